@@ -1,0 +1,187 @@
+// The public shapes of a run. Checks (built-in and plugins) are written against these; the engine,
+// the renderers and the plugin API all share them. Nothing here imports Ink or execa.
+import type { Tools } from '../tools/index.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export type ToolName =
+  | 'ip' | 'bpftool' | 'tcpdump' | 'ethtool' | 'bpftrace' | 'tshark' | 'xdpdump' | 'nstat' | 'nsenter';
+
+/** A network namespace to run a command in: a name under /run/netns, a path, or a process's netns. */
+export type NetnsRef =
+  | { kind: 'name'; name: string }
+  | { kind: 'path'; path: string }
+  | { kind: 'pid'; pid: number };
+
+/** One interface on the route a packet takes. */
+export interface Hop {
+  /** Where on the route this hop sits, in words: "client c0", "gateway g1 (towards lb)". */
+  label: string;
+  iface: string;
+  netns?: NetnsRef;
+  /** Namespace label for humans ("client", "gw"); also the nstat grouping key. */
+  node?: string;
+  /** Interface carries the target's native XDP program: tcpdump will not see what XDP consumed. */
+  xdp?: boolean;
+}
+
+export interface ProbeSpec {
+  argv: string[];
+  netns?: NetnsRef;
+  /** Bytes sent to the probe's stdin. */
+  input?: string;
+  /** The probe passed when it exited 0 and, if set, its stdout contained this. */
+  expectStdout?: string;
+  timeoutMs?: number;
+}
+
+export interface Target {
+  kind: 'lab' | 'iface';
+  iface: string;
+  netns?: NetnsRef;
+  /** Explicit program id; otherwise inventory finds the program attached to iface. */
+  progId?: number;
+  labName?: string;
+  hops: Hop[];
+  probe?: ProbeSpec;
+  /** Passive window length when there is no probe. */
+  windowMs: number;
+  /** Operator's intent for map fields: `MAP.FIELD=VALUE`. */
+  expect: Expectation[];
+  /** Namespaces whose nstat counters are evidence (lab: every node). */
+  nstatNodes?: { node: string; netns?: NetnsRef }[];
+  /** Directory for pcaps and other artefacts of this run. */
+  artifactDir?: string;
+}
+
+export interface Expectation { map: string; field: string; value: string }
+
+export interface Fix {
+  title: string;
+  commands: string[][];
+  undo?: string[][];
+  verify?: 'probe';
+  /** Network namespace the commands run in (they are plain argv; the runner wraps them with nsenter). */
+  netns?: NetnsRef;
+}
+
+export interface Finding {
+  cause: string;
+  severity: Severity;
+  message: string;
+  errno?: { value: number; name: string };
+  signal?: string;
+  iface?: string;
+  progId?: number;
+  fixes: Fix[];
+}
+
+export interface Evidence {
+  label: string;
+  /** Short text or structured data; renderers show text and JSON-stringify the rest. */
+  data: unknown;
+  /** The argv that produced it, for `d` details and `--dry-run`. */
+  command?: string[];
+}
+
+export interface CheckResult {
+  status: CheckStatus;
+  summary: string;
+  evidence: Evidence[];
+  findings: Finding[];
+  /** What this rung could not do and why (a degraded rung). */
+  degraded?: string;
+}
+
+export interface ProbeOutcome {
+  ran: boolean;
+  ok: boolean;
+  startedAt: number;
+  endedAt: number;
+  exitCode?: number;
+  stdout?: string;
+  stderr?: string;
+  /** Why the probe did not run or failed, in words. */
+  note?: string;
+}
+
+/** The shared traffic window. Collectors attach, call ready(), and get the probe outcome once traffic drained. */
+export interface ProbeWindow {
+  ready(): Promise<ProbeOutcome>;
+}
+
+/** Facts one check publishes for later ones (inventory → program id, maps, peer). */
+export interface Facts {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+}
+
+export interface CheckContext {
+  target: Target;
+  tools: Tools;
+  window: ProbeWindow;
+  facts: Facts;
+  signal: AbortSignal;
+  progress(message: string): void;
+  /** Live evidence lines (tcpdump lines, counters) for the interactive UI. */
+  live(line: string): void;
+  options: Record<string, unknown>;
+}
+
+export interface Check {
+  id: string;
+  title: string;
+  /** The question this rung answers, in one line. */
+  question?: string;
+  /** Position on the ladder; lower runs first in the wizard and reports. */
+  rung: number;
+  needs?: ToolName[];
+  /** Checks whose facts this one reads: it waits for them. */
+  after?: string[];
+  /** Observes traffic: joins the probe window. */
+  observes?: boolean;
+  timeoutMs?: number;
+  run(ctx: CheckContext): Promise<CheckResult>;
+}
+
+export interface CheckRecord extends CheckResult {
+  id: string;
+  title: string;
+  rung: number;
+  durationMs: number;
+  source: string;
+  commands: string[][];
+}
+
+export interface DiagnosisEntry {
+  cause: string;
+  title: string;
+  confidence: number;
+  explanation?: string;
+  evidence: { check: string; message: string }[];
+  errno?: { value: number; name: string };
+  fixes: Fix[];
+}
+
+export type RunEvent =
+  | { type: 'run-start'; target: Target; checks: { id: string; title: string; rung: number; question?: string }[] }
+  | { type: 'check-start'; id: string }
+  | { type: 'check-progress'; id: string; message: string }
+  | { type: 'check-live'; id: string; line: string }
+  | { type: 'check-end'; record: CheckRecord }
+  | { type: 'probe-start' }
+  | { type: 'probe-end'; outcome: ProbeOutcome }
+  | { type: 'run-end'; report: RunReport };
+
+export interface RunReport {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  target: Target;
+  environment: { kernel: string; tools: Record<string, string | null> };
+  startedAt: string;
+  durationMs: number;
+  probe?: ProbeOutcome;
+  checks: CheckRecord[];
+  diagnosis: DiagnosisEntry[];
+  exitCode: number;
+}

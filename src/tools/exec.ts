@@ -1,0 +1,217 @@
+// How xdp-doctor runs every external command: an argv array (never a shell), an optional network
+// namespace entered with nsenter (ip netns exec would remount /sys and hide bpffs/tracefs), a timeout,
+// an AbortSignal, and a registry that kills whatever is still alive on exit, Ctrl-C, SIGTERM and SIGHUP.
+import { execa, type ResultPromise } from 'execa';
+import type { NetnsRef } from '../engine/types.js';
+
+export interface RunOptions {
+  netns?: NetnsRef;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  input?: string;
+  env?: Record<string, string>;
+}
+
+export interface RunResult {
+  argv: string[];
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** Could not be started at all (binary missing): the message says which. */
+  notFound: boolean;
+  durationMs: number;
+  ok: boolean;
+}
+
+export interface SpawnOptions extends RunOptions {
+  /** Lines kept per stream; later lines are counted, not stored (trace_pipe floods). */
+  maxLines?: number;
+  onLine?(line: string, stream: 'stdout' | 'stderr'): void;
+  /** The collector is attached when a line matches; without it, when the process has spawned. */
+  readyWhen?(line: string, stream: 'stdout' | 'stderr'): boolean;
+}
+
+export interface CollectorResult extends RunResult {
+  stdoutLines: string[];
+  stderrLines: string[];
+  /** Lines seen beyond maxLines. */
+  droppedLines: number;
+}
+
+export interface Collector {
+  argv: string[];
+  /** Resolves when attached (readyWhen matched); rejects if the process ends or fails first. */
+  ready: Promise<void>;
+  /** Ends the process (SIGINT first so tools flush, then SIGKILL) and returns what it printed. */
+  stop(graceMs?: number): Promise<CollectorResult>;
+  /** Resolves when the process exits on its own or after stop(). */
+  done: Promise<CollectorResult>;
+}
+
+/** Everything that can execute commands. Checks reach it only through ctx.tools, so tests inject fakes. */
+export interface Exec {
+  run(argv: string[], opts?: RunOptions): Promise<RunResult>;
+  spawn(argv: string[], opts?: SpawnOptions): Collector;
+}
+
+export function netnsPath(ref: NetnsRef): string {
+  switch (ref.kind) {
+    case 'name': return `/run/netns/${ref.name}`;
+    case 'path': return ref.path;
+    case 'pid': return `/proc/${ref.pid}/ns/net`;
+  }
+}
+
+/** The argv that runs `argv` inside `netns`: nsenter keeps the host's /sys (bpffs, tracefs stay visible). */
+export function inNetns(argv: string[], netns?: NetnsRef): string[] {
+  if (!netns) return argv;
+  return ['nsenter', `--net=${netnsPath(netns)}`, '--', ...argv];
+}
+
+// Every live child, so an exit path can end them all.
+const live = new Set<ResultPromise>();
+let handlersInstalled = false;
+
+export function killAllChildren(signal: NodeJS.Signals = 'SIGKILL'): void {
+  for (const child of live) {
+    try { child.kill(signal); } catch { /* already gone */ }
+  }
+}
+
+export function liveChildCount(): number {
+  return live.size;
+}
+
+function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', () => killAllChildren('SIGKILL'));
+}
+
+function track(child: ResultPromise): void {
+  installExitHandlers();
+  live.add(child);
+  const forget = () => live.delete(child);
+  child.then(forget, forget);
+}
+
+function toResult(argv: string[], r: any, started: number): RunResult {
+  const notFound = r?.code === 'ENOENT' || /ENOENT/.test(String(r?.originalMessage ?? ''));
+  return {
+    argv,
+    exitCode: typeof r?.exitCode === 'number' ? r.exitCode : undefined,
+    stdout: typeof r?.stdout === 'string' ? r.stdout : '',
+    stderr: typeof r?.stderr === 'string' ? r.stderr : notFound ? `${argv[0]}: command not found` : String(r?.shortMessage ?? ''),
+    timedOut: Boolean(r?.timedOut),
+    notFound,
+    durationMs: Date.now() - started,
+    ok: r?.exitCode === 0 && !r?.timedOut && !r?.isCanceled,
+  };
+}
+
+export const realExec: Exec = {
+  async run(argv, opts = {}) {
+    const full = inNetns(argv, opts.netns);
+    const started = Date.now();
+    const child = execa(full[0]!, full.slice(1), {
+      reject: false,
+      timeout: opts.timeoutMs ?? 30_000,
+      cancelSignal: opts.signal,
+      input: opts.input,
+      stdin: opts.input === undefined ? 'ignore' : undefined,
+      env: { LC_ALL: 'C', ...opts.env },
+      forceKillAfterDelay: 1000,
+      maxBuffer: 64 * 1024 * 1024,
+      stripFinalNewline: false,
+    });
+    track(child);
+    const r = await child;
+    return toResult(full, r, started);
+  },
+
+  spawn(argv, opts = {}) {
+    const full = inNetns(argv, opts.netns);
+    const started = Date.now();
+    const maxLines = opts.maxLines ?? 10_000;
+    const kept = { stdout: [] as string[], stderr: [] as string[] };
+    let dropped = 0;
+    const child = execa(full[0]!, full.slice(1), {
+      reject: false,
+      timeout: opts.timeoutMs ?? 60_000,
+      cancelSignal: opts.signal,
+      stdin: 'ignore',
+      env: { LC_ALL: 'C', ...opts.env },
+      forceKillAfterDelay: 1000,
+      buffer: false,
+    });
+    track(child);
+
+    let markReady!: () => void;
+    let failReady!: (e: Error) => void;
+    const ready = new Promise<void>((res, rej) => { markReady = res; failReady = rej; });
+    ready.catch(() => undefined); // a caller that never awaits ready must not crash the process
+    let isReady = false;
+    const becomeReady = () => { if (!isReady) { isReady = true; markReady(); } };
+    if (!opts.readyWhen) child.once('spawn', becomeReady);
+
+    const feed = (stream: 'stdout' | 'stderr') => {
+      const source = child[stream];
+      if (!source) return;
+      let partial = '';
+      source.setEncoding('utf8');
+      source.on('data', (chunk: string) => {
+        const parts = (partial + chunk).split('\n');
+        partial = parts.pop() ?? '';
+        for (const line of parts) take(line, stream);
+      });
+      source.on('end', () => { if (partial) take(partial, stream); partial = ''; });
+    };
+    const take = (line: string, stream: 'stdout' | 'stderr') => {
+      if (kept[stream].length < maxLines) kept[stream].push(line); else dropped++;
+      opts.onLine?.(line, stream);
+      if (!isReady && opts.readyWhen?.(line, stream)) becomeReady();
+    };
+    feed('stdout');
+    feed('stderr');
+
+    const done: Promise<CollectorResult> = child.then(
+      (r) => finish(r),
+      (e) => finish(e),
+    );
+    function finish(r: any): CollectorResult {
+      if (!isReady) failReady(new Error(describeEarlyExit(full, r, kept.stderr)));
+      const base = toResult(full, r, started);
+      return {
+        ...base,
+        stdout: kept.stdout.join('\n'),
+        stderr: kept.stderr.join('\n') || base.stderr,
+        stdoutLines: kept.stdout,
+        stderrLines: kept.stderr,
+        droppedLines: dropped,
+      };
+    }
+
+    return {
+      argv: full,
+      ready,
+      done,
+      async stop(graceMs = 1500) {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGINT');
+          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          const r = await done;
+          clearTimeout(timer);
+          return r;
+        }
+        return done;
+      },
+    };
+  },
+};
+
+function describeEarlyExit(argv: string[], r: any, stderr: string[]): string {
+  if (r?.code === 'ENOENT') return `${argv[0]}: command not found`;
+  const tail = stderr.slice(-3).join(' | ');
+  return `${argv.join(' ')} exited (code ${r?.exitCode ?? r?.signal ?? '?'}) before it was attached${tail ? `: ${tail}` : ''}`;
+}
