@@ -1,0 +1,205 @@
+// Runs a plan of checks: each under its own timeout and AbortSignal, isolated (a throw, a hang or a bad
+// result becomes `error` for that check only), in dependency order, with observing checks sharing one
+// probe window per "generation" (see planWindows). Emits RunEvents; renders nothing.
+import type {
+  Check, CheckContext, CheckRecord, CheckResult, Facts, ProbeOutcome, RunEvent, Target, ToolName,
+} from './types.js';
+import type { Exec } from '../tools/exec.js';
+import { createTools } from '../tools/index.js';
+import { recordingExec } from './recording-exec.js';
+import { resultProblem } from './validate-result.js';
+import { createWindow, type SharedWindow } from './window.js';
+
+export interface PlannedCheck {
+  check: Check;
+  /** "built-in" or "plugin-name@version". */
+  source: string;
+  options?: Record<string, unknown>;
+}
+
+export interface RunChecksOptions {
+  target: Target;
+  exec: Exec;
+  dryRun?: boolean;
+  checks: PlannedCheck[];
+  facts: Facts;
+  emit(e: RunEvent): void;
+  signal: AbortSignal;
+  /** shared: one probe for all observing checks (fast); per-check: one probe per rung (the wizard's pace). */
+  windowMode: 'shared' | 'per-check';
+  fireProbe?: () => Promise<ProbeOutcome>;
+  /** Which tools exist on this machine, and the hint that installs a missing one. */
+  toolStatus: Partial<Record<ToolName, { present: boolean; install: string }>>;
+  defaultTimeoutMs?: number;
+  drainMs?: number;
+  /** Set by the caller to hold a check until the user moves on (wizard); resolves immediately otherwise. */
+  gate?(checkId: string): Promise<'run' | 'skip'>;
+}
+
+export interface RunChecksResult {
+  records: CheckRecord[];
+  probes: ProbeOutcome[];
+}
+
+/** Observing checks that depend on another observing check need that check's window closed first. */
+export function planWindows(checks: Check[]): Map<string, number> {
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const gen = new Map<string, number>();
+  const visit = (c: Check, stack: Set<string>): number => {
+    const known = gen.get(c.id);
+    if (known !== undefined) return known;
+    if (stack.has(c.id)) return 0; // a cycle is reported by the plan; do not loop here
+    stack.add(c.id);
+    let g = 0;
+    for (const depId of c.after ?? []) {
+      const dep = byId.get(depId);
+      if (!dep) continue;
+      const dg = visit(dep, stack);
+      g = Math.max(g, dg + (dep.observes && c.observes ? 1 : 0));
+    }
+    stack.delete(c.id);
+    gen.set(c.id, g);
+    return g;
+  };
+  for (const c of checks) visit(c, new Set());
+  return gen;
+}
+
+export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult> {
+  const planned = [...opts.checks].sort((a, b) => a.check.rung - b.check.rung);
+  const ids = new Set(planned.map((p) => p.check.id));
+  const missingTools = new Map(planned.map((p) => [p.check.id, missingNeeds(p.check, opts.toolStatus)]));
+  const probes: ProbeOutcome[] = [];
+
+  const windowFor = makeWindowFactory(opts, planned, missingTools, probes);
+  const finished = new Map<string, Promise<CheckRecord>>();
+  const records: CheckRecord[] = [];
+
+  for (const p of planned) {
+    const deps = (p.check.after ?? []).filter((d) => ids.has(d));
+    const promise = (async () => {
+      await Promise.all(deps.map((d) => finished.get(d)));
+      const record = await runOne(p, opts, missingTools.get(p.check.id) ?? [], windowFor(p.check));
+      records.push(record);
+      opts.emit({ type: 'check-end', record });
+      return record;
+    })();
+    finished.set(p.check.id, promise);
+    // In per-check mode the wizard runs rungs one after another.
+    if (opts.windowMode === 'per-check') await promise;
+  }
+  await Promise.all(finished.values());
+  records.sort((a, b) => a.rung - b.rung || planned.findIndex((p) => p.check.id === a.id) - planned.findIndex((p) => p.check.id === b.id));
+  return { records, probes };
+}
+
+function missingNeeds(check: Check, status: RunChecksOptions['toolStatus']): { tool: ToolName; install: string }[] {
+  return (check.needs ?? [])
+    .filter((t) => status[t] && !status[t]!.present)
+    .map((t) => ({ tool: t, install: status[t]!.install }));
+}
+
+function makeWindowFactory(
+  opts: RunChecksOptions, planned: PlannedCheck[],
+  missing: Map<string, unknown[]>, probes: ProbeOutcome[],
+): (check: Check) => SharedWindow | undefined {
+  const fireWith = () => ({
+    fire: opts.fireProbe,
+    passiveMs: opts.target.windowMs,
+    drainMs: opts.drainMs,
+    signal: opts.signal,
+    onStart: () => opts.emit({ type: 'probe-start' }),
+    onEnd: (o: ProbeOutcome) => { probes.push(o); opts.emit({ type: 'probe-end', outcome: o }); },
+  });
+  if (opts.windowMode === 'per-check') {
+    return (check) => (check.observes ? createWindow({ participants: 1, ...fireWith() }) : undefined);
+  }
+  const generations = planWindows(planned.map((p) => p.check));
+  const windows = new Map<number, SharedWindow>();
+  for (const p of planned) {
+    if (!p.check.observes || (missing.get(p.check.id)?.length ?? 0) > 0) continue;
+    const g = generations.get(p.check.id) ?? 0;
+    if (windows.has(g)) continue;
+    const participants = planned.filter(
+      (q) => q.check.observes && (missing.get(q.check.id)?.length ?? 0) === 0 && (generations.get(q.check.id) ?? 0) === g,
+    ).length;
+    windows.set(g, createWindow({ participants, attachTimeoutMs: 20_000, ...fireWith() }));
+  }
+  return (check) => (check.observes ? windows.get(generations.get(check.id) ?? 0) : undefined);
+}
+
+async function runOne(
+  p: PlannedCheck, opts: RunChecksOptions,
+  missing: { tool: ToolName; install: string }[], shared: SharedWindow | undefined,
+): Promise<CheckRecord> {
+  const { check } = p;
+  const started = Date.now();
+  const commands: string[][] = [];
+  const base = { id: check.id, title: check.title, rung: check.rung, source: p.source, commands };
+  const done = (r: CheckResult): CheckRecord => ({ ...base, ...r, durationMs: Date.now() - started });
+
+  if (missing.length > 0) {
+    return done({
+      status: 'skip',
+      summary: `needs ${missing.map((m) => m.tool).join(', ')}: ${missing.map((m) => m.install).join('; ')}`,
+      evidence: [], findings: [],
+    });
+  }
+  if (opts.signal.aborted) return done({ status: 'skip', summary: 'interrupted before it ran', evidence: [], findings: [] });
+  if (opts.gate && (await opts.gate(check.id)) === 'skip') {
+    shared?.leave();
+    return done({ status: 'skip', summary: 'skipped by the operator', evidence: [], findings: [] });
+  }
+
+  opts.emit({ type: 'check-start', id: check.id });
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(opts.signal.reason);
+  opts.signal.addEventListener('abort', onOuterAbort, { once: true });
+  let calledReady = false;
+  const ctx: CheckContext = {
+    target: opts.target,
+    tools: createTools(recordingExec(opts.exec, commands, controller.signal), { dryRun: opts.dryRun }),
+    window: {
+      ready: () => {
+        if (!shared) return Promise.reject(new Error(`check ${check.id} used the probe window without declaring observes: true`));
+        calledReady = true;
+        return shared.window.ready();
+      },
+    },
+    facts: opts.facts,
+    signal: controller.signal,
+    progress: (message) => opts.emit({ type: 'check-progress', id: check.id, message }),
+    live: (line) => opts.emit({ type: 'check-live', id: check.id, line }),
+    options: p.options ?? {},
+  };
+
+  const timeoutMs = check.timeoutMs ?? opts.defaultTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+  try {
+    const outcome = await Promise.race([Promise.resolve().then(() => check.run(ctx)), timeout]);
+    if (outcome === 'timeout') {
+      controller.abort(new Error('timeout'));
+      return done({ status: 'error', summary: `timed out after ${timeoutMs} ms${tag(p)}`, evidence: [], findings: [] });
+    }
+    const problem = resultProblem(outcome);
+    if (problem) return done({ status: 'error', summary: `invalid result: ${problem}${tag(p)}`, evidence: [], findings: [] });
+    return done(outcome);
+  } catch (err) {
+    const interrupted = opts.signal.aborted;
+    return done({
+      status: interrupted ? 'skip' : 'error',
+      summary: interrupted ? 'interrupted' : `crashed: ${err instanceof Error ? err.message : String(err)}${tag(p)}`,
+      evidence: err instanceof Error && err.stack && !interrupted ? [{ label: 'stack', data: err.stack }] : [],
+      findings: [],
+    });
+  } finally {
+    clearTimeout(timer);
+    // Whatever the check left running dies with it.
+    controller.abort(new Error('check finished'));
+    opts.signal.removeEventListener('abort', onOuterAbort);
+    if (shared && !calledReady) shared.leave();
+  }
+}
+
+const tag = (p: PlannedCheck) => (p.source === 'built-in' ? '' : ` [plugin ${p.source}]`);
