@@ -15,7 +15,11 @@ export interface ProgRunResult {
 }
 
 export interface ProgRunOptions extends Pick<RunOptions, 'netns' | 'timeoutMs' | 'signal'> {
-  /** Runs the program this many times; bpftool then reports an average duration. */
+  /**
+   * Runs the program this many times; bpftool then reports an average duration. The kernel does not
+   * reset the packet between iterations: runs 2..N see what run 1 produced, and the reported retval is
+   * the LAST one. Use the default (1) for verdicts; repeat only for timing.
+   */
   repeat?: number;
   /** A struct xdp_md (24 bytes) for ctx_in, e.g. to put metadata in front of the packet. */
   ctxIn?: Buffer;
