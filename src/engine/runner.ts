@@ -5,6 +5,7 @@ import type {
   Check, CheckContext, CheckRecord, CheckResult, Facts, ProbeOutcome, RunEvent, Target, ToolName,
 } from './types.js';
 import type { Exec } from '../tools/exec.js';
+import type { Files } from '../tools/files.js';
 import { createTools } from '../tools/index.js';
 import { recordingExec } from './recording-exec.js';
 import { resultProblem } from './validate-result.js';
@@ -20,6 +21,7 @@ export interface PlannedCheck {
 export interface RunChecksOptions {
   target: Target;
   exec: Exec;
+  files?: Files;
   dryRun?: boolean;
   checks: PlannedCheck[];
   facts: Facts;
@@ -158,7 +160,7 @@ async function runOne(
   let calledReady = false;
   const ctx: CheckContext = {
     target: opts.target,
-    tools: createTools(recordingExec(opts.exec, commands, controller.signal), { dryRun: opts.dryRun }),
+    tools: createTools(recordingExec(opts.exec, commands, controller.signal), { dryRun: opts.dryRun, files: opts.files }),
     window: {
       ready: () => {
         if (!shared) return Promise.reject(new Error(`check ${check.id} used the probe window without declaring observes: true`));

@@ -1,0 +1,105 @@
+// Rung 1: what is loaded? The XDP program on the target interface (mode, id, name, tag, BTF, maps) and,
+// for a veth, the peer: does it have an XDP program and GRO? (Native XDP_TX on a veth needs one.)
+import { defineCheck } from '../src/plugins/api.js';
+import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
+import type { MapInfo } from '../src/tools/bpftool.js';
+import { INVENTORY, type InventoryFacts } from './facts.js';
+
+export default defineCheck({
+  id: 'inventory',
+  title: 'XDP inventory',
+  question: 'Which XDP program runs on the interface, in which mode, with which maps, and what is on the veth peer?',
+  rung: 1,
+  needs: ['ip', 'bpftool'],
+  after: ['preflight'],
+  async run(ctx) {
+    const { target } = ctx;
+    const { ip, bpftool } = ctx.tools;
+    const evidence: Evidence[] = [];
+    const findings: Finding[] = [];
+
+    const [link] = await ip.links(target.netns, { details: true, iface: target.iface });
+    if (!link) return { status: 'error', summary: `${target.iface} not found`, evidence, findings };
+    const progId = target.progId ?? link.xdp?.progId;
+    const facts: InventoryFacts = {
+      iface: link.ifname, ifindex: link.ifindex, netns: target.netns, mode: link.xdp?.mode,
+      progId, progName: link.xdp?.progName, tag: link.xdp?.tag, btfId: link.xdp?.btfId, maps: [], kind: link.kind, mtu: link.mtu,
+    };
+
+    if (link.kind === 'veth' && link.linkIndex !== undefined) {
+      ctx.progress('looking up the veth peer');
+      facts.peer = await vethPeer(ctx, link.linkIndex, link.linkNetnsid);
+    }
+
+    if (!progId) {
+      ctx.facts.set(INVENTORY, facts);
+      findings.push({
+        cause: 'no-xdp-program', severity: 'critical', iface: link.ifname, fixes: [],
+        message: `no XDP program is attached to ${link.ifname}`,
+      });
+      return { status: 'fail', summary: `no XDP program on ${link.ifname}`, evidence: [{ label: 'link', data: link }], findings };
+    }
+
+    ctx.progress(`reading program ${progId} and its maps`);
+    const prog = await bpftool.prog(progId);
+    facts.progName = prog.name ?? facts.progName;
+    facts.tag = prog.tag;
+    facts.btfId = prog.btfId;
+    facts.maps = await Promise.all(prog.mapIds.map((id) => bpftool.map(id)));
+    ctx.facts.set(INVENTORY, facts);
+
+    evidence.push(
+      { label: 'program', data: `${prog.name ?? '?'} id ${prog.id} tag ${prog.tag ?? '?'} ${prog.btfId ? `btf ${prog.btfId}` : 'no BTF'}` },
+      { label: 'attached', data: `${link.ifname} (ifindex ${link.ifindex}, ${link.kind ?? 'device'}) mode ${facts.mode ?? (target.progId ? 'given by --prog' : '?')}` },
+      { label: 'maps', data: facts.maps.map(describeMap) },
+    );
+    if (facts.peer) evidence.push({ label: 'veth peer', data: describePeer(facts.peer) });
+
+    const notes: string[] = [];
+    if (!prog.btfId) notes.push('program has no BTF: map values cannot be decoded by field and xdpdump cannot attach');
+    if (facts.peer && facts.mode === 'native' && !facts.peer.xdp) {
+      notes.push(`veth peer ${facts.peer.ifname} has no XDP program${facts.peer.gro ? ' (GRO on)' : ' and GRO off'}: native XDP_TX frames will be refused (ENXIO)`);
+      findings.push({
+        cause: 'veth-peer-no-xdp', severity: 'medium', iface: facts.peer.ifname, progId,
+        message: `native XDP on veth ${link.ifname} whose peer ${facts.peer.ifname} has no XDP program: XDP_TX would fail`,
+        fixes: [],
+      });
+    }
+    const summary = `${prog.name ?? 'program'} (id ${prog.id}) ${facts.mode ?? ''} on ${link.ifname}, ${facts.maps.length} map(s)` +
+      (facts.peer ? `; peer ${facts.peer.ifname} ${facts.peer.xdp ? `runs ${facts.peer.xdp.progName ?? facts.peer.xdp.progId}` : 'has no XDP'}` : '');
+    return { status: notes.length ? 'warn' : 'pass', summary: notes.length ? `${summary} — ${notes.join('; ')}` : summary, evidence, findings };
+  },
+});
+
+async function vethPeer(ctx: CheckContext, peerIndex: number, nsid: number | undefined): Promise<InventoryFacts['peer']> {
+  const { ip } = ctx.tools;
+  let netns: NetnsRef | undefined = ctx.target.netns;
+  let netnsName: string | undefined;
+  if (nsid !== undefined) {
+    const ids = await ip.netnsIds(ctx.target.netns);
+    netnsName = ids.find((x) => x.nsid === nsid)?.name;
+    // A peer in a namespace without a name under /run/netns (a container's) cannot be entered by name.
+    netns = netnsName ? { kind: 'name', name: netnsName } : undefined;
+    if (!netnsName) return undefined;
+  }
+  const peer = (await ip.links(netns, { details: true })).find((l) => l.ifindex === peerIndex);
+  if (!peer) return undefined;
+  const gro = await peerGro(ctx, peer.ifname, netns);
+  return {
+    ifname: peer.ifname, ifindex: peer.ifindex, netns, netnsName, up: peer.up, mtu: peer.mtu, gro,
+    xdp: peer.xdp ? { mode: peer.xdp.mode, progId: peer.xdp.progId, progName: peer.xdp.progName } : undefined,
+  };
+}
+
+async function peerGro(ctx: CheckContext, ifname: string, netns?: NetnsRef): Promise<boolean | undefined> {
+  const r = await ctx.tools.exec.run(['ethtool', '-k', ifname], { netns, timeoutMs: 5000 });
+  if (!r.ok) return undefined;
+  const m = /^generic-receive-offload:\s*(on|off)/m.exec(r.stdout);
+  return m ? m[1] === 'on' : undefined;
+}
+
+const describeMap = (m: MapInfo) => `${m.name} (id ${m.id}, ${m.type}, key ${m.keySize}B value ${m.valueSize}B, ${m.maxEntries} entries${m.btfId ? ', BTF' : ''})`;
+
+const describePeer = (p: NonNullable<InventoryFacts['peer']>) =>
+  `${p.ifname}${p.netnsName ? ` in ${p.netnsName}` : ''}: ${p.up ? 'up' : 'DOWN'}, ` +
+  `${p.xdp ? `XDP ${p.xdp.progName ?? ''} id ${p.xdp.progId} (${p.xdp.mode})` : 'no XDP program'}, GRO ${p.gro === undefined ? '?' : p.gro ? 'on' : 'off'}`;

@@ -1,0 +1,108 @@
+// Rung 0: can this machine climb the ladder at all? Root, bpffs/tracefs/debugfs (mounted when absent),
+// BTF, lockdown, whether fentry programs load (xdpdump needs them), and every tool with its version.
+import { defineCheck } from '../src/plugins/api.js';
+import type { CheckContext, Evidence } from '../src/engine/types.js';
+import { bpfObject } from '../src/paths.js';
+import { toolVersions } from '../src/tools/versions.js';
+import { tracefsRoot } from '../src/tools/trace-pipe.js';
+import { PREFLIGHT, type PreflightFacts } from './facts.js';
+
+// CAP_NET_ADMIN 12, CAP_SYS_ADMIN 21, CAP_PERFMON 38, CAP_BPF 39 (include/uapi/linux/capability.h).
+const NEEDED_CAPS: [string, number][] = [['CAP_NET_ADMIN', 12], ['CAP_SYS_ADMIN', 21], ['CAP_PERFMON', 38], ['CAP_BPF', 39]];
+
+/** Which rungs lose what when a tool is missing. */
+const DEGRADES: Record<string, string> = {
+  tcpdump: 'routing cannot see packets on the hops; xdpdump fallback cannot capture ingress',
+  bpftrace: 'tracepoints cannot read xdp:* errnos',
+  tshark: 'packet-sanity cannot dissect emitted packets',
+  xdpdump: 'xdpdump falls back to replaying captured packets through BPF_PROG_TEST_RUN',
+  ethtool: 'ethtool-stats cannot read driver XDP counters; inventory cannot read peer GRO',
+  nstat: 'routing loses per-namespace SNMP counters (TcpInCsumErrors)',
+};
+
+export function missingCaps(statusText: string): string[] {
+  const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(statusText)?.[1];
+  if (!hex) return NEEDED_CAPS.map(([n]) => n);
+  const eff = BigInt(`0x${hex}`);
+  return NEEDED_CAPS.filter(([, bit]) => (eff & (1n << BigInt(bit))) === 0n).map(([n]) => n);
+}
+
+export const mountedAs = (mounts: string, point: string, fstype: string) =>
+  mounts.split('\n').some((l) => { const f = l.split(' '); return f[1] === point && f[2] === fstype; });
+
+export default defineCheck({
+  id: 'preflight',
+  title: 'Preflight',
+  question: 'Can this machine run the ladder: privileges, kernel file systems, BTF, fentry, tools?',
+  rung: 0,
+  timeoutMs: 20_000,
+  async run(ctx) {
+    const { files, exec } = ctx.tools;
+    const evidence: Evidence[] = [];
+    const problems: string[] = [];
+    const degraded: string[] = [];
+
+    const caps = missingCaps((await files.read('/proc/self/status')) ?? '');
+    const root = process.getuid?.() === 0;
+    if (!root || caps.length) problems.push(`not privileged enough: ${root ? '' : 'not root; '}missing ${caps.join(', ') || 'nothing'} (run as root)`);
+
+    ctx.progress('checking kernel file systems');
+    let mounts = (await files.read('/proc/mounts')) ?? '';
+    const mounted: string[] = [];
+    for (const [point, fstype] of [['/sys/fs/bpf', 'bpf'], ['/sys/kernel/tracing', 'tracefs'], ['/sys/kernel/debug', 'debugfs']] as const) {
+      if (mountedAs(mounts, point, fstype)) continue;
+      const r = await exec.run(['mount', '-t', fstype, fstype, point], { timeoutMs: 5000 });
+      if (r.ok) mounted.push(`${fstype} on ${point}`);
+      else evidence.push({ label: `mount ${fstype}`, data: r.stderr.trim() || `exit ${r.exitCode}` });
+    }
+    if (mounted.length) {
+      evidence.push({ label: 'mounted (were absent)', data: mounted.join(', ') });
+      mounts = (await files.read('/proc/mounts')) ?? mounts;
+    }
+    const bpffs = mountedAs(mounts, '/sys/fs/bpf', 'bpf') || ctx.tools.dryRun;
+    const tracefs = tracefsRoot(mounts) ?? (ctx.tools.dryRun ? '/sys/kernel/tracing' : undefined);
+    if (!bpffs) problems.push('bpffs is not mounted on /sys/fs/bpf and could not be mounted (mount -t bpf bpf /sys/fs/bpf)');
+    if (!tracefs) degraded.push('tracefs not mountable: trace-pipe and tracepoints cannot run (mount -t tracefs tracefs /sys/kernel/tracing)');
+
+    const btf = await files.exists('/sys/kernel/btf/vmlinux');
+    if (!btf) degraded.push('no kernel BTF (/sys/kernel/btf/vmlinux): bpftrace tracepoint args and fentry are unavailable');
+    const lockdown = (await files.read('/sys/kernel/security/lockdown'))?.trim();
+    if (lockdown && !/\[none\]/.test(lockdown)) degraded.push(`kernel lockdown is ${lockdown}: BPF tracing (bpf_probe_read, trace_printk) may be refused`);
+
+    ctx.progress('asking each tool for its version');
+    const [tools, fentry] = await Promise.all([toolVersions(exec), fentryLoads(ctx)]);
+    for (const [tool, version] of Object.entries(tools)) {
+      if (version === null && DEGRADES[tool]) degraded.push(`${tool} missing: ${DEGRADES[tool]}`);
+    }
+    if (fentry.ok === false) {
+      degraded.push(`fentry programs cannot load here (${fentry.error}): xdpdump cannot attach; ` +
+        'verdicts come from replaying captured packets through BPF_PROG_TEST_RUN instead');
+    }
+
+    const facts: PreflightFacts = { root, tracefs, bpffs, btf, lockdown, fentry: fentry.ok, fentryError: fentry.error, tools };
+    ctx.facts.set(PREFLIGHT, facts);
+    evidence.push(
+      { label: 'privileges', data: root ? `root${caps.length ? `, missing ${caps.join(', ')}` : ', all needed capabilities'}` : 'not root' },
+      { label: 'kernel file systems', data: `bpffs ${bpffs ? 'yes' : 'no'}, tracefs ${tracefs ?? 'no'}, BTF ${btf ? 'yes' : 'no'}, lockdown ${lockdown ?? 'not present'}` },
+      { label: 'fentry', data: fentry.ok === 'unknown' ? `not tested (${fentry.error})` : fentry.ok ? 'loads' : `refused: ${fentry.error}` },
+      { label: 'tools', data: tools },
+    );
+    if (problems.length) return { status: 'fail', summary: problems.join('; '), evidence, findings: [] };
+    if (degraded.length) {
+      return { status: 'warn', summary: `ready, degraded: ${degraded.length} limitation(s)`, evidence, findings: [], degraded: degraded.join('\n') };
+    }
+    return { status: 'pass', summary: 'root, bpffs, tracefs, BTF, fentry and every tool present', evidence, findings: [] };
+  },
+});
+
+/** Loads a tiny fentry program (bpf/fentry_probe.c) and unpins it: the only honest way to know. */
+async function fentryLoads(ctx: CheckContext): Promise<{ ok: boolean | 'unknown'; error?: string }> {
+  const obj = bpfObject('fentry_probe.o');
+  if (!(await ctx.tools.files.exists(obj))) return { ok: 'unknown', error: `${obj} not built (npm run setup)` };
+  const pin = `/sys/fs/bpf/xdp-doctor-fentry-${process.pid}`;
+  const r = await ctx.tools.exec.run(['bpftool', 'prog', 'load', obj, pin], { timeoutMs: 10_000 });
+  if (r.ok) await ctx.tools.exec.run(['rm', '-f', pin], { timeoutMs: 5000 });
+  if (r.ok) return { ok: true };
+  const msg = /Operation not permitted|Permission denied|Invalid argument|[A-Za-z ]+\(-?\d+\)/.exec(r.stderr)?.[0] ?? (r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`);
+  return { ok: false, error: msg };
+}

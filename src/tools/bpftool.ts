@@ -1,0 +1,107 @@
+// bpftool -j: programs, maps (dumped with BTF when the program carries it) and XDP attachments.
+import type { NetnsRef } from '../engine/types.js';
+import type { Exec } from './exec.js';
+import { asArray, excerpt, isObj, num, parseJson, str, ToolOutputError } from './json.js';
+
+export interface ProgInfo {
+  id: number; type: string; name?: string; tag?: string; btfId?: number; mapIds: number[];
+  runCnt?: number; runTimeNs?: number; bytesXlated?: number;
+}
+export interface MapInfo {
+  id: number; type: string; name: string; keySize: number; valueSize: number; maxEntries: number; btfId?: number; frozen: boolean;
+}
+export interface MapEntry {
+  /** Raw bytes of key and value. */
+  key: number[]; value: number[];
+  /** BTF-formatted key/value when the map has BTF (bpftool's "formatted"). */
+  formatted?: { key?: unknown; value?: unknown };
+}
+export interface XdpAttachment { devname: string; ifindex: number; mode: string; progId: number }
+
+/** bpftool -j prints {"error": "..."} on failure; surface that text. */
+function failure(text: string): string | undefined {
+  try {
+    const v = JSON.parse(text);
+    return isObj(v) && typeof v.error === 'string' ? v.error : undefined;
+  } catch { return undefined; }
+}
+
+export function parseProg(text: string): ProgInfo {
+  const raw = parseJson('bpftool', text);
+  if (!isObj(raw) || num(raw.id) === undefined) throw new ToolOutputError('bpftool', 'prog show: no program id', excerpt(text));
+  return {
+    id: num(raw.id)!, type: str(raw.type) ?? 'unknown', name: str(raw.name), tag: str(raw.tag), btfId: num(raw.btf_id),
+    mapIds: Array.isArray(raw.map_ids) ? raw.map_ids.filter((x): x is number => typeof x === 'number') : [],
+    runCnt: num(raw.run_cnt), runTimeNs: num(raw.run_time_ns), bytesXlated: num(raw.bytes_xlated),
+  };
+}
+
+export function parseMap(text: string): MapInfo {
+  const raw = parseJson('bpftool', text);
+  if (!isObj(raw) || num(raw.id) === undefined) throw new ToolOutputError('bpftool', 'map show: no map id', excerpt(text));
+  return {
+    id: num(raw.id)!, type: str(raw.type) ?? 'unknown', name: str(raw.name) ?? '', keySize: num(raw.bytes_key) ?? 0,
+    valueSize: num(raw.bytes_value) ?? 0, maxEntries: num(raw.max_entries) ?? 0, btfId: num(raw.btf_id), frozen: raw.frozen === 1,
+  };
+}
+
+const byte = (s: unknown) => (typeof s === 'string' ? parseInt(s, 16) : typeof s === 'number' ? s : NaN);
+
+export function parseMapDump(text: string): MapEntry[] {
+  return asArray('bpftool', parseJson('bpftool', text), 'map dump').map((raw) => {
+    if (!isObj(raw) || !Array.isArray(raw.key) || !Array.isArray(raw.value)) {
+      throw new ToolOutputError('bpftool', 'map dump entry without key/value bytes', excerpt(JSON.stringify(raw)));
+    }
+    const entry: MapEntry = { key: raw.key.map(byte), value: raw.value.map(byte) };
+    if (isObj(raw.formatted)) entry.formatted = { key: raw.formatted.key, value: raw.formatted.value };
+    return entry;
+  });
+}
+
+export function parseNetShow(text: string): XdpAttachment[] {
+  const out: XdpAttachment[] = [];
+  for (const block of asArray('bpftool', parseJson('bpftool', text), 'net show')) {
+    if (!isObj(block) || !Array.isArray(block.xdp)) continue;
+    for (const x of block.xdp) {
+      if (!isObj(x)) continue;
+      out.push({ devname: str(x.devname) ?? '?', ifindex: num(x.ifindex) ?? 0, mode: str(x.mode) ?? '?', progId: num(x.id) ?? 0 });
+    }
+  }
+  return out;
+}
+
+/** Format strings compiled into the program (its .rodata map, BTF-formatted): what its bpf_printk lines look like. */
+export function printkFormats(rodataDump: MapEntry[]): string[] {
+  const formats: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') { if (v.includes('%') || v.length > 3) formats.push(v); return; }
+    if (Array.isArray(v)) { v.forEach(visit); return; }
+    if (isObj(v)) for (const [k, inner] of Object.entries(v)) { if (k.includes('fmt') || typeof inner !== 'string') visit(inner); }
+  };
+  for (const e of rodataDump) visit(e.formatted?.value);
+  return formats;
+}
+
+export function createBpftool(exec: Exec) {
+  const json = async (argv: string[], netns?: NetnsRef) => {
+    const r = await exec.run(['bpftool', '-j', ...argv], { netns, timeoutMs: 10_000 });
+    if (!r.ok) {
+      const msg = failure(r.stdout) ?? (r.stderr.trim() || `exit ${r.exitCode}`);
+      throw new ToolOutputError('bpftool', `${argv.join(' ')}: ${msg}`, excerpt(r.stdout || r.stderr));
+    }
+    return r.stdout;
+  };
+  return {
+    prog: async (id: number) => parseProg(await json(['prog', 'show', 'id', String(id)])),
+    map: async (id: number) => parseMap(await json(['map', 'show', 'id', String(id)])),
+    mapDump: async (id: number) => parseMapDump(await json(['map', 'dump', 'id', String(id)])),
+    netShow: async (netns?: NetnsRef) => parseNetShow(await json(['net', 'show'], netns)),
+    /** Instructions after verification: tells whether the program calls bpf_trace_printk at all. */
+    xlated: async (id: number) => {
+      const r = await exec.run(['bpftool', 'prog', 'dump', 'xlated', 'id', String(id)], { timeoutMs: 10_000 });
+      if (!r.ok) throw new ToolOutputError('bpftool', r.stderr.trim() || `exit ${r.exitCode}`, excerpt(r.stderr));
+      return r.stdout;
+    },
+  };
+}
+export type BpftoolTool = ReturnType<typeof createBpftool>;

@@ -1,0 +1,24 @@
+// Reads and writes of procfs, sysfs and tracefs go through this interface, like commands go through Exec,
+// so checks stay testable with recorded files and --dry-run can refuse writes.
+import { promises as fs } from 'node:fs';
+
+export interface Files {
+  read(path: string): Promise<string | undefined>;
+  write(path: string, data: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  list(dir: string): Promise<string[]>;
+  readlink(path: string): Promise<string | undefined>;
+}
+
+export const realFiles: Files = {
+  read: (p) => fs.readFile(p, 'utf8').catch(() => undefined),
+  write: (p, d) => fs.writeFile(p, d),
+  exists: (p) => fs.access(p).then(() => true, () => false),
+  list: (d) => fs.readdir(d).catch(() => []),
+  readlink: (p) => fs.readlink(p).catch(() => undefined),
+};
+
+/** --dry-run: reads are real (they change nothing); writes are recorded and skipped. */
+export function dryRunFiles(writes: string[][]): Files {
+  return { ...realFiles, write: async (p, d) => { writes.push(['write', p, d]); } };
+}

@@ -1,0 +1,83 @@
+// tcpdump on one hop: started as a collector (attached when it prints "listening on"), lines parsed into
+// packets. With -n -l -tt the line format is stable across 4.9x versions.
+import type { NetnsRef } from '../engine/types.js';
+import type { Collector, Exec } from './exec.js';
+
+export interface TcpdumpPacket {
+  ts: number;
+  /** "IP", "ARP", "IP6", ... */
+  proto: string;
+  src?: string; dst?: string; sport?: number; dport?: number;
+  /** TCP flags as printed: "S", "S.", "P.", "R" ... */
+  flags?: string;
+  seq?: number;
+  /** IPIP: the outer addresses; src/dst/ports then describe the inner packet. */
+  outer?: { src: string; dst: string };
+  /** tcpdump's own complaint: "bad hdr length", "truncated-ip", ... */
+  malformed?: string;
+  raw: string;
+}
+
+const ADDR = /^(\d+\.\d+\.\d+\.\d+)(?:\.(\d+))?$/;
+
+function splitAddr(s: string): { ip?: string; port?: number } {
+  const m = ADDR.exec(s.replace(/:$/, ''));
+  return m ? { ip: m[1], port: m[2] ? Number(m[2]) : undefined } : {};
+}
+
+export function parseTcpdumpLine(line: string): TcpdumpPacket | undefined {
+  const m = /^(\d+\.\d+)\s+(?:\S+\s+(?:In|Out|M|B|P)\s+)?(IP6?|ARP|[A-Z][\w-]*),?\s+(.*)$/.exec(line.trim());
+  if (!m) return undefined;
+  const pkt: TcpdumpPacket = { ts: Number(m[1]), proto: m[2]!, raw: line };
+  let rest = m[3]!;
+  if (pkt.proto === 'IP') {
+    // Outer header of an IPIP packet: "A > B: IP C.p > D.q: Flags ..."
+    const encap = /^(\d+\.\d+\.\d+\.\d+) > (\d+\.\d+\.\d+\.\d+): (?:\(tos[^)]*\) )?IP (.*)$/.exec(rest);
+    if (encap) { pkt.outer = { src: encap[1]!, dst: encap[2]! }; rest = encap[3]!; }
+    const hdr = /^(\S+) > (\S+?):? (.*)$/.exec(rest);
+    if (hdr) {
+      const s = splitAddr(hdr[1]!), d = splitAddr(hdr[2]!);
+      Object.assign(pkt, { src: s.ip, sport: s.port, dst: d.ip, dport: d.port });
+      const flags = /Flags \[([^\]]*)\]/.exec(hdr[3]!);
+      if (flags) pkt.flags = flags[1];
+      const seq = /\bseq (\d+)/.exec(hdr[3]!);
+      if (seq) pkt.seq = Number(seq[1]);
+    }
+    const bad = /(bad hdr length[^,\]]*|truncated-ip[^,\]]*|bad-len[^,\]]*|IP \d+ bytes missing[^,\]]*|wrong link-layer[^,\]]*)/.exec(line);
+    if (bad) pkt.malformed = bad[1];
+  }
+  return pkt;
+}
+
+export function parseTcpdumpOutput(text: string): TcpdumpPacket[] {
+  return text.split('\n').map(parseTcpdumpLine).filter((p): p is TcpdumpPacket => p !== undefined);
+}
+
+export interface TcpdumpOptions {
+  iface: string; netns?: NetnsRef; filter?: string[]; maxLines?: number;
+  onPacket?(p: TcpdumpPacket): void; timeoutMs?: number;
+}
+
+export function tcpdumpArgv(o: Pick<TcpdumpOptions, 'iface' | 'filter'>): string[] {
+  return ['tcpdump', '-i', o.iface, '-n', '-l', '-tt', '--immediate-mode', ...(o.filter ?? [])];
+}
+
+export function createTcpdump(exec: Exec) {
+  return {
+    /** Attached (ready) once tcpdump prints "listening on"; stop() ends it and returns its lines. */
+    capture(o: TcpdumpOptions): Collector {
+      return exec.spawn(tcpdumpArgv(o), {
+        netns: o.netns,
+        maxLines: o.maxLines ?? 2000,
+        timeoutMs: o.timeoutMs ?? 60_000,
+        readyWhen: (line, stream) => stream === 'stderr' && line.startsWith('listening on'),
+        onLine: (line, stream) => {
+          if (stream !== 'stdout' || !o.onPacket) return;
+          const p = parseTcpdumpLine(line);
+          if (p) o.onPacket(p);
+        },
+      });
+    },
+  };
+}
+export type TcpdumpTool = ReturnType<typeof createTcpdump>;
