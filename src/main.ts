@@ -1,9 +1,41 @@
-// Placeholder dispatcher; the ladder and other verbs are wired in as they land.
-export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'lab') {
+// argv → verb or ladder → exit code. Heavy modules load lazily so --version and --help stay fast.
+import { HELP } from './help.js';
+import { UsageError, parseLadderArgs, type LadderArgs } from './cli-args.js';
+
+const VERSION_HINT = 'try `xdp-doctor --help`';
+
+export interface IO { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
+
+export async function main(argv: string[], io: IO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === 'lab') {
     const { labCommand } = await import('./lab/command.js');
-    return labCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
+    return labCommand(rest, io);
   }
-  process.stderr.write('xdp-doctor: not implemented yet\n');
-  return 2;
+  if (first === 'explain') {
+    const { explainCommand } = await import('./explain.js');
+    return explainCommand(rest, io);
+  }
+  if (first !== undefined && !first.startsWith('-')) {
+    io.stderr.write(`xdp-doctor: unknown command "${first}"; ${VERSION_HINT}\n`);
+    return 2;
+  }
+  let args: LadderArgs;
+  try {
+    args = parseLadderArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`xdp-doctor: ${e.message}; ${VERSION_HINT}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.help) { io.stdout.write(HELP); return 0; }
+  if (args.version) {
+    const { packageVersion } = await import('./paths.js');
+    io.stdout.write(`xdp-doctor ${packageVersion()}\n`);
+    return 0;
+  }
+  const { runDoctor } = await import('./doctor.js');
+  return runDoctor(args, io);
 }

@@ -33,6 +33,8 @@ export interface ProbeSpec {
   /** The probe passed when it exited 0 and, if set, its stdout contained this. */
   expectStdout?: string;
   timeoutMs?: number;
+  /** Where the probe's packets go: lets the routing rung follow that flow through the captures. */
+  destination?: { ip: string; port?: number };
 }
 
 export interface Target {
@@ -50,6 +52,8 @@ export interface Target {
   expect: Expectation[];
   /** Namespaces whose nstat counters are evidence (lab: every node). */
   nstatNodes?: { node: string; netns?: NetnsRef }[];
+  /** tcpdump filter (argv words) for the hops; the lab narrows it to the probe's flow. */
+  captureFilter?: string[];
   /** Directory for pcaps and other artefacts of this run. */
   artifactDir?: string;
 }

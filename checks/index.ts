@@ -1,0 +1,9 @@
+// The built-in ladder, in rung order. Each rung is written against the same public API plugins use.
+import type { Check } from '../src/engine/types.js';
+import preflight from './preflight.js';
+import inventory from './inventory.js';
+import routing from './routing.js';
+import tracePipe from './trace-pipe.js';
+import mapDump from './map-dump.js';
+
+export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump];

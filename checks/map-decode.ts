@@ -1,0 +1,60 @@
+// Turns bpftool's BTF-formatted map values into what an operator reads: IPs as dotted quads, MACs as
+// aa:bb:.., and flags fields a program needs that are zero. Pure; tested on recorded dumps.
+
+export interface DecodedField { path: string; raw: unknown; shown: string; kind: 'ip' | 'mac' | 'number' | 'other'; zero: boolean }
+
+const IP_NAME = /(^|_)(addr|daddr|saddr|ip|vip|src|dst|dip|sip|gw|gateway|nexthop|real|lb)(_|$|\d)|addr$|ip$/i;
+const MAC_NAME = /mac|hwaddr|ether|lladdr/i;
+const FILLER = /^(pad|_?pad\d*|reserved|_?unused|__pad.*|flags|rsvd)$/i;
+
+const isPrivate = (a: number[]) => a[0] === 10 || (a[0] === 172 && a[1]! >= 16 && a[1]! < 32) || (a[0] === 192 && a[1] === 168);
+
+/** A u32 IP from a map. Programs store host or network order; choose the reading that is a private address. */
+export function decodeIp(n: number, order: 'host' | 'network' | 'auto' = 'auto'): { text: string; order: 'host' | 'network' } {
+  const host = [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const net = [...host].reverse();
+  const pick = order === 'network' || (order === 'auto' && !isPrivate(host) && isPrivate(net)) ? 'network' : 'host';
+  return { text: (pick === 'host' ? host : net).join('.'), order: pick };
+}
+
+export function decodeMac(bytes: number[]): string {
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+export function decodeValue(value: unknown, prefix = ''): DecodedField[] {
+  const out: DecodedField[] = [];
+  if (value === null || typeof value !== 'object') {
+    out.push({ path: prefix || 'value', raw: value, shown: String(value), kind: typeof value === 'number' ? 'number' : 'other', zero: value === 0 });
+    return out;
+  }
+  for (const [name, raw] of Object.entries(value as Record<string, unknown>)) {
+    const path = prefix ? `${prefix}.${name}` : name;
+    if (Array.isArray(raw) && raw.length === 6 && raw.every((b) => typeof b === 'number') && MAC_NAME.test(name)) {
+      out.push({ path, raw, shown: decodeMac(raw as number[]), kind: 'mac', zero: (raw as number[]).every((b) => b === 0) });
+    } else if (typeof raw === 'number' && IP_NAME.test(name) && raw >= 0 && raw <= 0xffffffff) {
+      out.push({ path, raw, shown: raw === 0 ? '0.0.0.0 (0)' : decodeIp(raw).text, kind: 'ip', zero: raw === 0 });
+    } else if (typeof raw === 'number') {
+      out.push({ path, raw, shown: String(raw), kind: 'number', zero: raw === 0 });
+    } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+      out.push(...decodeValue(raw, path));
+    } else {
+      out.push({ path, raw, shown: JSON.stringify(raw), kind: 'other', zero: Array.isArray(raw) && raw.every((x) => x === 0) });
+    }
+  }
+  return out;
+}
+
+/** Fields that look like configuration the program needs (addresses, MACs) and are zero. */
+export function unsetFields(fields: DecodedField[]): DecodedField[] {
+  return fields.filter((f) => f.zero && (f.kind === 'ip' || f.kind === 'mac') && !FILLER.test(f.path.split('.').pop() ?? ''));
+}
+
+/** Compare what is in the map with what the operator expected (--expect MAP.FIELD=VALUE). */
+export function matchesExpectation(field: DecodedField, expected: string): boolean {
+  const e = expected.trim().toLowerCase();
+  if (field.shown.toLowerCase() === e || String(field.raw) === e) return true;
+  if (field.kind === 'ip' && typeof field.raw === 'number') return decodeIp(field.raw, 'host').text === e || decodeIp(field.raw, 'network').text === e;
+  if (field.kind === 'mac') return field.shown === e.replace(/-/g, ':');
+  if (/^0x[0-9a-f]+$/i.test(e) && typeof field.raw === 'number') return Number(e) === field.raw;
+  return false;
+}

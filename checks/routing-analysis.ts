@@ -1,0 +1,63 @@
+// Pure analysis of tcpdump sightings along a route: where requests towards the destination were seen,
+// where replies were seen, retransmissions, and a one-line verdict. Tested on recorded captures.
+import type { Hop } from '../src/engine/types.js';
+import type { TcpdumpPacket } from '../src/tools/tcpdump.js';
+
+export interface HopSighting { hop: Hop; packets: TcpdumpPacket[]; error?: string }
+
+export interface RouteAnalysis {
+  perHop: { label: string; requests: number; replies: number; encapsulated: number; xdp: boolean; error?: string }[];
+  lastSeen?: string;
+  synRetransmissions: number;
+  lostAfterXdp: boolean;
+  neverReachedXdp: boolean;
+  verdict: string;
+  lines: string[];
+}
+
+export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port?: number }): RouteAnalysis {
+  const isRequest = (p: TcpdumpPacket) => (dest ? p.dst === dest.ip && (dest.port === undefined || p.dport === dest.port) : p.proto === 'IP');
+  const isReply = (p: TcpdumpPacket) => (dest ? p.src === dest.ip && (dest.port === undefined || p.sport === dest.port) : false);
+
+  const perHop = sightings.map((s) => ({
+    label: s.hop.label,
+    requests: s.packets.filter(isRequest).length,
+    replies: s.packets.filter(isReply).length,
+    encapsulated: s.packets.filter((p) => p.outer && isRequest(p)).length,
+    xdp: Boolean(s.hop.xdp),
+    error: s.error,
+  }));
+
+  const first = sightings[0]?.packets.filter((p) => isRequest(p) && p.flags === 'S') ?? [];
+  const seqs = new Map<string, number>();
+  for (const p of first) { const k = `${p.src}:${p.sport}:${p.seq}`; seqs.set(k, (seqs.get(k) ?? 0) + 1); }
+  const synRetransmissions = [...seqs.values()].reduce((a, n) => a + Math.max(0, n - 1), 0);
+
+  const xdpIndex = perHop.findIndex((h) => h.xdp);
+  let lastIndex = -1;
+  perHop.forEach((h, i) => { if (h.requests > 0) lastIndex = i; });
+  const lastSeen = lastIndex >= 0 ? perHop[lastIndex]!.label : undefined;
+  const beforeXdp = xdpIndex > 0 ? perHop[xdpIndex - 1] : undefined;
+  const afterXdp = perHop.slice(xdpIndex + 1);
+  // The XDP hop itself may look silent (tcpdump does not see what XDP consumed): judge it by its neighbours.
+  const reachedXdp = xdpIndex >= 0 && (perHop[xdpIndex]!.requests > 0 || (beforeXdp?.requests ?? 0) > 0);
+  const pastXdp = afterXdp.some((h) => h.requests > 0);
+  const replied = perHop.some((h) => h.replies > 0);
+  const lostAfterXdp = reachedXdp && !pastXdp && xdpIndex >= 0 && afterXdp.length > 0;
+  const neverReachedXdp = xdpIndex >= 0 && !reachedXdp && perHop.some((h) => h.requests > 0);
+
+  let verdict: string;
+  if (perHop.every((h) => h.requests === 0)) verdict = 'no probe packets were seen on any hop';
+  else if (lostAfterXdp) {
+    verdict = `the packet reached ${perHop[xdpIndex]!.label} (XDP) and was not seen after it` +
+      (perHop[xdpIndex]!.requests === 0 ? ' (tcpdump on an XDP interface does not see what XDP consumed: silence there is expected)' : '');
+  } else if (neverReachedXdp) verdict = `the packet was last seen on ${lastSeen} and never reached ${perHop[xdpIndex]!.label}`;
+  else if (!replied && dest) verdict = `requests went through to ${lastSeen}; no reply was seen`;
+  else verdict = `packets travelled the route${replied ? ' and replies came back' : ''}`;
+  if (synRetransmissions) verdict += `; ${synRetransmissions} SYN retransmission(s)`;
+
+  const lines = perHop.map((h) =>
+    `${h.xdp ? '◆' : '·'} ${h.label.padEnd(26)} ${h.error ? `not captured: ${h.error}` : `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} IPIP)` : ''}, ${h.replies} reply(ies)`}` +
+    (h.xdp && h.requests === 0 && !h.error ? '  ← native XDP: tcpdump cannot see consumed packets' : ''));
+  return { perHop, lastSeen, synRetransmissions, lostAfterXdp, neverReachedXdp, verdict, lines };
+}

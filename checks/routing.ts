@@ -1,0 +1,105 @@
+// Rung 2: tcpdump on every known hop during the probe: where was the packet last seen? The blog's first
+// step. tcpdump on an interface running native XDP does not see what XDP consumed (XDP_TX/DROP/REDIRECT
+// happen before the capture tap), so silence there is expected, not a loss. Per-namespace nstat deltas
+// (TcpInCsumErrors, IpInHdrErrors) say why a hop dropped what it received.
+import { defineCheck } from '../src/plugins/api.js';
+import type { CheckContext, Evidence, Finding, Hop, NetnsRef } from '../src/engine/types.js';
+import type { Collector } from '../src/tools/exec.js';
+import { parseTcpdumpOutput, type TcpdumpPacket } from '../src/tools/tcpdump.js';
+import { counterDeltas, type Counters } from '../src/tools/nstat.js';
+import { analyzeRoute, type HopSighting } from './routing-analysis.js';
+
+/** Counters that explain a drop on a hop; any rise is evidence. */
+export const DROP_COUNTERS = [
+  'TcpInCsumErrors', 'IpInHdrErrors', 'IpInAddrErrors', 'IpInTruncatedPkts', 'IpInCsumErrors', 'IpInDiscards',
+  'IpOutNoRoutes', 'IpExtInCsumErrors', 'TcpExtTCPSynRetrans', 'IpInNoRoutes', 'IpExtInNoRoutes', 'IpExtInTruncatedPkts', 'IpExtInCsumErrors',
+];
+
+export default defineCheck({
+  id: 'routing',
+  title: 'Route (tcpdump along the path)',
+  question: 'Does the packet travel the route towards the XDP program, and where is it last seen?',
+  rung: 2,
+  needs: ['tcpdump'],
+  after: ['inventory'],
+  observes: true,
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const hops = ctx.target.hops.length ? ctx.target.hops : [{ label: ctx.target.iface, iface: ctx.target.iface, netns: ctx.target.netns, xdp: true }];
+    const filter = ctx.target.captureFilter ?? [];
+    ctx.progress(`starting tcpdump on ${hops.length} hop(s)`);
+    const captures: { hop: Hop; collector: Collector }[] = hops.map((hop) => ({
+      hop,
+      collector: ctx.tools.tcpdump.capture({
+        iface: hop.iface, netns: hop.netns, filter,
+        onPacket: (p) => ctx.live(`${hop.label}: ${p.raw.replace(/^\d+\.\d+\s+/, '')}`),
+      }),
+    }));
+    const attach = await Promise.allSettled(captures.map((c) => c.collector.ready));
+    const nodes = ctx.target.nstatNodes ?? [];
+    const before = await sampleAll(ctx, nodes);
+
+    const outcome = await ctx.window.ready();
+
+    const after = await sampleAll(ctx, nodes);
+    const results = await Promise.all(captures.map((c) => c.collector.stop()));
+    const evidence: Evidence[] = [];
+    const sightings: HopSighting[] = captures.map((c, i) => {
+      const failed = attach[i]!.status === 'rejected' ? String((attach[i] as PromiseRejectedResult).reason?.message ?? 'failed') : undefined;
+      const packets: TcpdumpPacket[] = failed ? [] : parseTcpdumpOutput(results[i]!.stdout);
+      return { hop: c.hop, packets, error: failed };
+    });
+    const nstat: Record<string, Counters> = {};
+    for (const n of nodes) {
+      const d = before[n.node] && after[n.node] ? counterDeltas(before[n.node]!, after[n.node]!) : {};
+      const relevant = Object.fromEntries(Object.entries(d).filter(([k]) => DROP_COUNTERS.includes(k)));
+      if (Object.keys(relevant).length) nstat[n.node] = relevant;
+    }
+
+    const route = analyzeRoute(sightings, ctx.target.probe?.destination);
+    for (const s of sightings) {
+      evidence.push({
+        label: `tcpdump ${s.hop.label}`,
+        data: s.error ? `could not attach: ${s.error}` : s.packets.length ? s.packets.slice(0, 12).map((p) => p.raw).join('\n') : '(nothing)',
+        command: captures.find((c) => c.hop === s.hop)?.collector.argv,
+      });
+    }
+    if (Object.keys(nstat).length) evidence.push({ label: 'nstat deltas', data: nstat });
+    evidence.push({ label: 'route', data: route.lines.join('\n') });
+    evidence.push({ label: 'probe', data: outcome.ran ? `${outcome.ok ? 'passed' : 'FAILED'}${outcome.note ? ` (${outcome.note})` : ''}` : outcome.note ?? 'no probe' });
+
+    const findings: Finding[] = [];
+    const csum = nstat[ctx.target.nstatNodes?.at(-1)?.node ?? '']?.TcpInCsumErrors ?? Object.values(nstat).find((c) => c.TcpInCsumErrors)?.TcpInCsumErrors;
+    if (csum) {
+      const where = Object.entries(nstat).find(([, c]) => c.TcpInCsumErrors)?.[0] ?? '?';
+      findings.push({
+        cause: 'tx-checksum-partial', severity: 'high',
+        message: `${where} counted ${csum} TcpInCsumErrors during the probe: TCP segments arrived with bad checksums`,
+        fixes: [],
+      });
+    }
+    if (route.lostAfterXdp && !outcome.ok) {
+      findings.push({
+        cause: 'packets-lost-after-xdp', severity: 'medium', iface: ctx.target.iface,
+        message: route.verdict, fixes: [],
+      });
+    } else if (route.neverReachedXdp && outcome.ran && !outcome.ok) {
+      findings.push({ cause: 'packets-not-reaching-xdp', severity: 'high', message: route.verdict, fixes: [] });
+    }
+
+    const unattached = sightings.filter((s) => s.error);
+    if (outcome.ran && !outcome.ok) return { status: 'fail', summary: route.verdict, evidence, findings };
+    if (unattached.length) {
+      return { status: 'warn', summary: `${route.verdict}; tcpdump could not attach on ${unattached.map((s) => s.hop.label).join(', ')}`, evidence, findings };
+    }
+    return { status: findings.length ? 'warn' : 'pass', summary: route.verdict, evidence, findings };
+  },
+});
+
+async function sampleAll(ctx: CheckContext, nodes: { node: string; netns?: NetnsRef }[]): Promise<Record<string, Counters>> {
+  const out: Record<string, Counters> = {};
+  await Promise.all(nodes.map(async (n) => {
+    try { out[n.node] = await ctx.tools.nstat.sample(n.netns); } catch { /* nstat missing or failing: counters are optional evidence */ }
+  }));
+  return out;
+}

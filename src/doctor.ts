@@ -1,0 +1,97 @@
+// The ladder from the command line: resolve the target, run the rungs, render, exit. Owns the signal
+// handlers: Ctrl-C, SIGTERM and SIGHUP abort the run, every child dies, and the exit code is 130.
+import { writeFile } from 'node:fs/promises';
+import type { LadderArgs } from './cli-args.js';
+import type { IO } from './main.js';
+import type { RunEvent, RunReport } from './engine/types.js';
+import { runLadder } from './engine/ladder.js';
+import { dryRunExec } from './engine/recording-exec.js';
+import { killAllChildren, realExec } from './tools/exec.js';
+import { dryRunFiles, realFiles } from './tools/files.js';
+import { toolStatus } from './tools/versions.js';
+import { resolveTarget, TargetError } from './targets.js';
+import { BUILTIN_CHECKS } from '../checks/index.js';
+import { packageVersion } from './paths.js';
+import { renderText } from './report/text.js';
+import { renderMarkdown } from './report/markdown.js';
+import { shellQuote } from './report/format.js';
+import { inNetns } from './tools/exec.js';
+import type { PlannedCheck } from './engine/runner.js';
+
+export function planChecks(args: Pick<LadderArgs, 'checks' | 'skip'>): PlannedCheck[] {
+  const all = BUILTIN_CHECKS.map((check) => ({ check, source: 'built-in' }));
+  const known = new Set(all.map((p) => p.check.id));
+  for (const id of [...(args.checks ?? []), ...(args.skip ?? [])]) {
+    if (!known.has(id)) throw new TargetError(`unknown check "${id}"; checks: ${[...known].join(', ')}`);
+  }
+  return all.filter((p) => (!args.checks || args.checks.includes(p.check.id)) && !args.skip?.includes(p.check.id));
+}
+
+export async function runDoctor(args: LadderArgs, io: IO): Promise<number> {
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = true;
+    if (!controller.signal.aborted) controller.abort(new Error(sig));
+    killAllChildren('SIGTERM');
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    return await climb(args, io, controller.signal, () => interrupted);
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    killAllChildren('SIGKILL');
+  }
+}
+
+async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted: () => boolean): Promise<number> {
+  const writes: string[][] = [];
+  const exec = args.dryRun ? dryRunExec() : realExec;
+  const files = args.dryRun ? dryRunFiles(writes) : realFiles;
+  let planned: PlannedCheck[];
+  let target;
+  try {
+    planned = planChecks(args);
+    target = await resolveTarget(realExec, args, { verify: !args.dryRun });
+  } catch (e) {
+    if (e instanceof TargetError) { io.stderr.write(`xdp-doctor: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  const progress = !args.json && (io.stderr as NodeJS.WriteStream).isTTY;
+  const emit = (e: RunEvent) => {
+    if (!progress) return;
+    if (e.type === 'check-start') io.stderr.write(`… ${e.id}\n`);
+    if (e.type === 'probe-start') io.stderr.write('… probe\n');
+  };
+  const report = await runLadder({
+    target, exec, files, checks: planned.map((p) => ({ ...p, options: { noTracePipe: args.noTracePipe } })),
+    emit, signal, dryRun: args.dryRun, toolStatus: toolStatus(), tool: { name: 'xdp-doctor', version: packageVersion() },
+  });
+  if (interrupted()) report.exitCode = 130;
+
+  if (args.dryRun) {
+    io.stdout.write(dryRunListing(report, writes));
+    return 0;
+  }
+  if (args.report) await writeReport(args.report, report);
+  io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, { verbose: args.verbose }));
+  if (interrupted()) io.stderr.write('xdp-doctor: interrupted; every child process was stopped\n');
+  return report.exitCode;
+}
+
+async function writeReport(path: string, report: RunReport): Promise<void> {
+  await writeFile(path, path.toLowerCase().endsWith('.json') ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
+}
+
+function dryRunListing(report: RunReport, writes: string[][]): string {
+  const out = ['Dry run: these commands would run (none did).', ''];
+  for (const c of report.checks) {
+    out.push(`${c.id}:`);
+    if (!c.commands.length) out.push('  (no commands before real output is needed)');
+    for (const argv of c.commands) out.push(`  ${shellQuote(argv)}`);
+  }
+  if (report.target.probe) out.push('probe:', `  ${shellQuote(inNetns(report.target.probe.argv, report.target.probe.netns))}`);
+  if (writes.length) out.push('file writes:', ...writes.map((w) => `  ${w[0]} ${w[1]} ${JSON.stringify(w[2])}`));
+  return `${out.join('\n')}\n`;
+}

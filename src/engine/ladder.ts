@@ -1,0 +1,56 @@
+// One run of the ladder: plan → checks (sharing probe windows) → diagnosis → report. Emits RunEvents that
+// every renderer (Ink, text, JSON, Markdown) subscribes to. No Ink, no execa: the Exec is injected.
+import { release } from 'node:os';
+import type { Facts, RunEvent, RunReport, Target, ToolName } from './types.js';
+import type { Exec } from '../tools/exec.js';
+import type { Files } from '../tools/files.js';
+import { runChecks, type PlannedCheck } from './runner.js';
+import { diagnose } from './diagnosis.js';
+import { fireProbe } from './probe.js';
+import { createFacts } from './facts.js';
+
+export interface LadderOptions {
+  target: Target;
+  exec: Exec;
+  files?: Files;
+  checks: PlannedCheck[];
+  emit(e: RunEvent): void;
+  signal: AbortSignal;
+  windowMode?: 'shared' | 'per-check';
+  dryRun?: boolean;
+  toolStatus: Partial<Record<ToolName, { present: boolean; install: string }>>;
+  tool: { name: string; version: string };
+  facts?: Facts;
+  gate?(checkId: string): Promise<'run' | 'skip'>;
+}
+
+export async function runLadder(o: LadderOptions): Promise<RunReport> {
+  const started = Date.now();
+  const facts = o.facts ?? createFacts();
+  o.emit({
+    type: 'run-start', target: o.target,
+    checks: o.checks.map(({ check }) => ({ id: check.id, title: check.title, rung: check.rung, question: check.question })),
+  });
+  const probe = o.target.probe;
+  const { records, probes } = await runChecks({
+    target: o.target, exec: o.exec, files: o.files, dryRun: o.dryRun, checks: o.checks, facts, emit: o.emit, signal: o.signal,
+    windowMode: o.windowMode ?? 'shared', toolStatus: o.toolStatus, gate: o.gate,
+    fireProbe: probe ? () => fireProbe(o.exec, probe, o.signal) : undefined,
+  });
+  const failed = records.some((r) => r.status === 'fail' || r.status === 'error');
+  const preflight = facts.get<{ tools?: Record<string, string | null> }>('preflight');
+  const report: RunReport = {
+    schemaVersion: 1,
+    tool: o.tool,
+    target: o.target,
+    environment: { kernel: release(), tools: preflight?.tools ?? {} },
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    ...(probes[0] ? { probe: probes[0] } : {}),
+    checks: records,
+    diagnosis: diagnose(records),
+    exitCode: o.signal.aborted ? 130 : failed ? 1 : 0,
+  };
+  o.emit({ type: 'run-end', report });
+  return report;
+}

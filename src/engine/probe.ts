@@ -1,0 +1,16 @@
+// Fires the target's probe once (an argv, in its namespace) and judges it.
+import type { ProbeOutcome, ProbeSpec } from './types.js';
+import type { Exec } from '../tools/exec.js';
+
+export async function fireProbe(exec: Exec, probe: ProbeSpec, signal?: AbortSignal): Promise<ProbeOutcome> {
+  const startedAt = Date.now();
+  const r = await exec.run(probe.argv, { netns: probe.netns, input: probe.input, timeoutMs: probe.timeoutMs ?? 10_000, signal });
+  const echoed = probe.expectStdout === undefined || r.stdout.includes(probe.expectStdout);
+  const ok = r.ok && echoed;
+  let note: string | undefined;
+  if (r.notFound) note = `${probe.argv[0]}: command not found`;
+  else if (r.timedOut) note = `timed out after ${probe.timeoutMs ?? 10_000} ms`;
+  else if (!r.ok) note = `exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}`;
+  else if (!echoed) note = 'no echo came back';
+  return { ran: !r.notFound, ok, startedAt, endedAt: Date.now(), exitCode: r.exitCode, stdout: r.stdout.slice(0, 2000), stderr: r.stderr.slice(0, 2000), note };
+}

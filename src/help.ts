@@ -1,0 +1,45 @@
+// --help teaches the ladder, not just the flags. Kept as plain text so --help loads nothing else.
+export const HELP = `xdp-doctor — finds where the packets of a loaded XDP program vanish
+
+Usage
+  xdp-doctor [target] [options]         climb the ladder, print a ranked diagnosis
+  xdp-doctor lab <up|down|status|probe|break|fix> [options]
+                                        the blog's load balancer in network namespaces
+  xdp-doctor explain <errno> [--tracepoint TP] [--driver DRV]
+                                        what an errno means for XDP, from kernel source
+  xdp-doctor --help | --version
+
+Targets
+  --lab [--lab-name NAME]    the running built-in lab (default name xdpd)
+  --iface NAME               an interface with an XDP program attached
+    --netns NAME|PATH          ...inside this network namespace (/run/netns/NAME, /proc/PID/ns/net)
+    --container NAME           ...inside a container's namespace (found with docker inspect)
+    --prog ID                  use this program id instead of the one attached to NAME
+  --probe "CMD ARGS"         traffic to send during the window (split into argv, never a shell)
+    --probe-netns NAME|PATH    namespace the probe runs in
+  --window MS                passive window when there is no probe (default 3000)
+  --expect MAP.FIELD=VALUE   what a map field should hold, e.g. xdp_params_array.vip=192.168.10.1
+
+Output
+  --non-interactive          plain report (default when not a TTY, in CI, TERM=dumb)
+  --json                     one JSON document (schema: docs/report-schema.md)
+  --report FILE.md|FILE.json also write the report to FILE
+  -v, --verbose              all evidence and every command run
+  --dry-run                  print the exact argv of every command; run none
+
+Rungs (each runs the real tool against the real program)
+  preflight    root, bpffs/tracefs/debugfs, BTF, fentry, tool versions
+  inventory    ip -j link, bpftool: program, mode, maps, the veth peer
+  routing      tcpdump on every hop during one probe; nstat deltas
+  trace-pipe   bpf_printk lines from trace_pipe, attributed to the program
+  map-dump     bpftool map dump with BTF: zero or unexpected parameters
+  --no-trace-pipe            do not read trace_pipe (it is a consuming reader)
+
+Exit codes
+  0 no rung failed · 1 a rung failed or errored · 2 usage or target error · 130 interrupted
+
+Examples
+  xdp-doctor lab up --fault params-unset && xdp-doctor --lab
+  xdp-doctor --iface eth0 --probe "curl -s http://10.0.0.1/" --json > run.json
+  xdp-doctor --iface l0 --netns lb --expect xdp_params_array.vip=192.168.10.1
+`;

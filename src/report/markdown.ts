@@ -1,0 +1,31 @@
+// The same run as Markdown, for tickets and chat: rungs as a table, evidence in code blocks.
+import type { RunReport } from '../engine/types.js';
+import { MARK, counts, describeTarget, evidenceText, fixArgv, shellQuote, statusWord } from './format.js';
+
+export function renderMarkdown(report: RunReport): string {
+  const out: string[] = [
+    `# xdp-doctor report`, '',
+    `- target: ${describeTarget(report.target)}`,
+    `- kernel: ${report.environment.kernel}, ${report.tool.name} ${report.tool.version}, ${report.startedAt}`,
+    `- result: ${counts(report.checks.map((c) => c.status))}; exit ${report.exitCode}`, '',
+    '## Diagnosis', '',
+  ];
+  if (!report.diagnosis.length) out.push('Nothing wrong found.', '');
+  report.diagnosis.forEach((d, i) => {
+    out.push(`### ${i + 1}. ${d.title}`, '', `cause \`${d.cause}\`, confidence ${Math.round(d.confidence * 100)}%${d.errno ? `, errno ${d.errno.name} (${d.errno.value})` : ''}`, '');
+    if (d.explanation) out.push(d.explanation, '');
+    for (const e of d.evidence) out.push(`- **${e.check}**: ${e.message}`);
+    for (const f of d.fixes) out.push('', `Fix: ${f.title}`, '', '```sh', ...f.commands.map((c) => shellQuote(fixArgv(f, c))), '```');
+    out.push('');
+  });
+  out.push('## Rungs', '', '| | rung | status | summary |', '|---|---|---|---|');
+  for (const c of report.checks) out.push(`| ${MARK[c.status]} | ${c.title} | ${statusWord(c.status)} | ${c.summary.replace(/\|/g, '\\|')} |`);
+  out.push('', '## Evidence', '');
+  for (const c of report.checks) {
+    out.push(`### ${c.title} (\`${c.id}\`, ${c.durationMs} ms)`, '');
+    if (c.degraded) out.push(`> ${c.degraded.replace(/\n/g, '\n> ')}`, '');
+    for (const e of c.evidence) out.push(`**${e.label}**`, '', '```', evidenceText(e.data), '```', '');
+    if (c.commands.length) out.push('Commands run:', '', '```sh', ...c.commands.map(shellQuote), '```', '');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,62 @@
+// The doctor-style text report: one line per rung, details under the ones that did not pass, the ranked
+// diagnosis with its fix commands, a summary. -v prints every piece of evidence.
+import type { CheckRecord, DiagnosisEntry, ProbeOutcome, RunReport } from '../engine/types.js';
+import { MARK, counts, describeTarget, evidenceText, fixArgv, shellQuote } from './format.js';
+
+export function checkLine(r: CheckRecord): string {
+  const tag = r.status === 'error' ? ' [error]' : r.source !== 'built-in' ? ` [${r.source}]` : '';
+  return `[${MARK[r.status]}] ${r.title}${tag} — ${r.summary}`;
+}
+
+export function checkDetails(r: CheckRecord, verbose: boolean): string[] {
+  const out: string[] = [];
+  const showAll = verbose || r.status === 'fail' || r.status === 'error';
+  if (r.degraded) out.push(...r.degraded.split('\n').map((l) => `    ! ${l}`));
+  for (const f of r.findings) out.push(`    • ${f.message}${f.errno ? ` (${f.errno.name}, errno ${f.errno.value})` : ''}`);
+  if (showAll) {
+    for (const e of r.evidence) {
+      const text = evidenceText(e.data);
+      const lines = text.split('\n');
+      out.push(`    ${e.label}: ${lines[0]}`);
+      for (const l of lines.slice(1, verbose ? 60 : 12)) out.push(`      ${l}`);
+      if (lines.length > (verbose ? 60 : 12)) out.push(`      … ${lines.length - (verbose ? 60 : 12)} more line(s)`);
+    }
+  }
+  if (verbose && r.commands.length) out.push(`    commands: ${r.commands.map(shellQuote).join('\n              ')}`);
+  return out;
+}
+
+export function probeLine(p?: ProbeOutcome): string | undefined {
+  if (!p) return undefined;
+  if (!p.ran) return `Probe: ${p.note ?? 'did not run'}`;
+  return `Probe: ${p.ok ? 'passed' : 'FAILED'}${p.note ? ` (${p.note})` : ''}`;
+}
+
+export function diagnosisLines(d: DiagnosisEntry[], limit = 5): string[] {
+  if (!d.length) return ['Diagnosis: nothing wrong found.'];
+  const out = ['Diagnosis (most likely first):'];
+  d.slice(0, limit).forEach((e, i) => {
+    out.push(` ${i + 1}. [${Math.round(e.confidence * 100)}%] ${e.title} (${e.cause})`);
+    if (e.errno) out.push(`    errno: ${e.errno.name} (${e.errno.value})`);
+    for (const ev of e.evidence.slice(0, 4)) out.push(`    - ${ev.check}: ${ev.message}`);
+    if (i === 0 && e.explanation) out.push(`    why: ${e.explanation}`);
+    for (const fix of e.fixes.slice(0, 3)) {
+      out.push(`    fix: ${fix.title}`);
+      for (const c of fix.commands) out.push(`      $ ${shellQuote(fixArgv(fix, c))}`);
+    }
+  });
+  return out;
+}
+
+export function renderText(report: RunReport, opts: { verbose?: boolean } = {}): string {
+  const lines: string[] = [`${report.tool.name} ${report.tool.version} — ${describeTarget(report.target)}`, ''];
+  for (const r of report.checks) {
+    lines.push(checkLine(r));
+    lines.push(...checkDetails(r, Boolean(opts.verbose)));
+  }
+  const probe = probeLine(report.probe);
+  if (probe) lines.push('', probe);
+  lines.push('', ...diagnosisLines(report.diagnosis));
+  lines.push('', `Summary: ${counts(report.checks.map((c) => c.status))} in ${(report.durationMs / 1000).toFixed(1)} s. Exit ${report.exitCode}.`);
+  return `${lines.join('\n')}\n`;
+}

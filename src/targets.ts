@@ -1,0 +1,85 @@
+// From flags to a Target, checking that what the user named exists, and saying what exists when not.
+import type { Hop, NetnsRef, ProbeSpec, Target } from './engine/types.js';
+import type { Exec } from './tools/exec.js';
+import { createIp } from './tools/ip.js';
+import { createBpftool } from './tools/bpftool.js';
+import type { LadderArgs } from './cli-args.js';
+
+export class TargetError extends Error {}
+
+export function netnsRefOf(s: string): NetnsRef {
+  return s.startsWith('/') ? { kind: 'path', path: s } : { kind: 'name', name: s };
+}
+
+async function containerNetns(exec: Exec, name: string): Promise<NetnsRef> {
+  // docker today; anything that can say "the pid of this container" works the same way after this point.
+  const r = await exec.run(['docker', 'inspect', '--format', '{{.State.Pid}}', name], { timeoutMs: 10_000 });
+  if (r.notFound) throw new TargetError(`--container ${name}: docker is not installed (use --netns /proc/PID/ns/net with the container's pid)`);
+  const pid = Number(r.stdout.trim());
+  if (!r.ok || !Number.isInteger(pid) || pid <= 0) {
+    throw new TargetError(`--container ${name}: no running container by that name (${(r.stderr.trim() || r.stdout.trim() || 'docker inspect failed').split('\n')[0]})`);
+  }
+  return { kind: 'pid', pid };
+}
+
+function probeOf(args: LadderArgs): ProbeSpec | undefined {
+  if (!args.probe) return undefined;
+  return { argv: args.probe, netns: args.probeNetns ? netnsRefOf(args.probeNetns) : undefined, timeoutMs: 10_000 };
+}
+
+export async function resolveTarget(exec: Exec, args: LadderArgs, opts: { verify: boolean }): Promise<Target> {
+  if (args.lab) {
+    const { labTarget, labTargetFor } = await import('./lab/target.js');
+    const t = opts.verify ? await labTarget(args.labName) : labTargetFor(args.labName);
+    if ('error' in t) throw new TargetError(t.error);
+    return { ...t, expect: args.expect, progId: args.progId ?? t.progId, ...(args.probe ? { probe: probeOf(args) } : {}) };
+  }
+  if (!args.iface) throw new TargetError('no target: give --lab or --iface NAME (see xdp-doctor --help)');
+
+  const netns = args.container ? await containerNetns(exec, args.container) : args.netns ? netnsRefOf(args.netns) : undefined;
+  const hops: Hop[] = [];
+  if (opts.verify) await verifyTarget(exec, args, netns, hops);
+  hops.push({ label: `${args.iface} (XDP)`, iface: args.iface, netns, xdp: true });
+  return {
+    kind: 'iface', iface: args.iface, netns, progId: args.progId, hops, probe: probeOf(args),
+    windowMs: args.windowMs, expect: args.expect,
+  };
+}
+
+async function verifyTarget(exec: Exec, args: LadderArgs, netns: NetnsRef | undefined, hops: Hop[]): Promise<void> {
+  const ip = createIp(exec);
+  if (netns?.kind === 'name') {
+    const names = await ip.netnsNames();
+    if (!names.includes(netns.name)) {
+      throw new TargetError(`no network namespace "${netns.name}"; existing: ${names.join(', ') || '(none under /run/netns)'}`);
+    }
+  }
+  let links;
+  try {
+    links = await ip.links(netns, { details: true });
+  } catch (e) {
+    throw new TargetError(`cannot list interfaces${netns ? ` in ${args.netns ?? args.container}` : ''}: ${(e as Error).message}`);
+  }
+  const link = links.find((l) => l.ifname === args.iface);
+  if (!link) {
+    throw new TargetError(`no interface "${args.iface}"${netns ? ` in ${args.netns ?? args.container}` : ''}; interfaces there: ${links.map((l) => l.ifname).join(', ')}`);
+  }
+  if (args.progId !== undefined) {
+    try {
+      await createBpftool(exec).prog(args.progId);
+    } catch {
+      const xdp = links.filter((l) => l.xdp).map((l) => `${l.xdp!.progId} on ${l.ifname}`);
+      throw new TargetError(`no BPF program with id ${args.progId}; XDP programs here: ${xdp.join(', ') || 'none'}`);
+    }
+  }
+  // The veth peer is the hop just before the XDP interface: tcpdump there shows what was sent into it.
+  if (link.kind === 'veth' && link.linkIndex !== undefined) {
+    const ids = link.linkNetnsid !== undefined ? await ip.netnsIds(netns) : [];
+    const peerNsName = link.linkNetnsid !== undefined ? ids.find((x) => x.nsid === link.linkNetnsid)?.name : undefined;
+    const peerNs: NetnsRef | undefined = link.linkNetnsid === undefined ? netns : peerNsName ? { kind: 'name', name: peerNsName } : undefined;
+    if (link.linkNetnsid === undefined || peerNs) {
+      const peer = (await ip.links(peerNs).catch(() => [])).find((l) => l.ifindex === link.linkIndex);
+      if (peer) hops.push({ label: `${peer.ifname} (veth peer)`, iface: peer.ifname, netns: peerNs });
+    }
+  }
+}
