@@ -34,3 +34,35 @@ export interface InventoryFacts {
     xdp?: { mode: string; progId: number; progName?: string }; gro?: boolean; up: boolean; mtu?: number;
   };
 }
+
+export const TRACEPOINTS = 'tracepoints';
+export const ETHTOOL = 'ethtool-stats';
+export const XDPDUMP = 'xdpdump';
+
+/** One xdp:* signal seen during the window (a histogram bucket). */
+export interface SignalSeen {
+  tracepoint: string;
+  /** Positive errno (the tracepoint's err field negated); 0 when the event carries err 0. */
+  errno?: number;
+  act?: number;
+  ifindex?: number;
+  ifname?: string;
+  /** Driver of ifname (ethtool -i / ip -d link kind): veth, virtio_net, mlx5_core ... */
+  driver?: string;
+  count: number;
+  /** Extra numeric fields summed over the events (drops, sent, ...). */
+  fields?: Record<string, number>;
+}
+
+export interface TracepointFacts { signals: SignalSeen[] }
+
+/** ethtool -S deltas over the window, names normalized across drivers (xdp_tx_errors, xdp_drops, ...). */
+export interface EthtoolFacts { deltas: Record<string, Record<string, number>>; drivers: Record<string, string> }
+
+export interface XdpdumpFacts {
+  /** Where the exit packets were written (pcap), for packet-sanity. */
+  exitPcap?: string;
+  entryPcap?: string;
+  verdicts: { index: number; inLen: number; outLen: number; action: string }[];
+  mode: 'xdpdump' | 'replay';
+}

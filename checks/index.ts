@@ -6,4 +6,5 @@ import routing from './routing.js';
 import tracePipe from './trace-pipe.js';
 import mapDump from './map-dump.js';
 
+// Rungs 5-9 (xdpdump, packet-sanity, ethtool-stats, tracepoints, errno-explain) register below.
 export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump];
