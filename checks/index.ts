@@ -5,6 +5,7 @@ import inventory from './inventory.js';
 import routing from './routing.js';
 import tracePipe from './trace-pipe.js';
 import mapDump from './map-dump.js';
+import errnoExplain from './errno-explain.js';
 
 // Rungs 5-9 (xdpdump, packet-sanity, ethtool-stats, tracepoints, errno-explain) register below.
-export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump];
+export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, errnoExplain];
