@@ -1,0 +1,52 @@
+// The LB's one map entry, `xdp_params_array[0]` = { dst_mac[6], pad[2], daddr, saddr, vip } (20 bytes), as the
+// hex bytes `bpftool map update ... value hex` takes. The program compares addresses after bpf_ntohl, so the
+// map holds them in HOST byte order (the blog's dump: 10.111.221.11 = 175103243), i.e. little-endian on x86.
+import { endianness } from 'node:os';
+import { LB_IP, REAL_IP, VIP, pins } from './topology.js';
+import type { Step } from './steps.js';
+
+export const PARAMS_VALUE_SIZE = 20;
+
+export function ipv4ToU32(ip: string): number {
+  const parts = ip.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
+    throw new Error(`not an IPv4 address: ${ip}`);
+  }
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+}
+
+function u32HostBytes(v: number): number[] {
+  const b = Buffer.alloc(4);
+  if (endianness() === 'LE') b.writeUInt32LE(v); else b.writeUInt32BE(v);
+  return [...b];
+}
+
+function macBytes(mac: string): number[] {
+  const parts = mac.split(':');
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) throw new Error(`not a MAC address: ${mac}`);
+  return parts.map((p) => parseInt(p, 16));
+}
+
+const hex = (bytes: number[]) => bytes.map((b) => b.toString(16).padStart(2, '0'));
+
+export interface LbParams { dstMac: string; daddr: string; saddr: string; vip: string }
+
+export function labParams(g1Mac: string): LbParams {
+  return { dstMac: g1Mac, daddr: REAL_IP, saddr: LB_IP, vip: VIP };
+}
+
+export function paramsValueHex(p: LbParams): string[] {
+  return hex([...macBytes(p.dstMac), 0, 0, ...u32HostBytes(ipv4ToU32(p.daddr)), ...u32HostBytes(ipv4ToU32(p.saddr)),
+    ...u32HostBytes(ipv4ToU32(p.vip))]);
+}
+
+/** key 0 as the program declares it: a 4-byte __u32 (the blog's loader wrote 8 bytes and missed it). */
+export function writeParamsArgv(prefix: string, value: string[]): string[] {
+  return ['bpftool', 'map', 'update', 'pinned', pins(prefix).params, 'key', 'hex', '00', '00', '00', '00', 'value', 'hex', ...value];
+}
+
+export function writeParamsStep(prefix: string, g1Mac: string): Step {
+  return { argv: writeParamsArgv(prefix, paramsValueHex(labParams(g1Mac))) };
+}
+
+export const ZERO_PARAMS: string[] = hex(new Array(PARAMS_VALUE_SIZE).fill(0));

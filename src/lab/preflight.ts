@@ -1,0 +1,66 @@
+// What the lab needs from the machine, checked before anything is created so a missing piece is named up
+// front instead of surfacing as a half-built lab: root, the tools, bpffs (mounted here if absent), a kernel
+// that lets us use BPF, and the BPF objects from bpf/.
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Exec } from '../tools/exec.js';
+import { labObjects } from './paths.js';
+import { LabError } from './steps.js';
+
+const TOOLS: Record<string, string> = {
+  ip: 'iproute2', bpftool: 'bpftool', ethtool: 'ethtool', nsenter: 'util-linux', nc: 'netcat-openbsd', sysctl: 'procps', nstat: 'iproute2',
+};
+
+function onPath(bin: string): boolean {
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
+    try { accessSync(join(dir, bin), constants.X_OK); return true; } catch { /* next */ }
+  }
+  return false;
+}
+
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0) {
+    throw new LabError('xdp-doctor lab must run as root: it creates network namespaces and loads XDP programs (try sudo)');
+  }
+}
+
+export function requireTools(): void {
+  const missing = Object.keys(TOOLS).filter((t) => !onPath(t));
+  if (missing.length) {
+    throw new LabError(`missing tools: ${missing.map((t) => `${t} (Debian package ${TOOLS[t]})`).join(', ')}`);
+  }
+}
+
+function bpffsMounted(): boolean {
+  try {
+    return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => {
+      const [, mnt, type] = l.split(' ');
+      return mnt === '/sys/fs/bpf' && type === 'bpf';
+    });
+  } catch { return false; }
+}
+
+/** Pins need bpffs at /sys/fs/bpf; mount it when absent (as `npm run setup` does). */
+export async function requireBpffs(exec: Exec): Promise<void> {
+  if (bpffsMounted()) return;
+  const r = await exec.run(['mount', '-t', 'bpf', 'bpf', '/sys/fs/bpf'], { timeoutMs: 10_000 });
+  if (!r.ok || !bpffsMounted()) {
+    throw new LabError(`no BPF file system at /sys/fs/bpf and mounting it failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  }
+}
+
+/** A kernel without the bpf() syscall, or a locked-down one, fails here with bpftool's own reason. */
+export async function requireBpf(exec: Exec): Promise<void> {
+  const r = await exec.run(['bpftool', '-j', 'prog', 'show'], { timeoutMs: 15_000 });
+  if (!r.ok) {
+    throw new LabError(`BPF is not usable on this machine (bpftool prog show failed: ${r.stderr.trim() || `exit ${r.exitCode}`})`);
+  }
+}
+
+export function requireObjects(): void {
+  const objs = labObjects();
+  const missing = Object.values(objs).filter((p) => !existsSync(p));
+  if (missing.length) {
+    throw new LabError(`missing BPF objects: ${missing.join(', ')} (build them with \`make -s -C bpf\`)`);
+  }
+}

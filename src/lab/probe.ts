@@ -1,0 +1,138 @@
+// The lab's traffic probe: a string from the client to VIP:50002 that the real echoes back by direct server
+// return. One definition (labProbeSpec) serves `lab probe` and the engine's probe window. When the echo does
+// not come back, per-hop interface counters taken before and after say how far the packets got.
+import type { NetnsRef, ProbeSpec } from '../engine/types.js';
+import type { Exec } from '../tools/exec.js';
+import { readLinks } from './links.js';
+import { NODES, type LabNode, VIP, VIP_PORT, nsRef } from './topology.js';
+
+export const PROBE_TEXT = 'xdp-doctor lab probe';
+export const DEFAULT_PROBE_TIMEOUT_MS = 3000;
+
+/**
+ * nc -N closes its write side after stdin's EOF, so the echo server sees the end, echoes and closes, and nc exits 0
+ * once the echo is back. -w bounds both the connect and the idle wait.
+ */
+export function labProbeSpec(prefix: string, timeoutMs = DEFAULT_PROBE_TIMEOUT_MS): ProbeSpec {
+  const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
+  return {
+    argv: ['nc', '-N', '-w', String(secs), VIP, String(VIP_PORT)],
+    netns: nsRef(prefix, 'client'),
+    input: `${PROBE_TEXT}\n`,
+    expectStdout: PROBE_TEXT,
+    destination: { ip: VIP, port: VIP_PORT },
+    // nc's own -w ends it; this outer bound only catches a wedged nc.
+    timeoutMs: secs * 1000 + 2000,
+  };
+}
+
+/** Where the probe's packets are counted, in the order they should pass (forward path, then the DSR reply). */
+export interface PathPoint { node: LabNode; iface: string; dir: 'rx' | 'tx'; label: string }
+
+export const PROBE_PATH: readonly PathPoint[] = [
+  { node: 'client', iface: 'c0', dir: 'tx', label: 'client c0 sent' },
+  { node: 'gw', iface: 'g0', dir: 'rx', label: 'gw g0 received from client' },
+  { node: 'gw', iface: 'g1', dir: 'tx', label: 'gw g1 forwarded towards lb' },
+  { node: 'lb', iface: 'l0', dir: 'rx', label: 'lb l0 received (XDP LB runs here)' },
+  { node: 'gw', iface: 'g1', dir: 'rx', label: 'gw g1 received back from lb (XDP_TX, encapsulated)' },
+  { node: 'gw', iface: 'g2', dir: 'tx', label: 'gw g2 forwarded towards real' },
+  { node: 'real', iface: 'r0', dir: 'rx', label: 'real r0 received (decap XDP runs here)' },
+  { node: 'real', iface: 'r0', dir: 'tx', label: 'real r0 replied (direct server return)' },
+  { node: 'gw', iface: 'g2', dir: 'rx', label: 'gw g2 received the reply' },
+  { node: 'gw', iface: 'g0', dir: 'tx', label: 'gw g0 forwarded the reply to client' },
+  { node: 'client', iface: 'c0', dir: 'rx', label: 'client c0 received the reply' },
+];
+
+type Snapshot = { links: Record<string, { rx: number; tx: number; rxDrop: number; txDrop: number }>; nstat: Record<string, Record<string, number>>; l0: Record<string, number> };
+
+async function nstat(exec: Exec, netns: NetnsRef): Promise<Record<string, number>> {
+  // -a absolute, -s do not touch nstat's history file, -z include zeros: deltas are ours to compute.
+  const r = await exec.run(['nstat', '-a', '-s', '-z', '-j'], { netns, timeoutMs: 10_000 });
+  if (!r.ok) return {};
+  try { return (JSON.parse(r.stdout) as { kernel: Record<string, number> }).kernel ?? {}; } catch { return {}; }
+}
+
+async function ethtoolStats(exec: Exec, netns: NetnsRef, iface: string): Promise<Record<string, number>> {
+  const r = await exec.run(['ethtool', '-S', iface], { netns, timeoutMs: 10_000 });
+  const out: Record<string, number> = {};
+  if (!r.ok) return out;
+  for (const m of r.stdout.matchAll(/^\s+([\w]+): (\d+)$/gm)) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+async function snapshot(exec: Exec, prefix: string): Promise<Snapshot> {
+  const snap: Snapshot = { links: {}, nstat: {}, l0: {} };
+  await Promise.all([
+    ...NODES.map(async (n) => {
+      const [links, counters] = await Promise.all([readLinks(exec, nsRef(prefix, n), true), nstat(exec, nsRef(prefix, n))]);
+      for (const l of links) {
+        if (l.stats) snap.links[`${n}/${l.ifname}`] = { rx: l.stats.rxPackets, tx: l.stats.txPackets, rxDrop: l.stats.rxDropped, txDrop: l.stats.txDropped };
+      }
+      snap.nstat[n] = counters;
+    }),
+    ethtoolStats(exec, nsRef(prefix, 'lb'), 'l0').then((s) => { snap.l0 = s; }),
+  ]);
+  return snap;
+}
+
+export interface PointDelta extends PathPoint { packets: number }
+
+export interface LabProbeResult {
+  ok: boolean;
+  durationMs: number;
+  exitCode?: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  path: PointDelta[];
+  /** The last point on the path that counted packets, when the echo did not return. */
+  lastSeen?: PointDelta;
+  /** The first point after it, which counted none. */
+  firstMissing?: PointDelta;
+  /** Drop-like counters that moved during the probe: `node: Counter +N`. */
+  signals: string[];
+}
+
+// nstat counters that name a reason a packet died; only those that moved are reported.
+const DROP_COUNTER = /Err|Drop|Discard|Trunc|Csum|NoRoute|Fail|Unknown|Overflow/;
+
+export async function runLabProbe(exec: Exec, prefix: string, timeoutMs = DEFAULT_PROBE_TIMEOUT_MS): Promise<LabProbeResult> {
+  const spec = labProbeSpec(prefix, timeoutMs);
+  const before = await snapshot(exec, prefix);
+  const r = await exec.run(spec.argv, { netns: spec.netns, input: spec.input, timeoutMs: spec.timeoutMs });
+  const after = await snapshot(exec, prefix);
+  const ok = r.ok && r.stdout.includes(spec.expectStdout!);
+
+  const path: PointDelta[] = PROBE_PATH.map((pt) => {
+    const k = `${pt.node}/${pt.iface}`;
+    const d = (after.links[k]?.[pt.dir] ?? 0) - (before.links[k]?.[pt.dir] ?? 0);
+    return { ...pt, packets: d };
+  });
+  const signals: string[] = [];
+  for (const n of NODES) {
+    for (const [name, v] of Object.entries(after.nstat[n] ?? {})) {
+      const d = v - (before.nstat[n]?.[name] ?? 0);
+      if (d > 0 && DROP_COUNTER.test(name)) signals.push(`${n}: ${name} +${d}`);
+    }
+  }
+  for (const [name, v] of Object.entries(after.l0)) {
+    const d = v - (before.l0[name] ?? 0);
+    if (d > 0 && /xdp_tx_errors|drops/.test(name)) signals.push(`lb l0 ethtool -S: ${name} +${d}`);
+  }
+  for (const [k, v] of Object.entries(after.links)) {
+    const b = before.links[k];
+    if (!b) continue;
+    if (v.rxDrop > b.rxDrop) signals.push(`${k.replace('/', ' ')}: rx dropped +${v.rxDrop - b.rxDrop}`);
+    if (v.txDrop > b.txDrop) signals.push(`${k.replace('/', ' ')}: tx dropped +${v.txDrop - b.txDrop}`);
+  }
+
+  const result: LabProbeResult = {
+    ok, durationMs: r.durationMs, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut, path, signals,
+  };
+  if (!ok) {
+    const miss = path.findIndex((p) => p.packets <= 0);
+    if (miss > 0) { result.lastSeen = path[miss - 1]; result.firstMissing = path[miss]; }
+    else if (miss === 0) result.firstMissing = path[0];
+  }
+  return result;
+}

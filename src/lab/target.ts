@@ -1,0 +1,63 @@
+// The lab as a Target for the engine (`xdp-doctor --lab`): the LB interface, every hop in route order, nstat in
+// all four namespaces, and the same probe `lab probe` sends.
+import type { Hop, Target } from '../engine/types.js';
+import { realExec } from '../tools/exec.js';
+import { listNetns } from './links.js';
+import { labProbeSpec } from './probe.js';
+import { readState } from './state.js';
+import { LB_IFACE, NODES, VIP_PORT, allNamespaces, nsRef, validLabName } from './topology.js';
+
+export const LAB_WINDOW_MS = 3000;
+
+/**
+ * The probe's flow on every hop: plain TCP to the VIP port, or the LB's IPIP-encapsulated copy (whose outer
+ * protocol is 4, so `tcp port` alone would miss it between the LB and the real).
+ */
+export const LAB_CAPTURE_FILTER = ['tcp', 'port', String(VIP_PORT), 'or', 'ip', 'proto', '4'];
+
+export function labHops(prefix: string): Hop[] {
+  const hop = (label: string, node: (typeof NODES)[number], iface: string, xdp?: boolean): Hop => ({
+    label, iface, netns: nsRef(prefix, node), node, ...(xdp ? { xdp } : {}),
+  });
+  return [
+    hop('client c0', 'client', 'c0'),
+    hop('gw g0 (from client)', 'gw', 'g0'),
+    hop('gw g1 (towards lb, peer of l0)', 'gw', 'g1'),
+    hop('lb l0 (XDP load balancer)', 'lb', 'l0', true),
+    hop('gw g2 (towards real)', 'gw', 'g2'),
+    hop('real r0 (decap)', 'real', 'r0'),
+  ];
+}
+
+export function labTargetFor(prefix: string): Target {
+  return {
+    kind: 'lab',
+    iface: LB_IFACE,
+    netns: nsRef(prefix, 'lb'),
+    labName: prefix,
+    hops: labHops(prefix),
+    probe: labProbeSpec(prefix),
+    windowMs: LAB_WINDOW_MS,
+    expect: [],
+    nstatNodes: NODES.map((node) => ({ node, netns: nsRef(prefix, node) })),
+    captureFilter: LAB_CAPTURE_FILTER,
+  };
+}
+
+/** The Target of a running lab, or why there is none (bad name, not up, half built). */
+export async function labTarget(prefix: string): Promise<Target | { error: string }> {
+  if (!validLabName(prefix)) return { error: `invalid lab name "${prefix}": use 1-10 characters from a-z, 0-9 and -` };
+  const state = readState(prefix);
+  let present: string[];
+  try {
+    const all = new Set(await listNetns(realExec));
+    present = allNamespaces(prefix).filter((n) => all.has(n));
+  } catch (e) {
+    return { error: `cannot list network namespaces: ${(e as Error).message}` };
+  }
+  if (present.length === 0) return { error: `lab ${prefix} is not up: run \`xdp-doctor lab up --lab-name ${prefix}\`` };
+  if (present.length < NODES.length || state?.phase !== 'up') {
+    return { error: `lab ${prefix} is only partly built: run \`xdp-doctor lab down --lab-name ${prefix}\` and \`lab up\` again` };
+  }
+  return labTargetFor(prefix);
+}

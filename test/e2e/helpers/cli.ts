@@ -1,0 +1,56 @@
+// Shared e2e helpers: run the BUILT CLI (dist/src/cli.js) as a user would, a lab name unique to the test file,
+// and loud failures when the machine is not ready (e2e tests never skip: in CI a skipped kernel test is a bug).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+
+export interface CliResult { exitCode: number; stdout: string; stderr: string; durationMs: number }
+
+export async function runCli(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const started = Date.now();
+  const r = await execa(process.execPath, [CLI, ...args], {
+    cwd: ROOT, reject: false, timeout: opts.timeoutMs ?? 90_000, stdin: 'ignore', env: { CI: 'true', ...opts.env },
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), durationMs: Date.now() - started };
+}
+
+/** Lab names are [a-z0-9-]{1,10}: a letter tag plus the pid keeps parallel runs and the demo lab apart. */
+export function uniqueLabName(tag = 't'): string {
+  return `${tag}${process.pid % 100000}`.slice(0, 10);
+}
+
+// Sources whose compiled output the CLI runs. A stale dist/ would test yesterday's code.
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (/\.tsx?$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function distIsCurrent(): boolean {
+  const built = join(ROOT, 'dist', 'src', 'lab', 'command.js');
+  return existsSync(CLI) && existsSync(built) && statSync(built).mtimeMs >= newestSource(join(ROOT, 'src', 'lab'));
+}
+
+/**
+ * Root, the BPF objects and a current TypeScript build. Rebuilds dist/ when src/lab is newer (a developer running
+ * one test file); everything else missing is an error that says how to fix it.
+ */
+export async function requireLabEnvironment(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('e2e lab tests must run as root (they create namespaces and load XDP programs)');
+  const objs = ['xdp_lb.o', 'xdp_lb_badhdr.o', 'xdp_pass.o', 'xdp_decap.o'].map((o) => join(ROOT, 'bpf', 'build', o));
+  const missing = objs.filter((o) => !existsSync(o));
+  if (missing.length) throw new Error(`BPF objects missing: ${missing.join(', ')}; run \`make -s -C bpf\` (or npm run setup)`);
+  if (!distIsCurrent()) {
+    // tsc exits non-zero on type errors elsewhere in the tree but still emits; what matters is a current dist/.
+    await execa(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
+    if (!distIsCurrent()) throw new Error('dist/ is missing or older than src/lab; `npx tsc -p tsconfig.json` did not produce it');
+  }
+}
