@@ -3,6 +3,7 @@
 import { defineCheck } from '../src/plugins/api.js';
 import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
 import type { MapInfo } from '../src/tools/bpftool.js';
+import { vethPeerFixes } from '../src/kb/fixes.js';
 import { INVENTORY, type InventoryFacts } from './facts.js';
 
 export default defineCheck({
@@ -62,7 +63,7 @@ export default defineCheck({
       findings.push({
         cause: 'veth-peer-no-xdp', severity: 'medium', iface: facts.peer.ifname, progId,
         message: `native XDP on veth ${link.ifname} whose peer ${facts.peer.ifname} has no XDP program: XDP_TX would fail`,
-        fixes: [],
+        fixes: vethPeerFixes({ iface: link.ifname, netns: target.netns, progId, peer: { ifname: facts.peer.ifname, netns: facts.peer.netns } }),
       });
     }
     const summary = `${prog.name ?? 'program'} (id ${prog.id}) ${facts.mode ?? ''} on ${link.ifname}, ${facts.maps.length} map(s)` +

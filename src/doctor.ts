@@ -17,6 +17,7 @@ import { renderMarkdown } from './report/markdown.js';
 import { shellQuote } from './report/format.js';
 import { inNetns } from './tools/exec.js';
 import type { PlannedCheck } from './engine/runner.js';
+import { fixAndVerify } from './engine/fix-flow.js';
 
 export function planChecks(args: Pick<LadderArgs, 'checks' | 'skip'>): PlannedCheck[] {
   const all = BUILTIN_CHECKS.map((check) => ({ check, source: 'built-in' }));
@@ -64,10 +65,20 @@ async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted:
     if (e.type === 'check-start') io.stderr.write(`… ${e.id}\n`);
     if (e.type === 'probe-start') io.stderr.write('… probe\n');
   };
-  const report = await runLadder({
-    target, exec, files, checks: planned.map((p) => ({ ...p, options: { noTracePipe: args.noTracePipe } })),
-    emit, signal, dryRun: args.dryRun, toolStatus: toolStatus(), tool: { name: 'xdp-doctor', version: packageVersion() },
+  const withOptions = planned.map((p) => ({ ...p, options: { noTracePipe: args.noTracePipe } }));
+  const climbOnce = (checks: PlannedCheck[]) => runLadder({
+    target, exec, files, checks, emit, signal, dryRun: args.dryRun, toolStatus: toolStatus(),
+    tool: { name: 'xdp-doctor', version: packageVersion() },
   });
+  const report = await climbOnce(withOptions);
+  if (args.fix && !args.dryRun && report.exitCode === 1 && !interrupted()) {
+    if (progress) io.stderr.write('… applying the top fix (--fix) and re-running the failed rungs\n');
+    const fix = await fixAndVerify(realExec, report, withOptions, climbOnce);
+    if (fix) {
+      report.fix = fix;
+      report.exitCode = fix.worked ? 0 : 1;
+    }
+  }
   if (interrupted()) report.exitCode = 130;
 
   if (args.dryRun) {

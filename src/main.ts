@@ -16,6 +16,10 @@ export async function main(argv: string[], io: IO = { stdout: process.stdout, st
     const { explainCommand } = await import('./explain.js');
     return explainCommand(rest, io);
   }
+  if (first === 'undo') {
+    const { undoCommand } = await import('./undo.js');
+    return undoCommand(rest, io);
+  }
   if (first !== undefined && !first.startsWith('-')) {
     io.stderr.write(`xdp-doctor: unknown command "${first}"; ${VERSION_HINT}\n`);
     return 2;

@@ -1,7 +1,7 @@
 // Wraps the Exec a check receives: records every argv (for `d` details, the report and --dry-run) and
 // ties every command to the check's AbortSignal, so a timed-out or interrupted check kills its children.
 import type { Exec, RunResult, CollectorResult } from '../tools/exec.js';
-import { inNetns } from '../tools/exec.js';
+import { inNetns } from '../tools/netns.js';
 
 export function recordingExec(inner: Exec, commands: string[][], signal: AbortSignal): Exec {
   return {

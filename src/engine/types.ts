@@ -187,5 +187,21 @@ export interface RunReport {
   probe?: ProbeOutcome;
   checks: CheckRecord[];
   diagnosis: DiagnosisEntry[];
+  /** Present when --fix (or the wizard's `f`) applied a fix and re-ran the failed rungs. */
+  fix?: FixOutcome;
   exitCode: number;
+}
+
+export interface FixOutcome {
+  cause: string;
+  title: string;
+  /** Full argv lists that ran (namespace entered with nsenter) and the ones that revert them. */
+  commands: string[][];
+  undo: string[][];
+  applied: boolean;
+  output: string[];
+  /** The re-run after the fix: probe and the rungs that had failed (with their prerequisites). */
+  rerun?: { probe?: ProbeOutcome; checks: CheckRecord[]; diagnosis: DiagnosisEntry[] };
+  worked: boolean;
+  note?: string;
 }

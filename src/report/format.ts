@@ -1,5 +1,6 @@
 // Shared pieces of every renderer: status marks, argv shown for copy and paste, evidence as text.
-import type { CheckStatus, Fix, NetnsRef, Target } from '../engine/types.js';
+import type { CheckStatus, Fix, Target } from '../engine/types.js';
+import { inNetns, netnsPath } from '../tools/netns.js';
 
 export const MARK: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', skip: '○', error: '✗' };
 
@@ -8,13 +9,9 @@ export function shellQuote(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-export function netnsArg(ref: NetnsRef): string {
-  return ref.kind === 'name' ? `/run/netns/${ref.name}` : ref.kind === 'path' ? ref.path : `/proc/${ref.pid}/ns/net`;
-}
-
 /** The exact argv a fix runs, with its namespace entered through nsenter. */
 export function fixArgv(fix: Fix, argv: string[]): string[] {
-  return fix.netns ? ['nsenter', `--net=${netnsArg(fix.netns)}`, '--', ...argv] : argv;
+  return inNetns(argv, fix.netns);
 }
 
 export function evidenceText(data: unknown): string {
@@ -23,7 +20,7 @@ export function evidenceText(data: unknown): string {
 }
 
 export function describeTarget(t: Target): string {
-  const where = t.netns ? ` in ${t.netns.kind === 'name' ? t.netns.name : netnsArg(t.netns)}` : '';
+  const where = t.netns ? ` in ${t.netns.kind === 'name' ? t.netns.name : netnsPath(t.netns)}` : '';
   const head = t.kind === 'lab' ? `lab ${t.labName}: ${t.iface}${where}` : `${t.iface}${where}`;
   const probe = t.probe ? `probe: ${shellQuote(t.probe.argv)}` : `passive window ${t.windowMs} ms`;
   return `${head}${t.progId ? ` prog ${t.progId}` : ''} (${probe})`;

@@ -1,6 +1,6 @@
 // The doctor-style text report: one line per rung, details under the ones that did not pass, the ranked
 // diagnosis with its fix commands, a summary. -v prints every piece of evidence.
-import type { CheckRecord, DiagnosisEntry, ProbeOutcome, RunReport } from '../engine/types.js';
+import type { CheckRecord, DiagnosisEntry, FixOutcome, ProbeOutcome, RunReport } from '../engine/types.js';
 import { MARK, counts, describeTarget, evidenceText, fixArgv, shellQuote } from './format.js';
 
 export function checkLine(r: CheckRecord): string {
@@ -57,6 +57,22 @@ export function renderText(report: RunReport, opts: { verbose?: boolean } = {}):
   const probe = probeLine(report.probe);
   if (probe) lines.push('', probe);
   lines.push('', ...diagnosisLines(report.diagnosis));
+  if (report.fix) lines.push('', ...fixLines(report.fix));
   lines.push('', `Summary: ${counts(report.checks.map((c) => c.status))} in ${(report.durationMs / 1000).toFixed(1)} s. Exit ${report.exitCode}.`);
   return `${lines.join('\n')}\n`;
+}
+
+export function fixLines(f: FixOutcome): string[] {
+  const out = [`Fix (--fix) for ${f.cause}: ${f.title}`];
+  out.push(...f.output.map((l) => `  ${l}`));
+  if (f.applied) {
+    out.push(`  undo with: xdp-doctor undo   (runs: ${f.undo.map(shellQuote).join(' ; ') || 'nothing recorded'})`);
+    if (f.rerun) {
+      for (const c of f.rerun.checks) out.push(`  ${checkLine(c)}`);
+      const p = probeLine(f.rerun.probe);
+      if (p) out.push(`  ${p}`);
+    }
+  }
+  out.push(`  ${f.worked ? '✓ the fix worked' : '✗ not fixed'}${f.note ? `: ${f.note}` : ''}`);
+  return out;
 }

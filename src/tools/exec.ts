@@ -3,6 +3,9 @@
 // an AbortSignal, and a registry that kills whatever is still alive on exit, Ctrl-C, SIGTERM and SIGHUP.
 import { execa, type ResultPromise } from 'execa';
 import type { NetnsRef } from '../engine/types.js';
+import { inNetns } from './netns.js';
+
+export { inNetns, netnsPath } from './netns.js';
 
 export interface RunOptions {
   netns?: NetnsRef;
@@ -53,20 +56,6 @@ export interface Collector {
 export interface Exec {
   run(argv: string[], opts?: RunOptions): Promise<RunResult>;
   spawn(argv: string[], opts?: SpawnOptions): Collector;
-}
-
-export function netnsPath(ref: NetnsRef): string {
-  switch (ref.kind) {
-    case 'name': return `/run/netns/${ref.name}`;
-    case 'path': return ref.path;
-    case 'pid': return `/proc/${ref.pid}/ns/net`;
-  }
-}
-
-/** The argv that runs `argv` inside `netns`: nsenter keeps the host's /sys (bpffs, tracefs stay visible). */
-export function inNetns(argv: string[], netns?: NetnsRef): string[] {
-  if (!netns) return argv;
-  return ['nsenter', `--net=${netnsPath(netns)}`, '--', ...argv];
 }
 
 // Every live child, so an exit path can end them all.

@@ -1,0 +1,55 @@
+// Applied fixes, each with its undo, in a state directory ($XDG_STATE_HOME/xdp-doctor or
+// /var/lib/xdp-doctor). A fix is written as "applying" before its first command runs, so a fix cut short
+// (crash, Ctrl-C, SSH drop) is still on record and can be undone.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type FixState = 'applying' | 'applied' | 'rolled-back' | 'failed' | 'undone';
+
+export interface FixRecord {
+  id: string;
+  cause: string;
+  title: string;
+  appliedAt: string;
+  /** Full argv lists, namespace already entered with nsenter. */
+  commands: string[][];
+  undo: string[][];
+  state: FixState;
+  /** How many commands ran before the state was last written. */
+  ran: number;
+  error?: string;
+}
+
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.XDP_DOCTOR_STATE_DIR || (env.XDG_STATE_HOME ? join(env.XDG_STATE_HOME, 'xdp-doctor') : '/var/lib/xdp-doctor');
+}
+
+const logPath = (dir: string) => join(dir, 'fixes.json');
+
+export function readFixLog(dir = stateDir()): FixRecord[] {
+  try {
+    const v = JSON.parse(readFileSync(logPath(dir), 'utf8'));
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Write-then-rename: a crash leaves either the old log or the new one, never half of one. */
+export function writeFixLog(records: FixRecord[], dir = stateDir()): void {
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${logPath(dir)}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(records, null, 2)}\n`);
+  renameSync(tmp, logPath(dir));
+}
+
+export function upsertFix(record: FixRecord, dir = stateDir()): void {
+  const all = readFixLog(dir).filter((r) => r.id !== record.id);
+  all.push(record);
+  writeFixLog(all, dir);
+}
+
+/** Fixes whose changes are (or may be) still in place, newest first. */
+export function undoable(dir = stateDir()): FixRecord[] {
+  return readFixLog(dir).filter((r) => r.state === 'applied' || r.state === 'applying').reverse();
+}

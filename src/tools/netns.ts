@@ -1,0 +1,17 @@
+// Entering a network namespace, as argv. Kept apart from exec.ts so the engine can build argv lists
+// without loading the process runner.
+import type { NetnsRef } from '../engine/types.js';
+
+export function netnsPath(ref: NetnsRef): string {
+  switch (ref.kind) {
+    case 'name': return `/run/netns/${ref.name}`;
+    case 'path': return ref.path;
+    case 'pid': return `/proc/${ref.pid}/ns/net`;
+  }
+}
+
+/** The argv that runs `argv` inside `netns`: nsenter keeps the host's /sys (bpffs, tracefs stay visible). */
+export function inNetns(argv: string[], netns?: NetnsRef): string[] {
+  if (!netns) return argv;
+  return ['nsenter', `--net=${netnsPath(netns)}`, '--', ...argv];
+}
