@@ -8,6 +8,8 @@ import type { Collector } from '../src/tools/exec.js';
 import { parseTcpdumpOutput, type TcpdumpPacket } from '../src/tools/tcpdump.js';
 import { counterDeltas, type Counters } from '../src/tools/nstat.js';
 import { analyzeRoute, type HopSighting } from './routing-analysis.js';
+import { txChecksumFixes, type VethContext } from '../src/kb/fixes.js';
+import { INVENTORY, type InventoryFacts } from './facts.js';
 
 /** Counters that explain a drop on a hop; any rise is evidence. */
 export const DROP_COUNTERS = [
@@ -60,6 +62,7 @@ export default defineCheck({
     for (const s of sightings) {
       evidence.push({
         label: `tcpdump ${s.hop.label}`,
+        detail: true,
         data: s.error ? `could not attach: ${s.error}` : s.packets.length ? s.packets.slice(0, 12).map((p) => p.raw).join('\n') : '(nothing)',
         command: captures.find((c) => c.hop === s.hop)?.collector.argv,
       });
@@ -75,7 +78,7 @@ export default defineCheck({
       findings.push({
         cause: 'tx-checksum-partial', severity: 'high',
         message: `${where} counted ${csum} TcpInCsumErrors during the probe: TCP segments arrived with bad checksums`,
-        fixes: [],
+        fixes: txChecksumFixes(senderHop(ctx), xdpContext(ctx)),
       });
     }
     if (route.lostAfterXdp && !outcome.ok) {
@@ -102,4 +105,18 @@ async function sampleAll(ctx: CheckContext, nodes: { node: string; netns?: Netns
     try { out[n.node] = await ctx.tools.nstat.sample(n.netns); } catch { /* nstat missing or failing: counters are optional evidence */ }
   }));
   return out;
+}
+
+const sameNetns = (a?: NetnsRef, b?: NetnsRef) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** The first hop is the sender when the probe runs in its namespace (the lab's client c0). */
+function senderHop(ctx: CheckContext): Hop | undefined {
+  const first = ctx.target.hops[0];
+  return first && ctx.target.probe && sameNetns(first.netns, ctx.target.probe.netns) ? first : undefined;
+}
+
+function xdpContext(ctx: CheckContext): VethContext | undefined {
+  const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
+  if (!inv?.peer) return undefined;
+  return { iface: inv.iface, netns: inv.netns, progId: inv.progId, peer: { ifname: inv.peer.ifname, netns: inv.peer.netns } };
 }

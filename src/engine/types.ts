@@ -86,6 +86,8 @@ export interface Evidence {
   data: unknown;
   /** The argv that produced it, for `d` details and `--dry-run`. */
   command?: string[];
+  /** Raw detail (per-hop captures, full dumps): shown with -v and in details views, not in the summary. */
+  detail?: boolean;
 }
 
 export interface CheckResult {

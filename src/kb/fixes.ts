@@ -53,6 +53,6 @@ export function txChecksumFixes(sender?: { iface: string; netns?: NetnsRef }, ta
       verify: 'probe',
     });
   }
-  if (target) fixes.push(...vethPeerFixes(target).filter((f) => f.title.includes('generic')));
+  if (target) fixes.push(...vethPeerFixes(target).filter((f) => f.commands.some((c) => c.includes('xdpgeneric'))));
   return fixes;
 }

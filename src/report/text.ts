@@ -14,7 +14,7 @@ export function checkDetails(r: CheckRecord, verbose: boolean): string[] {
   if (r.degraded) out.push(...r.degraded.split('\n').map((l) => `    ! ${l}`));
   for (const f of r.findings) out.push(`    • ${f.message}${f.errno ? ` (${f.errno.name}, errno ${f.errno.value})` : ''}`);
   if (showAll) {
-    for (const e of r.evidence) {
+    for (const e of r.evidence.filter((x) => verbose || !x.detail)) {
       const text = evidenceText(e.data);
       const lines = text.split('\n');
       out.push(`    ${e.label}: ${lines[0]}`);
@@ -58,7 +58,8 @@ export function renderText(report: RunReport, opts: { verbose?: boolean } = {}):
   if (probe) lines.push('', probe);
   lines.push('', ...diagnosisLines(report.diagnosis));
   if (report.fix) lines.push('', ...fixLines(report.fix));
-  lines.push('', `Summary: ${counts(report.checks.map((c) => c.status))} in ${(report.durationMs / 1000).toFixed(1)} s. Exit ${report.exitCode}.`);
+  const fixed = report.fix ? (report.fix.worked ? ' before the fix; fixed' : ' before the fix; still failing') : '';
+  lines.push('', `Summary: ${counts(report.checks.map((c) => c.status))}${fixed} in ${(report.durationMs / 1000).toFixed(1)} s. Exit ${report.exitCode}.`);
   return `${lines.join('\n')}\n`;
 }
 
