@@ -189,10 +189,12 @@ async function runOne(
     return done(outcome);
   } catch (err) {
     const interrupted = opts.signal.aborted;
+    // A tool that printed something unexpected (other version, truncated JSON) is not a crash of ours.
+    const toolError = typeof (err as { excerpt?: unknown })?.excerpt === 'string';
     return done({
       status: interrupted ? 'skip' : 'error',
-      summary: interrupted ? 'interrupted' : `crashed: ${err instanceof Error ? err.message : String(err)}${tag(p)}`,
-      evidence: err instanceof Error && err.stack && !interrupted ? [{ label: 'stack', data: err.stack }] : [],
+      summary: interrupted ? 'interrupted' : `${toolError ? 'unexpected tool output' : 'crashed'}: ${err instanceof Error ? err.message : String(err)}${tag(p)}`,
+      evidence: interrupted ? [] : errorEvidence(err),
       findings: [],
     });
   } finally {
@@ -205,3 +207,11 @@ async function runOne(
 }
 
 const tag = (p: PlannedCheck) => (p.source === 'built-in' ? '' : ` [plugin ${p.source}]`);
+
+function errorEvidence(err: unknown): { label: string; data: string; detail?: boolean }[] {
+  const out: { label: string; data: string; detail?: boolean }[] = [];
+  const excerpt = (err as { excerpt?: unknown })?.excerpt;
+  if (typeof excerpt === 'string') out.push({ label: 'raw output', data: excerpt || '(empty)' });
+  else if (err instanceof Error && err.stack) out.push({ label: 'stack', data: err.stack, detail: true });
+  return out;
+}
