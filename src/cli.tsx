@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // argv → mode → run → exit code. Thin: everything else lives in engine/, lab/, report/ and ui/.
+import { installSignalHandlers } from './shutdown.js';
 import { main } from './main.js';
 
+installSignalHandlers();
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err) => {

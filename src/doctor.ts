@@ -7,6 +7,7 @@ import type { RunEvent, RunReport } from './engine/types.js';
 import { runLadder } from './engine/ladder.js';
 import { dryRunExec } from './engine/recording-exec.js';
 import { killAllChildren, realExec } from './tools/exec.js';
+import { interruptedBy, shutdownSignal } from './shutdown.js';
 import { dryRunFiles, realFiles } from './tools/files.js';
 import { toolStatus } from './tools/versions.js';
 import { resolveTarget, TargetError } from './targets.js';
@@ -29,19 +30,9 @@ export function planChecks(args: Pick<LadderArgs, 'checks' | 'skip'>): PlannedCh
 }
 
 export async function runDoctor(args: LadderArgs, io: IO): Promise<number> {
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupted = true;
-    if (!controller.signal.aborted) controller.abort(new Error(sig));
-    killAllChildren('SIGTERM');
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
   try {
-    return await climb(args, io, controller.signal, () => interrupted);
+    return await climb(args, io, shutdownSignal, () => interruptedBy() !== undefined);
   } finally {
-    for (const s of signals) process.off(s, onSignal);
     killAllChildren('SIGKILL');
   }
 }

@@ -48,7 +48,8 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
     durationMs: Date.now() - started,
     ...(probes[0] ? { probe: probes[0] } : {}),
     checks: records,
-    diagnosis: diagnose(records),
+    // An interrupted run has no honest diagnosis: its rungs were cut short.
+    diagnosis: o.signal.aborted ? [] : diagnose(records),
     exitCode: o.signal.aborted ? 130 : failed ? 1 : 0,
   };
   o.emit({ type: 'run-end', report });

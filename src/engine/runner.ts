@@ -186,6 +186,8 @@ async function runOne(
     }
     const problem = resultProblem(outcome);
     if (problem) return done({ status: 'error', summary: `invalid result: ${problem}${tag(p)}`, evidence: [], findings: [] });
+    // Collectors and the probe were cut short: what the rung concluded is not evidence of a fault.
+    if (opts.signal.aborted) return done({ status: 'skip', summary: `interrupted (partial: ${outcome.summary})`, evidence: outcome.evidence, findings: [] });
     return done(outcome);
   } catch (err) {
     const interrupted = opts.signal.aborted;

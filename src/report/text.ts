@@ -56,7 +56,7 @@ export function renderText(report: RunReport, opts: { verbose?: boolean } = {}):
   }
   const probe = probeLine(report.probe);
   if (probe) lines.push('', probe);
-  lines.push('', ...diagnosisLines(report.diagnosis));
+  lines.push('', ...(report.exitCode === 130 ? ['Diagnosis: none — the run was interrupted before the rungs finished.'] : diagnosisLines(report.diagnosis)));
   if (report.fix) lines.push('', ...fixLines(report.fix));
   const fixed = report.fix ? (report.fix.worked ? ' before the fix; fixed' : ' before the fix; still failing') : '';
   lines.push('', `Summary: ${counts(report.checks.map((c) => c.status))}${fixed} in ${(report.durationMs / 1000).toFixed(1)} s. Exit ${report.exitCode}.`);

@@ -4,6 +4,7 @@
 import { execa, type ResultPromise } from 'execa';
 import type { NetnsRef } from '../engine/types.js';
 import { inNetns } from './netns.js';
+import { onShutdown } from '../shutdown.js';
 
 export { inNetns, netnsPath } from './netns.js';
 
@@ -75,6 +76,8 @@ export function liveChildCount(): number {
 function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
+  // SIGTERM first (tcpdump and bpftrace flush and detach), SIGKILL on exit for anything left.
+  onShutdown(() => killAllChildren('SIGTERM'));
   process.on('exit', () => killAllChildren('SIGKILL'));
 }
 
