@@ -1,0 +1,117 @@
+// src/tools/ip.ts: `ip -j` parsers on output recorded on this machine; anything else is a ToolOutputError.
+import { describe, it, expect } from 'vitest';
+import { createIp, parseLinks, parseNetnsIds, parseNetnsList } from '../../src/tools/ip.js';
+import { ToolOutputError } from '../../src/tools/json.js';
+import { recording } from './helpers/recordings.js';
+import { fakeExec } from './helpers/fake-exec.js';
+
+const vethXdp = recording('ip/link-veth-xdp.json');
+const stats = recording('ip/link-stats.json');
+
+describe('parseLinks', () => {
+  it('reads the veth with its native XDP program (ip -j -d link show)', () => {
+    const [v0, ...rest] = parseLinks(vethXdp);
+    expect(rest).toEqual([]);
+    expect(v0).toEqual({
+      ifindex: 2, ifname: 'v0', kind: 'veth', up: true, mtu: 1500, mac: 'd6:70:98:d6:f3:12',
+      linkIndex: 2, linkNetnsid: 0,
+      xdp: { mode: 'native', progId: 137, progName: 'xdp_prog_func', tag: '45f330cfe0b3cd65', btfId: 67 },
+    });
+    expect(v0!.stats).toBeUndefined();
+  });
+
+  it('reads stats64 packets and drops (ip -j -s link show)', () => {
+    const [v0] = parseLinks(stats);
+    expect(v0!.stats).toEqual({ rxPackets: 16, txPackets: 15, rxDropped: 0, txDropped: 2 });
+    // Without -d there is no linkinfo: kind stays unknown, the XDP program is still there.
+    expect(v0!.kind).toBeUndefined();
+    expect(v0!.xdp).toMatchObject({ mode: 'native', progId: 137, progName: 'xdp_prog_func' });
+    expect(v0!.xdp!.btfId).toBeUndefined();
+  });
+
+  it('maps the XDP attach modes of if_link.h (1 drv, 2 skb, 3 hw, 4 multi)', () => {
+    const raw = JSON.parse(vethXdp);
+    const modeOf = (mode: number) => { raw[0].xdp.mode = mode; return parseLinks(JSON.stringify(raw))[0]!.xdp!.mode; };
+    expect([1, 2, 3, 4].map(modeOf)).toEqual(['native', 'generic', 'offload', 'multi']);
+  });
+
+  it('a link without an xdp object has no program, and a DOWN link is not up', () => {
+    const raw = JSON.parse(vethXdp);
+    delete raw[0].xdp;
+    raw[0].flags = raw[0].flags.filter((f: string) => f !== 'UP');
+    const [link] = parseLinks(JSON.stringify(raw));
+    expect(link!.xdp).toBeUndefined();
+    expect(link!.up).toBe(false);
+  });
+
+  it('truncated output is a ToolOutputError with the excerpt, not a SyntaxError', () => {
+    const cut = vethXdp.slice(0, 200);
+    let err: unknown;
+    try { parseLinks(cut); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ToolOutputError);
+    expect((err as ToolOutputError).tool).toBe('ip');
+    expect((err as ToolOutputError).message).toMatch(/^ip: unexpected output \(not JSON/);
+    expect((err as ToolOutputError).excerpt).toBe(cut.trim());
+  });
+
+  it.each([
+    ['empty output', ''],
+    ['an error text instead of JSON', recording('ip/link-show-missing-dev-stderr.txt')],
+    ['an object instead of a list', recording('bpftool/prog-show.json')],
+    ['the netns list-id list (entries without ifindex/ifname)', recording('ip/netns-list-id.json')],
+    ['an entry without ifindex', JSON.stringify(JSON.parse(vethXdp).map(({ ifindex: _, ...rest }: Record<string, unknown>) => rest))],
+    ['an entry without ifname', JSON.stringify(JSON.parse(vethXdp).map(({ ifname: _, ...rest }: Record<string, unknown>) => rest))],
+    ['a list of the MAC strings', JSON.stringify(JSON.parse(vethXdp).map((l: { address: string }) => l.address))],
+    ['JSON null', 'null'],
+    ['half of a second entry', `${vethXdp.trim().slice(0, -1)},{"ifindex":3`],
+  ])('%s → ToolOutputError', (_name, text) => {
+    expect(() => parseLinks(text)).toThrow(ToolOutputError);
+  });
+
+  it('an empty list is no links', () => {
+    expect(parseLinks('[]')).toEqual([]);
+  });
+});
+
+describe('parseNetnsIds / parseNetnsList', () => {
+  it('reads `ip -j netns list-id`', () => {
+    expect(parseNetnsIds(recording('ip/netns-list-id.json'))).toEqual([{ nsid: 0, name: 'recB' }]);
+  });
+
+  it('no namespace with an id: no ids', () => {
+    expect(parseNetnsIds('[]\n')).toEqual([]); // what a fresh namespace prints
+    expect(parseNetnsIds('')).toEqual([]);
+    expect(parseNetnsIds('\n')).toEqual([]);
+    expect(parseNetnsList('')).toEqual([]);
+  });
+
+  it('garbage and truncation are ToolOutputErrors', () => {
+    const text = recording('ip/netns-list-id.json');
+    expect(() => parseNetnsIds(text.slice(0, 10))).toThrow(ToolOutputError);
+    expect(() => parseNetnsIds(JSON.stringify(JSON.parse(text)[0]))).toThrow(ToolOutputError); // one entry, not a list
+    expect(() => parseNetnsList('[{"name":')).toThrow(ToolOutputError);
+  });
+});
+
+describe('createIp over a fake Exec', () => {
+  it('builds the argv (details, stats, one device) and enters the namespace through the Exec', async () => {
+    const exec = fakeExec(() => ({ stdout: vethXdp }));
+    const links = await createIp(exec).links({ kind: 'name', name: 'lb' }, { details: true, stats: true, iface: 'v0' });
+    expect(links[0]!.ifname).toBe('v0');
+    expect(exec.calls[0]!.argv).toEqual(['ip', '-j', '-d', '-s', 'link', 'show', 'dev', 'v0']);
+    expect(exec.calls[0]!.opts.netns).toEqual({ kind: 'name', name: 'lb' });
+  });
+
+  it('a failing ip is a ToolOutputError carrying its stderr', async () => {
+    const exec = fakeExec(() => ({ ok: false, exitCode: 1, stderr: recording('ip/nsenter-missing-netns-stderr.txt') }));
+    const err = await createIp(exec).links({ kind: 'name', name: 'ut-nope' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ToolOutputError);
+    expect(err.message).toBe('ip: nsenter: cannot open /run/netns/ut-nope: No such file or directory');
+  });
+
+  it('netnsIds and netnsNames are empty when ip fails', async () => {
+    const exec = fakeExec(() => ({ ok: false, exitCode: 1 }));
+    expect(await createIp(exec).netnsIds()).toEqual([]);
+    expect(await createIp(exec).netnsNames()).toEqual([]);
+  });
+});

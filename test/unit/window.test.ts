@@ -1,0 +1,89 @@
+// src/engine/window.ts: the shared probe window.
+import { describe, it, expect, vi } from 'vitest';
+import { createWindow } from '../../src/engine/window.js';
+import type { ProbeOutcome } from '../../src/engine/types.js';
+
+const outcome: ProbeOutcome = { ran: true, ok: true, startedAt: 1, endedAt: 2, exitCode: 0 };
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('createWindow', () => {
+  it('fires once when every participant is ready; all get the same outcome after the drain', async () => {
+    const fire = vi.fn(async () => outcome);
+    const onStart = vi.fn();
+    const onEnd = vi.fn();
+    const w = createWindow({ participants: 2, fire, passiveMs: 0, drainMs: 20, onStart, onEnd });
+    const first = w.window.ready();
+    await tick();
+    expect(fire).not.toHaveBeenCalled();
+    const before = Date.now();
+    const second = w.window.ready();
+    const [a, b] = await Promise.all([first, second]);
+    expect(Date.now() - before).toBeGreaterThanOrEqual(15);
+    expect(fire).toHaveBeenCalledTimes(1);
+    expect(a).toBe(outcome);
+    expect(b).toBe(outcome);
+    expect(await w.outcome).toBe(outcome);
+    expect(onStart).toHaveBeenCalledTimes(1);
+    expect(onEnd).toHaveBeenCalledWith(outcome);
+  });
+
+  it('a participant that leaves counts as arrived', async () => {
+    const fire = vi.fn(async () => outcome);
+    const w = createWindow({ participants: 3, fire, passiveMs: 0, drainMs: 0 });
+    const ready = w.window.ready();
+    w.leave();
+    await tick();
+    expect(fire).not.toHaveBeenCalled();
+    w.leave();
+    expect(await ready).toBe(outcome);
+    expect(fire).toHaveBeenCalledTimes(1);
+  });
+
+  it('a late ready() after the probe gets the outcome without firing again', async () => {
+    const fire = vi.fn(async () => outcome);
+    const w = createWindow({ participants: 1, fire, passiveMs: 0, drainMs: 0 });
+    await w.window.ready();
+    expect(await w.window.ready()).toBe(outcome);
+    expect(fire).toHaveBeenCalledTimes(1);
+  });
+
+  it('passive window: no probe, lasts passiveMs, says so', async () => {
+    const w = createWindow({ participants: 1, passiveMs: 40, drainMs: 0 });
+    const t0 = Date.now();
+    const o = await w.window.ready();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(35);
+    expect(o).toMatchObject({ ran: false, ok: true, note: 'passive window of 40 ms (no probe)' });
+    expect(o.endedAt).toBeGreaterThanOrEqual(o.startedAt);
+  });
+
+  it('participants that never attach do not hold the probe past attachTimeoutMs', async () => {
+    const fire = vi.fn(async () => outcome);
+    const w = createWindow({ participants: 2, fire, passiveMs: 0, drainMs: 0, attachTimeoutMs: 40 });
+    const t0 = Date.now();
+    const o = await w.window.ready();
+    expect(o).toBe(outcome);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(35);
+    expect(fire).toHaveBeenCalledTimes(1);
+  });
+
+  it('no participants: fires at once', async () => {
+    const fire = vi.fn(async () => outcome);
+    const w = createWindow({ participants: 0, fire, passiveMs: 0, drainMs: 0 });
+    expect(await w.outcome).toBe(outcome);
+  });
+
+  it('a probe that throws is an outcome, not a rejection', async () => {
+    const w = createWindow({ participants: 1, fire: async () => { throw new Error('nc: command not found'); }, passiveMs: 0, drainMs: 0 });
+    expect(await w.window.ready()).toMatchObject({ ran: false, ok: false, note: 'probe could not run: nc: command not found' });
+  });
+
+  it('an abort ends a passive window early', async () => {
+    const ac = new AbortController();
+    const w = createWindow({ participants: 1, passiveMs: 60_000, drainMs: 60_000, signal: ac.signal });
+    const p = w.window.ready();
+    setTimeout(() => ac.abort(), 10);
+    const t0 = Date.now();
+    expect((await p).note).toBe('passive window of 60000 ms (no probe)');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
