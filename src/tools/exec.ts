@@ -34,6 +34,8 @@ export interface SpawnOptions extends RunOptions {
   onLine?(line: string, stream: 'stdout' | 'stderr'): void;
   /** The collector is attached when a line matches; without it, when the process has spawned. */
   readyWhen?(line: string, stream: 'stdout' | 'stderr'): boolean;
+  /** A collector that has not attached by then is stopped and its ready promise rejects (default 15 s). */
+  readyTimeoutMs?: number;
 }
 
 export interface CollectorResult extends RunResult {
@@ -58,6 +60,10 @@ export interface Exec {
   run(argv: string[], opts?: RunOptions): Promise<RunResult>;
   spawn(argv: string[], opts?: SpawnOptions): Collector;
 }
+
+// C locale: parsers read English tool output. XDP_DOCTOR_RUN marks every process a run starts (it survives
+// nsenter and re-parenting), so an operator or a test can find anything a run left behind.
+const CHILD_ENV = { LC_ALL: 'C', XDP_DOCTOR_RUN: String(process.pid) };
 
 // Every live child, so an exit path can end them all.
 const live = new Set<ResultPromise>();
@@ -112,7 +118,7 @@ export const realExec: Exec = {
       cancelSignal: opts.signal,
       input: opts.input,
       stdin: opts.input === undefined ? 'ignore' : undefined,
-      env: { LC_ALL: 'C', ...opts.env },
+      env: { ...CHILD_ENV, ...opts.env },
       forceKillAfterDelay: 1000,
       maxBuffer: 64 * 1024 * 1024,
       stripFinalNewline: false,
@@ -133,7 +139,7 @@ export const realExec: Exec = {
       timeout: opts.timeoutMs ?? 60_000,
       cancelSignal: opts.signal,
       stdin: 'ignore',
-      env: { LC_ALL: 'C', ...opts.env },
+      env: { ...CHILD_ENV, ...opts.env },
       forceKillAfterDelay: 1000,
       buffer: false,
     });
@@ -144,7 +150,15 @@ export const realExec: Exec = {
     const ready = new Promise<void>((res, rej) => { markReady = res; failReady = rej; });
     ready.catch(() => undefined); // a caller that never awaits ready must not crash the process
     let isReady = false;
-    const becomeReady = () => { if (!isReady) { isReady = true; markReady(); } };
+    const becomeReady = () => { if (!isReady) { isReady = true; clearTimeout(attachTimer); markReady(); } };
+    const attachMs = opts.readyTimeoutMs ?? 15_000;
+    // A tool that never says it is attached must not hold the window (and the run) forever.
+    const attachTimer = setTimeout(() => {
+      if (isReady) return;
+      failReady(new Error(`${full[0] === 'nsenter' ? full[3] : full[0]} did not attach within ${attachMs} ms`));
+      isReady = true;
+      child.kill('SIGKILL');
+    }, attachMs);
     if (!opts.readyWhen) child.once('spawn', becomeReady);
 
     const feed = (stream: 'stdout' | 'stderr') => {
@@ -172,6 +186,7 @@ export const realExec: Exec = {
       (e) => finish(e),
     );
     function finish(r: any): CollectorResult {
+      clearTimeout(attachTimer);
       if (!isReady) failReady(new Error(describeEarlyExit(full, r, kept.stderr)));
       const base = toResult(full, r, started);
       return {
