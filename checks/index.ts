@@ -6,6 +6,8 @@ import routing from './routing.js';
 import tracePipe from './trace-pipe.js';
 import mapDump from './map-dump.js';
 import errnoExplain from './errno-explain.js';
+import ethtoolStats from './ethtool-stats.js';
+import tracepoints from './tracepoints.js';
 
 // Rungs 5-9 (xdpdump, packet-sanity, ethtool-stats, tracepoints, errno-explain) register below.
-export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, errnoExplain];
+export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, errnoExplain, ethtoolStats, tracepoints];

@@ -7,6 +7,8 @@ import { createBpftool } from './bpftool.js';
 import { createTcpdump } from './tcpdump.js';
 import { createNstat } from './nstat.js';
 import { createTracePipe } from './trace-pipe.js';
+import { createEthtool } from './ethtool.js';
+import { createBpftrace } from './bpftrace.js';
 
 export interface Tools {
   exec: Exec;
@@ -18,6 +20,8 @@ export interface Tools {
   tcpdump: ReturnType<typeof createTcpdump>;
   nstat: ReturnType<typeof createNstat>;
   tracePipe: ReturnType<typeof createTracePipe>;
+  ethtool: ReturnType<typeof createEthtool>;
+  bpftrace: ReturnType<typeof createBpftrace>;
 }
 
 export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files } = {}): Tools {
@@ -29,5 +33,7 @@ export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files 
     tcpdump: createTcpdump(exec),
     nstat: createNstat(exec),
     tracePipe: createTracePipe(exec, files),
+    ethtool: createEthtool(exec),
+    bpftrace: createBpftrace(exec, files),
   };
 }

@@ -1,0 +1,321 @@
+// Rung 8: what the kernel itself reported while the probe ran — the xdp:* tracepoints (xdp_bulk_tx,
+// xdp_redirect_err, xdp_devmap_xmit, xdp_exception, xdp_cpumap_*) counted by ONE bpftrace process into
+// [ifindex, errno, act] buckets. The blog found errno 6 here (xdp_bulk_tx on a veth whose peer has no XDP
+// program). Tracepoints are global to the machine and ifindexes repeat across namespaces, so each error bucket is
+// attributed to the target only when its program id matches, or its ifindex resolves in the target's (then the
+// peer's) namespace and, where the driver counts the same thing, the interface's own ethtool counters rose too.
+import { defineCheck } from '../src/plugins/api.js';
+import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
+import { mapsPrinted, xdpBuckets, parseBpftraceJson, parseBpftraceStderr, xdpTraceProgram, XDP_TRACEPOINTS, type XdpTraceBucket } from '../src/tools/bpftrace.js';
+import { statsDelta, type EthtoolSample } from '../src/tools/ethtool.js';
+import { ToolOutputError } from '../src/tools/json.js';
+import type { LinkInfo } from '../src/tools/ip.js';
+import { findSignal } from '../src/kb/signals.js';
+import { errnoName } from '../src/kb/errnos.js';
+import { vethPeerFixes } from '../src/kb/fixes.js';
+import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type PreflightFacts, type SignalSeen, type TracepointFacts } from './facts.js';
+
+const ACTIONS = ['ABORTED', 'DROP', 'PASS', 'TX', 'REDIRECT'];
+export const actionName = (act: number) => (ACTIONS[act] ? `XDP_${ACTIONS[act]}` : `act ${act}`);
+
+/** Causes when the kb has no row for a signal. */
+const DEFAULT_CAUSE: Record<string, string> = {
+  xdp_bulk_tx: 'xdp-tx-error', xdp_redirect_err: 'xdp-redirect-error', xdp_devmap_xmit: 'devmap-xmit-error',
+  xdp_exception: 'xdp-aborted', xdp_cpumap_enqueue: 'cpumap-drops', xdp_cpumap_kthread: 'cpumap-drops',
+};
+
+/** Tracepoints whose ifindex is the device the XDP program ran on (xdp_devmap_xmit's is the redirect target). */
+const RUNS_ON_PROGRAM_DEVICE = new Set(['xdp_bulk_tx', 'xdp_exception', 'xdp_redirect_err']);
+
+interface Side {
+  role: 'target' | 'peer';
+  iface: string;
+  netns?: NetnsRef;
+  where: string;
+  /** XDP mode on this side: driver counters only count native XDP. */
+  mode?: string;
+  progId?: number;
+  links: LinkInfo[];
+  delta?: Record<string, number>;
+  driver?: string;
+}
+
+interface Attribution {
+  side?: Side;
+  ifname?: string;
+  driver?: string;
+  /** How we know: program id, map id, ifindex in a namespace, corroborated by counters. */
+  how: string;
+  /** Not ours: why. */
+  elsewhere?: string;
+}
+
+export default defineCheck({
+  id: 'tracepoints',
+  title: 'XDP tracepoints (bpftrace)',
+  question: 'Did the kernel report XDP errors (xdp:* tracepoints) during the probe: which errno, on which interface?',
+  rung: 8,
+  needs: ['bpftrace'],
+  after: ['preflight', 'inventory'],
+  observes: true,
+  timeoutMs: 45_000,
+  async run(ctx) {
+    const pre = ctx.facts.get<PreflightFacts>(PREFLIGHT);
+    const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
+    const evidence: Evidence[] = [];
+
+    const available = await ctx.tools.bpftrace.xdpTracepoints(pre?.tracefs);
+    const specs = XDP_TRACEPOINTS.filter((s) => ctx.tools.dryRun || available.names.includes(s.name));
+    const absent = XDP_TRACEPOINTS.filter((s) => !specs.includes(s)).map((s) => s.name);
+    if (!specs.length) {
+      return { status: 'skip', summary: `no xdp:* error tracepoints on this kernel (${available.source} lists ${available.names.join(', ') || 'nothing'})`, evidence, findings: [] };
+    }
+
+    const program = xdpTraceProgram(specs);
+    ctx.progress(`compiling and attaching bpftrace to ${specs.length} xdp tracepoints`);
+    const started = Date.now();
+    const collector = ctx.tools.bpftrace.start(program, { timeoutMs: 120_000 });
+    try {
+      await collector.ready;
+    } catch (e) {
+      const r = await collector.stop(2000);
+      const { errors } = parseBpftraceStderr(r.stderr);
+      return {
+        status: 'error',
+        summary: `bpftrace could not attach: ${errors.find((l) => /ERROR/.test(l)) ?? errors[0] ?? (e as Error).message}`,
+        evidence: [{ label: 'program', data: program, command: collector.argv }, { label: 'stderr', data: r.stderr.trim() || '(empty)' }],
+        findings: [],
+      };
+    }
+    const attachMs = Date.now() - started;
+    ctx.live(`bpftrace: ${specs.length} xdp tracepoints attached in ${attachMs} ms`);
+
+    const sides = await describeSides(ctx, inv);
+    const before = await sampleAll(ctx, sides);
+
+    const outcome = await ctx.window.ready();
+
+    const after = await sampleAll(ctx, sides);
+    const result = await collector.stop(5000);
+    if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: bpftrace listed, not run', evidence: [{ label: 'program', data: program }], findings: [] };
+
+    sides.forEach((s, i) => {
+      const b = before[i]?.xdp;
+      const a = after[i]?.xdp;
+      if (b && a && Object.keys(a).length) s.delta = statsDelta(b, a);
+    });
+
+    let buckets: XdpTraceBucket[];
+    let lost = 0;
+    try {
+      const json = parseBpftraceJson(result.stdout);
+      if (!mapsPrinted(json)) {
+        // Killed before it printed (SIGINT ignored, SIGKILL after the grace): no maps is not "nothing fired".
+        return {
+          status: 'error',
+          summary: `bpftrace ended without printing its maps (exit ${result.exitCode ?? 'by signal'}): the counts are lost`,
+          evidence: [{ label: 'stderr', data: result.stderr.trim() || '(empty)', command: collector.argv }], findings: [],
+        };
+      }
+      buckets = xdpBuckets(json, specs);
+      lost = json.lostEvents;
+    } catch (e) {
+      if (!(e instanceof ToolOutputError)) throw e;
+      return {
+        status: 'error', summary: `bpftrace output could not be read: ${e.message}`,
+        evidence: [{ label: 'stdout excerpt', data: e.excerpt, command: collector.argv }, { label: 'program', data: program }], findings: [],
+      };
+    }
+    const stderr = parseBpftraceStderr(result.stderr);
+
+    evidence.push({
+      label: 'bpftrace',
+      data: `${specs.length} tracepoint(s) attached in ${attachMs} ms, one process for the window` +
+        `${absent.length ? `; absent on this kernel: ${absent.join(', ')}` : ''}` +
+        `${stderr.warnings.length ? `; harmless: ${stderr.warnings.map(shortWarning).join('; ')}` : ''}` +
+        `${lost ? `; ${lost} event(s) lost` : ''}`,
+      command: collector.argv,
+    });
+    if (stderr.errors.length) evidence.push({ label: 'bpftrace stderr', data: stderr.errors.slice(0, 10).join('\n') });
+
+    const lines: string[] = [];
+    const elsewhere: string[] = [];
+    const signals: SignalSeen[] = [];
+    const findings: Finding[] = [];
+    for (const b of buckets) {
+      const bad = isErrorBucket(b);
+      const at = attribute(b, sides, inv, bad);
+      lines.push(`${describeBucket(b)} → ${at.ifname ?? (b.ifindex !== undefined ? `ifindex ${b.ifindex}` : 'no interface')}` +
+        `${at.side ? ` (${at.side.where || 'host'}${at.driver ? `, ${at.driver}` : ''})` : ''}${at.elsewhere ? ' [not ours]' : ''}`);
+      if (!bad) continue;
+      if (at.elsewhere) { elsewhere.push(`${describeBucket(b)}: ${at.elsewhere}`); continue; }
+      signals.push({
+        tracepoint: b.tracepoint, errno: b.errno, act: b.act, ifindex: b.ifindex, ifname: at.ifname, driver: at.driver,
+        count: b.count, fields: { ...b.fields, ...b.extra },
+      });
+      findings.push(findingFor(b, at, inv));
+      evidence.push({ label: `${b.tracepoint} on ${at.ifname ?? `ifindex ${b.ifindex ?? '?'}`}`, data: `attributed: ${at.how}` });
+    }
+    ctx.facts.set(TRACEPOINTS, { signals } satisfies TracepointFacts);
+
+    evidence.push({ label: 'events', data: lines.length ? lines.join('\n') : '(no xdp:* event fired)' });
+    const targetNs = sides[0]?.where || 'the host namespace';
+    evidence.push({
+      label: 'ifindex resolution',
+      data: `ifindexes are resolved in the target's namespace (${targetNs}) first${sides[1] ? `, then in the peer's (${sides[1].where || 'host'})` : ''}. ` +
+        'ifindexes repeat across namespaces and the tracepoints are machine-wide, so an error is attributed only when its program id ' +
+        'matches or the interface\'s own ethtool counters rose with it.',
+    });
+    if (elsewhere.length) evidence.push({ label: 'not attributed (other namespaces or programs)', data: elsewhere.join('\n') });
+
+    if (findings.length) {
+      const top = signals.map((s) => `${s.tracepoint}${s.errno ? ` err -${s.errno} (${errnoName(s.errno)})` : ''} ×${s.count} on ${s.ifname ?? `ifindex ${s.ifindex ?? '?'}`}${s.driver ? ` (${s.driver})` : ''}`);
+      return { status: 'fail', summary: top.join('; '), evidence, findings };
+    }
+    const fired = buckets.filter((b) => !isErrorBucket(b)).reduce((n, b) => n + b.count, 0);
+    const note = elsewhere.length ? `; ${elsewhere.length} error bucket(s) from other namespaces or programs not attributed` : '';
+    return {
+      status: 'pass',
+      summary: fired || note
+        ? `no XDP error reported for the target during the ${outcome.ran ? 'probe' : 'window'} (${fired} event(s) without errors${note})`
+        : `no xdp:* event fired during the ${outcome.ran ? 'probe' : 'window'}`,
+      evidence, findings: [],
+    };
+  },
+});
+
+/** An error or loss: a non-zero errno, drops, or a tracepoint that only fires on failure. */
+export function isErrorBucket(b: XdpTraceBucket): boolean {
+  return b.errno !== 0 || (b.fields.drops ?? 0) > 0 || b.tracepoint === 'xdp_exception' || b.tracepoint === 'xdp_redirect_err';
+}
+
+export function describeBucket(b: XdpTraceBucket): string {
+  const parts = [b.tracepoint, b.errno ? `err -${b.errno} ${errnoName(b.errno)}` : 'err 0', actionName(b.act), `×${b.count}`];
+  for (const [k, v] of Object.entries(b.fields)) parts.push(`${k} ${v}`);
+  for (const [k, v] of Object.entries(b.extra)) parts.push(`${k} ${v}`);
+  return parts.join(' ');
+}
+
+function attribute(b: XdpTraceBucket, sides: Side[], inv: InventoryFacts | undefined, check: boolean): Attribution {
+  const byIfindex = (s: Side) => (b.ifindex !== undefined ? s.links.find((l) => l.ifindex === b.ifindex) : undefined);
+  // Program ids and map ids are global: they settle attribution without the ifindex ambiguity.
+  const progId = b.extra.prog_id;
+  if (progId !== undefined && progId > 0) {
+    const side = sides.find((s) => s.progId === progId);
+    if (side) {
+      const link = byIfindex(side);
+      return { side, ifname: link?.ifname ?? side.iface, driver: side.driver ?? link?.kind, how: `program id ${progId} is the ${side.role}'s program` };
+    }
+    if (check && sides.some((s) => s.progId !== undefined)) {
+      return { how: '', ifname: undefined, elsewhere: `program id ${progId} is not the target's program (${sides.map((s) => s.progId).filter(Boolean).join(', ')})` };
+    }
+  }
+  const mapId = b.extra.map_id;
+  if (b.ifindex === undefined && mapId !== undefined) {
+    if (inv?.maps.some((m) => m.id === mapId)) return { side: sides[0], ifname: sides[0]?.iface, driver: sides[0]?.driver, how: `cpumap id ${mapId} belongs to the target's program` };
+    return { how: '', elsewhere: `cpumap id ${mapId} is not one of the target program's maps` };
+  }
+  const refuted: string[] = [];
+  for (const side of sides) {
+    const link = byIfindex(side);
+    if (!link) continue;
+    const driver = link.ifname === side.iface ? side.driver ?? link.kind : link.kind;
+    const sampled = link.ifname === side.iface ? side : undefined;
+    // These fire for the device whose XDP program ran: an interface without one cannot have emitted them.
+    if (check && RUNS_ON_PROGRAM_DEVICE.has(b.tracepoint) && !link.xdp) {
+      refuted.push(`${link.ifname} in ${side.where || 'host'} runs no XDP program`);
+      continue;
+    }
+    const verdict = check ? corroborate(b, sampled) : { v: 'unknown' as const, why: '' };
+    if (verdict.v === 'no') { refuted.push(`${link.ifname} in ${side.where || 'host'}: ${verdict.why}`); continue; }
+    return {
+      side, ifname: link.ifname, driver,
+      how: `ifindex ${b.ifindex} is ${link.ifname} in the ${side.role}'s namespace ${side.where || '(host)'}` +
+        (verdict.v === 'yes' ? `; ${verdict.why}` : '; no driver counter to corroborate it (another namespace may have the same ifindex)'),
+    };
+  }
+  if (refuted.length) return { how: '', elsewhere: `ifindex ${b.ifindex} matches ${refuted.join('; ')}` };
+  return { how: '', elsewhere: `ifindex ${b.ifindex} is not an interface in the target's or peer's namespace` };
+}
+
+/** Does the interface's own ethtool delta show the same event? Driver counters only count native XDP. */
+function corroborate(b: XdpTraceBucket, side: Side | undefined): { v: 'yes' | 'no' | 'unknown'; why: string } {
+  const d = side?.delta;
+  if (!side || !d || side.mode !== 'native') return { v: 'unknown', why: '' };
+  const rose = (names: string[]) => names.filter((n) => (d[n] ?? 0) > 0).map((n) => `${n} +${d[n]}`);
+  if (b.tracepoint === 'xdp_bulk_tx' && side.driver === 'veth') {
+    const r = rose(['xdp_tx_errors']);
+    if (!r.length) return { v: 'no', why: 'its xdp_tx_errors did not rise during the window' };
+    const more = (b.fields.drops ?? 0) - (d.xdp_tx_errors ?? 0);
+    return {
+      v: 'yes',
+      why: `its ethtool counters agree (${r.join(', ')})` +
+        (more > 0 ? `; the other ${more} dropped frame(s) counted under ifindex ${b.ifindex} likely came from another namespace (or just outside the counter samples)` : ''),
+    };
+  }
+  if (b.tracepoint === 'xdp_exception' || b.tracepoint === 'xdp_redirect_err') {
+    const r = rose(['xdp_drops', 'drops', 'xdp_tx_errors']);
+    if (r.length) return { v: 'yes', why: `its ethtool counters agree (${r.join(', ')})` };
+    return (d.xdp_packets ?? 0) > 0 ? { v: 'unknown', why: '' } : { v: 'no', why: 'its XDP program ran on no frame during the window' };
+  }
+  return { v: 'unknown', why: '' };
+}
+
+function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | undefined): Finding {
+  const row = findSignal({ tracepoint: b.tracepoint, errno: b.errno, driver: at.driver, act: b.act });
+  const cause = row?.cause ?? (b.tracepoint === 'xdp_exception' && b.act === 3 ? 'xdp-tx-error' : DEFAULT_CAUSE[b.tracepoint] ?? 'xdp-tx-error');
+  const where = at.ifname ?? `ifindex ${b.ifindex ?? '?'}`;
+  const errText = b.errno ? ` err -${b.errno} (${errnoName(b.errno)})` : '';
+  const drops = b.fields.drops ? `, ${b.fields.drops} frame(s) dropped` : '';
+  let message = `xdp:${b.tracepoint}${errText} ${actionName(b.act)} fired ${b.count}× on ${where}${at.driver ? ` (${at.driver})` : ''}${drops}`;
+  const finding: Finding = {
+    cause, severity: cause === 'veth-peer-no-xdp' ? 'critical' : 'high', message,
+    signal: `xdp:${b.tracepoint}`, iface: at.ifname, progId: inv?.progId, fixes: [],
+  };
+  if (b.errno) finding.errno = { value: b.errno, name: errnoName(b.errno) };
+  const peer = inv?.peer;
+  if (cause === 'veth-peer-no-xdp' && peer && inv) {
+    const side = at.side?.role === 'peer'
+      // The peer bounced frames towards the target: the target is the "peer" that lacks NAPI here.
+      ? { iface: peer.ifname, netns: peer.netns, progId: peer.xdp?.progId, peer: { ifname: inv.iface, netns: inv.netns } }
+      : { iface: inv.iface, netns: inv.netns, progId: inv.progId, peer: { ifname: peer.ifname, netns: peer.netns } };
+    const state = at.side?.role === 'peer' ? 'has no XDP program' : peer.xdp ? (peer.up ? `runs an XDP program (id ${peer.xdp.progId}) but refused the frames` : 'is DOWN') : 'has no XDP program';
+    message += `: the veth peer ${side.peer.ifname}${at.side?.role === 'peer' ? '' : peer.netnsName ? ` (netns ${peer.netnsName})` : ''} ${state}, so its queue has no NAPI and refuses XDP_TX frames`;
+    finding.message = message;
+    finding.fixes = vethPeerFixes(side);
+  } else if (row) {
+    finding.message = `${message}: ${row.meaning}`;
+  }
+  return finding;
+}
+
+async function describeSides(ctx: CheckContext, inv: InventoryFacts | undefined): Promise<Side[]> {
+  const netns = inv?.netns ?? ctx.target.netns;
+  const sides: Side[] = [{
+    role: 'target', iface: inv?.iface ?? ctx.target.iface, netns, where: nsLabel(netns), mode: inv?.mode, progId: inv?.progId, links: [],
+  }];
+  if (inv?.peer) {
+    sides.push({
+      role: 'peer', iface: inv.peer.ifname, netns: inv.peer.netns, where: nsLabel(inv.peer.netns),
+      mode: inv.peer.xdp?.mode, progId: inv.peer.xdp?.progId, links: [],
+    });
+  }
+  await Promise.all(sides.map(async (s) => {
+    s.links = await ctx.tools.ip.links(s.netns, { details: true }).catch(() => []);
+    const info = await ctx.tools.ethtool.driver(s.iface, s.netns).catch(() => undefined);
+    s.driver = info?.driver ?? s.links.find((l) => l.ifname === s.iface)?.kind;
+  }));
+  return sides;
+}
+
+async function sampleAll(ctx: CheckContext, sides: Side[]): Promise<(EthtoolSample | undefined)[]> {
+  // Counters corroborate the ifindex attribution; without ethtool the rung still runs.
+  return Promise.all(sides.map((s) => ctx.tools.ethtool.stats(s.iface, s.netns).catch(() => undefined)));
+}
+
+function nsLabel(ns?: NetnsRef): string {
+  if (!ns) return '';
+  return ns.kind === 'name' ? ns.name : ns.kind === 'path' ? ns.path : `pid ${ns.pid}`;
+}
+
+const shortWarning = (w: string) => (/RLIMIT_MEMLOCK/.test(w) ? "couldn't set RLIMIT_MEMLOCK (memcg accounts BPF memory since 5.11)" : w);

@@ -1,0 +1,214 @@
+// bpftrace on the xdp:* tracepoints: ONE process per run (one compile, one attach) counting events in maps
+// keyed by [ifindex, -err, act, …] and summing drops/sent, printed as JSON when the probe window ends
+// (SIGINT makes bpftrace print its maps and exit). The program is one argv element (-e), never a shell string.
+//
+// Readiness: bpftrace 0.17 prints {"type": "attached_probes", …} BEFORE it loads and attaches anything
+// (main.cpp prints it, then BPFtrace::run() attaches; strace shows the line written before the first
+// BPF_PROG_LOAD), and BEGIN fires before the regular probes attach too. What does come after: probes attach in
+// declaration order (tracepoint and interval probes are not "attach_reverse"), so an interval probe declared
+// LAST prints a marker only once every tracepoint above it is enabled. That printf line is the ready signal.
+import type { Collector, Exec, SpawnOptions } from './exec.js';
+import type { Files } from './files.js';
+import { excerpt, isObj, num, parseJson, str, ToolOutputError } from './json.js';
+
+/** How one tracepoint is counted: key expressions after the fixed [ifindex, errno, act], and summed fields. */
+export interface XdpTracepointSpec {
+  name: string;
+  /** bpftrace expression for the interface the event is about ('0' when the event has none). */
+  ifindex: string;
+  /** Positive errno expression ('-args->err'), '0' when the event carries no err field. */
+  errno: string;
+  /** Further key fields, in key order after act. */
+  extra: { name: string; expr: string }[];
+  /** Fields summed per key, each into its own map `@<tracepoint>__<field>`. */
+  sums: string[];
+}
+
+// Field names and types from include/trace/events/xdp.h, as /sys/kernel/tracing/events/xdp/*/format shows them
+// on 6.18. xdp_redirect_map(_err) are absent there ("not used anymore"); xdp_redirect (success) is not an error.
+export const XDP_TRACEPOINTS: readonly XdpTracepointSpec[] = [
+  { name: 'xdp_bulk_tx', ifindex: 'args->ifindex', errno: '-args->err', extra: [], sums: ['drops', 'sent'] },
+  {
+    name: 'xdp_redirect_err', ifindex: 'args->ifindex', errno: '-args->err',
+    extra: [{ name: 'to_ifindex', expr: 'args->to_ifindex' }, { name: 'prog_id', expr: 'args->prog_id' }], sums: [],
+  },
+  // The device that refused the batch is the interesting one: key by to_ifindex, keep from_ifindex.
+  {
+    name: 'xdp_devmap_xmit', ifindex: 'args->to_ifindex', errno: '-args->err',
+    extra: [{ name: 'from_ifindex', expr: 'args->from_ifindex' }], sums: ['drops', 'sent'],
+  },
+  { name: 'xdp_exception', ifindex: 'args->ifindex', errno: '0', extra: [{ name: 'prog_id', expr: 'args->prog_id' }], sums: [] },
+  { name: 'xdp_cpumap_enqueue', ifindex: '0', errno: '0', extra: [{ name: 'map_id', expr: 'args->map_id' }], sums: ['drops', 'processed'] },
+  { name: 'xdp_cpumap_kthread', ifindex: '0', errno: '0', extra: [{ name: 'map_id', expr: 'args->map_id' }], sums: ['drops', 'processed'] },
+];
+
+/** Printed once by the last probe of the program: every tracepoint is attached when this line arrives. */
+export const READY_MARKER = 'xdp-doctor: probes attached';
+const READY_MAP = '@xdp_doctor_attached';
+
+/** The bpftrace program for these tracepoints (one probe block each), then the readiness probe. */
+export function xdpTraceProgram(specs: readonly XdpTracepointSpec[]): string {
+  const blocks = specs.map((s) => {
+    const key = [s.ifindex, s.errno, 'args->act', ...s.extra.map((e) => e.expr)].join(', ');
+    const lines = [`  @${s.name}[${key}] = count();`, ...s.sums.map((f) => `  @${s.name}__${f}[${key}] = sum(args->${f});`)];
+    return `tracepoint:xdp:${s.name} {\n${lines.join('\n')}\n}`;
+  });
+  blocks.push(`interval:ms:10 /${READY_MAP} == 0/ {\n  ${READY_MAP} = 1;\n  printf("${READY_MARKER}\\n");\n}`);
+  return blocks.join('\n');
+}
+
+/** The readiness probe's map is always set, so bpftrace prints it at exit: without it, the maps were never printed. */
+export function mapsPrinted(json: BpftraceJson): boolean {
+  return json.maps[READY_MAP] !== undefined;
+}
+
+/** The -f json line the readiness probe prints. */
+export function isReadyLine(line: string): boolean {
+  return /^\{"type":\s*"printf"/.test(line) && line.includes(READY_MARKER);
+}
+
+export function bpftraceArgv(program: string): string[] {
+  return ['bpftrace', '-f', 'json', '-e', program];
+}
+
+export interface BpftraceJson {
+  /** From {"type": "attached_probes"}: absent when bpftrace never attached. */
+  attachedProbes?: number;
+  /** "@name" → key ("2,6,3", "" for a scalar map) → value. */
+  maps: Record<string, Record<string, unknown>>;
+  printed: string[];
+  lostEvents: number;
+}
+
+/**
+ * bpftrace 0.17 `-f json` stdout: one JSON object per line ({"type": "attached_probes" | "map" | "printf" |
+ * "lost_events" | …, "data": …}); empty maps print blank lines. A line that is not a JSON object (truncated by a
+ * kill, garbage) raises ToolOutputError.
+ */
+export function parseBpftraceJson(stdout: string): BpftraceJson {
+  const out: BpftraceJson = { maps: {}, printed: [], lostEvents: 0 };
+  for (const line of stdout.split('\n')) {
+    if (!line.trim()) continue;
+    const obj = parseJson<unknown>('bpftrace', line);
+    if (!isObj(obj) || typeof obj.type !== 'string') {
+      throw new ToolOutputError('bpftrace', 'expected {"type": …, "data": …} on every line', excerpt(line));
+    }
+    const data = obj.data;
+    switch (obj.type) {
+      case 'attached_probes': {
+        const n = isObj(data) ? num(data.probes) : undefined;
+        if (n === undefined) throw new ToolOutputError('bpftrace', 'attached_probes without a probe count', excerpt(line));
+        out.attachedProbes = n;
+        break;
+      }
+      case 'map': {
+        if (!isObj(data)) throw new ToolOutputError('bpftrace', 'map output without data', excerpt(line));
+        for (const [name, value] of Object.entries(data)) {
+          out.maps[name] = { ...(out.maps[name] ?? {}), ...(isObj(value) ? value : { '': value }) };
+        }
+        break;
+      }
+      case 'printf': out.printed.push(str(data) ?? JSON.stringify(data)); break;
+      case 'lost_events': out.lostEvents += (isObj(data) ? num(data.events) : undefined) ?? 0; break;
+      default: break; // time, join, hist, stats …: not used by our programs
+    }
+  }
+  return out;
+}
+
+/** bpftrace's stderr: the RLIMIT_MEMLOCK complaint is harmless since 5.11 (memcg accounting); the rest is real. */
+export function parseBpftraceStderr(stderr: string): { warnings: string[]; errors: string[] } {
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  for (const line of stderr.split('\n')) {
+    const t = line.trimEnd();
+    if (!t.trim()) continue;
+    if (/couldn't set RLIMIT_MEMLOCK/.test(t)) warnings.push(t);
+    else if (/^WARNING:/.test(t)) warnings.push(t);
+    else errors.push(t);
+  }
+  return { warnings, errors };
+}
+
+/** One map bucket of the xdp program: a tracepoint, its key fields, how often it fired, and summed fields. */
+export interface XdpTraceBucket {
+  tracepoint: string;
+  /** Absent when the event carries no interface (cpumap). */
+  ifindex?: number;
+  /** Positive errno; 0 when err was 0 or the event has no err field. */
+  errno: number;
+  act: number;
+  extra: Record<string, number>;
+  count: number;
+  fields: Record<string, number>;
+}
+
+/** The counted events, from the maps of the program xdpTraceProgram(specs) printed. */
+export function xdpBuckets(json: BpftraceJson, specs: readonly XdpTracepointSpec[] = XDP_TRACEPOINTS): XdpTraceBucket[] {
+  const out: XdpTraceBucket[] = [];
+  for (const s of specs) {
+    const counts = json.maps[`@${s.name}`];
+    if (!counts) continue;
+    for (const [key, value] of Object.entries(counts)) {
+      const parts = parseKey(key, 3 + s.extra.length, s.name);
+      const count = num(value);
+      if (count === undefined) throw new ToolOutputError('bpftrace', `@${s.name}[${key}] is not a number`, excerpt(JSON.stringify(value)));
+      const fields: Record<string, number> = {};
+      for (const f of s.sums) {
+        const v = json.maps[`@${s.name}__${f}`]?.[key];
+        if (v !== undefined) {
+          if (num(v) === undefined) throw new ToolOutputError('bpftrace', `@${s.name}__${f}[${key}] is not a number`, excerpt(JSON.stringify(v)));
+          fields[f] = v as number;
+        }
+      }
+      out.push({
+        tracepoint: s.name,
+        ifindex: s.ifindex === '0' ? undefined : parts[0],
+        errno: Math.abs(parts[1]!),
+        act: parts[2]!,
+        extra: Object.fromEntries(s.extra.map((e, i) => [e.name, parts[3 + i]!])),
+        count,
+        fields,
+      });
+    }
+  }
+  return out.sort((a, b) => b.count - a.count);
+}
+
+function parseKey(key: string, arity: number, map: string): number[] {
+  const parts = key.split(',').map((p) => p.trim());
+  if (parts.length !== arity || parts.some((p) => !/^-?\d+$/.test(p))) {
+    throw new ToolOutputError('bpftrace', `@${map} key "${key}" is not ${arity} integers`, key);
+  }
+  return parts.map(Number);
+}
+
+/** `bpftrace -l 'tracepoint:xdp:*'` → tracepoint names without the category. */
+export function parseProbeList(text: string, category = 'xdp'): string[] {
+  const prefix = `tracepoint:${category}:`;
+  return text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
+}
+
+export function createBpftrace(exec: Exec, files: Files) {
+  return {
+    /** xdp:* tracepoints this kernel has: tracefs's events directory, else `bpftrace -l`. */
+    async xdpTracepoints(tracefs?: string): Promise<{ names: string[]; source: string }> {
+      if (tracefs) {
+        const names = (await files.list(`${tracefs}/events/xdp`)).filter((n) => n !== 'enable' && n !== 'filter');
+        if (names.length) return { names, source: `${tracefs}/events/xdp` };
+      }
+      const r = await exec.run(['bpftrace', '-l', 'tracepoint:xdp:*'], { timeoutMs: 15_000 });
+      return { names: r.ok ? parseProbeList(r.stdout) : [], source: "bpftrace -l 'tracepoint:xdp:*'" };
+    },
+    /** Starts a program built by xdpTraceProgram; `ready` resolves on its marker. stop() sends SIGINT: bpftrace prints its maps. */
+    start(program: string, opts: Pick<SpawnOptions, 'maxLines' | 'timeoutMs' | 'onLine'> = {}): Collector {
+      return exec.spawn(bpftraceArgv(program), {
+        maxLines: opts.maxLines ?? 2000,
+        timeoutMs: opts.timeoutMs ?? 120_000,
+        onLine: opts.onLine,
+        readyWhen: (line, stream) => stream === 'stdout' && isReadyLine(line),
+      });
+    },
+  };
+}
+export type BpftraceTool = ReturnType<typeof createBpftrace>;

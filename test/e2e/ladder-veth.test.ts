@@ -1,0 +1,102 @@
+// The blog's hardest bug end to end, through the built CLI as root on the real kernel: XDP_TX on a veth whose
+// peer has no XDP program. ethtool-stats sees rx_queue_N_xdp_tx_errors rise, tracepoints sees xdp_bulk_tx
+// err -6, and the diagnosis names veth-peer-no-xdp with ENXIO, the peer g1 and three fixes. After `lab fix` the
+// same rungs pass (no false alarm). trace-pipe is skipped: it is a consuming reader other runs on this machine use.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+// [a-z0-9-]{1,10}, unique per process: parallel runs and other engineers' labs keep their own namespaces.
+const LAB = `lv${process.pid % 100000}`.slice(0, 10);
+
+async function cli(args: string[], timeoutMs = 90_000) {
+  const r = await execa(process.execPath, [CLI, ...args], {
+    cwd: ROOT, reject: false, timeout: timeoutMs, stdin: 'ignore', env: { CI: 'true' },
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+const lab = (...args: string[]) => cli(['lab', ...args, '--lab-name', LAB]);
+const doctor = async () => {
+  const r = await cli(['--lab', '--lab-name', LAB, '--skip', 'trace-pipe', '--json']);
+  let report: any;
+  try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 500)}`); }
+  return { ...r, report };
+};
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : /\.tsx?$/.test(e.name) ? statSync(p).mtimeMs : 0);
+  }
+  return t;
+}
+
+beforeAll(async () => {
+  if (process.getuid?.() !== 0) throw new Error('e2e ladder tests must run as root (namespaces, XDP programs, bpftrace)');
+  const pass = join(ROOT, 'bpf', 'build', 'xdp_pass.o');
+  if (!existsSync(pass)) throw new Error(`BPF objects missing (${pass}); run \`make -s -C bpf\` (or npm run setup)`);
+  const built = join(ROOT, 'dist', 'checks', 'tracepoints.js');
+  if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(ROOT, 'checks')), newest(join(ROOT, 'src')))) {
+    // tsc still emits when another part of the tree has type errors; what matters is a current dist/.
+    await execa(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
+  }
+  if (!existsSync(built)) throw new Error('dist/checks/tracepoints.js missing: `npx tsc -p tsconfig.json` did not build it');
+  await lab('down');
+  const up = await lab('up', '--fault', 'veth-peer');
+  if (up.exitCode !== 0) throw new Error(`lab up failed (exit ${up.exitCode}): ${up.stderr || up.stdout}`);
+});
+
+afterAll(async () => {
+  await lab('down');
+});
+
+describe('veth peer without XDP (lab fault veth-peer)', () => {
+  test('exit 1; top cause veth-peer-no-xdp with ENXIO, the peer g1 and three fixes', async () => {
+    const { exitCode, report } = await doctor();
+    expect(exitCode).toBe(1);
+    const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
+    expect(byId['ethtool-stats'].status, byId['ethtool-stats'].summary).toBe('fail');
+    expect(byId['ethtool-stats'].summary).toMatch(/xdp_tx_errors \+\d+ on l0/);
+    expect(byId.tracepoints.status, byId.tracepoints.summary).toBe('fail');
+    expect(byId.tracepoints.summary).toMatch(/xdp_bulk_tx err -6 \(ENXIO\) ×\d+ on l0 \(veth\)/);
+
+    expect(report.diagnosis[0].cause).toBe('veth-peer-no-xdp');
+    expect(report.diagnosis[0].errno).toEqual({ value: 6, name: 'ENXIO' });
+    expect(report.diagnosis[0].fixes).toHaveLength(3);
+
+    const findings = report.checks.flatMap((c: any) => c.findings.map((f: any) => ({ check: c.id, ...f })));
+    expect(findings.some((f: any) => f.errno?.name === 'ENXIO')).toBe(true);
+    for (const check of ['tracepoints', 'ethtool-stats']) {
+      const f = findings.find((x: any) => x.check === check && x.cause === 'veth-peer-no-xdp');
+      expect(f, `${check} raises veth-peer-no-xdp`).toBeDefined();
+      expect(f.message).toContain('g1');
+      expect(f.iface).toBe('l0');
+      expect(f.fixes).toHaveLength(3);
+      // The first fix puts a dummy XDP_PASS on the peer, in the peer's namespace.
+      expect(f.fixes[0].commands[0]).toEqual(expect.arrayContaining(['ip', 'link', 'set', 'dev', 'g1', 'xdpdrv']));
+      expect(f.fixes[0].netns).toEqual({ kind: 'name', name: `${LAB}-gw` });
+    }
+    const tp = findings.find((x: any) => x.check === 'tracepoints' && x.cause === 'veth-peer-no-xdp');
+    expect(tp.errno).toEqual({ value: 6, name: 'ENXIO' });
+    expect(tp.severity).toBe('critical');
+  });
+
+  test('after `lab fix veth-peer`: exit 0, no rung fails, ethtool-stats and tracepoints pass', async () => {
+    const fix = await lab('fix', 'veth-peer');
+    expect(fix.exitCode, fix.stderr).toBe(0);
+    const { exitCode, report } = await doctor();
+    const bad = report.checks.filter((c: any) => c.status === 'fail' || c.status === 'error').map((c: any) => `${c.id}: ${c.summary}`);
+    expect(bad).toEqual([]);
+    expect(exitCode).toBe(0);
+    const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
+    expect(byId['ethtool-stats'].status).toBe('pass');
+    expect(byId['ethtool-stats'].summary).toMatch(/xdp_tx \+\d+/);
+    expect(byId.tracepoints.status).toBe('pass');
+    expect(report.diagnosis.map((d: any) => d.cause)).not.toContain('veth-peer-no-xdp');
+  });
+});

@@ -1,0 +1,171 @@
+// src/tools/bpftrace.ts: the xdp:* program, its readiness marker and the -f json parser, on output recorded
+// from bpftrace v0.17.0 on the lab (veth-peer fault: xdp_bulk_tx err -6; healthy: err 0, sent > 0).
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Exec, SpawnOptions } from '../../src/tools/exec.js';
+import type { Files } from '../../src/tools/files.js';
+import {
+  bpftraceArgv, createBpftrace, isReadyLine, mapsPrinted, parseBpftraceJson, parseBpftraceStderr, parseProbeList, READY_MARKER,
+  XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram,
+} from '../../src/tools/bpftrace.js';
+import { ToolOutputError } from '../../src/tools/json.js';
+
+const rec = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../recordings/bpftrace/${name}`, import.meta.url)), 'utf8');
+
+describe('xdpTraceProgram', () => {
+  it('is the program the recordings were made with', () => {
+    expect(xdpTraceProgram(XDP_TRACEPOINTS)).toBe(rec('xdp-program.bt').trimEnd());
+  });
+
+  it('attaches only the tracepoints it is given, and ends with the readiness probe', () => {
+    const p = xdpTraceProgram(XDP_TRACEPOINTS.filter((s) => s.name === 'xdp_exception'));
+    expect(p).toContain('tracepoint:xdp:xdp_exception {');
+    expect(p).not.toContain('xdp_bulk_tx');
+    expect(p.trim().split('\n').slice(-4)[0]).toMatch(/^interval:ms:10 /);
+    expect(p).toContain(READY_MARKER);
+  });
+
+  it('passes the program as one argv element', () => {
+    const argv = bpftraceArgv(xdpTraceProgram(XDP_TRACEPOINTS));
+    expect(argv.slice(0, 4)).toEqual(['bpftrace', '-f', 'json', '-e']);
+    expect(argv).toHaveLength(5);
+  });
+
+  it('never names xdp_redirect_map_err (absent on 6.18)', () => {
+    expect(XDP_TRACEPOINTS.map((s) => s.name)).not.toContain('xdp_redirect_map_err');
+  });
+});
+
+describe('parseBpftraceJson', () => {
+  it('reads the veth-peer run: attach, marker, count and sum maps', () => {
+    const j = parseBpftraceJson(rec('xdp-veth-peer-enxio.stdout.txt'));
+    expect(j.attachedProbes).toBe(7);
+    expect(j.printed).toEqual([`${READY_MARKER}\n`]);
+    expect(j.maps['@xdp_bulk_tx']).toEqual({ '2,6,3': 3, '2,0,3': 3 });
+    expect(j.maps['@xdp_bulk_tx__drops']).toEqual({ '2,0,3': 0, '2,6,3': 3 });
+    expect(j.maps['@xdp_doctor_attached']).toEqual({ '': 1 });
+    expect(j.lostEvents).toBe(0);
+  });
+
+  it('raises ToolOutputError on truncated output (bpftrace killed while printing its maps)', () => {
+    const text = rec('xdp-veth-peer-enxio.stdout.txt');
+    const cut = text.slice(0, text.indexOf('"2,6,3": 3') + 6);
+    expect(() => parseBpftraceJson(cut)).toThrow(ToolOutputError);
+  });
+
+  it('raises ToolOutputError on garbage: text, JSON that is not an event, a map without data', () => {
+    expect(() => parseBpftraceJson(rec('xdp-veth-peer-enxio.stderr.txt'))).toThrow(ToolOutputError);
+    expect(() => parseBpftraceJson('Attaching 7 probes...\n')).toThrow(/not JSON/);
+    expect(() => parseBpftraceJson('[1,2]\n')).toThrow(/"type"/);
+    expect(() => parseBpftraceJson('{"type": "map"}\n')).toThrow(/without data/);
+    expect(() => parseBpftraceJson('{"type": "attached_probes", "data": {}}\n')).toThrow(/probe count/);
+  });
+
+  it('reads nothing from nothing (dry run, or a run stopped before printing)', () => {
+    expect(parseBpftraceJson('')).toEqual({ maps: {}, printed: [], lostEvents: 0 });
+  });
+
+  it('tells maps printed at exit from a run killed before printing (the readiness map is always there)', () => {
+    const text = rec('xdp-veth-peer-enxio.stdout.txt');
+    expect(mapsPrinted(parseBpftraceJson(text))).toBe(true);
+    expect(mapsPrinted(parseBpftraceJson(text.split('\n').slice(0, 2).join('\n')))).toBe(false);
+  });
+});
+
+describe('parseBpftraceStderr', () => {
+  it('treats the RLIMIT_MEMLOCK complaint as a harmless warning', () => {
+    expect(parseBpftraceStderr(rec('xdp-veth-peer-enxio.stderr.txt'))).toEqual({
+      warnings: [expect.stringMatching(/couldn't set RLIMIT_MEMLOCK/)], errors: [],
+    });
+  });
+
+  it('keeps real errors (a tracepoint this kernel does not have)', () => {
+    const { warnings, errors } = parseBpftraceStderr(rec('no-redirect-map-err.stderr.txt'));
+    expect(warnings).toHaveLength(1);
+    expect(errors[0]).toMatch(/ERROR: tracepoint not found: xdp:xdp_redirect_map_err/);
+  });
+});
+
+describe('xdpBuckets', () => {
+  it('turns the veth-peer maps into buckets with a positive errno and summed fields', () => {
+    const b = xdpBuckets(parseBpftraceJson(rec('xdp-veth-peer-enxio.stdout.txt')));
+    expect(b).toEqual(expect.arrayContaining([
+      { tracepoint: 'xdp_bulk_tx', ifindex: 2, errno: 6, act: 3, extra: {}, count: 3, fields: { drops: 3, sent: 0 } },
+      { tracepoint: 'xdp_bulk_tx', ifindex: 2, errno: 0, act: 3, extra: {}, count: 3, fields: { drops: 0, sent: 3 } },
+    ]));
+    expect(b).toHaveLength(2);
+  });
+
+  it('reads the healthy run (XDP_TX delivered: err 0, sent 6)', () => {
+    expect(xdpBuckets(parseBpftraceJson(rec('xdp-healthy-xdp-tx.stdout.txt')))).toEqual([
+      { tracepoint: 'xdp_bulk_tx', ifindex: 2, errno: 0, act: 3, extra: {}, count: 6, fields: { drops: 0, sent: 6 } },
+    ]);
+  });
+
+  it('names the extra key fields and leaves out the ifindex of events that have none', () => {
+    const j = parseBpftraceJson([
+      '{"type": "map", "data": {"@xdp_exception": {"5,0,0,42": 2}}}',
+      '{"type": "map", "data": {"@xdp_cpumap_enqueue": {"0,0,4,17": 9}}}',
+      '{"type": "map", "data": {"@xdp_cpumap_enqueue__drops": {"0,0,4,17": 4}}}',
+    ].join('\n'));
+    expect(xdpBuckets(j)).toEqual([
+      { tracepoint: 'xdp_cpumap_enqueue', ifindex: undefined, errno: 0, act: 4, extra: { map_id: 17 }, count: 9, fields: { drops: 4 } },
+      { tracepoint: 'xdp_exception', ifindex: 5, errno: 0, act: 0, extra: { prog_id: 42 }, count: 2, fields: {} },
+    ]);
+  });
+
+  it('raises ToolOutputError on keys or values that do not fit the program', () => {
+    expect(() => xdpBuckets(parseBpftraceJson('{"type": "map", "data": {"@xdp_bulk_tx": {"2,6": 1}}}'))).toThrow(/not 3 integers/);
+    expect(() => xdpBuckets(parseBpftraceJson('{"type": "map", "data": {"@xdp_bulk_tx": {"2,6,3": "x"}}}'))).toThrow(/not a number/);
+  });
+});
+
+describe('readiness and tracepoint listing', () => {
+  it('is ready on the marker line, not on attached_probes (printed before bpftrace attaches anything)', () => {
+    const lines = rec('xdp-veth-peer-enxio.stdout.txt').split('\n');
+    expect(lines.filter(isReadyLine)).toEqual([lines[1]]);
+    expect(isReadyLine(lines[0]!)).toBe(false);
+  });
+
+  it('lists xdp tracepoints from bpftrace -l', () => {
+    const names = parseProbeList(rec('list-xdp.txt'));
+    expect(names).toContain('xdp_bulk_tx');
+    expect(names).toContain('xdp_cpumap_kthread');
+    expect(names).not.toContain('xdp_redirect_map_err');
+  });
+
+  it('prefers tracefs, falls back to bpftrace -l, and starts one collector with the marker as readyWhen', async () => {
+    const spawned: { argv: string[]; opts: SpawnOptions }[] = [];
+    const ran: string[][] = [];
+    const exec: Exec = {
+      async run(argv) {
+        ran.push(argv);
+        return { argv, exitCode: 0, stdout: rec('list-xdp.txt'), stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true };
+      },
+      spawn(argv, opts = {}) {
+        spawned.push({ argv, opts });
+        return { argv, ready: Promise.resolve(), done: new Promise(() => undefined), stop: async () => { throw new Error('unused'); } };
+      },
+    };
+    const files = (list: string[]): Files => ({
+      read: async () => undefined, write: async () => undefined, exists: async () => true,
+      list: async () => list, readlink: async () => undefined,
+    });
+    const fromTracefs = await createBpftrace(exec, files(['enable', 'filter', 'xdp_bulk_tx'])).xdpTracepoints('/sys/kernel/tracing');
+    expect(fromTracefs).toEqual({ names: ['xdp_bulk_tx'], source: '/sys/kernel/tracing/events/xdp' });
+    expect(ran).toEqual([]);
+    const fromList = await createBpftrace(exec, files([])).xdpTracepoints(undefined);
+    expect(fromList.names).toContain('xdp_devmap_xmit');
+    expect(ran).toEqual([['bpftrace', '-l', 'tracepoint:xdp:*']]);
+
+    createBpftrace(exec, files([])).start('tracepoint:xdp:xdp_bulk_tx { }');
+    expect(spawned[0]!.argv).toEqual(['bpftrace', '-f', 'json', '-e', 'tracepoint:xdp:xdp_bulk_tx { }']);
+    const ready = spawned[0]!.opts.readyWhen!;
+    const lines = rec('xdp-veth-peer-enxio.stdout.txt').split('\n');
+    expect(ready(lines[0]!, 'stdout')).toBe(false);
+    expect(ready(lines[1]!, 'stdout')).toBe(true);
+    expect(ready(lines[1]!, 'stderr')).toBe(false);
+  });
+});

@@ -1,0 +1,141 @@
+// checks/tracepoints.ts over recorded lab output (bpftrace 0.17 -f json, ip -j -d link, ethtool -S before and
+// after a probe): attribution of machine-wide xdp:* events to the target, the veth-peer finding, and the
+// error paths (truncated bpftrace output, a program bpftrace refuses) — no root, no kernel.
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CheckContext, CheckResult, NetnsRef, ProbeOutcome } from '../../src/engine/types.js';
+import type { Collector, CollectorResult, Exec, RunResult } from '../../src/tools/exec.js';
+import type { Files } from '../../src/tools/files.js';
+import { createTools } from '../../src/tools/index.js';
+import tracepoints from '../../checks/tracepoints.js';
+import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type TracepointFacts } from '../../checks/facts.js';
+
+const rec = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/${path}`, import.meta.url)), 'utf8');
+const LB: NetnsRef = { kind: 'name', name: 'h3-lb' };
+const GW: NetnsRef = { kind: 'name', name: 'h3-gw' };
+
+const inventory: InventoryFacts = {
+  iface: 'l0', ifindex: 2, netns: LB, mode: 'native', progId: 1637, progName: 'xdp_prog_func', maps: [], kind: 'veth', mtu: 1500,
+  peer: { ifname: 'g1', ifindex: 3, netns: GW, netnsName: 'h3-gw', up: true, gro: false, mtu: 1500 },
+};
+
+interface Scenario {
+  /** ethtool -S l0: [before, after]. */
+  l0: [string, string];
+  bpftraceStdout?: string;
+  bpftraceStderr?: string;
+  attachFails?: boolean;
+}
+
+function scenario(s: Scenario) {
+  const l0 = [...s.l0];
+  const ok = (argv: string[], stdout: string): RunResult => ({ argv, exitCode: 0, stdout, stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true });
+  const exec: Exec = {
+    async run(argv, opts = {}) {
+      const ns = opts.netns?.kind === 'name' ? opts.netns.name : 'host';
+      const cmd = argv.join(' ');
+      if (cmd === 'ip -j -d link show') return ok(argv, rec(ns === 'h3-lb' ? 'ip/lab-lb-links.json' : 'ip/lab-gw-links-peer-no-xdp.json'));
+      if (cmd.startsWith('ethtool -i')) return ok(argv, rec('ethtool/driver-veth-l0.txt'));
+      if (cmd === 'ethtool -S l0') return ok(argv, rec(`ethtool/${l0.length > 1 ? l0.shift()! : l0[0]!}`));
+      if (cmd === 'ethtool -S g1') return ok(argv, rec('ethtool/veth-g1-peer-no-xdp.txt'));
+      throw new Error(`unexpected command ${cmd}`);
+    },
+    spawn(argv): Collector {
+      const result: CollectorResult = {
+        ...ok(argv, s.bpftraceStdout ?? ''), stderr: s.bpftraceStderr ?? '', exitCode: s.attachFails ? 1 : 0, ok: !s.attachFails,
+        stdoutLines: (s.bpftraceStdout ?? '').split('\n'), stderrLines: (s.bpftraceStderr ?? '').split('\n'), droppedLines: 0,
+      };
+      const ready = s.attachFails ? Promise.reject(new Error('bpftrace exited (code 1) before it was attached')) : Promise.resolve();
+      ready.catch(() => undefined);
+      return { argv, ready, done: Promise.resolve(result), stop: async () => result };
+    },
+  };
+  const files: Files = {
+    read: async () => undefined, write: async () => undefined, exists: async () => true, readlink: async () => undefined,
+    list: async (dir) => (dir === '/sys/kernel/tracing/events/xdp' ? rec('bpftrace/list-xdp.txt').trim().split('\n').map((l) => l.split(':')[2]!) : []),
+  };
+  const facts = new Map<string, unknown>([[INVENTORY, inventory], [PREFLIGHT, { tracefs: '/sys/kernel/tracing' }]]);
+  let windowCalls = 0;
+  const ctx: CheckContext = {
+    target: { kind: 'lab', iface: 'l0', netns: LB, hops: [], windowMs: 1000, expect: [] },
+    tools: createTools(exec, { files }),
+    window: { ready: async (): Promise<ProbeOutcome> => { windowCalls++; return { ran: true, ok: false, startedAt: 0, endedAt: 1 }; } },
+    facts: { get: <T>(k: string) => facts.get(k) as T | undefined, set: (k, v) => { facts.set(k, v); } },
+    signal: new AbortController().signal,
+    progress: () => undefined, live: () => undefined, options: {},
+  };
+  return { ctx, facts, windowCalls: () => windowCalls };
+}
+
+describe('tracepoints rung', () => {
+  it('fails with veth-peer-no-xdp (ENXIO, peer g1, three fixes) when l0\'s own counters rose with the events', async () => {
+    const s = scenario({
+      l0: ['veth-l0-before-probe.txt', 'veth-l0-after-probe-enxio.txt'],
+      bpftraceStdout: rec('bpftrace/xdp-veth-peer-enxio.stdout.txt'), bpftraceStderr: rec('bpftrace/xdp-veth-peer-enxio.stderr.txt'),
+    });
+    const r: CheckResult = await tracepoints.run(s.ctx);
+    expect(s.windowCalls()).toBe(1);
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('xdp_bulk_tx err -6 (ENXIO) ×3 on l0 (veth)');
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f).toMatchObject({ cause: 'veth-peer-no-xdp', severity: 'critical', errno: { value: 6, name: 'ENXIO' }, iface: 'l0', signal: 'xdp:xdp_bulk_tx', progId: 1637 });
+    expect(f.message).toContain('veth peer g1 (netns h3-gw) has no XDP program');
+    expect(f.fixes).toHaveLength(3);
+    expect(f.fixes[0]!.netns).toEqual(GW);
+    const facts = s.facts.get(TRACEPOINTS) as TracepointFacts;
+    expect(facts.signals).toEqual([{
+      tracepoint: 'xdp_bulk_tx', errno: 6, act: 3, ifindex: 2, ifname: 'l0', driver: 'veth', count: 3, fields: { drops: 3, sent: 0 },
+    }]);
+    const ev = Object.fromEntries(r.evidence.map((e) => [e.label, String(e.data)]));
+    expect(ev['xdp_bulk_tx on l0']).toContain('xdp_tx_errors +3');
+    expect(ev.bpftrace).toContain("couldn't set RLIMIT_MEMLOCK");
+    expect(ev['ifindex resolution']).toContain('ifindexes repeat across namespaces');
+  });
+
+  it('does not blame l0 for ENXIO from another namespace\'s ifindex 2 when l0\'s counters did not move', async () => {
+    const s = scenario({
+      l0: ['veth-l0-after-probe-enxio.txt', 'veth-l0-after-probe-enxio.txt'],
+      bpftraceStdout: rec('bpftrace/xdp-veth-peer-enxio.stdout.txt'),
+    });
+    const r = await tracepoints.run(s.ctx);
+    expect(r.status).toBe('pass');
+    expect(r.findings).toEqual([]);
+    expect((s.facts.get(TRACEPOINTS) as TracepointFacts).signals).toEqual([]);
+    const ev = Object.fromEntries(r.evidence.map((e) => [e.label, String(e.data)]));
+    // The gw namespace has an ifindex 2 too (g0), but it runs no XDP program.
+    expect(ev['not attributed (other namespaces or programs)']).toMatch(/l0 in h3-lb: its xdp_tx_errors did not rise.*g0 in h3-gw runs no XDP program/);
+  });
+
+  it('passes when only healthy XDP_TX flushes fired', async () => {
+    const s = scenario({ l0: ['veth-l0-before-probe.txt', 'veth-l0-before-probe.txt'], bpftraceStdout: rec('bpftrace/xdp-healthy-xdp-tx.stdout.txt') });
+    const r = await tracepoints.run(s.ctx);
+    expect(r.status).toBe('pass');
+    expect(r.summary).toContain('6 event(s) without errors');
+  });
+
+  it('reports truncated bpftrace output as error with the excerpt, not a crash', async () => {
+    const full = rec('bpftrace/xdp-veth-peer-enxio.stdout.txt');
+    const s = scenario({ l0: ['veth-l0-before-probe.txt', 'veth-l0-before-probe.txt'], bpftraceStdout: full.slice(0, full.indexOf('"2,6,3"') + 4) });
+    const r = await tracepoints.run(s.ctx);
+    expect(r.status).toBe('error');
+    expect(r.summary).toMatch(/^bpftrace output could not be read: bpftrace: unexpected output/);
+  });
+
+  it('reports a bpftrace killed before it printed its maps as error, not as "nothing fired"', async () => {
+    const head = rec('bpftrace/xdp-veth-peer-enxio.stdout.txt').split('\n').slice(0, 2).join('\n');
+    const s = scenario({ l0: ['veth-l0-before-probe.txt', 'veth-l0-before-probe.txt'], bpftraceStdout: head });
+    const r = await tracepoints.run(s.ctx);
+    expect(r.status).toBe('error');
+    expect(r.summary).toMatch(/without printing its maps/);
+  });
+
+  it('reports a program bpftrace refuses as error with its message, without joining the window', async () => {
+    const s = scenario({ l0: ['veth-l0-before-probe.txt', 'veth-l0-before-probe.txt'], attachFails: true, bpftraceStderr: rec('bpftrace/no-redirect-map-err.stderr.txt') });
+    const r = await tracepoints.run(s.ctx);
+    expect(r.status).toBe('error');
+    expect(r.summary).toContain('ERROR: tracepoint not found: xdp:xdp_redirect_map_err');
+    expect(s.windowCalls()).toBe(0);
+  });
+});
