@@ -27,6 +27,11 @@ export function missingCaps(statusText: string): string[] {
   return NEEDED_CAPS.filter(([, bit]) => (eff & (1n << BigInt(bit))) === 0n).map(([n]) => n);
 }
 
+export function mountOptions(mounts: string, point: string): string[] {
+  const line = mounts.split('\n').reverse().find((l) => l.split(' ')[1] === point);
+  return line?.split(' ')[3]?.split(',') ?? [];
+}
+
 export const mountedAs = (mounts: string, point: string, fstype: string) =>
   mounts.split('\n').some((l) => { const f = l.split(' '); return f[1] === point && f[2] === fstype; });
 
@@ -62,6 +67,12 @@ export default defineCheck({
     const bpffs = mountedAs(mounts, '/sys/fs/bpf', 'bpf') || ctx.tools.dryRun;
     const tracefs = tracefsRoot(mounts) ?? (ctx.tools.dryRun ? '/sys/kernel/tracing' : undefined);
     if (!bpffs) problems.push('bpffs is not mounted on /sys/fs/bpf and could not be mounted (mount -t bpf bpf /sys/fs/bpf)');
+    else if (mountOptions(mounts, '/sys/fs/bpf').includes('ro')) {
+      degraded.push('bpffs is mounted read-only: nothing can be pinned (fixes that keep a program alive fail); mount -o remount,rw /sys/fs/bpf');
+    }
+    if (!ctx.tools.dryRun && !(await files.exists('/proc/sys/kernel/unprivileged_bpf_disabled'))) {
+      problems.push('this kernel has no BPF system call (CONFIG_BPF_SYSCALL off): XDP programs cannot be inspected');
+    }
     if (!tracefs) degraded.push('tracefs not mountable: trace-pipe and tracepoints cannot run (mount -t tracefs tracefs /sys/kernel/tracing)');
 
     const btf = await files.exists('/sys/kernel/btf/vmlinux');
