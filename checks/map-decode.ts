@@ -53,8 +53,9 @@ export function unsetFields(fields: DecodedField[]): DecodedField[] {
 export function matchesExpectation(field: DecodedField, expected: string): boolean {
   const e = expected.trim().toLowerCase();
   if (field.shown.toLowerCase() === e || String(field.raw) === e) return true;
+  // Hex is how the program's own %x printk lines show values (addresses included).
+  if (/^0x[0-9a-f]+$/i.test(e) && typeof field.raw === 'number') return Number(e) === field.raw;
   if (field.kind === 'ip' && typeof field.raw === 'number') return decodeIp(field.raw, 'host').text === e || decodeIp(field.raw, 'network').text === e;
   if (field.kind === 'mac') return field.shown === e.replace(/-/g, ':');
-  if (/^0x[0-9a-f]+$/i.test(e) && typeof field.raw === 'number') return Number(e) === field.raw;
   return false;
 }

@@ -49,7 +49,7 @@ export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port
   let verdict: string;
   if (perHop.every((h) => h.requests === 0)) verdict = 'no probe packets were seen on any hop';
   else if (lostAfterXdp) {
-    verdict = `the packet reached ${perHop[xdpIndex]!.label} (XDP) and was not seen after it` +
+    verdict = `the packet reached ${perHop[xdpIndex]!.label} and was not seen after it` +
       (perHop[xdpIndex]!.requests === 0 ? ' (tcpdump on an XDP interface does not see what XDP consumed: silence there is expected)' : '');
   } else if (neverReachedXdp) verdict = `the packet was last seen on ${lastSeen} and never reached ${perHop[xdpIndex]!.label}`;
   else if (!replied && dest) verdict = `requests went through to ${lastSeen}; no reply was seen`;

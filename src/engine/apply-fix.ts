@@ -5,11 +5,13 @@ import type { Exec } from '../tools/exec.js';
 import { inNetns } from '../tools/netns.js';
 import { stateDir, undoable, upsertFix, type FixRecord } from './fix-log.js';
 
+let sequence = 0;
+
 export interface ApplyResult { record: FixRecord; ok: boolean; output: string[] }
 
 export async function applyFix(exec: Exec, cause: string, fix: Fix, dir = stateDir()): Promise<ApplyResult> {
   const record: FixRecord = {
-    id: `${Date.now()}-${process.pid}`,
+    id: `${Date.now()}-${process.pid}-${++sequence}`,
     cause, title: fix.title, appliedAt: new Date().toISOString(),
     commands: fix.commands.map((c) => inNetns(c, fix.netns)),
     undo: (fix.undo ?? []).map((c) => inNetns(c, fix.netns)),

@@ -34,7 +34,12 @@ export async function fixAndVerify(
     cause: top.cause, title: fix.title, commands: applied.record.commands, undo: applied.record.undo,
     applied: applied.ok, output: applied.output, worked: false,
   };
-  if (!applied.ok) { outcome.note = `the fix failed and was rolled back: ${applied.record.error}`; return outcome; }
+  if (!applied.ok) {
+    outcome.note = applied.record.state === 'rolled-back'
+      ? `the fix failed and was rolled back: ${applied.record.error}`
+      : `the fix failed before it changed anything: ${applied.record.error}`;
+    return outcome;
+  }
   const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
   const second = await rerun(rerunPlan(planned, failed));
   outcome.rerun = { probe: second.probe, checks: second.checks, diagnosis: second.diagnosis };

@@ -47,28 +47,33 @@ export interface RunChecksResult {
 export function planWindows(checks: Check[]): Map<string, number> {
   const byId = new Map(checks.map((c) => [c.id, c]));
   const gen = new Map<string, number>();
+  // need(c): the last window that must close before c can start — through any chain of dependencies,
+  // observing or not. An observing check then takes the window after it.
+  const need = new Map<string, number>();
   const visit = (c: Check, stack: Set<string>): number => {
-    const known = gen.get(c.id);
+    const known = need.get(c.id);
     if (known !== undefined) return known;
-    if (stack.has(c.id)) return 0; // a cycle is reported by the plan; do not loop here
+    if (stack.has(c.id)) return -1; // a cycle is reported by the plan; do not loop here
     stack.add(c.id);
-    let g = 0;
+    let n = -1;
     for (const depId of c.after ?? []) {
       const dep = byId.get(depId);
       if (!dep) continue;
-      const dg = visit(dep, stack);
-      g = Math.max(g, dg + (dep.observes && c.observes ? 1 : 0));
+      const dn = visit(dep, stack);
+      n = Math.max(n, dep.observes ? dn + 1 : dn);
     }
     stack.delete(c.id);
-    gen.set(c.id, g);
-    return g;
+    need.set(c.id, n);
+    // Only observers take a window; a non-observer's number is just where it falls in time.
+    gen.set(c.id, c.observes ? n + 1 : Math.max(n, 0));
+    return n;
   };
   for (const c of checks) visit(c, new Set());
   return gen;
 }
 
 export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult> {
-  const planned = [...opts.checks].sort((a, b) => a.check.rung - b.check.rung);
+  const planned = dependencyOrder(opts.checks);
   const ids = new Set(planned.map((p) => p.check.id));
   const missingTools = new Map(planned.map((p) => [p.check.id, missingNeeds(p.check, opts.toolStatus)]));
   const probes: ProbeOutcome[] = [];
@@ -93,6 +98,23 @@ export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult
   await Promise.all(finished.values());
   records.sort((a, b) => a.rung - b.rung || planned.findIndex((p) => p.check.id === a.id) - planned.findIndex((p) => p.check.id === b.id));
   return { records, probes };
+}
+
+/** Rung order, except that a check always comes after the checks it waits for (`after`), whatever their rung. */
+export function dependencyOrder(checks: PlannedCheck[]): PlannedCheck[] {
+  const byRung = [...checks].sort((a, b) => a.check.rung - b.check.rung);
+  const byId = new Map(byRung.map((p) => [p.check.id, p]));
+  const out: PlannedCheck[] = [];
+  const placed = new Set<string>();
+  const place = (p: PlannedCheck, stack: Set<string>) => {
+    if (placed.has(p.check.id) || stack.has(p.check.id)) return;
+    stack.add(p.check.id);
+    for (const d of p.check.after ?? []) { const dep = byId.get(d); if (dep) place(dep, stack); }
+    placed.add(p.check.id);
+    out.push(p);
+  };
+  for (const p of byRung) place(p, new Set());
+  return out;
 }
 
 function missingNeeds(check: Check, status: RunChecksOptions['toolStatus']): { tool: ToolName; install: string }[] {

@@ -31,9 +31,15 @@ export function parseTcpdumpLine(line: string): TcpdumpPacket | undefined {
   const pkt: TcpdumpPacket = { ts: Number(m[1]), proto: m[2]!, raw: line };
   let rest = m[3]!;
   if (pkt.proto === 'IP') {
+    // tcpdump puts its complaint before the addresses: "truncated-ip - 15300 bytes missing! A > B: ...".
+    const takeComplaint = () => {
+      const start = rest.search(/\d+\.\d+\.\d+\.\d+(?:\.\d+)? > /);
+      if (start > 0) { pkt.malformed ??= rest.slice(0, start).trim(); rest = rest.slice(start); }
+    };
+    takeComplaint();
     // Outer header of an IPIP packet: "A > B: IP C.p > D.q: Flags ..."
     const encap = /^(\d+\.\d+\.\d+\.\d+) > (\d+\.\d+\.\d+\.\d+): (?:\(tos[^)]*\) )?IP (.*)$/.exec(rest);
-    if (encap) { pkt.outer = { src: encap[1]!, dst: encap[2]! }; rest = encap[3]!; }
+    if (encap) { pkt.outer = { src: encap[1]!, dst: encap[2]! }; rest = encap[3]!; takeComplaint(); }
     const hdr = /^(\S+) > (\S+?):? (.*)$/.exec(rest);
     if (hdr) {
       const s = splitAddr(hdr[1]!), d = splitAddr(hdr[2]!);
@@ -43,8 +49,8 @@ export function parseTcpdumpLine(line: string): TcpdumpPacket | undefined {
       const seq = /\bseq (\d+)/.exec(hdr[3]!);
       if (seq) pkt.seq = Number(seq[1]);
     }
-    const bad = /(bad hdr length[^,\]]*|truncated-ip[^,\]]*|bad-len[^,\]]*|IP \d+ bytes missing[^,\]]*|wrong link-layer[^,\]]*)/.exec(line);
-    if (bad) pkt.malformed = bad[1];
+    const bad = /(bad hdr length[^,\]]*|truncated-ip - \d+ bytes missing!|bad-len \d+|IP \d+ bytes missing!?|wrong link-layer[^,\]]*)/.exec(line);
+    if (bad && !pkt.malformed) pkt.malformed = bad[1];
   }
   return pkt;
 }

@@ -88,12 +88,12 @@ describe('fixAndVerify', () => {
     expect(o).toMatchObject({ applied: true, worked: false, note: 'the fix did not clear every failure' });
   });
 
-  it('a fix that fails is rolled back and nothing re-runs', async () => {
+  it('a fix whose first command fails changed nothing, says so, and nothing re-runs', async () => {
     stateIn();
     const rerun = vi.fn();
     const o = (await fixAndVerify(fakeExec(() => ({ ok: false, exitCode: 2 })), report([rec('routing', 'fail')], [entry([fix])]), plan, rerun))!;
     expect(o.applied).toBe(false);
-    expect(o.note).toBe('the fix failed and was rolled back: ip link set dev g1 xdp obj p.o: exit 2');
+    expect(o.note).toBe('the fix failed before it changed anything: ip link set dev g1 xdp obj p.o: exit 2');
     expect(rerun).not.toHaveBeenCalled();
   });
 });
