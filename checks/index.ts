@@ -5,9 +5,11 @@ import inventory from './inventory.js';
 import routing from './routing.js';
 import tracePipe from './trace-pipe.js';
 import mapDump from './map-dump.js';
+import xdpdump from './xdpdump.js';
+import packetSanity from './packet-sanity.js';
 import errnoExplain from './errno-explain.js';
 import ethtoolStats from './ethtool-stats.js';
 import tracepoints from './tracepoints.js';
 
 // Rungs 5-9 (xdpdump, packet-sanity, ethtool-stats, tracepoints, errno-explain) register below.
-export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, errnoExplain, ethtoolStats, tracepoints];
+export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, xdpdump, packetSanity, errnoExplain, ethtoolStats, tracepoints];

@@ -9,6 +9,8 @@ import { createNstat } from './nstat.js';
 import { createTracePipe } from './trace-pipe.js';
 import { createEthtool } from './ethtool.js';
 import { createBpftrace } from './bpftrace.js';
+import { createXdpdump } from './xdpdump.js';
+import { createTshark } from './tshark.js';
 
 export interface Tools {
   exec: Exec;
@@ -22,6 +24,8 @@ export interface Tools {
   tracePipe: ReturnType<typeof createTracePipe>;
   ethtool: ReturnType<typeof createEthtool>;
   bpftrace: ReturnType<typeof createBpftrace>;
+  xdpdump: ReturnType<typeof createXdpdump>;
+  tshark: ReturnType<typeof createTshark>;
 }
 
 export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files } = {}): Tools {
@@ -35,5 +39,7 @@ export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files 
     tracePipe: createTracePipe(exec, files),
     ethtool: createEthtool(exec),
     bpftrace: createBpftrace(exec, files),
+    xdpdump: createXdpdump(exec),
+    tshark: createTshark(exec),
   };
 }

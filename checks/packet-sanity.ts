@@ -1,0 +1,224 @@
+// Rung 6: are the packets the program sends on well formed? The blog's wireshark step: the exit pcap (from
+// xdpdump, or from the BPF_PROG_TEST_RUN replay) dissected by tshark, then checked field by field: tshark's
+// expert errors and malformed markers, the IPv4 total length against the bytes actually in the frame, the
+// IPv4 header checksum, and for IPIP the inner header too. A receiver drops a packet whose tot_len claims more
+// than it has (ip_rcv_core → IPSTATS_MIB_INTRUNCATEDPKTS) or whose checksum is wrong (IPSTATS_MIB_CSUMERRORS).
+import { defineCheck } from '../src/plugins/api.js';
+import type { Evidence, Finding, Severity } from '../src/engine/types.js';
+import type { ExpertItem, Ipv4Layer, TsharkPacket } from '../src/tools/tshark.js';
+import { XDPDUMP, type XdpdumpFacts } from './facts.js';
+
+export interface PacketProblem {
+  /** malformed-packet, or tx-checksum-partial for a TCP/UDP checksum that is only the pseudo-header sum. */
+  cause: 'malformed-packet' | 'tx-checksum-partial';
+  /** Field path in words: "outer IPv4 total length", "inner IPv4 header checksum". */
+  field: string;
+  message: string;
+  severity: Severity;
+}
+
+export interface PacketVerdict {
+  number: number;
+  action?: string;
+  problems: PacketProblem[];
+  /** tshark expert items at warning level: evidence, not findings. */
+  warnings: string[];
+}
+
+const hex16 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+const swap16 = (n: number) => ((n & 0xff) << 8) | ((n >> 8) & 0xff);
+/** Frames shorter than this are padded on real Ethernet: trailing bytes after the IP packet are legal. */
+const ETH_MIN_FRAME = 60;
+
+function layerName(i: number, count: number): string {
+  if (count === 1) return 'IPv4';
+  if (i === 0) return 'outer IPv4';
+  return i === count - 1 ? 'inner IPv4' : `IPv4 #${i + 1}`;
+}
+
+/**
+ * Checks one dissected packet. The expected total length of the first IPv4 header is what the frame holds
+ * after its link-layer header; of an encapsulated header, what its outer header leaves after itself.
+ */
+export function checkPacket(p: TsharkPacket, action?: string): PacketVerdict {
+  const problems: PacketProblem[] = [];
+  const warnings: string[] = [];
+  const explained = new Set<number>();
+  let available = p.frameLen - p.l2Len;
+  let availableWhy = `frame length ${p.frameLen} − ${p.l2Len}`;
+  const count = p.ipv4.length;
+  for (const [i, ip] of p.ipv4.entries()) {
+    const name = layerName(i, count);
+    if (ip.version !== 4) {
+      problems.push({ cause: 'malformed-packet', field: `${name} version`, severity: 'critical', message: `${name} version is ${ip.version}, expected 4` });
+      explained.add(i);
+      break;
+    }
+    if (ip.hdrLen < 20) {
+      problems.push({ cause: 'malformed-packet', field: `${name} header length`, severity: 'critical', message: `${name} header length is ${ip.hdrLen} bytes (IHL ${ip.hdrLen / 4}), expected at least 20 (IHL 5)` });
+      explained.add(i);
+      break;
+    }
+    const tooLong = ip.totalLen > available;
+    const tooShort = ip.totalLen < available && !(i === 0 && p.frameLen <= ETH_MIN_FRAME);
+    if (ip.totalLen < ip.hdrLen || tooLong || tooShort) {
+      const swapped = swap16(ip.totalLen) === available;
+      problems.push({
+        cause: 'malformed-packet',
+        field: `${name} total length`,
+        severity: tooLong || ip.totalLen < ip.hdrLen ? 'critical' : 'high',
+        message: `${name} total length is ${ip.totalLen} (${hex16(ip.totalLen)}), expected ${available} (${hex16(available)}) = ${availableWhy}` +
+          (swapped ? ': written without htons' : tooLong ? ': it claims more bytes than the frame holds (receivers drop it as truncated)' : ': bytes after the IP packet'),
+      });
+      explained.add(i);
+    }
+    if (ip.checksumStatus === 'bad') {
+      problems.push({
+        cause: 'malformed-packet', field: `${name} header checksum`, severity: 'critical',
+        message: `${name} header checksum is ${ip.checksum !== undefined ? hex16(ip.checksum) : '?'}, expected ${ip.checksumCalculated !== undefined ? hex16(ip.checksumCalculated) : '?'}` +
+          ' (computed over the header as written)',
+      });
+      explained.add(i);
+    }
+    // What this header leaves for the next one (IPIP): its own length as written, bounded by the frame.
+    const next = Math.min(ip.totalLen, available) - ip.hdrLen;
+    availableWhy = ip.totalLen > available
+      ? `the frame bytes after the ${name} header (${available} − ${ip.hdrLen})`
+      : `${name} total length ${ip.totalLen} − ${ip.hdrLen}`;
+    available = next;
+    if (ip.proto !== 4) break;
+  }
+
+  const explainedL4 = new Set<string>();
+  for (const [k, t] of p.transport.entries()) {
+    if (t.checksumStatus !== 'bad') continue;
+    const ip = p.ipv4[t.ipIndex];
+    const name = `${count > 1 ? (t.ipIndex === 0 ? 'outer ' : 'inner ') : ''}${t.proto.toUpperCase()} checksum`;
+    const found = t.checksum !== undefined ? hex16(t.checksum) : '?';
+    const expected = t.checksumCalculated !== undefined ? hex16(t.checksumCalculated) : '?';
+    explainedL4.add(`${t.proto}#${p.transport.slice(0, k).filter((x) => x.proto === t.proto).length}`);
+    const partial = ip?.src && ip.dst && t.checksum !== undefined &&
+      t.checksum === pseudoHeaderSum(ip.src, ip.dst, t.proto === 'tcp' ? 6 : 17, ip.totalLen - ip.hdrLen);
+    if (partial) {
+      const msg = `${name} is ${found}, expected ${expected}: ${found} is only the pseudo-header sum, the checksum of a ` +
+        'CHECKSUM_PARTIAL packet (TX checksum offload on the sender) that nothing completed';
+      if (action === 'XDP_TX' || action === 'XDP_REDIRECT') {
+        problems.push({ cause: 'tx-checksum-partial', field: name, severity: 'high', message: `${msg}: ${action} sends it on as is, the receiver drops it (TcpInCsumErrors)` });
+      } else {
+        warnings.push(`${msg} (${action ?? 'verdict unknown'}: the local stack may still accept it)`);
+      }
+    } else {
+      problems.push({ cause: 'malformed-packet', field: name, severity: 'high', message: `${name} is ${found}, expected ${expected}: the program changed the packet without updating it` });
+    }
+  }
+
+  for (const e of p.experts) {
+    if (e.severity === 'warn') { warnings.push(describeExpert(e)); continue; }
+    if (e.severity !== 'error') continue;
+    // An expert error on a layer already reported field by field is the same problem in tshark's words.
+    if (e.layer === 'ip' && explained.has(e.layerIndex)) continue;
+    if ((e.layer === 'tcp' || e.layer === 'udp') && explainedL4.has(`${e.layer}#${e.layerIndex}`) && /checksum/.test(e.field ?? e.message)) continue;
+    problems.push({
+      cause: 'malformed-packet',
+      field: e.layer === '_ws.malformed' ? 'dissection' : `${e.layer === 'ip' ? layerName(e.layerIndex, count) : e.layer}${e.field ? ` (${e.field})` : ''}`,
+      severity: 'critical',
+      message: `tshark: ${e.message}${e.layer === 'ip' ? ` in the ${layerName(e.layerIndex, count)} header` : e.layer !== '_ws.malformed' ? ` (${e.layer})` : ''}`,
+    });
+  }
+  if (p.malformed && !problems.some((x) => x.field === 'dissection')) {
+    problems.push({ cause: 'malformed-packet', field: 'dissection', severity: 'critical', message: `tshark marks the packet malformed (${p.protocols})` });
+  }
+  return { number: p.number, problems, warnings };
+}
+
+/** The 16-bit one's-complement sum (not inverted) of the IPv4 pseudo-header: what a CHECKSUM_PARTIAL packet carries. */
+export function pseudoHeaderSum(src: string, dst: string, proto: number, l4Len: number): number {
+  const words = [...src.split('.'), ...dst.split('.')].map(Number);
+  let sum = 0;
+  for (let i = 0; i < 8; i += 2) sum += (words[i]! << 8) | words[i + 1]!;
+  sum += proto + l4Len;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
+}
+
+const describeExpert = (e: ExpertItem) => `${e.layer}${e.layerIndex ? `#${e.layerIndex + 1}` : ''}: ${e.message}`;
+
+const describeIp = (ip: Ipv4Layer) =>
+  `${ip.src ?? '?'} > ${ip.dst ?? '?'} proto ${ip.proto} len ${ip.totalLen} ihl ${ip.hdrLen} csum ${ip.checksum !== undefined ? hex16(ip.checksum) : '?'} (${ip.checksumStatus ?? '?'})`;
+
+/** Actions after which a packet leaves the program (the others are dropped: their bytes do not matter). */
+const LEAVES = new Set(['XDP_TX', 'XDP_REDIRECT', 'XDP_PASS']);
+
+export default defineCheck({
+  id: 'packet-sanity',
+  title: 'Packet sanity (tshark on the exit packets)',
+  question: 'Are the packets the program sends on well formed (lengths, checksums, the inner packet of IPIP)?',
+  rung: 6,
+  needs: ['tshark'],
+  after: ['xdpdump'],
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const xd = ctx.facts.get<XdpdumpFacts>(XDPDUMP);
+    if (!xd) return { status: 'skip', summary: 'no exit packets: the xdpdump rung captured none (see its reason)', evidence: [], findings: [] };
+    if (!xd.exitPcap) return { status: 'skip', summary: 'the xdpdump rung wrote no exit pcap', evidence: [], findings: [] };
+    const leaving = xd.verdicts.filter((v) => LEAVES.has(v.action));
+    if (!leaving.length) {
+      return { status: 'skip', summary: `no packet left the program (${[...new Set(xd.verdicts.map((v) => v.action))].join(', ')}): nothing to dissect`, evidence: [], findings: [] };
+    }
+
+    ctx.progress(`dissecting ${xd.exitPcap} with tshark`);
+    const r = await ctx.tools.tshark.dissect(xd.exitPcap, { signal: ctx.signal });
+    if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: tshark not run', evidence: [], findings: [] };
+    const source = xd.mode === 'replay' ? 'replayed through BPF_PROG_TEST_RUN' : 'captured by xdpdump at exit';
+    const evidence: Evidence[] = [{ label: 'exit pcap', data: `${xd.exitPcap} (${r.packets.length} packet(s), ${source})`, command: r.argv }];
+    if (r.stderr) evidence.push({ label: 'tshark stderr', data: r.stderr });
+
+    const checked: (PacketVerdict & { pkt: TsharkPacket })[] = [];
+    for (const pkt of r.packets) {
+      // Frame N of the exit pcap is verdict N (both rungs write them in the same order).
+      const action = xd.verdicts[pkt.number - 1]?.action;
+      if (action && !LEAVES.has(action)) continue;
+      checked.push({ ...checkPacket(pkt, action), action, pkt });
+    }
+    const lines = checked.slice(0, 12).map((c) =>
+      `#${c.number} ${c.action ?? ''} ${c.pkt.frameLen} bytes ${c.pkt.protocols}: ` +
+      (c.pkt.ipv4.length ? c.pkt.ipv4.map(describeIp).join(' | ') : 'no IPv4') +
+      (c.problems.length ? `  ✗ ${c.problems.map((p) => p.field).join(', ')}` : '  ✓'));
+    evidence.push({ label: 'dissection', data: lines.join('\n') + (checked.length > 12 ? `\n... ${checked.length - 12} more` : '') });
+    const warnings = [...new Set(checked.flatMap((c) => c.warnings))];
+    if (warnings.length) evidence.push({ label: 'tshark warnings', data: warnings.slice(0, 10).join('\n') });
+
+    // One finding per problem (cause and field), with how many packets show it. Values may differ per packet
+    // (a checksum covers the timestamps); the first packet's message stands for the group.
+    const groups = new Map<string, { p: PacketProblem; packets: number[] }>();
+    for (const c of checked) {
+      for (const p of c.problems) {
+        const key = `${p.cause}|${p.field}`;
+        const g = groups.get(key) ?? { p, packets: [] };
+        g.packets.push(c.number);
+        groups.set(key, g);
+      }
+    }
+    const findings: Finding[] = [...groups.values()].map(({ p, packets }) => ({
+      cause: p.cause, severity: p.severity, fixes: [],
+      message: `${p.message} (${packets.length} of ${checked.length} exit packet(s)` +
+        `${packets.length < checked.length || packets.length > 1 ? `: #${packets.slice(0, 8).join(', #')}${packets.length > 8 ? ', ...' : ''}` : ''})`,
+    }));
+    findings.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+    if (!checked.length) return { status: 'skip', summary: 'tshark found no packet that leaves the program in the exit pcap', evidence, findings: [] };
+    if (findings.length) {
+      const bad = checked.filter((c) => c.problems.length).length;
+      const worst = [...groups.values()].sort((a, b) => RANK[a.p.severity] - RANK[b.p.severity])[0]!.p;
+      const more = groups.size > 1 ? ` (+${groups.size - 1} more problem(s))` : '';
+      return { status: 'fail', summary: `${bad} of ${checked.length} exit packet(s) malformed: ${worst.message}${more}`, evidence, findings };
+    }
+    const encap = checked.some((c) => c.pkt.ipv4.length > 1) ? ' (outer and inner IPv4)' : '';
+    return {
+      status: 'pass',
+      summary: `${checked.length} exit packet(s) well formed${encap}: lengths match the frames, header checksums correct, no tshark errors`,
+      evidence, findings,
+    };
+  },
+});
+
+const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };

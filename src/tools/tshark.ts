@@ -1,0 +1,228 @@
+// tshark (Wireshark 4.0) dissecting a pcap: the blog's "opened it in wireshark and saw a malformed packet".
+//
+//   tshark -r FILE -n -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE
+//          -T json --no-duplicate-keys
+//
+// -T json keeps each expert item INSIDE the field that raised it (ip.len_tree → _ws.expert → ip.bogus_ip_length),
+// so a complaint is tied to the outer or the inner IPv4 header. --no-duplicate-keys is what makes that JSON
+// parseable: without it an IPIP packet has two "ip" keys in one object and JSON.parse keeps only the inner one.
+// -T fields flattens occurrences into one aggregated column and loses which layer an expert item came from.
+// Checksum validation is off by default in 4.0 (every *.checksum.status is 2, unverified); the three -o turn it on
+// for the IPv4 header and for TCP/UDP, whose bad checksum after XDP_TX is the lab's csum-offload fault.
+// -n: no name resolution (no DNS, deterministic output). tshark prints 'Running as user "root" and group "root".
+// This could be dangerous.' on stderr as root; that line is not an error.
+import type { Exec } from './exec.js';
+
+/** Wireshark's expert severities (epan/proto.h PI_*). */
+export type ExpertSeverity = 'comment' | 'chat' | 'note' | 'warn' | 'error';
+const SEVERITY: Record<number, ExpertSeverity> = {
+  0x00100000: 'comment', 0x00200000: 'chat', 0x00400000: 'note', 0x00600000: 'warn', 0x00800000: 'error',
+};
+
+export interface ExpertItem {
+  /** Top-level layer it was found in: "ip", "tcp", "_ws.malformed". */
+  layer: string;
+  /** Which occurrence of that layer (IPIP: 0 outer, 1 inner). */
+  layerIndex: number;
+  /** The expert field that names the complaint, e.g. ip.bogus_ip_length, ip.checksum_bad.expert. */
+  field?: string;
+  message: string;
+  severity: ExpertSeverity;
+}
+
+export interface Ipv4Layer {
+  version: number;
+  hdrLen: number;
+  totalLen: number;
+  proto: number;
+  ttl?: number;
+  id?: string;
+  checksum?: number;
+  checksumCalculated?: number;
+  checksumStatus?: 'bad' | 'good' | 'unverified' | 'not-present' | 'illegal';
+  src?: string;
+  dst?: string;
+}
+
+export interface TransportLayer {
+  proto: 'tcp' | 'udp';
+  /** Index in ipv4[] of the header that carries it (the innermost one before it). */
+  ipIndex: number;
+  srcPort?: number;
+  dstPort?: number;
+  checksum?: number;
+  checksumCalculated?: number;
+  checksumStatus?: Ipv4Layer['checksumStatus'];
+}
+
+export interface TsharkPacket {
+  number: number;
+  frameLen: number;
+  capLen: number;
+  /** "eth:ethertype:ip:ip:tcp" */
+  protocols: string;
+  /** Top-level layer names in order (frame, eth, ip, ip, tcp, _ws.malformed). */
+  layers: string[];
+  /** Bytes of link-layer header before the first IPv4 header (Ethernet 14, +4 per VLAN tag). */
+  l2Len: number;
+  ipv4: Ipv4Layer[];
+  transport: TransportLayer[];
+  experts: ExpertItem[];
+  malformed: boolean;
+}
+
+export const TSHARK_ROOT_WARNING = /^Running as user "[^"]*" and group "[^"]*"\. This could be dangerous\.\s*$/;
+
+/** stderr without the warning tshark prints whenever it runs as root. */
+export function tsharkStderr(stderr: string): string {
+  return stderr.split('\n').filter((l) => l.trim() && !TSHARK_ROOT_WARNING.test(l)).join('\n');
+}
+
+export function tsharkArgv(file: string): string[] {
+  if (!file || file.startsWith('-') || file.includes('\0')) throw new Error(`invalid capture file for tshark: ${JSON.stringify(file)}`);
+  return [
+    'tshark', '-r', file, '-n',
+    '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE',
+    '-T', 'json', '--no-duplicate-keys',
+  ];
+}
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+
+const asArray = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const isObj = (v: Json | undefined): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+const str = (v: Json | undefined): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined);
+const num = (v: Json | undefined): number | undefined => {
+  const s = str(v);
+  if (s === undefined || s === '') return undefined;
+  const n = s.startsWith('0x') ? parseInt(s, 16) : Number(s);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+const CHECKSUM_STATUS = ['bad', 'good', 'unverified', 'not-present', 'illegal'] as const;
+
+function expertsIn(value: Json, layer: string, layerIndex: number, out: ExpertItem[]): void {
+  if (Array.isArray(value)) { for (const v of value) expertsIn(v, layer, layerIndex, out); return; }
+  if (!isObj(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '_ws.expert') {
+      for (const e of asArray(v)) {
+        if (!isObj(e)) continue;
+        const message = str(e['_ws.expert.message']);
+        if (message === undefined) continue;
+        const field = Object.keys(e).find((x) => !x.startsWith('_ws.expert'));
+        const sev = SEVERITY[num(e['_ws.expert.severity']) ?? 0] ?? 'note';
+        out.push({ layer, layerIndex, ...(field ? { field } : {}), message, severity: sev });
+      }
+    } else if (typeof v === 'object' && v !== null) {
+      expertsIn(v, layer, layerIndex, out);
+    }
+  }
+}
+
+function ipv4Of(o: Obj): Ipv4Layer {
+  const status = num(o['ip.checksum.status']);
+  const layer: Ipv4Layer = {
+    version: num(o['ip.version']) ?? 0,
+    hdrLen: num(o['ip.hdr_len']) ?? 0,
+    totalLen: num(o['ip.len']) ?? 0,
+    proto: num(o['ip.proto']) ?? -1,
+  };
+  const ttl = num(o['ip.ttl']);
+  if (ttl !== undefined) layer.ttl = ttl;
+  const id = str(o['ip.id']);
+  if (id !== undefined) layer.id = id;
+  const checksum = num(o['ip.checksum']);
+  if (checksum !== undefined) layer.checksum = checksum;
+  const calc = num(o['ip.checksum_calculated']);
+  if (calc !== undefined) layer.checksumCalculated = calc;
+  if (status !== undefined && CHECKSUM_STATUS[status]) layer.checksumStatus = CHECKSUM_STATUS[status];
+  const src = str(o['ip.src']);
+  const dst = str(o['ip.dst']);
+  if (src !== undefined) layer.src = src;
+  if (dst !== undefined) layer.dst = dst;
+  return layer;
+}
+
+function transportOf(proto: 'tcp' | 'udp', o: Obj, ipIndex: number): TransportLayer {
+  const t: TransportLayer = { proto, ipIndex };
+  const set = <K extends keyof TransportLayer>(k: K, v: TransportLayer[K] | undefined) => { if (v !== undefined) t[k] = v; };
+  set('srcPort', num(o[`${proto}.srcport`]));
+  set('dstPort', num(o[`${proto}.dstport`]));
+  set('checksum', num(o[`${proto}.checksum`]));
+  set('checksumCalculated', num(o[`${proto}.checksum_calculated`]));
+  const status = num(o[`${proto}.checksum.status`]);
+  if (status !== undefined) set('checksumStatus', CHECKSUM_STATUS[status]);
+  return t;
+}
+
+/** Parses `tshark -T json --no-duplicate-keys` output (an array of packets; "[]" for an empty capture). */
+export function parseTsharkJson(text: string): TsharkPacket[] {
+  const trimmed = text.trim();
+  if (!trimmed) return [];
+  let doc: Json;
+  try {
+    doc = JSON.parse(trimmed) as Json;
+  } catch (e) {
+    throw new Error(`tshark -T json: output is not JSON (${(e as Error).message}): ${trimmed.slice(0, 120)}`);
+  }
+  if (!Array.isArray(doc)) throw new Error('tshark -T json: expected an array of packets');
+  return doc.map((p, i) => {
+    const src = isObj(p) && isObj(p['_source']) ? p['_source'] : undefined;
+    const layers = src && isObj(src['layers']) ? src['layers'] : {};
+    const frame = isObj(layers['frame']) ? layers['frame'] : {};
+    const pkt: TsharkPacket = {
+      number: num(frame['frame.number']) ?? i + 1,
+      frameLen: num(frame['frame.len']) ?? 0,
+      capLen: num(frame['frame.cap_len']) ?? 0,
+      protocols: str(frame['frame.protocols']) ?? '',
+      layers: [],
+      l2Len: 0,
+      ipv4: [],
+      transport: [],
+      experts: [],
+      malformed: false,
+    };
+    let seenIp = false;
+    for (const [name, value] of Object.entries(layers)) {
+      const occurrences = asArray(value);
+      for (let k = 0; k < occurrences.length; k++) pkt.layers.push(name);
+      if (name === 'eth' && !seenIp) pkt.l2Len += 14;
+      if (name === 'vlan' && !seenIp) pkt.l2Len += 4 * occurrences.length;
+      if (name === 'ip') {
+        seenIp = true;
+        for (const o of occurrences) if (isObj(o)) pkt.ipv4.push(ipv4Of(o));
+      }
+      if (name === 'tcp' || name === 'udp') {
+        for (const o of occurrences) if (isObj(o)) pkt.transport.push(transportOf(name, o, pkt.ipv4.length - 1));
+      }
+      if (name === '_ws.malformed') pkt.malformed = true;
+      occurrences.forEach((o, k) => expertsIn(o, name, k, pkt.experts));
+    }
+    return pkt;
+  });
+}
+
+export interface TsharkResult {
+  argv: string[];
+  packets: TsharkPacket[];
+  /** stderr without the root warning. */
+  stderr: string;
+  durationMs: number;
+}
+
+export function createTshark(exec: Exec) {
+  return {
+    async dissect(file: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TsharkResult> {
+      const argv = tsharkArgv(file);
+      const r = await exec.run(argv, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal });
+      const stderr = tsharkStderr(r.stderr);
+      if (!r.ok) {
+        throw new Error(`${argv.join(' ')}: ${r.timedOut ? 'timed out' : stderr || `exit code ${r.exitCode ?? '?'}`}`);
+      }
+      return { argv, packets: parseTsharkJson(r.stdout), stderr, durationMs: r.durationMs };
+    },
+  };
+}
+export type TsharkTool = ReturnType<typeof createTshark>;

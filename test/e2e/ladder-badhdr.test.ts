@@ -1,0 +1,125 @@
+// The blog's malformed-packet bug end to end, through the built CLI as root on the real kernel: the LB writes the
+// outer IPv4 tot_len without htons (lab fault bad-iphdr). xdpdump cannot attach here (fentry is refused with
+// EPERM), so the xdpdump rung says so in xdpdump's words and replays the packets g1 sent to l0 through
+// BPF_PROG_TEST_RUN on the loaded program: XDP_TX, 74 → 94 bytes. packet-sanity dissects the exit pcap with tshark
+// and names the field, expected vs found. After `lab fix bad-iphdr` both rungs pass and nothing fails.
+// trace-pipe is skipped: it is a consuming reader that other runs on this machine use.
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readPcap } from '../../src/tools/pcap.js';
+import { CLI, ROOT, requireLabEnvironment, runCli, uniqueLabName } from './helpers/cli.js';
+
+const LAB = uniqueLabName('bh');
+const lab = (...args: string[]) => runCli(['lab', ...args, '--lab-name', LAB]);
+const artifactDirs = new Set<string>();
+
+async function doctor() {
+  const r = await runCli(['--lab', '--lab-name', LAB, '--skip', 'trace-pipe', '--json']);
+  let report: any;
+  try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 500)}`); }
+  const rung = (id: string) => {
+    const c = report.checks.find((x: any) => x.id === id);
+    if (!c) throw new Error(`no ${id} rung in the report: ${report.checks.map((x: any) => x.id).join(', ')}`);
+    return c;
+  };
+  return { ...r, report, rung };
+}
+
+/** "entry /tmp/xdp-doctor-N/entry.pcap, exit /tmp/xdp-doctor-N/exit.pcap (...)" → the exit pcap's path. */
+function exitPcapOf(xdpdump: any): string {
+  const pcaps = xdpdump.evidence.find((e: any) => e.label === 'pcaps')?.data;
+  const path = /\bexit (\/\S+\.pcap)/.exec(String(pcaps))?.[1];
+  if (!path) throw new Error(`no exit pcap in the xdpdump evidence: ${JSON.stringify(xdpdump.evidence)}`);
+  artifactDirs.add(dirname(path));
+  return path;
+}
+
+// The rungs under test live in checks/ and src/tools/; the shared helper only rebuilds for src/lab changes.
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : /\.tsx?$/.test(e.name) ? statSync(p).mtimeMs : 0);
+  }
+  return t;
+}
+const built = () => ['xdpdump', 'packet-sanity'].every((c) => existsSync(join(ROOT, 'dist', 'checks', `${c}.js`))) &&
+  statSync(join(ROOT, 'dist', 'checks', 'packet-sanity.js')).mtimeMs >= Math.max(newest(join(ROOT, 'checks')), newest(join(ROOT, 'src', 'tools')));
+
+beforeAll(async () => {
+  await requireLabEnvironment();
+  if (!built()) {
+    // tsc emits even when another part of the tree has a type error; a current dist/ is what matters here.
+    await execa(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
+    if (!built()) throw new Error(`dist/ is older than checks/ or src/tools/ and tsc did not rebuild it (${CLI})`);
+  }
+  await lab('down'); // leftovers of an earlier crashed run with the same pid-derived name
+  const up = await lab('up', '--fault', 'bad-iphdr');
+  if (up.exitCode !== 0) throw new Error(`lab up --fault bad-iphdr failed: ${up.stderr}${up.stdout}`);
+});
+
+afterAll(async () => {
+  await lab('down');
+  for (const d of artifactDirs) if (/\/xdp-doctor-\d+$/.test(d)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('bad-iphdr', () => {
+  test('exit 1, malformed-packet first; xdpdump falls back from EPERM to a 94-byte XDP_TX replay; tshark names tot_len', async () => {
+    const { exitCode, report, rung } = await doctor();
+    expect(exitCode).toBe(1);
+    expect(report.exitCode).toBe(1);
+    expect(report.diagnosis[0].cause).toBe('malformed-packet');
+
+    const xd = rung('xdpdump');
+    expect(xd.status).toBe('warn');
+    expect(xd.degraded).toContain(`xdpdump cannot attach to xdp_prog_func (id `);
+    expect(xd.degraded).toContain(`"ERROR: Can't load eBPF object: Operation not permitted(-1)"`);
+    expect(xd.degraded).toContain('BPF_PROG_TEST_RUN');
+    expect(xd.degraded).toContain('XDP_TX and XDP_REDIRECT are verdicts only');
+    expect(xd.evidence.find((e: any) => e.label === 'xdpdump').data).toBe("could not attach: ERROR: Can't load eBPF object: Operation not permitted(-1)");
+    expect(xd.summary).toMatch(/^\d+ packet\(s\): XDP_TX ×\d+, 74 → 94 bytes — replayed through BPF_PROG_TEST_RUN/);
+    expect(xd.findings).toEqual([]);
+    expect(xd.commands.some((a: string[]) => a.includes('xdpdump') && a.includes('entry,exit'))).toBe(true);
+    expect(xd.commands.some((a: string[]) => a.includes('tcpdump') && a.includes('-Q') && a.includes('out') && a.includes('g1'))).toBe(true);
+    expect(xd.commands.some((a: string[]) => a.join(' ').startsWith('bpftool prog run id '))).toBe(true);
+
+    const exit = readPcap(readFileSync(exitPcapOf(xd)));
+    expect(exit.packets.length).toBeGreaterThan(0);
+    for (const p of exit.packets) {
+      expect(p.data.length).toBe(94);
+      expect(p.data.readUInt16BE(14 + 2)).toBe(0x5000); // the bug itself, as the program wrote it
+    }
+
+    const ps = rung('packet-sanity');
+    expect(ps.status).toBe('fail');
+    expect(ps.findings.length).toBeGreaterThan(0);
+    expect(ps.findings[0]).toMatchObject({ cause: 'malformed-packet', severity: 'critical' });
+    expect(ps.findings[0].message).toMatch(/^outer IPv4 total length is 20480 \(0x5000\), expected 80 \(0x0050\) = frame length 94 − 14: written without htons/);
+  });
+});
+
+describe('after lab fix bad-iphdr', () => {
+  beforeAll(async () => {
+    const fix = await lab('fix', 'bad-iphdr');
+    if (fix.exitCode !== 0) throw new Error(`lab fix bad-iphdr failed: ${fix.stderr}${fix.stdout}`);
+  });
+
+  test('exit 0, no rung fails; the replay still says XDP_TX and the exit packets are well formed', async () => {
+    const { exitCode, report, rung } = await doctor();
+    const bad = report.checks.filter((c: any) => c.status === 'fail' || c.status === 'error');
+    expect(bad.map((c: any) => `${c.id}: ${c.summary}`)).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.diagnosis.filter((d: any) => d.cause === 'malformed-packet')).toEqual([]);
+
+    const xd = rung('xdpdump');
+    expect(xd.status).toBe('warn');
+    expect(xd.summary).toMatch(/XDP_TX ×\d+, 74 → 94/);
+    for (const p of readPcap(readFileSync(exitPcapOf(xd))).packets) expect(p.data.readUInt16BE(16)).toBe(p.data.length - 14);
+
+    const ps = rung('packet-sanity');
+    expect(ps.status).toBe('pass');
+    expect(ps.summary).toMatch(/exit packet\(s\) well formed \(outer and inner IPv4\)/);
+  });
+});

@@ -1,0 +1,141 @@
+// checks/packet-sanity.ts: field-by-field verdicts on tshark's real dissections (test/recordings/tshark), and
+// the rung over a fake tshark that replays them.
+import { describe, it, expect } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import packetSanity, { checkPacket, pseudoHeaderSum } from '../../checks/packet-sanity.js';
+import { XDPDUMP, type XdpdumpFacts } from '../../checks/facts.js';
+import type { CheckContext, ProbeOutcome } from '../../src/engine/types.js';
+import { createTools } from '../../src/tools/index.js';
+import { parseTsharkJson } from '../../src/tools/tshark.js';
+import { readFileSync } from 'node:fs';
+import type { Collector, CollectorResult, Exec, RunResult, SpawnOptions } from '../../src/tools/exec.js';
+
+const recording = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/${path}`, import.meta.url)), 'utf8');
+/** An Exec that runs nothing: run() answers with `respond`, spawn() keeps argv and options. */
+function fakeExec(respond: (argv: string[]) => Partial<RunResult> = () => ({})) {
+  const spawns: { argv: string[]; opts: SpawnOptions }[] = [];
+  const exec: Exec & { spawns: typeof spawns } = {
+    spawns,
+    async run(argv) {
+      const r = respond(argv);
+      const ok = r.exitCode === undefined || r.exitCode === 0;
+      return { argv, exitCode: ok ? 0 : r.exitCode, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 0, ok, ...r };
+    },
+    spawn(argv, opts = {}): Collector {
+      spawns.push({ argv, opts });
+      const result: CollectorResult = { argv, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 0, ok: true, stdoutLines: [], stderrLines: [], droppedLines: 0 };
+      return { argv, ready: Promise.resolve(), done: Promise.resolve(result), stop: async () => result };
+    },
+  };
+  return exec;
+}
+
+const packets = (name: string) => parseTsharkJson(recording(`tshark/${name}.json`));
+const pcapPath = (name: string) => fileURLToPath(new URL(`../recordings/pcap/${name}`, import.meta.url));
+
+describe('checkPacket', () => {
+  it('bad-iphdr: the outer tot_len written without htons, expected vs found', () => {
+    const v = checkPacket(packets('bad-iphdr-exit')[0]!, 'XDP_TX');
+    expect(v.problems).toEqual([{
+      cause: 'malformed-packet', field: 'outer IPv4 total length', severity: 'critical',
+      message: 'outer IPv4 total length is 20480 (0x5000), expected 80 (0x0050) = frame length 94 − 14: written without htons',
+    }]);
+    expect(v.warnings).toEqual([]);
+  });
+
+  it('healthy exit packets have no problem', () => {
+    for (const p of packets('healthy-exit')) expect(checkPacket(p, 'XDP_TX')).toMatchObject({ problems: [], warnings: [] });
+  });
+
+  it('names each problem of the crafted variants', () => {
+    const v = packets('variants-crafted').map((p) => checkPacket(p, 'XDP_TX').problems.map((x) => x.message));
+    expect(v[0]).toEqual([]);
+    expect(v[1]).toEqual(['outer IPv4 header checksum is 0x1234, expected 0xaab5 (computed over the header as written)']);
+    expect(v[2]).toEqual([
+      'outer IPv4 total length is 80 (0x0050), expected 36 (0x0024) = frame length 50 − 14: it claims more bytes than the frame holds (receivers drop it as truncated)',
+      'inner IPv4 total length is 60 (0x003c), expected 16 (0x0010) = the frame bytes after the outer IPv4 header (36 − 20): it claims more bytes than the frame holds (receivers drop it as truncated)',
+      'tshark: Malformed Packet (Exception occurred)',
+    ]);
+    expect(v[3]).toEqual(['IPv4 header length is 16 bytes (IHL 4), expected at least 20 (IHL 5)']);
+    expect(v[4]).toEqual(['inner IPv4 total length is 15360 (0x3c00), expected 60 (0x003c) = outer IPv4 total length 80 − 20: written without htons']);
+    expect(v[5]).toEqual(['tshark: Malformed Packet (Exception occurred)']);
+  });
+
+  it('csum-offload: a TCP checksum that is only the pseudo-header sum is a partial checksum, a problem after XDP_TX', () => {
+    const [p] = packets('csum-offload-exit');
+    const tx = checkPacket(p!, 'XDP_TX');
+    expect(tx.problems).toHaveLength(1);
+    expect(tx.problems[0]).toMatchObject({ cause: 'tx-checksum-partial', field: 'inner TCP checksum', severity: 'high' });
+    expect(tx.problems[0]!.message).toMatch(/^inner TCP checksum is 0xb152, expected 0x[0-9a-f]{4}: 0xb152 is only the pseudo-header sum/);
+    const pass = checkPacket(p!, 'XDP_PASS');
+    expect(pass.problems).toEqual([]);
+    expect(pass.warnings[0]).toMatch(/CHECKSUM_PARTIAL .*XDP_PASS/);
+  });
+
+  it('computes the pseudo-header sum a CHECKSUM_PARTIAL segment carries', () => {
+    expect(pseudoHeaderSum('10.111.220.11', '192.168.10.1', 6, 40)).toBe(0xb152);
+  });
+});
+
+function ctxWith(facts: Record<string, unknown>, tsharkJson?: string): { ctx: CheckContext; argvs: string[][] } {
+  const argvs: string[][] = [];
+  const exec = fakeExec((argv) => {
+    argvs.push(argv);
+    return { stdout: tsharkJson ?? '[]', stderr: recording('tshark/stderr-root.txt') };
+  });
+  const store = new Map(Object.entries(facts));
+  const ctx: CheckContext = {
+    target: { kind: 'lab', iface: 'l0', hops: [], windowMs: 3000, expect: [] },
+    tools: createTools(exec),
+    window: { ready: () => Promise.reject(new Error('packet-sanity does not observe')) as Promise<ProbeOutcome> },
+    facts: { get: (k) => store.get(k) as never, set: (k, v) => { store.set(k, v); } },
+    signal: new AbortController().signal,
+    progress: () => undefined,
+    live: () => undefined,
+    options: {},
+  };
+  return { ctx, argvs };
+}
+
+const facts = (verdicts: XdpdumpFacts['verdicts'], exitPcap = pcapPath('g1-in-bad-iphdr-nano.pcap')): Record<string, unknown> =>
+  ({ [XDPDUMP]: { exitPcap, verdicts, mode: 'replay' } satisfies XdpdumpFacts });
+
+describe('packet-sanity rung', () => {
+  it('bad-iphdr: fail with a critical malformed-packet finding naming the field', async () => {
+    const { ctx, argvs } = ctxWith(facts([{ index: 1, inLen: 74, outLen: 94, action: 'XDP_TX' }]), recording('tshark/bad-iphdr-exit.json'));
+    const r = await packetSanity.run(ctx);
+    expect(argvs[0]!.slice(0, 3)).toEqual(['tshark', '-r', pcapPath('g1-in-bad-iphdr-nano.pcap')]);
+    expect(r.status).toBe('fail');
+    expect(r.findings).toEqual([{
+      cause: 'malformed-packet', severity: 'critical', fixes: [],
+      message: 'outer IPv4 total length is 20480 (0x5000), expected 80 (0x0050) = frame length 94 − 14: written without htons (1 of 1 exit packet(s))',
+    }]);
+    expect(r.summary).toContain('1 of 1 exit packet(s) malformed');
+  });
+
+  it('healthy: pass', async () => {
+    const v = [1, 2, 3].map((index) => ({ index, inLen: 74, outLen: 94, action: 'XDP_TX' }));
+    const { ctx } = ctxWith(facts(v, pcapPath('healthy-exit-replay.pcap')), recording('tshark/healthy-exit.json'));
+    const r = await packetSanity.run(ctx);
+    expect(r.status).toBe('pass');
+    expect(r.summary).toMatch(/^3 exit packet\(s\) well formed \(outer and inner IPv4\)/);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('groups one problem over several packets into one finding', async () => {
+    const v = [1, 2, 3, 4, 5, 6].map((index) => ({ index, inLen: 74, outLen: 94, action: index === 1 ? 'XDP_DROP' : 'XDP_TX' }));
+    const { ctx } = ctxWith(facts(v, pcapPath('variants-crafted.pcap')), recording('tshark/variants-crafted.json'));
+    const r = await packetSanity.run(ctx);
+    expect(r.status).toBe('fail');
+    const malformed = r.findings.filter((f) => /Malformed Packet/.test(f.message));
+    expect(malformed).toHaveLength(1);
+    expect(malformed[0]!.message).toMatch(/\(2 of 5 exit packet\(s\): #3, #6\)$/);
+    expect(r.findings.every((f) => f.cause === 'malformed-packet')).toBe(true);
+  });
+
+  it('skips with a reason when there is nothing to dissect', async () => {
+    expect((await packetSanity.run(ctxWith({}).ctx)).status).toBe('skip');
+    const dropped = await packetSanity.run(ctxWith(facts([{ index: 1, inLen: 74, outLen: 74, action: 'XDP_DROP' }])).ctx);
+    expect(dropped).toMatchObject({ status: 'skip', summary: 'no packet left the program (XDP_DROP): nothing to dissect' });
+  });
+});
