@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Exec, RunOptions } from './exec.js';
+import { excerpt, ToolOutputError } from './json.js';
 
 export type ProgRef = { id: number } | { pinned: string };
 
@@ -56,7 +57,7 @@ export function parseProgRunOutput(text: string): { retval: number; durationNs?:
   const m = RESULT_LINE.exec(text);
   if (!m) {
     const shown = text.trim().slice(0, 200) || '(empty)';
-    throw new Error(`bpftool prog run: no "Return value: N, duration: Mns" line in output: ${shown}`);
+    throw new ToolOutputError('bpftool', `prog run: no "Return value: N, duration: Mns" line in output: ${shown}`, excerpt(text) || '(empty)');
   }
   return { retval: Number(m[1]), durationNs: Number(m[2]) };
 }
