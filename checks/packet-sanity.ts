@@ -210,7 +210,8 @@ export default defineCheck({
       const bad = checked.filter((c) => c.problems.length).length;
       const worst = [...groups.values()].sort((a, b) => RANK[a.p.severity] - RANK[b.p.severity])[0]!.p;
       const more = groups.size > 1 ? ` (+${groups.size - 1} more problem(s))` : '';
-      return { status: 'fail', summary: `${bad} of ${checked.length} exit packet(s) malformed: ${worst.message}${more}`, evidence, findings };
+      const what = findings.every((f) => f.cause === 'tx-checksum-partial') ? 'carry an unfinished checksum' : 'malformed';
+      return { status: 'fail', summary: `${bad} of ${checked.length} exit packet(s) ${what}: ${worst.message}${more}`, evidence, findings };
     }
     const encap = checked.some((c) => c.pkt.ipv4.length > 1) ? ' (outer and inner IPv4)' : '';
     return {

@@ -133,6 +133,15 @@ describe('packet-sanity rung', () => {
     expect(r.findings.every((f) => f.cause === 'malformed-packet')).toBe(true);
   });
 
+  it('csum-offload: fail with tx-checksum-partial, not malformed-packet', async () => {
+    const { ctx } = ctxWith(facts([1, 2, 3].map((index) => ({ index, inLen: 74, outLen: 94, action: 'XDP_TX' })), pcapPath('csum-offload-exit-replay.pcap')), recording('tshark/csum-offload-exit.json'));
+    const r = await packetSanity.run(ctx);
+    expect(r.status).toBe('fail');
+    expect(r.findings.map((f) => [f.cause, f.severity])).toEqual([['tx-checksum-partial', 'high']]);
+    expect(r.findings[0]!.message).toMatch(/\(3 of 3 exit packet\(s\): #1, #2, #3\)$/);
+    expect(r.summary).toMatch(/^3 of 3 exit packet\(s\) carry an unfinished checksum: inner TCP checksum is 0xb152/);
+  });
+
   it('skips with a reason when there is nothing to dissect', async () => {
     expect((await packetSanity.run(ctxWith({}).ctx)).status).toBe('skip');
     const dropped = await packetSanity.run(ctxWith(facts([{ index: 1, inLen: 74, outLen: 74, action: 'XDP_DROP' }])).ctx);
