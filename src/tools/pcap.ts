@@ -4,6 +4,8 @@
 // len) and caplen bytes. The magic gives the byte order and the timestamp precision. pcapng (xdpdump -w
 // without --use-pcap) is a different format and is refused with a message that says so.
 
+import { ToolOutputError } from './json.js';
+
 export const LINKTYPE_ETHERNET = 1;
 export const DEFAULT_SNAPLEN = 262_144;
 
@@ -37,8 +39,10 @@ export interface PcapFile {
   skipped: number;
 }
 
-export class PcapError extends Error {
+/** A capture that is not what it should be: tool output, so the rung reports it with what it saw. */
+export class PcapError extends ToolOutputError {
   override name = 'PcapError';
+  constructor(message: string) { super('pcap', message, message); }
 }
 
 /** Parses a classic pcap file. Throws PcapError on anything that is not one (with what it is, when known). */

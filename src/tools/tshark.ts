@@ -12,6 +12,7 @@
 // -n: no name resolution (no DNS, deterministic output). tshark prints 'Running as user "root" and group "root".
 // This could be dangerous.' on stderr as root; that line is not an error.
 import type { Exec } from './exec.js';
+import { excerpt, ToolOutputError } from './json.js';
 
 /** Wireshark's expert severities (epan/proto.h PI_*). */
 export type ExpertSeverity = 'comment' | 'chat' | 'note' | 'warn' | 'error';
@@ -165,9 +166,9 @@ export function parseTsharkJson(text: string): TsharkPacket[] {
   try {
     doc = JSON.parse(trimmed) as Json;
   } catch (e) {
-    throw new Error(`tshark -T json: output is not JSON (${(e as Error).message}): ${trimmed.slice(0, 120)}`);
+    throw new ToolOutputError('tshark', `-T json: output is not JSON (${(e as Error).message})`, excerpt(trimmed));
   }
-  if (!Array.isArray(doc)) throw new Error('tshark -T json: expected an array of packets');
+  if (!Array.isArray(doc)) throw new ToolOutputError('tshark', '-T json: expected an array of packets', excerpt(trimmed));
   return doc.map((p, i) => {
     const src = isObj(p) && isObj(p['_source']) ? p['_source'] : undefined;
     const layers = src && isObj(src['layers']) ? src['layers'] : {};
