@@ -21,6 +21,7 @@ export const LADDER_FLAGS = {
   'non-interactive': { type: 'boolean' },
   json: { type: 'boolean' },
   report: { type: 'string' },
+  artifacts: { type: 'string' },
   'dry-run': { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   fix: { type: 'boolean' },
@@ -37,7 +38,7 @@ export interface LadderArgs {
   iface?: string; netns?: string; container?: string; progId?: number;
   probe?: string[]; probeNetns?: string; windowMs: number;
   expect: Expectation[];
-  nonInteractive: boolean; json: boolean; report?: string; dryRun: boolean; verbose: boolean;
+  nonInteractive: boolean; json: boolean; report?: string; artifacts?: string; dryRun: boolean; verbose: boolean;
   fix: boolean; noTracePipe: boolean; checks?: string[]; skip?: string[]; config?: string; plugins: string[];
 }
 
@@ -97,7 +98,7 @@ export function parseLadderArgs(argv: string[]): LadderArgs {
     probe: str('probe') !== undefined ? parseProbe(str('probe')!) : undefined, probeNetns,
     windowMs: Number(windowText),
     expect: ((v.expect as string[] | undefined) ?? []).map(parseExpectation),
-    nonInteractive: Boolean(v['non-interactive']), json: Boolean(v.json), report: validReportPath(str('report')),
+    nonInteractive: Boolean(v['non-interactive']), json: Boolean(v.json), report: validReportPath(str('report')), artifacts: validArtifactsDir(str('artifacts')),
     dryRun: Boolean(v['dry-run']), verbose: Boolean(v.verbose), fix: Boolean(v.fix), noTracePipe: Boolean(v['no-trace-pipe']),
     checks: list('checks'), skip: list('skip'), config: str('config'), plugins: (v.plugin as string[] | undefined) ?? [],
   };
@@ -147,6 +148,12 @@ export function parseProbe(text: string): string[] {
 function validReportPath(p: string | undefined): string | undefined {
   if (p === undefined) return undefined;
   if (!/\.(md|json)$/i.test(p)) throw new UsageError(`--report ${JSON.stringify(p)}: the file name must end in .md or .json`);
+  return p;
+}
+
+function validArtifactsDir(p: string | undefined): string | undefined {
+  if (p === undefined) return undefined;
+  if (!p || p.includes('\0') || p.startsWith('-')) throw new UsageError(`--artifacts ${JSON.stringify(p)}: give a directory for the captures`);
   return p;
 }
 
