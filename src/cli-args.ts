@@ -2,6 +2,9 @@
 // command: interface names, namespace names and paths, ids, --expect and --probe.
 import { parseArgs } from 'node:util';
 import type { Expectation } from './engine/types.js';
+import { validIfname } from './tools/names.js';
+
+export { validIfname };
 
 export class UsageError extends Error {}
 
@@ -42,15 +45,10 @@ export interface LadderArgs {
   fix: boolean; noTracePipe: boolean; checks?: string[]; skip?: string[]; config?: string; plugins: string[];
 }
 
-export const IFNAME = /^[^\s/:]{1,15}$/;
 export const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const LAB_NAME = /^[a-z0-9-]{1,10}$/;
 const CONTAINER = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const CHECK_ID = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9-]+)?$/;
-
-export function validIfname(name: string): boolean {
-  return IFNAME.test(name) && name !== '.' && name !== '..' && !/[;&|$`'"\\<>(){}*?!#~]/.test(name);
-}
 
 export function parseLadderArgs(argv: string[]): LadderArgs {
   let values: Record<string, unknown>;

@@ -2,23 +2,11 @@
 // This module runs from src/ (vitest) and from dist/src/ (the built CLI), so paths are found by walking up to
 // package.json instead of assuming a fixed depth.
 import { existsSync } from 'node:fs';
+import { packageRoot } from '../paths.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const STATE_DIR = '/run/xdp-doctor';
-
-let cachedRoot: string | undefined;
-
-export function packageRoot(): string {
-  if (cachedRoot) return cachedRoot;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return (cachedRoot = dir);
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
 
 export interface LabObjects { lb: string; lbBadhdr: string; pass: string; decap: string }
 

@@ -3,6 +3,7 @@
 // names (veth rx_queue_N_…, virtio_net rxN_…/rx_queue_N_…, mlx5 rxN_xdp_…) to common names summed over queues,
 // so a rung can say "xdp_tx_errors +3 on l0" whatever the driver (shared/reference/xdp-signals.md).
 import type { NetnsRef } from '../engine/types.js';
+import { validIfname } from './names.js';
 import type { Exec } from './exec.js';
 import { excerpt, ToolOutputError } from './json.js';
 
@@ -160,9 +161,6 @@ export interface EthtoolSample {
 const NO_STATS = /no stats available|Operation not supported/i;
 
 /** ifname as the kernel accepts it: ≤15 characters, no '/', no whitespace; refused before it reaches argv. */
-export function validIfname(name: string): boolean {
-  return /^[^\s/:]{1,15}$/.test(name) && name !== '.' && name !== '..';
-}
 
 export function createEthtool(exec: Exec) {
   return {

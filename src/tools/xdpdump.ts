@@ -11,6 +11,7 @@
 //   "ERROR: Can't load eBPF object: Operation not permitted(-1)"
 import type { NetnsRef } from '../engine/types.js';
 import type { Collector, Exec } from './exec.js';
+import { validIfname } from './names.js';
 
 export type XdpAction = 'ABORTED' | 'DROP' | 'PASS' | 'TX' | 'REDIRECT';
 export const XDP_ACTIONS: readonly XdpAction[] = ['ABORTED', 'DROP', 'PASS', 'TX', 'REDIRECT'];
@@ -184,10 +185,9 @@ export interface XdpdumpOptions {
   onEvent?(e: XdpdumpEvent): void;
 }
 
-const IFNAME = /^[^\s/]{1,15}$/;
 
 export function xdpdumpArgv(o: Pick<XdpdumpOptions, 'iface' | 'rxCapture' | 'hex' | 'programs' | 'snaplen'>): string[] {
-  if (!IFNAME.test(o.iface)) throw new Error(`invalid interface name: ${JSON.stringify(o.iface)}`);
+  if (!validIfname(o.iface)) throw new Error(`invalid interface name: ${JSON.stringify(o.iface)}`);
   const argv = ['xdpdump', '-i', o.iface, '--rx-capture', (o.rxCapture ?? ['entry', 'exit']).join(',')];
   if (o.programs?.length) {
     for (const p of o.programs) {
@@ -225,7 +225,7 @@ export interface IngressCaptureOptions {
  * `tcpdump` user before it opens FILE (Debian's build does, and a root-only artefact directory refuses it).
  */
 export function ingressCaptureArgv(o: Pick<IngressCaptureOptions, 'iface' | 'file' | 'filter' | 'maxPackets'>): string[] {
-  if (!IFNAME.test(o.iface)) throw new Error(`invalid interface name: ${JSON.stringify(o.iface)}`);
+  if (!validIfname(o.iface)) throw new Error(`invalid interface name: ${JSON.stringify(o.iface)}`);
   if (!o.file.startsWith('/') || o.file.includes('\0')) throw new Error(`capture file must be an absolute path: ${JSON.stringify(o.file)}`);
   const argv = ['tcpdump', '-i', o.iface, '-Q', 'out', '-n', '--immediate-mode', '-U', '-Z', 'root', '-s', '262144', '-w', o.file];
   if (o.maxPackets !== undefined) argv.push('-c', String(o.maxPackets));

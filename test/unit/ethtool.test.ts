@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Exec, RunResult } from '../../src/tools/exec.js';
 import {
-  createEthtool, normalizeEthtoolStats, parseEthtoolDriver, parseEthtoolStats, statsDelta, validIfname,
+  createEthtool, normalizeEthtoolStats, parseEthtoolDriver, parseEthtoolStats, statsDelta,
 } from '../../src/tools/ethtool.js';
 import { ToolOutputError } from '../../src/tools/json.js';
+import { validIfname } from '../../src/tools/names.js';
 
 const rec = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../recordings/ethtool/${name}`, import.meta.url)), 'utf8');
