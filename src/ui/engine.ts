@@ -1,0 +1,36 @@
+// The real engine behind the wizard: the same runLadder, applyFix and fireProbe the non-interactive path uses,
+// with realExec. Components never import this; runWizard hands it to the session, tests hand in fakes.
+import { writeFile } from 'node:fs/promises';
+import type { LadderArgs } from '../cli-args.js';
+import { applyFix } from '../engine/apply-fix.js';
+import { runLadder } from '../engine/ladder.js';
+import { fireProbe } from '../engine/probe.js';
+import { resolveTarget } from '../targets.js';
+import { killAllChildren, realExec } from '../tools/exec.js';
+import { realFiles } from '../tools/files.js';
+import { toolStatus } from '../tools/versions.js';
+import { discover } from './discover.js';
+import type { WizardEngine } from './session.js';
+
+export function realEngine(args: LadderArgs, tool: { name: string; version: string }): WizardEngine {
+  return {
+    discover: (signal) => discover(realExec, realFiles, { signal }),
+    async resolve(choice) {
+      const chosen: LadderArgs = choice.kind === 'lab'
+        ? { ...args, lab: true, labName: choice.lab.name, iface: undefined, netns: undefined, container: undefined }
+        : { ...args, lab: false, iface: choice.attachment.iface, netns: choice.attachment.netns, container: undefined };
+      return resolveTarget(realExec, chosen, { verify: true });
+    },
+    climb: (c) => runLadder({
+      target: c.target, exec: realExec, files: realFiles, checks: c.checks, emit: c.emit, signal: c.signal,
+      windowMode: c.windowMode, toolStatus: toolStatus(), tool, facts: c.facts, gate: c.gate,
+    }),
+    async applyFix(cause, fix) {
+      const r = await applyFix(realExec, cause, fix);
+      return { ok: r.ok, output: r.output, commands: r.record.commands, undo: r.record.undo, error: r.record.error };
+    },
+    probe: async (target, signal) => (target.probe ? fireProbe(realExec, target.probe, signal) : undefined),
+    writeFile: (path, text) => writeFile(path, text),
+    stopChildren: () => killAllChildren('SIGTERM'),
+  };
+}

@@ -1,0 +1,34 @@
+// `f`: the exact argv the fix will run (namespace entered with nsenter) and its undo, then y/n. Nothing runs
+// before the operator says y.
+import { Box, Text } from 'ink';
+import Spinner from 'ink-spinner';
+import type { Overlay } from './session.js';
+import { useSize, useTheme } from './theme.js';
+import { wrapCommand } from './text.js';
+
+export function FixConfirm({ overlay }: { overlay: Extract<Overlay, { kind: 'fix-confirm' }> }) {
+  const theme = useTheme();
+  const { columns } = useSize();
+  const cmd = (a: string[]) => wrapCommand(a, columns - 4, '  ');
+  return (
+    <Box flexDirection="column" marginTop={1} borderStyle="round" borderColor={theme.color('warn')} paddingX={1}>
+      <Text bold>Apply a fix for: {overlay.causeTitle}</Text>
+      <Text>{overlay.fix.title}</Text>
+      <Text color={theme.color('muted')}>These commands will run, in this order:</Text>
+      {overlay.argv.flatMap(cmd).map((l, i) => <Text key={i} color={theme.color('accent')}>{l}</Text>)}
+      {overlay.undo.length > 0 && <Text color={theme.color('muted')}>Undo (logged; `xdp-doctor undo` runs it):</Text>}
+      {overlay.undo.flatMap(cmd).map((l, i) => <Text key={`u${i}`} color={theme.color('muted')}>{l}</Text>)}
+      <Text>Then the probe is sent again and the rungs that failed run again.</Text>
+      <Text bold>Apply it? <Text color={theme.color('good')}>y</Text> yes · <Text color={theme.color('bad')}>n</Text> no</Text>
+    </Box>
+  );
+}
+
+export function Busy({ step }: { step: string }) {
+  const theme = useTheme();
+  return (
+    <Box marginTop={1}>
+      <Text><Text color={theme.color('accent')}><Spinner type="dots" /></Text> {step}…</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,149 @@
+// The end of the climb: the top cause with its errno explained from the kb (what the blog learned by reading
+// veth.c), the commands that fix it, and the route with where packets were seen and where they were lost.
+// Built as pre-wrapped lines with priorities, so it always fits the terminal: Ink clears the whole screen
+// (scrollback included) whenever the live region is as tall as the terminal.
+import { Box, Text } from 'ink';
+import type { CheckRecord, DiagnosisEntry, Facts, FixOutcome, ProbeOutcome, Target } from '../engine/types.js';
+import { explainErrno } from '../kb/explain.js';
+import { SIGNALS } from '../kb/signals.js';
+import { counts, fixArgv } from '../report/format.js';
+import { wrapCommand, wrapWords } from './text.js';
+import { STOP_MARK, routePicture, type StopState } from './route.js';
+import { useTheme, type Tone } from './theme.js';
+
+interface SignalSeen { tracepoint: string; errno?: number; driver?: string; ifname?: string }
+
+export interface ErrnoSummary {
+  head: string; context?: string; meaning?: string; source?: string;
+  /** The errno was reported during this run (tracepoints), not only known for the cause from the kb. */
+  observed: boolean;
+}
+
+/**
+ * The errno behind the diagnosis: the one a finding reported (in its tracepoint/driver context when the
+ * tracepoints rung saw it), else the one the kb knows the top cause by (xdp_bulk_tx -6 on veth).
+ */
+export function errnoSummary(diagnosis: DiagnosisEntry[], facts?: Facts): ErrnoSummary | undefined {
+  const signals = facts?.get<{ signals?: SignalSeen[] }>('tracepoints')?.signals ?? [];
+  const fromRun = diagnosis.slice(0, 3).find((d) => d.errno)?.errno?.value ?? signals.find((s) => s.errno)?.errno;
+  const top = diagnosis[0];
+  const kbRow = top ? SIGNALS.find((r) => r.cause === top.cause && r.errno) : undefined;
+  const value = fromRun ?? kbRow?.errno;
+  if (!value) return undefined;
+  const seen = signals.find((s) => s.errno === value);
+  // In context: the tracepoint and driver it was seen on, else the kb row of the cause that carries this errno.
+  const causeRow = SIGNALS.find((r) => r.errno === value && diagnosis.some((d) => d.cause === r.cause));
+  const e = explainErrno({ errno: value, tracepoint: seen?.tracepoint ?? causeRow?.tracepoint, driver: seen?.driver ?? causeRow?.driver });
+  if (!e.errno) return { head: `errno ${value}`, observed: fromRun !== undefined };
+  const row = e.rows[0];
+  return {
+    head: `${e.errno.name} (errno ${e.errno.value}, the kernel reports -${e.errno.value}): ${e.errno.message}`,
+    context: row ? `in xdp:${row.tracepoint}${row.driver ? ` on ${row.driver}` : ''}${seen?.ifname ? ` (${seen.ifname})` : ''}` : undefined,
+    meaning: row?.meaning,
+    source: row?.source,
+    observed: fromRun !== undefined,
+  };
+}
+
+export interface Line { text: string; tone?: Tone; bold?: boolean }
+interface Segment { lines: Line[]; priority: number }
+
+const STOP_TONE: Record<StopState, Tone> = { seen: 'good', xdp: 'accent', lost: 'bad', unseen: 'muted', unknown: 'muted' };
+
+export interface SummaryProps {
+  target: Target;
+  records: CheckRecord[];
+  diagnosis: DiagnosisEntry[];
+  facts?: Facts;
+  probe?: ProbeOutcome;
+  fix?: FixOutcome;
+  exitCode: number;
+  columns: number;
+  /** Lines this summary may use. */
+  maxLines: number;
+}
+
+/** The summary as lines in display order; lower priority numbers are kept longest. */
+export function summarySegments(p: Omit<SummaryProps, 'maxLines'>): Segment[] {
+  const w = p.columns - 1;
+  const seg = (priority: number, lines: Line[]): Segment => ({ priority, lines });
+  const wrap = (text: string, tone?: Tone, indent = '   ', bold?: boolean, max = 99): Line[] => {
+    const ls = wrapWords(text, w, indent);
+    if (ls.length > max) { ls.length = max; ls[max - 1] = `${ls[max - 1]!.slice(0, w - 1)}…`; }
+    return ls.map((t) => ({ text: t, tone, bold }));
+  };
+  const out: Segment[] = [];
+  const top = p.diagnosis[0];
+  if (!top) {
+    out.push(seg(0, [{ text: 'Diagnosis: nothing wrong found', tone: 'good', bold: true }]));
+  } else {
+    out.push(seg(0, [
+      { text: 'Diagnosis', tone: 'bad', bold: true },
+      ...wrapWords(`1. ${top.title}  [${Math.round(top.confidence * 100)}%]`, w, '   ', '').map((text) => ({ text, bold: true })),
+    ]));
+    const errno = errnoSummary(p.diagnosis, p.facts);
+    if (errno) {
+      out.push(seg(0, wrap(errno.head, 'warn')));
+      if (errno.meaning) out.push(seg(2, wrap(`${errno.context ? `${errno.context}${errno.observed ? '' : ' (known for this cause)'}: ` : ''}${errno.meaning}`, undefined, '   ', false, 3)));
+      if (errno.source) out.push(seg(4, wrap(`kernel: ${errno.source}`, 'muted', '   ', false, 1)));
+    } else if (top.explanation) {
+      out.push(seg(2, wrap(top.explanation, undefined, '   ', false, 3)));
+    }
+    const fix = top.fixes.find((f) => f.commands.length > 0) ?? top.fixes[0];
+    if (fix) {
+      out.push(seg(1, wrap(`fix: ${fix.title}`, undefined, '   ', false, 2)));
+      const cmds = fix.commands.flatMap((c) => wrapCommand(fixArgv(fix, c), w, '     ').map((text): Line => ({ text, tone: 'accent' })));
+      out.push(seg(0, cmds.length ? cmds : wrap('(by hand: no command can do this for you)', 'muted', '     ')));
+    }
+    const others = p.diagnosis.slice(1, 3).map((d, i) => wrap(`${i + 2}. ${d.title}  [${Math.round(d.confidence * 100)}%]`, 'muted', '', false, 1)[0]!);
+    if (others.length) out.push(seg(3, others));
+  }
+  const picture = routePicture(p.target, p.records);
+  if (picture) {
+    out.push(seg(0, [{ text: '' }]));
+    // The stops line is rendered with colours per stop; its text here is for measuring and tests.
+    out.push(seg(0, [{ text: `Route  ${picture.stops.map((s) => `${s.name} ${STOP_MARK[s.state]}`).join(' → ')}` }]));
+    out.push(seg(1, wrap(picture.verdict, undefined, '       ', false, 2)));
+    if (!picture.missing) out.push(seg(3, [{ text: '       ✓ seen · ◆ reached the XDP program · ✗ lost · · not reached', tone: 'muted' }]));
+  }
+  const probe = p.probe ? (p.probe.ran ? `probe ${p.probe.ok ? 'passed' : 'FAILED'}` : `probe: ${p.probe.note ?? 'did not run'}`) : undefined;
+  const tail = [probe, counts(p.records.map((r) => r.status)), p.fix ? `fix ${p.fix.worked ? 'worked' : 'did not work'}` : undefined, `exit ${p.exitCode}`].filter(Boolean).join(' · ');
+  out.push(seg(0, [{ text: tail, tone: p.exitCode === 0 ? 'good' : 'bad' }]));
+  return out;
+}
+
+export function fitSegments(segments: Segment[], maxLines: number): Line[] {
+  const keep = segments.map(() => true);
+  const total = () => segments.reduce((n, s, i) => n + (keep[i] ? s.lines.length : 0), 0);
+  for (let pr = 4; pr > 0 && total() > maxLines; pr--) {
+    for (let i = segments.length - 1; i >= 0 && total() > maxLines; i--) if (segments[i]!.priority === pr) keep[i] = false;
+  }
+  const lines = segments.filter((_, i) => keep[i]).flatMap((s) => s.lines);
+  return lines.length > maxLines ? lines.slice(0, Math.max(1, maxLines)) : lines;
+}
+
+export function Summary(props: SummaryProps) {
+  const theme = useTheme();
+  const lines = fitSegments(summarySegments(props), props.maxLines);
+  const picture = routePicture(props.target, props.records);
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      {lines.map((l, i) => {
+        if (picture && l.text.startsWith('Route  ')) {
+          return (
+            <Text key={i} wrap="truncate-end">
+              <Text bold>Route  </Text>
+              {picture.stops.map((s, j) => (
+                <Text key={j}>
+                  {j > 0 && <Text color={theme.color('muted')}> → </Text>}
+                  <Text color={theme.color(STOP_TONE[s.state])} bold={s.state === 'lost'}>{s.name} {STOP_MARK[s.state]}</Text>
+                </Text>
+              ))}
+            </Text>
+          );
+        }
+        return <Text key={i} wrap="truncate-end" color={l.tone ? theme.color(l.tone) : undefined} bold={l.bold}>{l.text || ' '}</Text>;
+      })}
+    </Box>
+  );
+}

@@ -1,0 +1,98 @@
+// Start-screen discovery on output recorded from this machine: `ip -j netns list` with three labs' namespaces,
+// `ip -j -d link show` on the host (no XDP), in a lab's lb and gw (native XDP), and in a plain namespace with a
+// generic-mode program. Lab state files as `lab up` writes them.
+import { describe, expect, test } from 'vitest';
+import type { Exec, RunOptions, RunResult } from '../../src/tools/exec.js';
+import { attachmentsOf, choicesOf, describeChoice, discover, labsFromNamespaces, parseLabState } from '../../src/ui/discover.js';
+import { fixture } from './fake-engine.js';
+
+const ok = (argv: string[], stdout: string): RunResult => ({ argv, exitCode: 0, stdout, stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true });
+const fail = (argv: string[], stderr: string): RunResult => ({ argv, exitCode: 1, stdout: '', stderr, timedOut: false, notFound: false, durationMs: 1, ok: false });
+
+function fakeExec(byNetns: Record<string, string | Error>, netnsList = fixture('ip-netns-list.json')) {
+  const calls: { argv: string[]; netns?: string }[] = [];
+  const exec: Exec = {
+    async run(argv: string[], opts: RunOptions = {}) {
+      const ns = opts.netns?.kind === 'name' ? opts.netns.name : undefined;
+      calls.push({ argv, netns: ns });
+      if (argv.join(' ') === 'ip -j netns list') return ok(argv, netnsList);
+      const out = byNetns[ns ?? 'host'] ?? fixture('ip-d-link-host.json');
+      return out instanceof Error ? fail(argv, out.message) : ok(argv, out);
+    },
+    spawn() { throw new Error('discovery never spawns'); },
+  };
+  return { exec, calls };
+}
+
+const stateFile = (prefix: string, phase: string, faults: string[]) => JSON.stringify({ version: 1, prefix, phase, faults, namespaces: [] });
+
+function fakeFiles(files: Record<string, string>) {
+  return {
+    list: async (dir: string) => Object.keys(files).filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1)),
+    read: async (p: string) => files[p],
+  };
+}
+
+describe('parsing', () => {
+  test('XDP attachments from ip -j -d link: native in the lab, generic elsewhere, none on the host', () => {
+    expect(attachmentsOf(fixture('ip-d-link-host.json'))).toEqual([]);
+    expect(attachmentsOf(fixture('ip-d-link-lab-lb.json'), 'h3-lb')).toEqual([
+      { iface: 'l0', ifindex: 2, netns: 'h3-lb', progId: 669, progName: 'xdp_prog_func', mode: 'native' },
+    ]);
+    expect(attachmentsOf(fixture('ip-d-link-netns-generic.json'), 'app')).toEqual([
+      { iface: 'a0', ifindex: expect.any(Number), netns: 'app', progId: 1003, progName: 'xdp_pass', mode: 'generic' },
+    ]);
+  });
+
+  test('a lab is a prefix with all four namespaces', () => {
+    const names = (JSON.parse(fixture('ip-netns-list.json')) as { name: string }[]).map((n) => n.name);
+    expect(labsFromNamespaces(names)).toEqual(['bench', 'h3', 'h4', 'me']);
+    expect(labsFromNamespaces(['x-client', 'x-gw', 'x-lb'])).toEqual([]);
+  });
+
+  test('lab state files: prefix, phase, faults; junk is ignored', () => {
+    expect(parseLabState(stateFile('wz', 'up', ['veth-peer']))).toEqual({ prefix: 'wz', phase: 'up', faults: ['veth-peer'] });
+    expect(parseLabState('{"prefix":"../etc"}')).toBeUndefined();
+    expect(parseLabState('not json')).toBeUndefined();
+  });
+});
+
+describe('discover()', () => {
+  test('every namespace is entered with nsenter (Exec netns), labs fold their own programs, others are listed', async () => {
+    const list = JSON.stringify([...JSON.parse(fixture('ip-netns-list.json')), { name: 'app' }]);
+    const { exec, calls } = fakeExec({ 'h3-lb': fixture('ip-d-link-lab-lb.json'), 'h3-gw': fixture('ip-d-link-lab-gw.json'), app: fixture('ip-d-link-netns-generic.json') }, list);
+    const files = fakeFiles({
+      '/run/xdp-doctor/lab-h3.json': stateFile('h3', 'up', ['veth-peer']),
+      '/run/xdp-doctor/lab-gone.json': stateFile('gone', 'up', []),
+      '/run/xdp-doctor/notes.txt': 'x',
+    });
+    const d = await discover(exec, files);
+    expect(calls.filter((c) => c.argv.join(' ') === 'ip -j -d link show').map((c) => c.netns ?? 'host').sort())
+      .toEqual(['app', 'host', ...(JSON.parse(fixture('ip-netns-list.json')) as { name: string }[]).map((n) => n.name)].sort());
+    expect(d.namespaces).toBe(17);
+    expect(d.labs.map((l) => [l.name, l.phase, l.faults.join(',')])).toEqual([
+      ['bench', 'partial', ''], ['h3', 'up', 'veth-peer'], ['h4', 'partial', ''], ['me', 'partial', ''],
+    ]);
+    expect(d.labs.find((l) => l.name === 'h3')!.programs).toBe(1); // l0 in h3-lb; g1 lost its program to the veth-peer fault
+    expect(d.programs).toEqual([{ iface: 'a0', ifindex: expect.any(Number), netns: 'app', progId: 1003, progName: 'xdp_pass', mode: 'generic' }]);
+    expect(d.problems).toEqual([]);
+  });
+
+  test('a namespace that cannot be entered is a problem in words, not a crash', async () => {
+    const { exec } = fakeExec({ 'me-gw': new Error('nsenter: cannot open /run/netns/me-gw: No such file or directory') });
+    const d = await discover(exec, fakeFiles({}));
+    expect(d.problems).toEqual(['me-gw: nsenter: cannot open /run/netns/me-gw: No such file or directory']);
+  });
+
+  test('choices: labs first, the preferred lab selected, else the first lab that is up', () => {
+    const d = {
+      labs: [{ name: 'a', phase: 'partial' as const, faults: [], programs: 0 }, { name: 'b', phase: 'up' as const, faults: [], programs: 3 }],
+      programs: [{ iface: 'eth0', ifindex: 2, progId: 9, mode: 'native' as const }], problems: [], namespaces: 0,
+    };
+    expect(choicesOf(d, 'zz').selected).toBe(1);
+    expect(choicesOf(d, 'a').selected).toBe(0);
+    expect(choicesOf(d).choices.map(describeChoice)).toEqual([
+      'the built-in lab a (partly built)', 'the built-in lab b (up)', 'eth0 in the host namespace: prog id 9 (native)',
+    ]);
+  });
+});
