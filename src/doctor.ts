@@ -19,14 +19,29 @@ import { shellQuote } from './report/format.js';
 import { inNetns } from './tools/exec.js';
 import type { PlannedCheck } from './engine/runner.js';
 import { fixAndVerify } from './engine/fix-flow.js';
+import type { CheckRecord } from './engine/types.js';
+import type { PluginCause } from './plugins/api.js';
+import { loadCatalog, selectChecks, SelectionError, withPluginCauses } from './plugins/plan.js';
 
-export function planChecks(args: Pick<LadderArgs, 'checks' | 'skip'>): PlannedCheck[] {
-  const all = BUILTIN_CHECKS.map((check) => ({ check, source: 'built-in' }));
-  const known = new Set(all.map((p) => p.check.id));
-  for (const id of [...(args.checks ?? []), ...(args.skip ?? [])]) {
-    if (!known.has(id)) throw new TargetError(`unknown check "${id}"; checks: ${[...known].join(', ')}`);
+export interface Plan {
+  /** Built-ins and plugin checks, minus the config's disable list and --skip, narrowed to --checks. */
+  checks: PlannedCheck[];
+  /** Plugins that could not be loaded, as report rows (status warn, id plugin:NAME). */
+  warnings: CheckRecord[];
+  /** Diagnosis titles of the plugins' own causes (see withPluginCauses). */
+  causes: Map<string, PluginCause>;
+}
+
+/** Config and --plugin loaded, checks selected. A bad config or an unknown id is a TargetError (exit 2). */
+export async function planChecks(
+  args: Pick<LadderArgs, 'checks' | 'skip' | 'config' | 'plugins'>, cwd = process.cwd(),
+): Promise<Plan> {
+  const catalog = await loadCatalog({ config: args.config, plugins: args.plugins ?? [] }, { cwd, builtins: BUILTIN_CHECKS });
+  try {
+    return { checks: selectChecks(catalog, args), warnings: catalog.warnings, causes: catalog.causes };
+  } catch (e) {
+    throw e instanceof SelectionError ? new TargetError(e.message) : e;
   }
-  return all.filter((p) => (!args.checks || args.checks.includes(p.check.id)) && !args.skip?.includes(p.check.id));
 }
 
 export async function runDoctor(args: LadderArgs, io: IO): Promise<number> {
@@ -41,10 +56,10 @@ async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted:
   const writes: string[][] = [];
   const exec = args.dryRun ? dryRunExec() : realExec;
   const files = args.dryRun ? dryRunFiles(writes) : realFiles;
-  let planned: PlannedCheck[];
+  let plan: Plan;
   let target;
   try {
-    planned = planChecks(args);
+    plan = await planChecks(args);
     target = await resolveTarget(realExec, args, { verify: !args.dryRun });
   } catch (e) {
     if (e instanceof TargetError) { io.stderr.write(`xdp-doctor: ${e.message}\n`); return 2; }
@@ -56,12 +71,19 @@ async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted:
     if (e.type === 'check-start') io.stderr.write(`… ${e.id}\n`);
     if (e.type === 'probe-start') io.stderr.write('… probe\n');
   };
-  const withOptions = planned.map((p) => ({ ...p, options: { noTracePipe: args.noTracePipe } }));
-  const climbOnce = (checks: PlannedCheck[]) => runLadder({
-    target, exec, files, checks, emit, signal, dryRun: args.dryRun, toolStatus: toolStatus(),
-    tool: { name: 'xdp-doctor', version: packageVersion() },
-  });
+  // Plugin checks carry their plugin's options from the config; built-ins get the command line's.
+  const withOptions = plan.checks.map((p) => ({ ...p, options: p.options ?? { noTracePipe: args.noTracePipe } }));
+  const climbOnce = async (checks: PlannedCheck[]) => {
+    const r = await runLadder({
+      target, exec, files, checks, emit, signal, dryRun: args.dryRun, toolStatus: toolStatus(),
+      tool: { name: 'xdp-doctor', version: packageVersion() },
+    });
+    withPluginCauses(r.diagnosis, plan.causes);
+    return r;
+  };
   const report = await climbOnce(withOptions);
+  // Plugins that did not load are rows of the report; they do not change the exit code.
+  report.checks.unshift(...plan.warnings);
   if (args.fix && !args.dryRun && report.exitCode === 1 && !interrupted()) {
     if (progress) io.stderr.write('… applying the top fix (--fix) and re-running the failed rungs\n');
     const fix = await fixAndVerify(realExec, report, withOptions, climbOnce);

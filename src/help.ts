@@ -7,6 +7,8 @@ Usage
                                         the blog's load balancer in network namespaces
   xdp-doctor explain <errno> [--tracepoint TP] [--driver DRV]
                                         what an errno means for XDP, from kernel source
+  xdp-doctor checks [--config FILE] [--plugin PATH|NAME]... [--json]
+                                        every check: id, title, rung, source, tools needed
   xdp-doctor --help | --version
 
 Targets
@@ -34,6 +36,14 @@ Rungs (each runs the real tool against the real program)
   trace-pipe   bpf_printk lines from trace_pipe, attributed to the program
   map-dump     bpftool map dump with BTF: zero or unexpected parameters
   --no-trace-pipe            do not read trace_pipe (it is a consuming reader)
+  --checks ID,...            run only these checks (ids from \`xdp-doctor checks\`)
+  --skip ID,...              leave these checks out
+
+Plugins (team checks; docs/plugins.md)
+  --config FILE              config to use instead of ./xdp-doctor.config.{mjs,js,json}
+  --plugin PATH|NAME         load one more plugin: a file or directory (./my-check.mjs) or an npm
+                             package from ./node_modules (foo = xdp-doctor-plugin-foo). Repeatable.
+                             Nothing is loaded that the config or --plugin does not name.
 
 Exit codes
   0 no rung failed · 1 a rung failed or errored · 2 usage or target error · 130 interrupted

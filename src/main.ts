@@ -16,6 +16,10 @@ export async function main(argv: string[], io: IO = { stdout: process.stdout, st
     const { explainCommand } = await import('./explain.js');
     return explainCommand(rest, io);
   }
+  if (first === 'checks') {
+    const { checksCommand } = await import('./plugins/checks-command.js');
+    return checksCommand(rest, io);
+  }
   if (first === 'undo') {
     const { undoCommand } = await import('./undo.js');
     return undoCommand(rest, io);
