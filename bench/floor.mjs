@@ -1,0 +1,46 @@
+// The floor: what no tool can beat — the slowest collector's time to attach, each measured ALONE (spawn to the
+// tool's own "attached" output), plus one probe round trip. The collectors are the ladder's own: tcpdump with the
+// routing rung's argv, cat trace_pipe until a trace_marker line comes back, and bpftrace with the program the
+// tracepoints rung runs (imported from dist, so the floor follows that program if it changes).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { collector, inNs } from './lib/proc.mjs';
+import { ROOT, labNames, probe } from './lib/lab.mjs';
+
+const TRACEFS = '/sys/kernel/tracing';
+const FILTER = ['tcp', 'port', '50002', 'or', 'ip', 'proto', '4'];
+
+const bt = await import(join(ROOT, 'dist', 'src', 'tools', 'bpftrace.js'));
+
+/** The tracepoints rung's program and readiness test; the older tool (no marker probe) falls back to attached_probes. */
+function bpftraceCollector() {
+  const program = bt.xdpTraceProgram(bt.XDP_TRACEPOINTS);
+  const ready = bt.isReadyLine ?? ((line) => /^\{"type":\s*"attached_probes"/.test(line));
+  return collector(bt.bpftraceArgv(program), { readyWhen: (line, stream) => stream === 'stdout' && ready(line), readyTimeoutMs: 60_000 });
+}
+
+async function attachMs(make) {
+  const c = make();
+  try {
+    return await c.ready;
+  } finally {
+    await c.stop();
+  }
+}
+
+export async function measureFloor({ lab = 'bench' } = {}) {
+  const L = labNames(lab);
+  const attach = {};
+  attach.tcpdump = await attachMs(() => collector(inNs(L.ns.lb, ['tcpdump', '-i', L.lbIface, '-n', '-l', '-tt', '--immediate-mode', ...FILTER]), {
+    readyWhen: (line, stream) => stream === 'stderr' && line.startsWith('listening on'),
+  }));
+  const marker = `bench floor ${process.pid} ${Date.now()}`;
+  attach.tracePipe = await attachMs(() => collector(['cat', `${TRACEFS}/trace_pipe`], {
+    readyWhen: (line) => line.includes(marker),
+    poke: () => { try { writeFileSync(`${TRACEFS}/trace_marker`, marker); } catch { /* retried */ } },
+  }));
+  attach.bpftrace = await attachMs(bpftraceCollector);
+  const p = await probe(lab);
+  const [slowest, slowestMs] = Object.entries(attach).sort((a, b) => b[1] - a[1])[0];
+  return { attach, slowest, probeMs: p.ms, probeOk: p.ok, floorMs: slowestMs + p.ms };
+}

@@ -1,0 +1,34 @@
+// One full run of `xdp-doctor --lab --lab-name NAME --non-interactive --json`: wall time from spawn to exit, the
+// report's own timings (probe, rungs), whether it found the lab's fault, and the memory of the run.
+import { run } from './lib/proc.mjs';
+import { CLI } from './lib/lab.mjs';
+import { watchRss } from './lib/rss.mjs';
+
+export async function ladderRun({ lab = 'bench' } = {}) {
+  let watcher;
+  const r = await run(['node', CLI, '--lab', '--lab-name', lab, '--non-interactive', '--json'], {
+    timeoutMs: 180_000,
+    onSpawn: (child) => { watcher = watchRss(child.pid); },
+  });
+  const mem = watcher?.stop() ?? {};
+  let report;
+  try { report = JSON.parse(r.stdout); } catch { /* reported below */ }
+  if (!report) {
+    return { ms: r.ms, exitCode: r.code, error: `no JSON report (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, ...mem };
+  }
+  const probe = report.probe ? report.probe.endedAt - report.probe.startedAt : undefined;
+  const firstProbeAt = report.probe ? report.probe.startedAt - Date.parse(report.startedAt) : undefined;
+  return {
+    ms: r.ms,
+    exitCode: r.code,
+    reportMs: report.durationMs,
+    /** Process start-up, plan and target resolution, report output: the wall time outside runLadder. */
+    outsideLadderMs: r.ms - report.durationMs,
+    /** From the ladder's start to the probe firing: preflight, inventory and the slowest collector's attach. */
+    toProbeMs: firstProbeAt,
+    probeMs: probe,
+    checks: Object.fromEntries(report.checks.map((c) => [c.id, { status: c.status, ms: c.durationMs }])),
+    topCause: report.diagnosis?.causes?.[0]?.cause ?? report.diagnosis?.[0]?.cause,
+    ...mem,
+  };
+}

@@ -1,0 +1,276 @@
+#!/usr/bin/env node
+// `npm run bench` — how fast xdp-doctor is, against the manual ladder and against the floor, in ONE run on this
+// machine: brings up a lab with the veth-peer fault, measures every series --reps times (interleaved, so drift
+// and the load of other processes hit all of them alike), reports medians, ratios and the targets as JSON and a
+// table, and takes the lab down at the end, on error and on Ctrl-C. It is a benchmark, not a test: it fails only
+// when something could not be measured.
+//
+//   node bench/run.mjs [--reps N] [--json FILE] [--lab-name NAME] [--no-audit]
+//
+// JSON goes to stdout (the table to stderr) unless --json FILE is given (then the table goes to stdout).
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { parseArgs } from 'node:util';
+import { killAll, run } from './lib/proc.mjs';
+import { ROOT, labDown, labUp } from './lib/lab.mjs';
+import { median, mb, ms, ratio, round, summary, table } from './lib/stats.mjs';
+import { ladderRun } from './ladder.mjs';
+import { manualLadder } from './manual-ladder.mjs';
+import { measureFloor } from './floor.mjs';
+import { importAudit, versionSample, wizardSample } from './startup.mjs';
+
+const USAGE = 'usage: node bench/run.mjs [--reps N] [--json FILE] [--lab-name NAME] [--no-audit]';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      reps: { type: 'string', default: '5' },
+      json: { type: 'string' },
+      'lab-name': { type: 'string', default: 'bench' },
+      'no-audit': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }));
+} catch (e) {
+  process.stderr.write(`bench: ${e.message}\n${USAGE}\n`);
+  process.exit(2);
+}
+if (values.help) { process.stdout.write(`${USAGE}\n`); process.exit(0); }
+const reps = Number(values.reps);
+const lab = values['lab-name'];
+if (!Number.isInteger(reps) || reps < 1 || reps > 100) { process.stderr.write(`bench: --reps must be 1..100\n${USAGE}\n`); process.exit(2); }
+if (!/^[a-z0-9-]{1,10}$/.test(lab)) { process.stderr.write(`bench: --lab-name must be 1-10 of a-z, 0-9, -\n`); process.exit(2); }
+
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+const VERSION_SAMPLES_PER_REP = 5;
+
+// ---- lab lifetime: down at the end, on error, on Ctrl-C / SIGTERM -------------------------------------------
+let labIsUp = false;
+let cleaning;
+async function cleanup() {
+  cleaning ??= (async () => {
+    killAll('SIGKILL');
+    await run(['tmux', '-L', `xdpd-bench-${process.pid}`, 'kill-server']);
+    if (labIsUp) {
+      log(`lab ${lab}: down`);
+      const r = await labDown(lab);
+      if (r.code !== 0) log(`lab down failed: ${r.stderr.trim()}`);
+      labIsUp = false;
+    }
+  })();
+  return cleaning;
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    log(`${sig}: stopping, taking the lab down`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+function gitInfo() {
+  try {
+    const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return {};
+  }
+}
+
+async function main() {
+  const started = new Date();
+  log(`lab ${lab}: up with --fault veth-peer`);
+  labIsUp = true;
+  await labUp(lab, ['veth-peer']);
+
+  const samples = { ladder: [], manual: [], floor: [], version: [], wizard: [] };
+  // Warm-up, not counted: page cache, first-time tool start-up.
+  log('warm-up (not counted)');
+  await ladderRun({ lab });
+  await versionSample();
+
+  const series = {
+    ladder: async () => {
+      const r = await ladderRun({ lab });
+      samples.ladder.push(r);
+      return `ladder ${ms(r.ms)}${r.error ? ` ERROR ${r.error}` : ` (exit ${r.exitCode}, top cause ${r.topCause ?? 'none'}, node peak ${mb(r.nodeHwmKb)})`}`;
+    },
+    manual: async () => {
+      const r = await manualLadder({ lab });
+      samples.manual.push(r);
+      const errors = r.steps.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`);
+      return `manual ${ms(r.totalMs)} (${r.probes} probes)${errors.length ? ` ERRORS ${errors.join('; ')}` : ''}`;
+    },
+    floor: async () => {
+      const r = await measureFloor({ lab });
+      samples.floor.push(r);
+      return `floor ${ms(r.floorMs)} (${r.slowest} ${ms(r.attach[r.slowest])} + probe ${ms(r.probeMs)})`;
+    },
+    startup: async () => {
+      const v = [];
+      for (let i = 0; i < VERSION_SAMPLES_PER_REP; i++) v.push(await versionSample());
+      samples.version.push(...v);
+      const w = await wizardSample();
+      samples.wizard.push(w);
+      return `--version ${ms(median(v.map((x) => x.versionMs)))} vs node -e 0 ${ms(median(v.map((x) => x.nodeMs)))}; first frame ${w.wizardMs === undefined ? `none (${w.wizardError})` : ms(w.wizardMs)}`;
+    },
+  };
+  const order = Object.keys(series);
+  for (let rep = 0; rep < reps; rep++) {
+    // Rotate the order each repetition so no series always runs first (or right after the slow manual one).
+    const turn = order.map((_, i) => order[(i + rep) % order.length]);
+    for (const name of turn) log(`rep ${rep + 1}/${reps}: ${await series[name]()}`);
+  }
+
+  const audit = values['no-audit'] ? undefined : (log('import audit'), await importAudit(lab));
+  const result = summarize({ samples, audit, started });
+  return result;
+}
+
+function summarize({ samples, audit, started }) {
+  const okLadder = samples.ladder.filter((r) => !r.error);
+  const ladderMs = median(okLadder.map((r) => r.ms));
+  const manualMs = median(samples.manual.map((r) => r.totalMs));
+  const floorMs = median(samples.floor.map((r) => r.floorMs));
+  const versionMs = median(samples.version.map((r) => r.versionMs));
+  const nodeMs = median(samples.version.map((r) => r.nodeMs));
+  const frames = samples.wizard.map((w) => w.wizardMs);
+  const wizardMs = median(frames);
+  const peakKb = Math.max(...okLadder.map((r) => r.nodeHwmKb ?? 0));
+
+  const perStep = {};
+  for (const run of samples.manual) for (const s of run.steps) (perStep[s.name] ??= []).push(s.ms);
+  const attach = {};
+  for (const f of samples.floor) for (const [k, v] of Object.entries(f.attach)) (attach[k] ??= []).push(v);
+  const checkMs = {};
+  for (const r of okLadder) for (const [id, c] of Object.entries(r.checks ?? {})) (checkMs[id] ??= []).push(c.ms);
+
+  const ratios = {
+    ladderToManual: ratio(ladderMs, manualMs),
+    ladderToFloor: ratio(ladderMs, floorMs),
+    versionToNode: ratio(versionMs, nodeMs),
+  };
+  const targets = [
+    { name: 'full ladder / manual baseline', value: ratios.ladderToManual, limit: 0.35 },
+    { name: 'full ladder / floor', value: ratios.ladderToFloor, limit: 1.5 },
+    { name: '--version / node -e 0', value: ratios.versionToNode, limit: 1.5 },
+    { name: 'first wizard frame (ms)', value: round(wizardMs, 0), limit: 400 },
+    { name: 'peak RSS of the run, node process (MB)', value: round(peakKb / 1024, 1), limit: 150 },
+  ].map((t) => ({ ...t, ok: typeof t.value === 'number' ? t.value <= t.limit : undefined }));
+
+  return {
+    schema: 1,
+    startedAt: started.toISOString(),
+    durationS: round((Date.now() - started.getTime()) / 1000, 0),
+    command: `npm run bench -- --reps ${reps}`,
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release(), node: process.version },
+    git: gitInfo(),
+    lab: { name: lab, faults: ['veth-peer'] },
+    reps,
+    medians: {
+      ladderMs: round(ladderMs, 0), manualMs: round(manualMs, 0), floorMs: round(floorMs, 0),
+      versionMs: round(versionMs, 1), nodeMs: round(nodeMs, 1),
+      wizardFirstFrameMs: round(wizardMs, 0), tmuxNodeFirstFrameMs: round(median(samples.wizard.map((w) => w.tmuxNodeMs)), 0),
+      nodePeakRssKb: median(okLadder.map((r) => r.nodeHwmKb)), treePeakRssKb: median(okLadder.map((r) => r.treeRssKb)),
+    },
+    maxNodePeakRssKb: peakKb,
+    ratios,
+    perRepRatios: {
+      ladderToManual: round(median(samples.manual.map((m, i) => (samples.ladder[i]?.error ? undefined : samples.ladder[i]?.ms / m.totalMs))), 3),
+      ladderToFloor: round(median(samples.floor.map((f, i) => (samples.ladder[i]?.error ? undefined : samples.ladder[i]?.ms / f.floorMs))), 3),
+    },
+    targets,
+    breakdown: {
+      ladder: {
+        wall: summary(okLadder.map((r) => r.ms)),
+        outsideLadderMs: summary(okLadder.map((r) => r.outsideLadderMs)),
+        toProbeMs: summary(okLadder.map((r) => r.toProbeMs)),
+        probeMs: summary(okLadder.map((r) => r.probeMs)),
+        checkMs: Object.fromEntries(Object.entries(checkMs).map(([k, v]) => [k, round(median(v), 0)])),
+        exitCodes: okLadder.map((r) => r.exitCode),
+        topCauses: okLadder.map((r) => r.topCause),
+        errors: samples.ladder.filter((r) => r.error).map((r) => r.error),
+      },
+      manual: {
+        wall: summary(samples.manual.map((r) => r.totalMs)),
+        probes: samples.manual[0]?.probes,
+        stepMs: Object.fromEntries(Object.entries(perStep).map(([k, v]) => [k, round(median(v), 0)])),
+        details: samples.manual.at(-1)?.steps.map((s) => `${s.name}: ${s.error ? `ERROR ${s.error}` : s.detail}`),
+      },
+      floor: {
+        wall: summary(samples.floor.map((r) => r.floorMs)),
+        attachMs: Object.fromEntries(Object.entries(attach).map(([k, v]) => [k, round(median(v), 0)])),
+        probeMs: summary(samples.floor.map((r) => r.probeMs)),
+      },
+      startup: {
+        versionMs: summary(samples.version.map((r) => r.versionMs)),
+        nodeMs: summary(samples.version.map((r) => r.nodeMs)),
+        wizardFirstFrameMs: summary(frames),
+        wizardFirstFrame: samples.wizard.at(-1)?.wizardFrame,
+        wizardErrors: samples.wizard.filter((w) => w.wizardError).map((w) => w.wizardError),
+      },
+    },
+    imports: audit,
+  };
+}
+
+function render(r) {
+  const b = r.breakdown;
+  const rows = [
+    ['xdp-doctor --lab --non-interactive --json', ms(r.medians.ladderMs), ms(b.ladder.wall.min), ms(b.ladder.wall.max), b.ladder.wall.n],
+    [`manual ladder (${b.manual.probes} probes)`, ms(r.medians.manualMs), ms(b.manual.wall.min), ms(b.manual.wall.max), b.manual.wall.n],
+    ['floor (slowest attach + 1 probe)', ms(r.medians.floorMs), ms(b.floor.wall.min), ms(b.floor.wall.max), b.floor.wall.n],
+    ['  probe round trip', ms(b.floor.probeMs.median), ms(b.floor.probeMs.min), ms(b.floor.probeMs.max), b.floor.probeMs.n],
+    ...Object.entries(b.floor.attachMs).map(([k, v]) => [`  attach ${k}`, ms(v), '', '', '']),
+    ['xdp-doctor --version', ms(r.medians.versionMs), ms(b.startup.versionMs.min), ms(b.startup.versionMs.max), b.startup.versionMs.n],
+    ['node -e 0', ms(r.medians.nodeMs), ms(b.startup.nodeMs.min), ms(b.startup.nodeMs.max), b.startup.nodeMs.n],
+    ['first wizard frame (tmux)', ms(r.medians.wizardFirstFrameMs), ms(b.startup.wizardFirstFrameMs.min), ms(b.startup.wizardFirstFrameMs.max), b.startup.wizardFirstFrameMs.n],
+    ['  tmux + node, print at once', ms(r.medians.tmuxNodeFirstFrameMs), '', '', ''],
+    ['peak RSS, node process (VmHWM)', mb(r.medians.nodePeakRssKb), '', mb(r.maxNodePeakRssKb), b.ladder.wall.n],
+    ['peak RSS, node + children (sampled sum)', mb(r.medians.treePeakRssKb), '', '', ''],
+  ];
+  const targets = r.targets.map((t) => [t.name, String(t.value ?? '-'), `<= ${t.limit}`, t.ok === undefined ? '?' : t.ok ? 'ok' : 'MISSED']);
+  const ladderRows = [
+    ['outside runLadder (start-up, target, output)', ms(b.ladder.outsideLadderMs.median)],
+    ['ladder start → probe fires', ms(b.ladder.toProbeMs.median)],
+    ['probe', ms(b.ladder.probeMs.median)],
+    ...Object.entries(b.ladder.checkMs).map(([k, v]) => [`  rung ${k}`, ms(v)]),
+  ];
+  const manualRows = Object.entries(b.manual.stepMs).map(([k, v]) => [k, ms(v)]);
+  return [
+    `xdp-doctor bench — ${r.machine.cpus} cores, Linux ${r.machine.kernel}, Node ${r.machine.node}, ${r.reps} reps, ` +
+      `git ${r.git.commit ?? '?'}${r.git.dirty ? ' (dirty)' : ''}, lab ${r.lab.name} (${r.lab.faults.join(', ')})`,
+    '',
+    table(rows, ['measure', 'median', 'min', 'max', 'n']),
+    '',
+    table(targets, ['target', 'value', 'limit', '']),
+    '',
+    table(ladderRows, ['xdp-doctor run, medians', '']),
+    '',
+    table(manualRows, ['manual ladder steps, medians', '']),
+    '',
+    r.imports ? table(Object.entries(r.imports).map(([k, v]) => [k, String(v.modules), v.loadsInkOrReact ? 'YES' : 'no']), ['imports', 'modules', 'Ink/React']) : '',
+    '',
+  ].join('\n');
+}
+
+let code = 0;
+try {
+  const result = await main();
+  const text = render(result);
+  if (values.json) {
+    writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(text);
+  } else {
+    process.stderr.write(text);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  }
+} catch (e) {
+  log(`failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  code = 1;
+} finally {
+  await cleanup();
+}
+process.exit(code);

@@ -1,0 +1,89 @@
+// Start-up: `xdp-doctor --version` against `node -e 0` (spawn to exit), the time to the interactive path's first
+// frame in a real TTY (tmux), and an import audit: which modules --version, --help, explain and the
+// non-interactive ladder load (Ink and React must not be among them).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { now, run } from './lib/proc.mjs';
+import { CLI, ROOT } from './lib/lab.mjs';
+
+/** One sample each, interleaved so drift and noise hit both alike. */
+export async function versionSample() {
+  const base = await run(['node', '-e', '0']);
+  const version = await run(['node', CLI, '--version']);
+  if (version.code !== 0) throw new Error(`xdp-doctor --version failed: ${version.stderr.trim()}`);
+  return { nodeMs: base.ms, versionMs: version.ms };
+}
+
+/** The environment of a person at a terminal: no CI, a real TERM (tmux sets its own inside the pane). */
+function ttyEnv() {
+  const env = { ...process.env };
+  delete env.CI;
+  delete env.TMUX;
+  return env;
+}
+
+/**
+ * Spawns argv in a detached tmux pane of 100×30 on a private server and polls capture-pane until the pane shows
+ * something. ms: from just before `tmux new-session` to the poll that saw the first non-empty frame.
+ */
+export async function firstFrame(argv, { timeoutMs = 10_000 } = {}) {
+  const socket = `xdpd-bench-${process.pid}`;
+  const tmux = (...a) => ['tmux', '-L', socket, ...a];
+  const t0 = now();
+  try {
+    // More than one argument after the options: tmux runs them directly, no shell in between.
+    const started = await run(tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', 'frame', ...argv), { env: ttyEnv() });
+    if (started.code !== 0) throw new Error(`tmux new-session failed: ${started.stderr.trim()}`);
+    for (;;) {
+      const cap = await run(tmux('capture-pane', '-p', '-t', 'frame'));
+      const ms = now() - t0;
+      if (cap.code === 0 && cap.stdout.trim()) return { ms, frame: cap.stdout.replace(/\s+$/, '') };
+      if (cap.code !== 0) return { ms: undefined, error: `pane closed before anything was shown: ${cap.stderr.trim()}` };
+      if (ms > timeoutMs) return { ms: undefined, error: `nothing on screen after ${timeoutMs} ms` };
+    }
+  } finally {
+    await run(tmux('kill-server'));
+  }
+}
+
+export async function wizardSample() {
+  const wizard = await firstFrame(['node', CLI]);
+  // The same pane with a process that prints at once: tmux and node start-up, for context.
+  const plain = await firstFrame(['node', '-e', 'process.stdout.write("ready"); setTimeout(() => {}, 5000)']);
+  return { wizardMs: wizard.ms, wizardFrame: wizard.frame, wizardError: wizard.error, tmuxNodeMs: plain.ms };
+}
+
+const UI_PACKAGES = /\/node_modules\/(ink|react|react-reconciler|yoga-layout|ink-spinner|scheduler)\//;
+
+/** Modules each command loads, through a loader hook (bench/lib/import-hook.mjs). */
+export async function importAudit(lab) {
+  const commands = {
+    '--version': ['--version'],
+    '--help': ['--help'],
+    'explain 6': ['explain', '6', '--tracepoint', 'xdp_bulk_tx', '--driver', 'veth'],
+    'non-interactive ladder': ['--lab', '--lab-name', lab, '--non-interactive', '--json'],
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'xdpd-bench-imports-'));
+  const out = {};
+  try {
+    for (const [name, args] of Object.entries(commands)) {
+      const file = join(dir, `${name.replace(/\W+/g, '_')}.log`);
+      const r = await run(['node', '--import', join(ROOT, 'bench', 'lib', 'trace-imports.mjs'), CLI, ...args], {
+        env: { BENCH_IMPORT_LOG: file }, timeoutMs: 120_000,
+      });
+      let urls = [];
+      try { urls = readFileSync(file, 'utf8').split('\n').filter(Boolean); } catch { /* nothing loaded */ }
+      const pkgs = [...new Set(urls.map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]).filter(Boolean))].sort();
+      out[name] = {
+        exit: r.code,
+        modules: urls.filter((u) => u.startsWith('file:')).length,
+        packages: pkgs,
+        loadsInkOrReact: urls.some((u) => UI_PACKAGES.test(u)),
+      };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
