@@ -3,7 +3,7 @@
 // A plugin that cannot be loaded (missing, syntax error, bad shape, another API version, an id taken) becomes a
 // warning row in the report; the ladder goes on without it.
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Check, CheckRecord, ToolName } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
@@ -137,12 +137,32 @@ export function resolvePackage(name: string, cwd: string): Resolved {
   let dir = resolve(cwd);
   for (;;) {
     const pkgDir = join(dir, 'node_modules', ...name.split('/'));
-    if (existsSync(join(pkgDir, 'package.json'))) return resolvePackageDir(pkgDir, name);
+    if (existsSync(join(pkgDir, 'package.json'))) {
+      const problem = ownerProblem(pkgDir, cwd);
+      if (problem) throw new LoadError(problem);
+      return resolvePackageDir(pkgDir, name);
+    }
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   throw new LoadError(`not installed: no node_modules/${name} in ${cwd} or its parents (npm install ${name})`);
+}
+
+/**
+ * Root resolves packages the way Node does, through the parents' node_modules too: one another user planted in
+ * /tmp/node_modules must not load because root ran xdp-doctor in /tmp/work. The package directory and its
+ * node_modules must belong to root, to the user running xdp-doctor or to the owner of the working directory.
+ */
+function ownerProblem(pkgDir: string, cwd: string): string | undefined {
+  const trusted = new Set([0, process.getuid?.() ?? 0, statSync(cwd).uid]);
+  let nodeModules = dirname(pkgDir);
+  while (basename(nodeModules) !== 'node_modules') nodeModules = dirname(nodeModules); // @scope/name
+  for (const d of [nodeModules, pkgDir]) {
+    const { uid } = statSync(d);
+    if (!trusted.has(uid)) return `refusing ${d}: it belongs to uid ${uid}, neither root nor the owner of ${cwd}`;
+  }
+  return undefined;
 }
 
 /** A file, or a directory holding a package (package.json) or an index.mjs/index.js. */

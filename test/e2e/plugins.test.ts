@@ -138,6 +138,18 @@ describe('loading', () => {
     expect(existsSync(join(project, 'UNNAMED-LOADED'))).toBe(false);
   });
 
+  test('a plugin file outside any project still imports xdp-doctor/plugin (it resolves to the running xdp-doctor)', async () => {
+    const lone = mkdtempSync(join(tmpdir(), 'xdpd-lone-'));
+    try {
+      writeFileSync(join(lone, 'check.mjs'), readFileSync(join(FIXTURES, 'uses-api.mjs')));
+      const r = await doctor(['--checks', 'inventory,fx-api/hello', '--plugin', './check.mjs'], lone);
+      expect(row(r, 'fx-api/hello')).toMatchObject({ status: 'pass', source: 'fx-api@2.0.0', summary: 'API 1; ip link l0: exit 0' });
+      expect(row(r, 'fx-api/hello').commands).toEqual([['nsenter', `--net=/run/netns/${LAB}-lb`, '--', 'ip', '-j', 'link', 'show', 'l0']]);
+    } finally {
+      rmSync(lone, { recursive: true, force: true });
+    }
+  });
+
   test('nothing in node_modules loads unless named', async () => {
     const r = await xdpd(['checks', '--json'], project);
     expect(r.report.plugins).toEqual([]);

@@ -2,7 +2,7 @@
 // objects; validating a plugin's shape with messages that name the field; every way a plugin fails to load
 // becoming a warning row; the catalog with disable, options, --checks and --skip; plugin checks run by the real
 // runner (isolation, tagging) and their findings reaching the diagnosis with the plugin's cause titles.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +123,21 @@ describe('resolution', () => {
     expect(() => resolvePackage('xdp-doctor-plugin-e', dir)).toThrow(/entry .* lies outside the package/);
   });
 
+  it('refuses a package another user planted in a parent\'s node_modules', () => {
+    if (process.getuid?.() !== 0) return;
+    const cwd = join(dir, 'work');
+    mkdirSync(cwd);
+    const planted = pkg(dir, 'xdp-doctor-plugin-evil', {}, { 'index.js': '' });
+    chownSync(join(dir, 'node_modules'), 1234, 1234);
+    expect(() => resolvePackage('xdp-doctor-plugin-evil', cwd)).toThrow(`refusing ${join(dir, 'node_modules')}: it belongs to uid 1234, neither root nor the owner of ${cwd}`);
+    chownSync(join(dir, 'node_modules'), 0, 0);
+    chownSync(planted, 1234, 1234);
+    expect(() => resolvePackage('xdp-doctor-plugin-evil', cwd)).toThrow(`refusing ${planted}: it belongs to uid 1234`);
+    // The owner of the working directory (sudo in a user's project) is trusted.
+    chownSync(cwd, 1234, 1234);
+    expect(resolvePackage('xdp-doctor-plugin-evil', cwd).entry).toBe(join(planted, 'index.js'));
+  });
+
   it('paths: a file, a package directory, a directory with index.mjs', () => {
     writeFileSync(join(dir, 'p.mjs'), '');
     expect(resolvePath(join(dir, 'p.mjs'))).toEqual({ entry: join(dir, 'p.mjs') });
@@ -234,6 +249,20 @@ describe('catalog and selection', () => {
     );
     expect(() => selectChecks(cat, { checks: ['fx-future/x'] })).toThrow(SelectionError);
     expect(() => selectChecks(cat, { skip: ['nope'] })).toThrow(/^unknown check "nope"; checks: preflight, .*fx-throws\/boom; plugins not loaded: \.\/nope\.mjs$/);
+  });
+
+  it('a check after one on a later rung is refused (the runner would not wait for it)', async () => {
+    const src = (name: string, checks: string) => `export default { name: '${name}', apiVersion: 1, checks: [${checks}] };\n`;
+    const c = (id: string, rung: number, after: string[]) => `{ id: '${id}', title: '${id}', rung: ${rung}, after: ${JSON.stringify(after)}, run: async () => ({ status: 'pass', summary: '', evidence: [], findings: [] }) }`;
+    writeFileSync(join(dir, 'early.mjs'), src('early', c('early/x', 2, ['map-dump'])));
+    writeFileSync(join(dir, 'order.mjs'), src('order', `${c('order/b', 5, ['order/a'])}, ${c('order/a', 5, [])}`));
+    writeFileSync(join(dir, 'fine.mjs'), src('fine', `${c('fine/a', 5, ['map-dump', 'not-loaded'])}, ${c('fine/b', 5, ['fine/a'])}`));
+    const cat = await loadCatalog({ plugins: ['./early.mjs', './order.mjs', './fine.mjs'] }, { cwd: dir, builtins: BUILTIN_CHECKS });
+    expect(cat.loaded.map((p) => p.name)).toEqual(['fine']);
+    expect(cat.failures.map((f) => f.reason)).toEqual([
+      'checks[0] "early/x" (rung 2) is after "map-dump" (rung 4): give it a rung of at least 4',
+      'checks[0] "order/b" (rung 5) is after "order/a" (rung 5): give it a rung of at least 5 and list it after its dependency',
+    ]);
   });
 
   it('without a config or --plugin, only the built-ins', async () => {
