@@ -42,7 +42,10 @@ export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port
   // The XDP hop itself may look silent (tcpdump does not see what XDP consumed): judge it by its neighbours.
   const reachedXdp = xdpIndex >= 0 && (perHop[xdpIndex]!.requests > 0 || (beforeXdp?.requests ?? 0) > 0);
   const pastXdp = afterXdp.some((h) => h.requests > 0);
-  const replied = perHop.some((h) => h.replies > 0);
+  // A reply counts when it made it back to where the requests started, not when it was merely seen on the way.
+  const replied = (perHop[0]?.replies ?? 0) > 0;
+  // Replies travel back towards the first hop: the hop nearest to it that saw them is where they stopped.
+  const repliesLostAt = !replied ? perHop.slice(1).find((h) => h.replies > 0)?.label : undefined;
   const lostAfterXdp = reachedXdp && !pastXdp && xdpIndex >= 0 && afterXdp.length > 0;
   const neverReachedXdp = xdpIndex >= 0 && !reachedXdp && perHop.some((h) => h.requests > 0);
 
@@ -52,6 +55,7 @@ export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port
     verdict = `the packet reached ${perHop[xdpIndex]!.label} and was not seen after it` +
       (perHop[xdpIndex]!.requests === 0 ? ' (tcpdump on an XDP interface does not see what XDP consumed: silence there is expected)' : '');
   } else if (neverReachedXdp) verdict = `the packet was last seen on ${lastSeen} and never reached ${perHop[xdpIndex]!.label}`;
+  else if (!replied && repliesLostAt) verdict = `requests went through to ${lastSeen}; replies were last seen on ${repliesLostAt} and did not reach ${perHop[0]!.label}`;
   else if (!replied && dest) verdict = `requests went through to ${lastSeen}; no reply was seen`;
   else verdict = `packets travelled the route${replied ? ' and replies came back' : ''}`;
   if (synRetransmissions) verdict += `; ${synRetransmissions} SYN retransmission(s)`;

@@ -33,7 +33,7 @@ export async function loadCatalog(input: CatalogInput, opts: { cwd: string; buil
   const loadedConfig = await loadConfig(opts.cwd, input.config);
   const specs = pluginSpecs(loadedConfig, input.plugins, opts.cwd);
   const result = await loadPlugins(specs, { cwd: opts.cwd, builtinIds: opts.builtins.map((c) => c.id) });
-  const { loaded, failures } = orderProblems(result.loaded, result.failures, opts.builtins);
+  const { loaded, failures } = result;
   const causes = new Map<string, PluginCause>();
   for (const p of loaded) for (const [id, c] of Object.entries(p.plugin.causes ?? {})) if (!causes.has(id)) causes.set(id, c);
   return {
@@ -45,35 +45,6 @@ export async function loadCatalog(input: CatalogInput, opts: { cwd: string; buil
     causes,
     configPath: loadedConfig.path,
   };
-}
-
-/**
- * The runner starts checks in rung order and waits only for dependencies that started before: a check `after` one
- * on a higher rung (or later on the same rung) would silently run without its facts. Such a plugin is not loaded.
- */
-function orderProblems(loaded: LoadedPlugin[], failures: PluginFailure[], builtins: Check[]): { loaded: LoadedPlugin[]; failures: PluginFailure[] } {
-  const order: { id: string; rung: number }[] = builtins.map((c) => ({ id: c.id, rung: c.rung }));
-  const ok: LoadedPlugin[] = [];
-  const failed = [...failures];
-  for (const p of loaded) {
-    const mine = p.plugin.checks.map((c) => ({ id: c.id, rung: c.rung }));
-    const all = [...order, ...mine];
-    let problem: string | undefined;
-    for (const [i, c] of p.plugin.checks.entries()) {
-      for (const dep of c.after ?? []) {
-        const at = all.findIndex((x) => x.id === dep);
-        if (at < 0) continue; // not loaded or optional: the runner does not wait for what is not planned
-        const d = all[at]!;
-        const self = order.length + i;
-        if (d.rung > c.rung || (d.rung === c.rung && at > self)) {
-          problem = `checks[${i}] "${c.id}" (rung ${c.rung}) is after "${dep}" (rung ${d.rung}): give it a rung of at least ${d.rung}${d.rung === c.rung ? ' and list it after its dependency' : ''}`;
-        }
-      }
-    }
-    if (problem) failed.push({ name: p.name, source: p.source, from: p.from, reason: problem, durationMs: 0 });
-    else { ok.push(p); order.push(...mine); }
-  }
-  return { loaded: ok, failures: failed };
 }
 
 export class SelectionError extends Error {}
