@@ -3,7 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { LadderArgs } from './cli-args.js';
 import type { IO } from './main.js';
-import type { RunEvent, RunReport } from './engine/types.js';
+import type { RunEvent, RunReport, Target } from './engine/types.js';
+import { isInteractive } from './interactive.js';
 import { runLadder } from './engine/ladder.js';
 import { dryRunExec } from './engine/recording-exec.js';
 import { killAllChildren, realExec } from './tools/exec.js';
@@ -19,6 +20,7 @@ import { shellQuote } from './report/format.js';
 import { inNetns } from './tools/exec.js';
 import type { PlannedCheck } from './engine/runner.js';
 import { fixAndVerify } from './engine/fix-flow.js';
+import { diagnose } from './engine/diagnosis.js';
 import type { CheckRecord } from './engine/types.js';
 import type { PluginCause } from './plugins/api.js';
 import { loadCatalog, selectChecks, SelectionError, withPluginCauses } from './plugins/plan.js';
@@ -46,10 +48,36 @@ export async function planChecks(
 
 export async function runDoctor(args: LadderArgs, io: IO): Promise<number> {
   try {
+    if (!args.dryRun && isInteractive(args, process.env, process.stdin, io.stdout as NodeJS.WriteStream)) {
+      return await wizard(args, io, shutdownSignal);
+    }
     return await climb(args, io, shutdownSignal, () => interruptedBy() !== undefined);
   } finally {
     killAllChildren('SIGKILL');
   }
+}
+
+/** The Ink wizard (loaded only here, so the plain path never imports Ink or React). No target: start screen. */
+async function wizard(args: LadderArgs, io: IO, signal: AbortSignal): Promise<number> {
+  // Ink and React load while the plan and the target are resolved (that waits on `ip`): a sooner first frame.
+  const ui = import('./ui/wizard.js');
+  ui.catch(() => undefined);
+  let plan: Plan;
+  let target: Target | undefined;
+  try {
+    plan = await planChecks(args);
+    if (args.lab || args.iface) target = await resolveTarget(realExec, args, { verify: true });
+  } catch (e) {
+    if (e instanceof TargetError) { io.stderr.write(`xdp-doctor: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  const { runWizard } = await ui;
+  return runWizard({
+    args, target, signal, tool: { name: 'xdp-doctor', version: packageVersion() },
+    checks: plan.checks.map((p) => ({ ...p, options: p.options ?? { noTracePipe: args.noTracePipe } })),
+    preRecords: plan.warnings, diagnose: (records) => withPluginCauses(diagnose(records), plan.causes),
+    stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream,
+  });
 }
 
 async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted: () => boolean): Promise<number> {

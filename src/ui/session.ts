@@ -97,6 +97,10 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** --report FILE: written when the ladder ends. */
   reportPath?: string;
+  /** Rows known before the ladder starts (plugins that did not load): shown first, kept in the report. */
+  preRecords?: CheckRecord[];
+  /** Ranks the findings; the default is the engine's diagnose() (doctor.ts adds plugin cause titles). */
+  diagnose?(records: CheckRecord[]): DiagnosisEntry[];
   liveFlushMs?: number;
 }
 
@@ -206,7 +210,8 @@ export class WizardSession {
   // ---- the ladder ----
   private startLadder(target: Target): void {
     this.pushItem({ kind: 'header', text: headerText(this.o.tool, target) });
-    this.set({ phase: 'ladder' });
+    for (const record of this.o.preRecords ?? []) this.pushItem({ kind: 'rung', record });
+    this.set({ phase: 'ladder', records: [...(this.o.preRecords ?? [])] });
     this.main = this.o.engine.climb({
       target, checks: this.o.checks, emit: (e) => this.onEvent(e), signal: this.controller.signal,
       facts: this.facts, gate: (id) => this.gate(id), windowMode: 'per-check',
@@ -355,7 +360,7 @@ export class WizardSession {
   }
 
   diagnosis(): DiagnosisEntry[] {
-    return diagnose(this.state.records);
+    return (this.o.diagnose ?? diagnose)(this.state.records);
   }
 
   requestFix(): void {
@@ -396,15 +401,12 @@ export class WizardSession {
       return this.endFix(outcome);
     }
     if (this.controller.signal.aborted) return;
-    let probe: ProbeOutcome | undefined;
-    if (target.probe) {
-      this.set({ busy: { kind: 'fix', step: 'probing again' } });
-      probe = await this.o.engine.probe(target, this.controller.signal).catch(() => undefined);
-    }
+    // The rungs that failed (and the ones that found this cause) run again with their prerequisites...
     const again = new Set(this.state.records.filter((r) => bad(r.status) || r.findings.some((f) => f.cause === o.cause)).map((r) => r.id));
     const plan = rerunPlan(this.o.checks, [...again]);
     let rerunChecks: CheckRecord[] = [];
-    if (plan.length && !this.controller.signal.aborted) {
+    let probe: ProbeOutcome | undefined;
+    if (plan.length) {
       this.set({ busy: { kind: 'fix', step: `re-running ${plan.length} rung(s)` } });
       try {
         const second = await this.o.engine.climb({
@@ -412,10 +414,15 @@ export class WizardSession {
           facts: this.facts, windowMode: 'shared',
         });
         rerunChecks = second.checks;
-        probe ??= second.probe;
+        probe = second.probe;
       } catch (e) {
         outcome.note = `re-running the rungs failed: ${(e as Error).message}`;
       }
+    }
+    // ...and the probe is sent once more on its own: the last word on whether traffic goes through now.
+    if (target.probe && !this.controller.signal.aborted) {
+      this.set({ busy: { kind: 'fix', step: 'sending the probe again' } });
+      probe = (await this.o.engine.probe(target, this.controller.signal).catch(() => undefined)) ?? probe;
     }
     if (this.controller.signal.aborted) return;
     outcome.rerun = { probe, checks: rerunChecks, diagnosis: this.diagnosis() };
@@ -424,7 +431,7 @@ export class WizardSession {
     outcome.worked = probeOk && rerunChecks.every((c) => !bad(c.status)) && !this.state.records.some((r) => bad(r.status));
     outcome.note ??= outcome.worked
       ? `${probe?.ran ? 'the probe passes' : 'no probe to send'}${rerunChecks.length ? ' and the rungs that failed now pass' : ''}`
-      : `${probe && !probeOk ? `the probe still fails${probe.note ? ` (${probe.note})` : ''}` : 'some rungs still fail'}; undo with \`xdp-doctor undo\``;
+      : `${probe && !probeOk ? `the probe still fails${probe.note ? ` (${probe.note})` : ''}` : `still failing: ${this.state.records.filter((r) => bad(r.status)).map((r) => r.title).join(', ')}`}; undo with \`xdp-doctor undo\``;
     this.endFix(outcome);
   }
 

@@ -4,7 +4,7 @@
 import { render } from 'ink';
 import type { LadderArgs } from '../cli-args.js';
 import type { PlannedCheck } from '../engine/runner.js';
-import type { Target } from '../engine/types.js';
+import type { CheckRecord, DiagnosisEntry, Target } from '../engine/types.js';
 import { Wizard } from './app.js';
 import { realEngine } from './engine.js';
 import { WizardSession, type WizardEngine } from './session.js';
@@ -19,12 +19,15 @@ export interface RunWizardOptions {
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
   engine?: WizardEngine;
+  /** Plugins that did not load, as report rows. */
+  preRecords?: CheckRecord[];
+  diagnose?(records: CheckRecord[]): DiagnosisEntry[];
 }
 
 export async function runWizard(o: RunWizardOptions): Promise<number> {
   const session = new WizardSession({
     engine: o.engine ?? realEngine(o.args, o.tool), checks: o.checks, tool: o.tool, target: o.target,
-    preferLab: o.args.labName, signal: o.signal, reportPath: o.args.report,
+    preferLab: o.args.labName, signal: o.signal, reportPath: o.args.report, preRecords: o.preRecords, diagnose: o.diagnose,
   });
   let code = 0;
   const ink = render(<Wizard session={session} onExit={(c) => { code = c; }} />, {

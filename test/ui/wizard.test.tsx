@@ -2,7 +2,9 @@
 // q and Ctrl-C, and the summary. Records are from a real run on the lab with the veth-peer fault.
 import { afterEach, describe, expect, test } from 'vitest';
 import { Wizard } from '../../src/ui/app.js';
-import { WizardSession } from '../../src/ui/session.js';
+import { WizardSession, type SessionOptions } from '../../src/ui/session.js';
+import { diagnose } from '../../src/engine/diagnosis.js';
+import type { CheckRecord } from '../../src/engine/types.js';
 import { makeTheme } from '../../src/ui/theme.js';
 import { KEYS, after, press, renderTui, waitFor, waitForText, type Rendered } from './helpers.js';
 import { HEALTHY_REPORT, VETH_REPORT, deferred, fakeEngine, plannedFrom, type FakeOptions } from './fake-engine.js';
@@ -14,12 +16,17 @@ const ALL = VETH_REPORT.checks.map((c) => c.id);
 let open: Rendered[] = [];
 afterEach(() => { for (const r of open) r.unmount(); open = []; });
 
-function start(opts: FakeOptions & { withTarget?: boolean; ids?: string[]; columns?: number; rows?: number; signal?: AbortSignal; reportPath?: string } = {}) {
+type StartOptions = FakeOptions & Pick<SessionOptions, 'signal' | 'reportPath' | 'preRecords' | 'diagnose'> & {
+  withTarget?: boolean; ids?: string[]; columns?: number; rows?: number;
+};
+
+function start(opts: StartOptions = {}) {
   const engine = fakeEngine(opts);
   const exits: number[] = [];
   const session = new WizardSession({
     engine, checks: plannedFrom(VETH_REPORT, opts.ids ?? FIVE), tool: TOOL, preferLab: 'wz', liveFlushMs: 5,
     target: opts.withTarget === false ? undefined : VETH_REPORT.target, signal: opts.signal, reportPath: opts.reportPath,
+    preRecords: opts.preRecords, diagnose: opts.diagnose,
   });
   const r = renderTui(<Wizard session={session} theme={makeTheme({ NO_COLOR: '1' })} onExit={(c) => exits.push(c)} />, { columns: opts.columns, rows: opts.rows });
   open.push(r);
@@ -303,6 +310,24 @@ describe('the end', () => {
     await waitFor(() => exits.length > 0, 'exit');
     expect(exits).toEqual([1]);
     expect(after(r.frame(), 'Diagnosis')).toContain('Route  client ✓');
+  });
+});
+
+describe('plugins', () => {
+  test('a plugin that did not load is a row from the start; plugin cause titles reach the summary', async () => {
+    const failed: CheckRecord = {
+      id: 'plugin:rpfilter', title: 'Plugin rpfilter', rung: 0, source: 'rpfilter', durationMs: 0, commands: [],
+      status: 'warn', summary: 'not loaded: requires apiVersion 1, got 2', evidence: [], findings: [],
+    };
+    const { r, session } = start({
+      ids: ALL, preRecords: [failed],
+      diagnose: (recs) => diagnose(recs).map((d) => (d.cause === 'packets-lost-after-xdp' ? { ...d, title: 'Renamed by a plugin' } : d)),
+    });
+    await waitForText(r, '▸ next: XDP inventory');
+    const f = await press(r, 'a', 'Diagnosis');
+    expect(f).toMatch(/! Plugin rpfilter[\s\S]*not loaded: requires apiVersion 1, got 2/);
+    expect(after(f, 'Diagnosis')).toContain('2. Renamed by a plugin');
+    expect(session.currentReport()!.checks[0]!.id).toBe('plugin:rpfilter');
   });
 });
 
