@@ -1,7 +1,7 @@
 // The wizard's root component: <Static> for everything finished (printed once, scrolls away like a log), one
 // live region for what is happening now (start screen, the running rung, the pager, the fix prompt, the
 // summary), and a footer with the keys that work right now. State lives in WizardSession; this maps keys.
-import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Static, Text, useApp, useInput, type Key } from 'ink';
 import Spinner from 'ink-spinner';
 import { Details, detailLines, detailsPageSize } from './details.js';
@@ -12,7 +12,7 @@ import { FocusLine, NextRung, RunningRung, StaticRow } from './rungs.js';
 import { fixCandidate, type WizardSession, type WizardState } from './session.js';
 import { StartScreen } from './start-screen.js';
 import { Summary } from './summary.js';
-import { ThemeContext, makeTheme, useSize, type Theme } from './theme.js';
+import { ThemeContext, makeTheme, useSize, useTheme, type Theme } from './theme.js';
 
 export interface WizardProps {
   session: WizardSession;
@@ -20,7 +20,9 @@ export interface WizardProps {
   onExit?(code: number): void;
 }
 
-export function Wizard({ session, theme = makeTheme(), onExit }: WizardProps) {
+export function Wizard({ session, theme: given, onExit }: WizardProps) {
+  const [envTheme] = useState(() => makeTheme());
+  const theme = given ?? envTheme;
   const state = useSyncExternalStore(session.subscribe, session.getState, session.getState);
   const { exit } = useApp();
   const size = useSize();
@@ -58,6 +60,7 @@ export function Wizard({ session, theme = makeTheme(), onExit }: WizardProps) {
 
 function Body({ state, session }: { state: WizardState; session: WizardSession }) {
   const { rows, columns } = useSize();
+  const theme = useTheme();
   const s = state;
   const focus = s.records.find((r) => r.id === s.focus);
   const liveRows = Math.max(2, Math.min(12, rows - 14));
@@ -94,8 +97,13 @@ function Body({ state, session }: { state: WizardState; session: WizardSession }
         <Summary
           target={s.target} records={s.records} diagnosis={session.diagnosis()} facts={session.sharedFacts}
           probe={s.fix?.rerun?.probe ?? s.report?.probe} fix={s.fix} exitCode={s.interrupted ? 130 : report?.exitCode ?? session.verdict()}
-          columns={columns} maxLines={rows - 7}
+          columns={columns} maxLines={rows - 8}
         />
+        {s.phase === 'end' && (
+          <Text color={theme.color('muted')} wrap="truncate-end">
+            report file: {session.reportName('md')} (m) or .json (j)
+          </Text>
+        )}
         {s.phase === 'end' && focus && <FocusLine record={focus} />}
         {s.phase === 'done' && s.interrupted && <Text>✗ interrupted: every child process was stopped (exit 130)</Text>}
       </Box>

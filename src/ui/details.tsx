@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import type { CheckRecord } from '../engine/types.js';
 import { shellQuote } from '../report/format.js';
 import { STATUS_MARK, seconds, useSize, useTheme } from './theme.js';
-import { wrapCommand, wrapLines } from './text.js';
+import { wrapCommand, wrapLines, wrapWords } from './text.js';
 
 function evidenceBody(data: unknown): string {
   if (typeof data === 'string') return data || '(empty)';
@@ -16,7 +16,7 @@ export function detailLines(r: CheckRecord, width: number): string[] {
   out.push(`Commands run (${r.commands.length}):`);
   if (!r.commands.length) out.push('  (none: this rung read files or facts only)');
   for (const argv of r.commands) out.push(...wrapCommand(argv, width, '  '));
-  if (r.degraded) { out.push('Limitations:'); out.push(...wrapLines(r.degraded, width, '  ')); }
+  if (r.degraded) { out.push('Limitations:'); for (const l of r.degraded.split('\n')) out.push(...wrapWords(l, width, '    ', '  ')); }
   out.push(`Evidence (${r.evidence.length}):`);
   if (!r.evidence.length) out.push('  (none)');
   for (const e of r.evidence) {
@@ -25,7 +25,7 @@ export function detailLines(r: CheckRecord, width: number): string[] {
   }
   if (r.findings.length) {
     out.push('Findings:');
-    for (const f of r.findings) out.push(...wrapLines(`[${f.severity}] ${f.cause}: ${f.message}`, width, '  '));
+    for (const f of r.findings) out.push(...wrapWords(`[${f.severity}] ${f.cause}: ${f.message}`, width, '    ', '  '));
   }
   return out;
 }

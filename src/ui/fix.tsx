@@ -18,7 +18,7 @@ export function FixConfirm({ overlay }: { overlay: Extract<Overlay, { kind: 'fix
       {overlay.argv.flatMap(cmd).map((l, i) => <Text key={i} color={theme.color('accent')}>{l}</Text>)}
       {overlay.undo.length > 0 && <Text color={theme.color('muted')}>Undo (logged; `xdp-doctor undo` runs it):</Text>}
       {overlay.undo.flatMap(cmd).map((l, i) => <Text key={`u${i}`} color={theme.color('muted')}>{l}</Text>)}
-      <Text>Then the probe is sent again and the rungs that failed run again.</Text>
+      <Text>Then the rungs that failed run again and the probe is sent once more.</Text>
       <Text bold>Apply it? <Text color={theme.color('good')}>y</Text> yes · <Text color={theme.color('bad')}>n</Text> no</Text>
     </Box>
   );

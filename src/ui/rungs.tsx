@@ -7,6 +7,14 @@ import type { CheckRecord, FixOutcome } from '../engine/types.js';
 import { shellQuote } from '../report/format.js';
 import type { Running, RungPlan, StaticItem } from './session.js';
 import { STATUS_MARK, STATUS_TONE, seconds, useSize, useTheme } from './theme.js';
+import { wrapWords } from './text.js';
+
+/** Prose pre-wrapped to the terminal (Ink's own wrap starts continuation lines with the breaking space). */
+function Prose({ text, color, lead = '', indent = '' }: { text: string; color?: string; lead?: string; indent?: string }) {
+  const { columns } = useSize();
+  const lines = wrapWords(text, columns - 3, indent, lead);
+  return <>{lines.map((l, i) => <Text key={i} color={color}>{l}</Text>)}</>;
+}
 
 export function RungRow({ record, question, again }: { record: CheckRecord; question?: string; again?: 'rerun' | 'after fix' }) {
   const theme = useTheme();
@@ -23,14 +31,13 @@ export function RungRow({ record, question, again }: { record: CheckRecord; ques
         <Text color={theme.color('muted')}>  {again ? `(${again}) ` : ''}{seconds(r.durationMs)}</Text>
       </Text>
       <Box flexDirection="column" marginLeft={2}>
-        {!again && question && <Text color={theme.color('muted')}>{question}</Text>}
-        <Text>{r.summary}</Text>
-        {degraded.slice(0, 3).map((l, i) => <Text key={`d${i}`} color={theme.color('warn')}>! {l}</Text>)}
+        {!again && question && <Prose text={question} color={theme.color('muted')} />}
+        <Prose text={r.summary} />
+        {degraded.slice(0, 3).map((l, i) => <Prose key={`d${i}`} text={l} color={theme.color('warn')} lead="! " indent="  " />)}
         {degraded.length > 3 && <Text color={theme.color('muted')}>… {degraded.length - 3} more limitation(s) (d shows all)</Text>}
         {r.findings.filter((f) => f.message !== r.summary || f.errno).map((f, i) => (
-          <Text key={`f${i}`} color={theme.color(STATUS_TONE[r.status])}>
-            • {f.message}{f.errno ? ` (${f.errno.name}, errno ${f.errno.value})` : ''}
-          </Text>
+          <Prose key={`f${i}`} color={theme.color(STATUS_TONE[r.status])} lead="• " indent="  "
+            text={`${f.message}${f.errno ? ` (${f.errno.name}, errno ${f.errno.value})` : ''}`} />
         ))}
       </Box>
     </Box>
@@ -107,7 +114,7 @@ export function NextRung({ next, focus }: { next: RungPlan; focus?: CheckRecord 
         <Text color={theme.color('accent')} bold>▸ next: </Text>
         <Text bold>{next.title}</Text>
       </Text>
-      {next.question && <Box marginLeft={2}><Text color={theme.color('muted')}>{next.question}</Text></Box>}
+      {next.question && <Box flexDirection="column" marginLeft={2}><Prose text={next.question} color={theme.color('muted')} /></Box>}
       {focus && <FocusLine record={focus} />}
     </Box>
   );

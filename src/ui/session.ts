@@ -129,6 +129,7 @@ export class WizardSession {
   private liveTimer?: NodeJS.Timeout;
   private main?: Promise<unknown>;
   private seq = 0;
+  private reportBase?: string;
   private readonly o: SessionOptions;
 
   constructor(o: SessionOptions) {
@@ -453,11 +454,15 @@ export class WizardSession {
     };
   }
 
+  /** The file `m`/`j` write, in the current directory: one name per run (decided when the ladder ends). */
   reportName(format: 'md' | 'json'): string {
-    const t = this.state.target;
-    const d = (this.o.engine.now?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    const what = t ? (t.kind === 'lab' ? `lab-${t.labName}` : t.iface) : 'run';
-    return `xdp-doctor-${what}-${d}.${format}`;
+    if (!this.reportBase) {
+      const t = this.state.target;
+      const d = (this.o.engine.now?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+      const what = t ? (t.kind === 'lab' ? `lab-${t.labName}` : t.iface) : 'run';
+      this.reportBase = `xdp-doctor-${what}-${d}`;
+    }
+    return `${this.reportBase}.${format}`;
   }
 
   async writeReport(format: 'md' | 'json', path = this.reportName(format)): Promise<void> {

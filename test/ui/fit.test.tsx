@@ -61,8 +61,8 @@ describe('80x24', () => {
     const lines = fitSegments(summarySegments({
       target: VETH_REPORT.target, records: VETH_REPORT.checks, diagnosis: diagnose(VETH_REPORT.checks),
       probe: VETH_REPORT.probe, exitCode: 1, columns: 80,
-    }), 24 - 7);
-    expect(lines.length).toBeLessThanOrEqual(17);
+    }), 24 - 8);
+    expect(lines.length).toBeLessThanOrEqual(16);
     for (const l of lines) expect(l.text.length).toBeLessThanOrEqual(80);
     const text = lines.map((l) => l.text).join('\n');
     expect(text).toContain('ENXIO (errno 6');

@@ -277,7 +277,8 @@ describe('the end', () => {
   test('m and j write the report and show the file name', async () => {
     const { r, engine } = start({ ids: ALL });
     await waitForText(r, '▸ next: XDP inventory');
-    await press(r, 'a', 'Diagnosis');
+    const f = await press(r, 'a', 'Diagnosis');
+    expect(f).toContain('report file: xdp-doctor-lab-wz-20261124-134500.md (m) or .json (j)');
     await press(r, 'm', 'wrote the Markdown report to xdp-doctor-lab-wz-20261124-134500.md');
     const md = engine.written.get('xdp-doctor-lab-wz-20261124-134500.md')!;
     expect(md).toMatch(/^# xdp-doctor report/);
