@@ -1,7 +1,7 @@
 // Colour that degrades: NO_COLOR (any non-empty value, https://no-color.org) drops every colour prop; marks
 // and words carry the meaning on their own. chalk decides whether the terminal can show colour at all; it does
 // not read NO_COLOR, so the wizard does.
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useEffect, useState } from 'react';
 import { useStdout } from 'ink';
 import type { CheckStatus } from '../engine/types.js';
 
@@ -26,6 +26,14 @@ export const STATUS_TONE: Record<CheckStatus, Tone> = { pass: 'good', warn: 'war
 export function useSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
   const s = stdout as NodeJS.WriteStream | undefined;
+  // Ink re-lays out on resize but does not re-render components; text wrapped here must be wrapped again.
+  const [, redraw] = useState(0);
+  useEffect(() => {
+    if (!s?.on) return;
+    const onResize = () => redraw((n) => n + 1);
+    s.on('resize', onResize);
+    return () => { s.off('resize', onResize); };
+  }, [s]);
   return { columns: Math.max(40, s?.columns || 80), rows: Math.max(12, s?.rows || 24) };
 }
 

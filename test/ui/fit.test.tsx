@@ -71,3 +71,17 @@ describe('80x24', () => {
     expect(text).toMatch(/exit 1$/);
   });
 });
+
+describe('resize', () => {
+  test('a narrower terminal re-wraps the live region', async () => {
+    const { WizardSession: S } = await import('../../src/ui/session.js');
+    const engine = fakeEngine({});
+    const session = new S({ engine, checks: plannedFrom(VETH_REPORT, ['preflight', 'inventory']), tool: { name: 'xdp-doctor', version: '0.1.0' }, target: VETH_REPORT.target });
+    r = renderTui(<Wizard session={session} theme={makeTheme({ NO_COLOR: '1' })} />, { columns: 120, rows: 40 });
+    await waitFor(() => r!.frame().includes('▸ next: XDP inventory'), 'the next rung');
+    expect(r.frame()).toMatch(/Which XDP program runs on the interface, in which mode, with which maps, and what is on the veth peer\?/);
+    r.stdout.columns = 60;
+    r.stdout.emit('resize');
+    await waitFor(() => /Which XDP program runs on the interface, in which mode,\n\s+with which maps/.test(r!.frame()), () => `a re-wrapped question in:\n${r!.frame()}`);
+  });
+});
