@@ -18,7 +18,7 @@ import { median, mb, ms, ratio, round, summary, table } from './lib/stats.mjs';
 import { ladderRun } from './ladder.mjs';
 import { manualLadder } from './manual-ladder.mjs';
 import { measureFloor } from './floor.mjs';
-import { importAudit, versionSample, wizardSample } from './startup.mjs';
+import { importAudit, tmuxSockets, versionSample, wizardSample } from './startup.mjs';
 
 const USAGE = 'usage: node bench/run.mjs [--reps N] [--json FILE] [--lab-name NAME] [--no-audit]';
 let values;
@@ -52,7 +52,7 @@ let cleaning;
 async function cleanup() {
   cleaning ??= (async () => {
     killAll('SIGKILL');
-    await run(['tmux', '-L', `xdpd-bench-${process.pid}`, 'kill-server']);
+    for (const socket of tmuxSockets()) await run(['tmux', '-L', socket, 'kill-server']);
     if (labIsUp) {
       log(`lab ${lab}: down`);
       const r = await labDown(lab);

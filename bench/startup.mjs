@@ -27,8 +27,14 @@ function ttyEnv() {
  * Spawns argv in a detached tmux pane of 100×30 on a private server and polls capture-pane until the pane shows
  * something. ms: from just before `tmux new-session` to the poll that saw the first non-empty frame.
  */
+let frames = 0;
+
+/** tmux sockets this bench may have left behind (run.mjs kills their servers on Ctrl-C). */
+export const tmuxSockets = () => Array.from({ length: frames }, (_, i) => `xdpd-bench-${process.pid}-${i + 1}`);
+
 export async function firstFrame(argv, { timeoutMs = 10_000 } = {}) {
-  const socket = `xdpd-bench-${process.pid}`;
+  // A server of its own each time: a new session on a socket whose server is still shutting down fails.
+  const socket = `xdpd-bench-${process.pid}-${++frames}`;
   const tmux = (...a) => ['tmux', '-L', socket, ...a];
   const t0 = now();
   try {
