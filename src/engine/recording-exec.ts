@@ -13,6 +13,7 @@ export function recordingExec(inner: Exec, commands: string[][], signal: AbortSi
       commands.push(inNetns(argv, opts.netns));
       return inner.spawn(argv, { ...opts, signal: opts.signal ?? signal });
     },
+    ...(inner.lastOutputAt ? { lastOutputAt: () => inner.lastOutputAt!() } : {}),
   };
 }
 

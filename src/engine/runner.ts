@@ -131,6 +131,7 @@ function makeWindowFactory(
     fire: opts.fireProbe,
     passiveMs: opts.target.windowMs,
     drainMs: opts.drainMs,
+    lastOutputAt: opts.exec.lastOutputAt ? () => opts.exec.lastOutputAt!() : undefined,
     signal: opts.signal,
     onStart: () => opts.emit({ type: 'probe-start' }),
     onEnd: (o: ProbeOutcome) => { probes.push(o); opts.emit({ type: 'probe-end', outcome: o }); },

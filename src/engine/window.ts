@@ -8,8 +8,14 @@ export interface WindowOptions {
   /** Fires the traffic. Absent: the window is passive and lasts passiveMs. */
   fire?: () => Promise<ProbeOutcome>;
   passiveMs: number;
-  /** After the probe, collectors keep listening this long for late packets and trace lines. */
+  /** After the probe, collectors keep listening at most this long for late packets and trace lines. */
   drainMs?: number;
+  /**
+   * When a collector last printed (performance.now() ms). Given, the drain ends as soon as collectors have been
+   * quiet for quietMs after the probe (never later than drainMs); absent, the drain is the full drainMs.
+   */
+  lastOutputAt?(): number | undefined;
+  quietMs?: number;
   /** Participants that never attach do not hold the probe back longer than this. */
   attachTimeoutMs?: number;
   onStart?(): void;
@@ -30,6 +36,30 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
   });
+
+/**
+ * The wait after the probe. Late packets and trace lines reach the collectors within milliseconds (tcpdump's
+ * kernel timestamps are all at or before the probe's end on the lab, healthy or broken), so waiting out the whole
+ * drainMs is mostly idle time: stop once no collector has printed for quietMs, counted from the probe's end or
+ * the last line, whichever is later. Output that keeps coming extends the drain up to drainMs.
+ */
+async function drain(opts: WindowOptions): Promise<void> {
+  const cap = opts.drainMs ?? DEFAULT_DRAIN_MS;
+  if (!opts.lastOutputAt) return sleep(cap, opts.signal);
+  const quiet = Math.min(opts.quietMs ?? DEFAULT_QUIET_MS, cap);
+  const start = performance.now();
+  for (;;) {
+    if (opts.signal?.aborted) return;
+    const now = performance.now();
+    const left = cap - (now - start);
+    const quietFor = now - Math.max(start, opts.lastOutputAt() ?? 0);
+    if (left <= 0 || quietFor >= quiet) return;
+    await sleep(Math.min(quiet - quietFor, left), opts.signal);
+  }
+}
+
+export const DEFAULT_DRAIN_MS = 400;
+export const DEFAULT_QUIET_MS = 100;
 
 export function createWindow(opts: WindowOptions): SharedWindow {
   let arrived = 0;
@@ -59,7 +89,7 @@ export function createWindow(opts: WindowOptions): SharedWindow {
     } catch (e) {
       result = { ran: false, ok: false, startedAt, endedAt: Date.now(), note: `probe could not run: ${(e as Error).message}` };
     }
-    await sleep(opts.drainMs ?? 400, opts.signal);
+    await drain(opts);
     opts.onEnd?.(result);
     resolveOutcome(result);
   };

@@ -59,11 +59,22 @@ export interface Collector {
 export interface Exec {
   run(argv: string[], opts?: RunOptions): Promise<RunResult>;
   spawn(argv: string[], opts?: SpawnOptions): Collector;
+  /**
+   * When a collector last printed a line (performance.now() ms), undefined before the first. The probe window
+   * ends its drain once collectors have gone quiet; an Exec without it gets the fixed drain.
+   */
+  lastOutputAt?(): number | undefined;
 }
 
 // C locale: parsers read English tool output. XDP_DOCTOR_RUN marks every process a run starts (it survives
 // nsenter and re-parenting), so an operator or a test can find anything a run left behind.
 const CHILD_ENV = { LC_ALL: 'C', XDP_DOCTOR_RUN: String(process.pid) };
+
+/** stop() repeats SIGINT this often until the collector exits (see stop()). */
+const SIGINT_REPEAT_MS = 200;
+
+/** performance.now() of the last line any collector printed (see Exec.lastOutputAt). */
+let lastLineAt: number | undefined;
 
 // Every live child, so an exit path can end them all.
 const live = new Set<ResultPromise>();
@@ -109,6 +120,8 @@ function toResult(argv: string[], r: any, started: number): RunResult {
 }
 
 export const realExec: Exec = {
+  lastOutputAt: () => lastLineAt,
+
   async run(argv, opts = {}) {
     const full = inNetns(argv, opts.netns);
     const started = Date.now();
@@ -174,6 +187,7 @@ export const realExec: Exec = {
       source.on('end', () => { if (partial) take(partial, stream); partial = ''; });
     };
     const take = (line: string, stream: 'stdout' | 'stderr') => {
+      lastLineAt = performance.now();
       if (kept[stream].length < maxLines) kept[stream].push(line); else dropped++;
       opts.onLine?.(line, stream);
       if (!isReady && opts.readyWhen?.(line, stream)) becomeReady();
@@ -206,8 +220,12 @@ export const realExec: Exec = {
       async stop(graceMs = 1500) {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGINT');
+          // Repeated until it exits: bpftrace 0.17 sometimes misses a single SIGINT (about 1 run in 10 here) and
+          // would sit until the SIGKILL below, losing its maps. A second SIGINT is harmless to every collector.
+          const again = setInterval(() => child.kill('SIGINT'), SIGINT_REPEAT_MS);
           const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
           const r = await done;
+          clearInterval(again);
           clearTimeout(timer);
           return r;
         }

@@ -77,6 +77,35 @@ describe('createWindow', () => {
     expect(await w.window.ready()).toMatchObject({ ran: false, ok: false, note: 'probe could not run: nc: command not found' });
   });
 
+  it('drain: ends once the collectors have been quiet for quietMs after the probe', async () => {
+    const fire = vi.fn(async () => outcome);
+    const w = createWindow({ participants: 1, fire, passiveMs: 0, drainMs: 400, quietMs: 30, lastOutputAt: () => 0 });
+    const t0 = performance.now();
+    await w.window.ready();
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(25);
+    expect(took).toBeLessThan(300);
+  });
+
+  it('drain: output that keeps coming holds it open, never past drainMs', async () => {
+    const fire = vi.fn(async () => outcome);
+    const w = createWindow({ participants: 1, fire, passiveMs: 0, drainMs: 120, quietMs: 30, lastOutputAt: () => performance.now() });
+    const t0 = performance.now();
+    await w.window.ready();
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(110);
+    expect(took).toBeLessThan(1000);
+  });
+
+  it('drain: a line shortly after the probe restarts the quiet period', async () => {
+    let last: number | undefined;
+    const fire = vi.fn(async () => { setTimeout(() => { last = performance.now(); }, 15); return outcome; });
+    const w = createWindow({ participants: 1, fire, passiveMs: 0, drainMs: 400, quietMs: 30, lastOutputAt: () => last });
+    const t0 = performance.now();
+    await w.window.ready();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(40);
+  });
+
   it('an abort ends a passive window early', async () => {
     const ac = new AbortController();
     const w = createWindow({ participants: 1, passiveMs: 60_000, drainMs: 60_000, signal: ac.signal });
