@@ -42,6 +42,9 @@ export function artifactDirOf(ctx: Pick<CheckContext, 'target'>): string {
   return ctx.target.artifactDir ?? join(tmpdir(), `xdp-doctor-${process.pid}`);
 }
 
+const pcapsAt = (ctx: CheckContext, dir: string) =>
+  ctx.target.keepArtifacts === false ? 'pcaps discarded after the run (--artifacts DIR keeps them)' : `pcaps in ${dir}`;
+
 const actionName = (retval: number) => `XDP_${xdpActionName(retval)}`;
 
 /** "XDP_TX ×2, XDP_PASS ×1" */
@@ -202,7 +205,7 @@ async function withXdpdump(ctx: CheckContext, collector: Collector, c: Common): 
   const findings = abortedFinding(verdicts, c, 'xdpdump fexit');
   return {
     status: findings.length ? 'fail' : 'pass',
-    summary: `${summarizeVerdicts(verdicts)} (xdpdump entry/exit); pcaps in ${c.dir}`,
+    summary: `${summarizeVerdicts(verdicts)} (xdpdump entry/exit); ${pcapsAt(ctx, c.dir)}`,
     evidence, findings,
   };
 }
@@ -305,6 +308,6 @@ async function withReplay(
   if (capturedTotal > frames.length) evidence.push({ label: 'not replayed', data: `${capturedTotal - frames.length} more captured packet(s) beyond the first ${MAX_REPLAY}` });
 
   const findings = abortedFinding(verdicts, c, 'replayed through BPF_PROG_TEST_RUN');
-  const summary = `${summarizeVerdicts(verdicts)} — replayed through BPF_PROG_TEST_RUN (${c.short}); pcaps in ${c.dir}`;
+  const summary = `${summarizeVerdicts(verdicts)} — replayed through BPF_PROG_TEST_RUN (${c.short}); ${pcapsAt(ctx, c.dir)}`;
   return { status: findings.length ? 'fail' : 'warn', summary, evidence, findings, degraded };
 }

@@ -12,39 +12,16 @@ import { interruptedBy, shutdownSignal } from './shutdown.js';
 import { dryRunFiles, realFiles } from './tools/files.js';
 import { toolStatus } from './tools/versions.js';
 import { resolveTarget, TargetError } from './targets.js';
-import { BUILTIN_CHECKS } from '../checks/index.js';
 import { packageVersion } from './paths.js';
 import { renderText } from './report/text.js';
 import { renderMarkdown } from './report/markdown.js';
-import { shellQuote } from './report/format.js';
-import { inNetns } from './tools/exec.js';
 import type { PlannedCheck } from './engine/runner.js';
 import { fixAndVerify } from './engine/fix-flow.js';
 import { diagnose } from './engine/diagnosis.js';
-import type { CheckRecord } from './engine/types.js';
-import type { PluginCause } from './plugins/api.js';
-import { loadCatalog, selectChecks, SelectionError, withPluginCauses } from './plugins/plan.js';
-
-export interface Plan {
-  /** Built-ins and plugin checks, minus the config's disable list and --skip, narrowed to --checks. */
-  checks: PlannedCheck[];
-  /** Plugins that could not be loaded, as report rows (status warn, id plugin:NAME). */
-  warnings: CheckRecord[];
-  /** Diagnosis titles of the plugins' own causes (see withPluginCauses). */
-  causes: Map<string, PluginCause>;
-}
-
-/** Config and --plugin loaded, checks selected. A bad config or an unknown id is a TargetError (exit 2). */
-export async function planChecks(
-  args: Pick<LadderArgs, 'checks' | 'skip' | 'config' | 'plugins'>, cwd = process.cwd(),
-): Promise<Plan> {
-  const catalog = await loadCatalog({ config: args.config, plugins: args.plugins ?? [] }, { cwd, builtins: BUILTIN_CHECKS });
-  try {
-    return { checks: selectChecks(catalog, args), warnings: catalog.warnings, causes: catalog.causes };
-  } catch (e) {
-    throw e instanceof SelectionError ? new TargetError(e.message) : e;
-  }
-}
+import { withPluginCauses } from './plugins/plan.js';
+import { planChecks, type Plan } from './plan.js';
+import { dryRunListing } from './report/dry-run.js';
+import { prepareArtifacts } from './artifacts.js';
 
 export async function runDoctor(args: LadderArgs, io: IO): Promise<number> {
   try {
@@ -72,12 +49,17 @@ async function wizard(args: LadderArgs, io: IO, signal: AbortSignal): Promise<nu
     throw e;
   }
   const { runWizard } = await ui;
-  return runWizard({
-    args, target, signal, tool: { name: 'xdp-doctor', version: packageVersion() },
-    checks: plan.checks.map((p) => ({ ...p, options: p.options ?? { noTracePipe: args.noTracePipe } })),
-    preRecords: plan.warnings, diagnose: (records) => withPluginCauses(diagnose(records), plan.causes),
-    stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream,
-  });
+  const artifacts = await prepareArtifacts(args);
+  try {
+    return await runWizard({
+      args, target, signal, artifacts, tool: { name: 'xdp-doctor', version: packageVersion() },
+      checks: plan.checks.map((p) => ({ ...p, options: p.options ?? { noTracePipe: args.noTracePipe } })),
+      preRecords: plan.warnings, diagnose: (records) => withPluginCauses(diagnose(records), plan.causes),
+      stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream,
+    });
+  } finally {
+    await artifacts.cleanup();
+  }
 }
 
 async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted: () => boolean): Promise<number> {
@@ -85,7 +67,7 @@ async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted:
   const exec = args.dryRun ? dryRunExec() : realExec;
   const files = args.dryRun ? dryRunFiles(writes) : realFiles;
   let plan: Plan;
-  let target;
+  let target: Target;
   try {
     plan = await planChecks(args);
     target = await resolveTarget(realExec, args, { verify: !args.dryRun });
@@ -93,6 +75,19 @@ async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted:
     if (e instanceof TargetError) { io.stderr.write(`xdp-doctor: ${e.message}\n`); return 2; }
     throw e;
   }
+  const artifacts = await prepareArtifacts(args);
+  target = { ...target, artifactDir: artifacts.dir, keepArtifacts: artifacts.keep };
+  try {
+    return await climbTarget(args, io, signal, interrupted, { plan, target, exec, files, writes });
+  } finally {
+    await artifacts.cleanup();
+  }
+}
+
+interface Prepared { plan: Plan; target: Target; exec: typeof realExec; files: typeof realFiles; writes: string[][] }
+
+async function climbTarget(args: LadderArgs, io: IO, signal: AbortSignal, interrupted: () => boolean, p: Prepared): Promise<number> {
+  const { plan, target, exec, files, writes } = p;
   const progress = !args.json && (io.stderr as NodeJS.WriteStream).isTTY;
   const emit = (e: RunEvent) => {
     if (!progress) return;
@@ -134,16 +129,4 @@ async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted:
 
 async function writeReport(path: string, report: RunReport): Promise<void> {
   await writeFile(path, path.toLowerCase().endsWith('.json') ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
-}
-
-function dryRunListing(report: RunReport, writes: string[][]): string {
-  const out = ['Dry run: these commands would run (none did).', ''];
-  for (const c of report.checks) {
-    out.push(`${c.id}:`);
-    if (!c.commands.length) out.push('  (no commands before real output is needed)');
-    for (const argv of c.commands) out.push(`  ${shellQuote(argv)}`);
-  }
-  if (report.target.probe) out.push('probe:', `  ${shellQuote(inNetns(report.target.probe.argv, report.target.probe.netns))}`);
-  if (writes.length) out.push('file writes:', ...writes.map((w) => `  ${w[0]} ${w[1]} ${JSON.stringify(w[2])}`));
-  return `${out.join('\n')}\n`;
 }

@@ -56,6 +56,8 @@ export interface Target {
   captureFilter?: string[];
   /** Directory for pcaps and other artefacts of this run. */
   artifactDir?: string;
+  /** False when artifactDir is removed at the end of the run (no --artifacts or --report). */
+  keepArtifacts?: boolean;
 }
 
 export interface Expectation { map: string; field: string; value: string }

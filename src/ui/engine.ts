@@ -12,7 +12,9 @@ import { toolStatus } from '../tools/versions.js';
 import { discover } from './discover.js';
 import type { WizardEngine } from './session.js';
 
-export function realEngine(args: LadderArgs, tool: { name: string; version: string }): WizardEngine {
+export function realEngine(
+  args: LadderArgs, tool: { name: string; version: string }, artifacts?: { dir: string; keep: boolean },
+): WizardEngine {
   return {
     discover: (signal) => discover(realExec, realFiles, { signal }),
     async resolve(choice) {
@@ -22,7 +24,7 @@ export function realEngine(args: LadderArgs, tool: { name: string; version: stri
       return resolveTarget(realExec, chosen, { verify: true });
     },
     climb: (c) => runLadder({
-      target: c.target, exec: realExec, files: realFiles, checks: c.checks, emit: c.emit, signal: c.signal,
+      target: artifacts ? { ...c.target, artifactDir: artifacts.dir, keepArtifacts: artifacts.keep } : c.target, exec: realExec, files: realFiles, checks: c.checks, emit: c.emit, signal: c.signal,
       windowMode: c.windowMode, toolStatus: toolStatus(), tool, facts: c.facts, gate: c.gate,
     }),
     async applyFix(cause, fix) {

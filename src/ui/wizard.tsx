@@ -22,11 +22,13 @@ export interface RunWizardOptions {
   /** Plugins that did not load, as report rows. */
   preRecords?: CheckRecord[];
   diagnose?(records: CheckRecord[]): DiagnosisEntry[];
+  /** Where captures go (removed after the run unless kept). */
+  artifacts?: { dir: string; keep: boolean };
 }
 
 export async function runWizard(o: RunWizardOptions): Promise<number> {
   const session = new WizardSession({
-    engine: o.engine ?? realEngine(o.args, o.tool), checks: o.checks, tool: o.tool, target: o.target,
+    engine: o.engine ?? realEngine(o.args, o.tool, o.artifacts), checks: o.checks, tool: o.tool, target: o.target,
     preferLab: o.args.labName, signal: o.signal, reportPath: o.args.report, preRecords: o.preRecords, diagnose: o.diagnose,
   });
   let code = 0;
