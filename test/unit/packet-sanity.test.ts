@@ -1,5 +1,7 @@
 // checks/packet-sanity.ts: field-by-field verdicts on tshark's real dissections (test/recordings/tshark), and
 // the rung over a fake tshark that replays them.
+import { fakeExec } from './helpers/fake-exec.js';
+import { recording } from './helpers/recordings.js';
 import { describe, it, expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import packetSanity, { checkPacket, pseudoHeaderSum } from '../../checks/packet-sanity.js';
@@ -7,28 +9,7 @@ import { XDPDUMP, type XdpdumpFacts } from '../../checks/facts.js';
 import type { CheckContext, ProbeOutcome } from '../../src/engine/types.js';
 import { createTools } from '../../src/tools/index.js';
 import { parseTsharkJson } from '../../src/tools/tshark.js';
-import { readFileSync } from 'node:fs';
-import type { Collector, CollectorResult, Exec, RunResult, SpawnOptions } from '../../src/tools/exec.js';
 
-const recording = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/${path}`, import.meta.url)), 'utf8');
-/** An Exec that runs nothing: run() answers with `respond`, spawn() keeps argv and options. */
-function fakeExec(respond: (argv: string[]) => Partial<RunResult> = () => ({})) {
-  const spawns: { argv: string[]; opts: SpawnOptions }[] = [];
-  const exec: Exec & { spawns: typeof spawns } = {
-    spawns,
-    async run(argv) {
-      const r = respond(argv);
-      const ok = r.exitCode === undefined || r.exitCode === 0;
-      return { argv, exitCode: ok ? 0 : r.exitCode, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 0, ok, ...r };
-    },
-    spawn(argv, opts = {}): Collector {
-      spawns.push({ argv, opts });
-      const result: CollectorResult = { argv, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 0, ok: true, stdoutLines: [], stderrLines: [], droppedLines: 0 };
-      return { argv, ready: Promise.resolve(), done: Promise.resolve(result), stop: async () => result };
-    },
-  };
-  return exec;
-}
 
 const packets = (name: string) => parseTsharkJson(recording(`tshark/${name}.json`));
 const pcapPath = (name: string) => fileURLToPath(new URL(`../recordings/pcap/${name}`, import.meta.url));

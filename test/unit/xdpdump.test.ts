@@ -1,33 +1,13 @@
 // src/tools/xdpdump.ts: its failure on this machine (fentry EPERM, recorded on the lab), and its capture
 // output as printed by xdp-tools 1.3.1 (the xdpdump(8) examples installed here, the blog's session).
+import { fakeExec } from './helpers/fake-exec.js';
+import { recording } from './helpers/recordings.js';
 import { describe, it, expect } from 'vitest';
 import {
   createXdpdump, ingressCaptureArgv, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpEventLine, parseXdpdumpHexLine,
   parseXdpdumpListening, parseXdpdumpOutput, xdpActionName, xdpdumpArgv, xdpdumpFailure,
 } from '../../src/tools/xdpdump.js';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { Collector, CollectorResult, Exec, RunResult, SpawnOptions } from '../../src/tools/exec.js';
 
-const recording = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/${path}`, import.meta.url)), 'utf8');
-/** An Exec that runs nothing: run() answers with `respond`, spawn() keeps argv and options. */
-function fakeExec(respond: (argv: string[]) => Partial<RunResult> = () => ({})) {
-  const spawns: { argv: string[]; opts: SpawnOptions }[] = [];
-  const exec: Exec & { spawns: typeof spawns } = {
-    spawns,
-    async run(argv) {
-      const r = respond(argv);
-      const ok = r.exitCode === undefined || r.exitCode === 0;
-      return { argv, exitCode: ok ? 0 : r.exitCode, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 0, ok, ...r };
-    },
-    spawn(argv, opts = {}): Collector {
-      spawns.push({ argv, opts });
-      const result: CollectorResult = { argv, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 0, ok: true, stdoutLines: [], stderrLines: [], droppedLines: 0 };
-      return { argv, ready: Promise.resolve(), done: Promise.resolve(result), stop: async () => result };
-    },
-  };
-  return exec;
-}
 
 const lines = (name: string) => recording(`xdpdump/${name}`).split('\n');
 
