@@ -9,6 +9,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}', 'test/ui/**/*.test.{ts,tsx}'],
+          // 2-core machines run every file at once: Ink renders and waits get slow, not wrong.
+          testTimeout: 30_000,
         },
       },
       {

@@ -12,19 +12,8 @@
 #include <linux/ip.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "ipv4_csum.h"
 
-static __always_inline __u16 ipv4_csum_fold(const struct iphdr *iph)
-{
-	const __u16 *w = (const __u16 *)iph;
-	__u32 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < (int)(sizeof(*iph) / 2); i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum; // 0 when the header's checksum field is right
-}
 
 SEC("xdp")
 int xdp_decap(struct xdp_md *ctx)
@@ -42,7 +31,7 @@ int xdp_decap(struct xdp_md *ctx)
 	__u16 tot_len = bpf_ntohs(outer->tot_len);
 	if (tot_len < 2 * sizeof(struct iphdr) || (__u64)sizeof(*eth) + tot_len > (__u64)(data_end - data))
 		return XDP_PASS;
-	if (ipv4_csum_fold(outer) != 0)
+	if (ipv4_csum(outer) != 0 /* 0 when the header's checksum is right */)
 		return XDP_PASS;
 
 	// The Ethernet header moves forward over the outer IP header; addresses stay as received

@@ -10,6 +10,7 @@
 #include <linux/ip.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "ipv4_csum.h"
 
 // Filled by the loader. IPs are host byte order (the blog's dump shows saddr 175103243 = 10.111.221.11).
 // The explicit pad keeps the layout obvious: 6 + 2 + 4 + 4 + 4 = 20 bytes, what bpftool reports.
@@ -29,20 +30,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdp_params);
 } xdp_params_array SEC(".maps");
-
-// One's complement sum of the 20-byte header, folded twice (a 10-word sum can carry into bit 17).
-static __always_inline __u16 ipv4_csum(const struct iphdr *iph)
-{
-	const __u16 *w = (const __u16 *)iph;
-	__u32 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < (int)(sizeof(*iph) / 2); i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
 
 SEC("xdp")
 int xdp_prog_func(struct xdp_md *ctx)

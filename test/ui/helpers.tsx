@@ -54,7 +54,7 @@ export function renderTui(node: ReactElement, opts: { columns?: number; rows?: n
 
 const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 0)));
 
-export async function waitFor(cond: () => boolean, what: string | (() => string), timeoutMs = 4000): Promise<void> {
+export async function waitFor(cond: () => boolean, what: string | (() => string), timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
@@ -66,7 +66,7 @@ export async function waitFor(cond: () => boolean, what: string | (() => string)
 export const plain = (s: string) => s.replace(/\u001B\[[0-9;]*m/g, '');
 
 /** Waits until the frame (styles stripped) contains text (a string or a pattern); returns the raw frame. */
-export async function waitForText(r: Rendered, text: string | RegExp, timeoutMs = 4000): Promise<string> {
+export async function waitForText(r: Rendered, text: string | RegExp, timeoutMs = 15_000): Promise<string> {
   const has = () => { const f = plain(r.frame()); return typeof text === 'string' ? f.includes(text) : text.test(f); };
   await waitFor(has, () => `${String(text)} in the frame:\n${r.frame()}`, timeoutMs);
   return r.frame();
