@@ -66,11 +66,24 @@ export async function manualLadder({ lab = 'bench' } = {}) {
     // 2. bpf_printk lines in trace_pipe. Ready when our marker, written to trace_marker, comes back out.
     await step(steps, 'cat trace_pipe', async (out) => {
       const marker = `bench manual ${process.pid} ${Date.now()}`;
-      const cat = collector(['cat', `${TRACEFS}/trace_pipe`], {
-        readyWhen: (line) => line.includes(marker),
-        poke: () => { try { writeFileSync(`${TRACEFS}/trace_marker`, marker); } catch { /* retried */ } },
-      });
-      await cat.ready;
+      // trace_pipe refuses a second reader (EBUSY) while another run on this machine holds it: try again, as a
+      // person would (the retries count in this step's time).
+      let cat;
+      for (let attempt = 1; ; attempt++) {
+        cat = collector(['cat', `${TRACEFS}/trace_pipe`], {
+          readyWhen: (line) => line.includes(marker),
+          poke: () => { try { writeFileSync(`${TRACEFS}/trace_marker`, marker); } catch { /* retried */ } },
+        });
+        try {
+          await cat.ready;
+          break;
+        } catch (e) {
+          await cat.stop();
+          if (attempt >= 10) throw e;
+          out.retries = attempt;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
       await probed(lab, out);
       const r = await cat.stop();
       const i = r.stdout.findIndex((l) => l.includes(marker));

@@ -106,7 +106,7 @@ async function main() {
     floor: async () => {
       const r = await measureFloor({ lab });
       samples.floor.push(r);
-      return `floor ${ms(r.floorMs)} (${r.slowest} ${ms(r.attach[r.slowest])} + probe ${ms(r.probeMs)})`;
+      return `floor ${ms(r.floorMs)} (${r.slowest} ${ms(r.attach[r.slowest])} + probe ${ms(r.probeMs)})${r.errors.length ? ` ERRORS ${r.errors.join('; ')}` : ''}`;
     },
     startup: async () => {
       const v = [];
@@ -203,6 +203,7 @@ function summarize({ samples, audit, started }) {
         wall: summary(samples.floor.map((r) => r.floorMs)),
         attachMs: Object.fromEntries(Object.entries(attach).map(([k, v]) => [k, round(median(v), 0)])),
         probeMs: summary(samples.floor.map((r) => r.probeMs)),
+        errors: samples.floor.flatMap((r) => r.errors),
       },
       startup: {
         versionMs: summary(samples.version.map((r) => r.versionMs)),
