@@ -4,19 +4,20 @@
 // BPF_PROG_TEST_RUN on the loaded program: XDP_TX, 74 → 94 bytes. packet-sanity dissects the exit pcap with tshark
 // and names the field, expected vs found. After `lab fix bad-iphdr` both rungs pass and nothing fails.
 // trace-pipe is skipped: it is a consuming reader that other runs on this machine use.
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readPcap } from '../../src/tools/pcap.js';
-import { CLI, ROOT, requireLabEnvironment, runCli, uniqueLabName } from './helpers/cli.js';
+import { requireLabEnvironment, runCli, uniqueLabName } from './helpers/cli.js';
 
 const LAB = uniqueLabName('bh');
 const lab = (...args: string[]) => runCli(['lab', ...args, '--lab-name', LAB]);
-const artifactDirs = new Set<string>();
+// Captures are kept only where asked (--artifacts); this test reads the exit pcap, so it asks.
+const ARTIFACTS = mkdtempSync(join(tmpdir(), 'xdpd-badhdr-'));
 
 async function doctor() {
-  const r = await runCli(['--lab', '--lab-name', LAB, '--skip', 'trace-pipe', '--json']);
+  const r = await runCli(['--lab', '--lab-name', LAB, '--skip', 'trace-pipe', '--json', '--artifacts', ARTIFACTS]);
   let report: any;
   try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 500)}`); }
   const rung = (id: string) => {
@@ -27,34 +28,16 @@ async function doctor() {
   return { ...r, report, rung };
 }
 
-/** "entry /tmp/xdp-doctor-N/entry.pcap, exit /tmp/xdp-doctor-N/exit.pcap (...)" → the exit pcap's path. */
+/** "entry DIR/entry.pcap, exit DIR/exit.pcap (...)" → the exit pcap's path. */
 function exitPcapOf(xdpdump: any): string {
   const pcaps = xdpdump.evidence.find((e: any) => e.label === 'pcaps')?.data;
   const path = /\bexit (\/\S+\.pcap)/.exec(String(pcaps))?.[1];
   if (!path) throw new Error(`no exit pcap in the xdpdump evidence: ${JSON.stringify(xdpdump.evidence)}`);
-  artifactDirs.add(dirname(path));
   return path;
 }
 
-// The rungs under test live in checks/ and src/tools/; the shared helper only rebuilds for src/lab changes.
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : /\.tsx?$/.test(e.name) ? statSync(p).mtimeMs : 0);
-  }
-  return t;
-}
-const built = () => ['xdpdump', 'packet-sanity'].every((c) => existsSync(join(ROOT, 'dist', 'checks', `${c}.js`))) &&
-  statSync(join(ROOT, 'dist', 'checks', 'packet-sanity.js')).mtimeMs >= Math.max(newest(join(ROOT, 'checks')), newest(join(ROOT, 'src', 'tools')));
-
 beforeAll(async () => {
   await requireLabEnvironment();
-  if (!built()) {
-    // tsc emits even when another part of the tree has a type error; a current dist/ is what matters here.
-    await execa(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
-    if (!built()) throw new Error(`dist/ is older than checks/ or src/tools/ and tsc did not rebuild it (${CLI})`);
-  }
   await lab('down'); // leftovers of an earlier crashed run with the same pid-derived name
   const up = await lab('up', '--fault', 'bad-iphdr');
   if (up.exitCode !== 0) throw new Error(`lab up --fault bad-iphdr failed: ${up.stderr}${up.stdout}`);
@@ -62,7 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lab('down');
-  for (const d of artifactDirs) if (/\/xdp-doctor-\d+$/.test(d)) rmSync(d, { recursive: true, force: true });
+  rmSync(ARTIFACTS, { recursive: true, force: true });
 });
 
 describe('bad-iphdr', () => {

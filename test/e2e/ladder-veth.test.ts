@@ -2,23 +2,11 @@
 // peer has no XDP program. ethtool-stats sees rx_queue_N_xdp_tx_errors rise, tracepoints sees xdp_bulk_tx
 // err -6, and the diagnosis names veth-peer-no-xdp with ENXIO, the peer g1 and three fixes. After `lab fix` the
 // same rungs pass (no false alarm). trace-pipe is skipped: it is a consuming reader other runs on this machine use.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { requireLabEnvironment, runCli, uniqueLabName } from './helpers/cli.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
-// [a-z0-9-]{1,10}, unique per process: parallel runs and other engineers' labs keep their own namespaces.
-const LAB = `lv${process.pid % 100000}`.slice(0, 10);
-
-async function cli(args: string[], timeoutMs = 90_000) {
-  const r = await execa(process.execPath, [CLI, ...args], {
-    cwd: ROOT, reject: false, timeout: timeoutMs, stdin: 'ignore', env: { CI: 'true' },
-  });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
+const LAB = uniqueLabName('lv');
+const cli = (args: string[]) => runCli(args);
 const lab = (...args: string[]) => cli(['lab', ...args, '--lab-name', LAB]);
 const doctor = async () => {
   const r = await cli(['--lab', '--lab-name', LAB, '--skip', 'trace-pipe', '--json']);
@@ -27,25 +15,8 @@ const doctor = async () => {
   return { ...r, report };
 };
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : /\.tsx?$/.test(e.name) ? statSync(p).mtimeMs : 0);
-  }
-  return t;
-}
-
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('e2e ladder tests must run as root (namespaces, XDP programs, bpftrace)');
-  const pass = join(ROOT, 'bpf', 'build', 'xdp_pass.o');
-  if (!existsSync(pass)) throw new Error(`BPF objects missing (${pass}); run \`make -s -C bpf\` (or npm run setup)`);
-  const built = join(ROOT, 'dist', 'checks', 'tracepoints.js');
-  if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(ROOT, 'checks')), newest(join(ROOT, 'src')))) {
-    // tsc still emits when another part of the tree has type errors; what matters is a current dist/.
-    await execa(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
-  }
-  if (!existsSync(built)) throw new Error('dist/checks/tracepoints.js missing: `npx tsc -p tsconfig.json` did not build it');
+  await requireLabEnvironment();
   await lab('down');
   const up = await lab('up', '--fault', 'veth-peer');
   if (up.exitCode !== 0) throw new Error(`lab up failed (exit ${up.exitCode}): ${up.stderr || up.stdout}`);

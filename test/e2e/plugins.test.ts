@@ -3,7 +3,7 @@
 // a throwing, a hanging (its child process killed), an invalid, a version-mismatched, an unparsable and a
 // bad-result plugin each produce the documented row while the built-in rungs still pass; the rpfilter example
 // finds the lab's gw g2 case and its finding leads the diagnosis, whose fix --fix applies.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -46,15 +46,6 @@ function sleepers(arg: string): number[] {
     } catch { /* gone */ }
   }
   return pids;
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : /\.tsx?$/.test(e.name) ? statSync(p).mtimeMs : 0);
-  }
-  return newest;
 }
 
 /** A project as a team has it: xdp-doctor and a plugin package installed in node_modules, a local plugin file. */
@@ -104,9 +95,6 @@ export default {
 
 beforeAll(async () => {
   await requireLabEnvironment();
-  if (!existsSync(join(ROOT, 'dist', 'src', 'plugins', 'testing.js')) || statSync(join(ROOT, 'dist', 'src', 'plugins', 'load.js')).mtimeMs < newestMtime(join(ROOT, 'src', 'plugins'))) {
-    await execa(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
-  }
   await xdpd(['lab', 'down', '--lab-name', LAB]);
   const up = await xdpd(['lab', 'up', '--lab-name', LAB]);
   if (up.exitCode !== 0) throw new Error(`lab up failed: ${up.stderr}${up.stdout}`);

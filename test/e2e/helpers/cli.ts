@@ -34,13 +34,16 @@ function newestSource(dir: string): number {
   return newest;
 }
 
+// The CLI runs dist/, built from src/ and checks/: a test must never run yesterday's build.
 function distIsCurrent(): boolean {
-  const built = join(ROOT, 'dist', 'src', 'lab', 'command.js');
-  return existsSync(CLI) && existsSync(built) && statSync(built).mtimeMs >= newestSource(join(ROOT, 'src', 'lab'));
+  const built = join(ROOT, 'dist', 'src', 'main.js');
+  if (!existsSync(CLI) || !existsSync(built)) return false;
+  const oldest = Math.min(statSync(CLI).mtimeMs, statSync(built).mtimeMs);
+  return oldest >= Math.max(newestSource(join(ROOT, 'src')), newestSource(join(ROOT, 'checks')));
 }
 
 /**
- * Root, the BPF objects and a current TypeScript build. Rebuilds dist/ when src/lab is newer (a developer running
+ * Root, the BPF objects and a current TypeScript build. Rebuilds dist/ when src/ or checks/ is newer (a developer running
  * one test file); everything else missing is an error that says how to fix it.
  */
 export async function requireLabEnvironment(): Promise<void> {
@@ -51,6 +54,6 @@ export async function requireLabEnvironment(): Promise<void> {
   if (!distIsCurrent()) {
     // tsc exits non-zero on type errors elsewhere in the tree but still emits; what matters is a current dist/.
     await execa(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
-    if (!distIsCurrent()) throw new Error('dist/ is missing or older than src/lab; `npx tsc -p tsconfig.json` did not produce it');
+    if (!distIsCurrent()) throw new Error('dist/ is missing or older than src/ or checks/; `npx tsc -p tsconfig.json` did not produce it');
   }
 }
