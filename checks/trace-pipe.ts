@@ -30,7 +30,20 @@ export default defineCheck({
     const session = await ctx.tools.tracePipe.open(root, {
       onLine: (l) => { if (l.event === 'bpf_trace_printk') ctx.live(l.message); },
     });
-    await session.collector.ready;
+    try {
+      await session.collector.ready;
+    } catch (e) {
+      // The kernel lets one reader at a time open trace_pipe (EBUSY): someone else is reading the lines.
+      const msg = (e as Error).message;
+      if (!/resource busy/i.test(msg)) throw e;
+      const readers = await ctx.tools.tracePipe.otherReaders(root);
+      const who = readers.length ? readers.map((r) => `${r.comm}(${r.pid})`).join(', ') : 'another process';
+      return {
+        status: 'warn', findings: [],
+        summary: `trace_pipe is held by ${who}: the kernel allows one reader at a time, and that reader consumes the program's bpf_printk lines`,
+        evidence: [{ label: 'note', data: `${msg}\nStop that reader (or read its output), or run with --no-trace-pipe.` }],
+      };
+    }
     const outcome = await ctx.window.ready();
     const result = await session.collector.stop();
 
