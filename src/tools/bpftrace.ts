@@ -1,13 +1,19 @@
 // bpftrace on the xdp:* tracepoints: ONE process per run (one compile, one attach) counting events in maps
 // keyed by [ifindex, -err, act, …] and summing drops/sent, printed as JSON when the probe window ends
-// (SIGINT makes bpftrace print its maps and exit). The program is one argv element (-e), never a shell string.
+// (see Stopping below). The program is one argv element (-e), never a shell string.
 //
 // Readiness: bpftrace 0.17 prints {"type": "attached_probes", …} BEFORE it loads and attaches anything
 // (main.cpp prints it, then BPFtrace::run() attaches; strace shows the line written before the first
 // BPF_PROG_LOAD), and BEGIN fires before the regular probes attach too. What does come after: probes attach in
 // declaration order (tracepoint and interval probes are not "attach_reverse"), so an interval probe declared
 // LAST prints a marker only once every tracepoint above it is enabled. That printf line is the ready signal.
-import type { Collector, Exec, SpawnOptions } from './exec.js';
+//
+// Stopping: on SIGINT bpftrace first detaches every probe — ~0.5 s here, the kernel synchronizes once per
+// tracepoint — and only then prints its maps. On SIGUSR1 it prints every map at once, in name order, without
+// detaching (~0.1 s: its poll loop wakes every 100 ms). So stop() asks for that dump, takes the output when the
+// map that sorts last (@zz_xdp_doctor_end, set with the ready marker) arrives, and leaves the teardown to the
+// kernel (SIGKILL, not awaited). Where the Exec cannot do that, or no dump comes, it is the SIGINT stop.
+import type { Collector, CollectorResult, Exec, SpawnOptions } from './exec.js';
 import type { Files } from './files.js';
 import { excerpt, isObj, num, parseJson, str, ToolOutputError } from './json.js';
 
@@ -45,6 +51,10 @@ export const XDP_TRACEPOINTS: readonly XdpTracepointSpec[] = [
 /** Printed once by the last probe of the program: every tracepoint is attached when this line arrives. */
 export const READY_MARKER = 'xdp-doctor: probes attached';
 const READY_MAP = '@xdp_doctor_attached';
+/** Set with the ready marker; its name sorts after every other map, so bpftrace prints it last in a dump. */
+const DUMP_END_MAP = '@zz_xdp_doctor_end';
+/** How long stop() waits for the SIGUSR1 dump before it falls back to SIGINT (a dump takes ~0.1 s). */
+const DUMP_WAIT_MS = 1500;
 
 /**
  * The bpftrace program for these tracepoints (one probe block each), then the readiness probe. Each args-> field
@@ -66,13 +76,42 @@ export function xdpTraceProgram(specs: readonly XdpTracepointSpec[]): string {
     lines.push(`  @${s.name}[${key}] = count();`, ...sums.map(([f, v]) => `  @${s.name}__${f}[${key}] = sum(${v});`));
     return `tracepoint:xdp:${s.name} {\n${lines.join('\n')}\n}`;
   });
-  blocks.push(`interval:ms:10 /${READY_MAP} == 0/ {\n  ${READY_MAP} = 1;\n  printf("${READY_MARKER}\\n");\n}`);
+  blocks.push(`interval:ms:10 /${READY_MAP} == 0/ {\n  ${READY_MAP} = 1;\n  ${DUMP_END_MAP} = 1;\n  printf("${READY_MARKER}\\n");\n}`);
   return blocks.join('\n');
 }
 
 /** The readiness probe's map is always set, so bpftrace prints it at exit: without it, the maps were never printed. */
 export function mapsPrinted(json: BpftraceJson): boolean {
   return json.maps[READY_MAP] !== undefined;
+}
+
+/** The -f json line of the map bpftrace prints last in a dump (names in order): the dump is complete. */
+export function isDumpEndLine(line: string): boolean {
+  return /^\{"type":\s*"map"/.test(line) && line.includes(`"${DUMP_END_MAP}"`);
+}
+
+/**
+ * SIGUSR1, repeated every 250 ms (like SIGINT, a lone signal is sometimes missed), until the dump's last map
+ * arrives; then SIGKILL without waiting for the probes to detach. Falls back to the SIGINT stop.
+ */
+async function stopAfterDump(inner: Collector, graceMs: number | undefined, armDump: (onEnd: () => void) => void): Promise<CollectorResult> {
+  const { sendSignal, abandon } = inner;
+  let exited = false;
+  void inner.done.then(() => { exited = true; }, () => { exited = true; });
+  await Promise.resolve();
+  if (!sendSignal || !abandon || exited) return inner.stop(graceMs);
+  let timer: NodeJS.Timeout | undefined;
+  let again: NodeJS.Timeout | undefined;
+  const dumped = await new Promise<boolean>((resolve) => {
+    armDump(() => resolve(true));
+    void inner.done.then(() => resolve(false), () => resolve(false));
+    timer = setTimeout(() => resolve(false), DUMP_WAIT_MS);
+    sendSignal('SIGUSR1');
+    again = setInterval(() => sendSignal('SIGUSR1'), 250);
+  });
+  clearTimeout(timer);
+  clearInterval(again);
+  return dumped ? abandon() : inner.stop(graceMs);
 }
 
 /** The -f json line the readiness probe prints. */
@@ -213,14 +252,19 @@ export function createBpftrace(exec: Exec, files: Files) {
       const r = await exec.run(['bpftrace', '-l', 'tracepoint:xdp:*'], { timeoutMs: 15_000 });
       return { names: r.ok ? parseProbeList(r.stdout) : [], source: "bpftrace -l 'tracepoint:xdp:*'" };
     },
-    /** Starts a program built by xdpTraceProgram; `ready` resolves on its marker. stop() sends SIGINT: bpftrace prints its maps. */
+    /** Starts a program built by xdpTraceProgram; `ready` resolves on its marker. stop() returns its maps (see Stopping above). */
     start(program: string, opts: Pick<SpawnOptions, 'maxLines' | 'timeoutMs' | 'onLine'> = {}): Collector {
-      return exec.spawn(bpftraceArgv(program), {
+      let onDumpEnd: (() => void) | undefined;
+      const inner = exec.spawn(bpftraceArgv(program), {
         maxLines: opts.maxLines ?? 2000,
         timeoutMs: opts.timeoutMs ?? 120_000,
-        onLine: opts.onLine,
+        onLine: (line, stream) => {
+          opts.onLine?.(line, stream);
+          if (stream === 'stdout' && onDumpEnd && isDumpEndLine(line)) onDumpEnd();
+        },
         readyWhen: (line, stream) => stream === 'stdout' && isReadyLine(line),
       });
+      return { ...inner, stop: (graceMs) => stopAfterDump(inner, graceMs, (f) => { onDumpEnd = f; }) };
     },
   };
 }

@@ -53,6 +53,13 @@ export interface Collector {
   stop(graceMs?: number): Promise<CollectorResult>;
   /** Resolves when the process exits on its own or after stop(). */
   done: Promise<CollectorResult>;
+  /** Sends a signal while it runs (bpftrace prints its maps on SIGUSR1 and goes on). Absent on fakes. */
+  sendSignal?(signal: NodeJS.Signals): void;
+  /**
+   * SIGKILL, and what it printed so far, without waiting for the exit: for a tool whose output is complete
+   * before it ends and whose end is slow (bpftrace's probes take ~0.5 s to detach in the kernel). Absent on fakes.
+   */
+  abandon?(): CollectorResult;
 }
 
 /** Everything that can execute commands. Checks reach it only through ctx.tools, so tests inject fakes. */
@@ -213,10 +220,22 @@ export const realExec: Exec = {
       };
     }
 
+    const running = () => child.exitCode === null && child.signalCode === null;
     return {
       argv: full,
       ready,
       done,
+      sendSignal(signal) {
+        if (running()) child.kill(signal);
+      },
+      abandon() {
+        if (running()) child.kill('SIGKILL');
+        return {
+          argv: full, exitCode: undefined, timedOut: false, notFound: false, durationMs: Date.now() - started, ok: false,
+          stdout: kept.stdout.join('\n'), stderr: kept.stderr.join('\n'),
+          stdoutLines: [...kept.stdout], stderrLines: [...kept.stderr], droppedLines: dropped,
+        };
+      },
       async stop(graceMs = 1500) {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGINT');

@@ -23,7 +23,7 @@ describe('xdpTraceProgram', () => {
     const p = xdpTraceProgram(XDP_TRACEPOINTS.filter((s) => s.name === 'xdp_exception'));
     expect(p).toContain('tracepoint:xdp:xdp_exception {');
     expect(p).not.toContain('xdp_bulk_tx');
-    expect(p.trim().split('\n').slice(-4)[0]).toMatch(/^interval:ms:10 /);
+    expect(p.trim().split('\n').slice(-5)[0]).toMatch(/^interval:ms:10 /);
     expect(p).toContain(READY_MARKER);
   });
 
@@ -167,5 +167,80 @@ describe('readiness and tracepoint listing', () => {
     expect(ready(lines[0]!, 'stdout')).toBe(false);
     expect(ready(lines[1]!, 'stdout')).toBe(true);
     expect(ready(lines[1]!, 'stderr')).toBe(false);
+  });
+});
+
+describe('stop: maps by SIGUSR1 dump, teardown not awaited', () => {
+  const noFiles = {} as Files;
+  // A collector as realExec gives it, driven by hand: signals are recorded, lines fed through the spawn's onLine.
+  function fakeExec(o: { signals?: boolean; dumpOn?: 'SIGUSR1' | 'never' }) {
+    const sent: string[] = [];
+    let stopped = 0;
+    let abandoned = 0;
+    const stdout: string[] = [];
+    let opts: SpawnOptions = {};
+    const result = (lines: string[]) => ({
+      argv: ['bpftrace'], exitCode: undefined, stdout: lines.join('\n'), stderr: '', timedOut: false, notFound: false,
+      durationMs: 1, ok: false, stdoutLines: [...lines], stderrLines: [], droppedLines: 0,
+    });
+    const feed = (line: string) => { stdout.push(line); opts.onLine?.(line, 'stdout'); };
+    const exec: Exec = {
+      run: async () => { throw new Error('not used'); },
+      spawn(_argv, spawnOpts = {}) {
+        opts = spawnOpts;
+        return {
+          argv: ['bpftrace'], ready: Promise.resolve(), done: new Promise(() => undefined),
+          stop: async () => { stopped++; feed('{"type": "map", "data": {"@xdp_doctor_attached": 1}}'); return result(stdout); },
+          ...(o.signals === false ? {} : {
+            sendSignal: (sig: NodeJS.Signals) => {
+              sent.push(sig);
+              if (sig === 'SIGUSR1' && o.dumpOn !== 'never' && sent.length === 1) {
+                setTimeout(() => {
+                  feed('{"type": "map", "data": {"@xdp_bulk_tx": {"2,6,3": 3}}}');
+                  feed('{"type": "map", "data": {"@xdp_doctor_attached": 1}}');
+                  feed('{"type": "map", "data": {"@zz_xdp_doctor_end": 1}}');
+                }, 5);
+              }
+            },
+            abandon: () => { abandoned++; return result(stdout); },
+          }),
+        };
+      },
+    };
+    return { exec, sent, counts: () => ({ stopped, abandoned }) };
+  }
+
+  it('takes the output once the last map of the dump arrives, and abandons the process', async () => {
+    const f = fakeExec({});
+    const c = createBpftrace(f.exec, noFiles).start(xdpTraceProgram(XDP_TRACEPOINTS));
+    const r = await c.stop(5000);
+    expect(f.sent[0]).toBe('SIGUSR1');
+    expect(f.counts()).toEqual({ stopped: 0, abandoned: 1 });
+    const json = parseBpftraceJson(r.stdout);
+    expect(mapsPrinted(json)).toBe(true);
+    expect(xdpBuckets(json)).toEqual([{ tracepoint: 'xdp_bulk_tx', ifindex: 2, errno: 6, act: 3, extra: {}, count: 3, fields: {} }]);
+  });
+
+  it('an Exec that cannot signal gets the plain SIGINT stop', async () => {
+    const f = fakeExec({ signals: false });
+    const r = await createBpftrace(f.exec, noFiles).start(xdpTraceProgram(XDP_TRACEPOINTS)).stop();
+    expect(f.counts()).toEqual({ stopped: 1, abandoned: 0 });
+    expect(mapsPrinted(parseBpftraceJson(r.stdout))).toBe(true);
+  });
+
+  it('no dump (a missed SIGUSR1 every time): falls back to the SIGINT stop', async () => {
+    const f = fakeExec({ dumpOn: 'never' });
+    const t0 = Date.now();
+    await createBpftrace(f.exec, noFiles).start(xdpTraceProgram(XDP_TRACEPOINTS)).stop();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    expect(f.sent.filter((s) => s === 'SIGUSR1').length).toBeGreaterThan(1);
+    expect(f.counts()).toEqual({ stopped: 1, abandoned: 0 });
+  });
+
+  it('the program sets the dump-end map with the ready marker, and it sorts after every other map', () => {
+    const p = xdpTraceProgram(XDP_TRACEPOINTS);
+    const maps = [...new Set([...p.matchAll(/(@\w+)\[?/g)].map((m) => m[1]!))];
+    expect(p.trim().split('\n').slice(-3)[0]).toMatch(/@zz_xdp_doctor_end = 1;/);
+    expect([...maps].sort().at(-1)).toBe('@zz_xdp_doctor_end');
   });
 });
