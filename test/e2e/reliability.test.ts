@@ -8,11 +8,12 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, ROOT, runCli, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
 import { netnsOfPrefix, waitFor } from './helpers/lab.js';
-import { leakedProgs, peakRssMb, processesOfRun, progIds } from './helpers/leftovers.js';
+import { leakedLinks, leakedProgs, linkIds, peakRssMb, processesOfRun, progIds } from './helpers/leftovers.js';
 
 const LAB = uniqueLabName('r');
 const lab = (...args: string[]) => runCli(['lab', ...args, '--lab-name', LAB]);
 let baseProgs: Set<number>;
+let baseLinks: Set<number>;
 
 beforeAll(async () => {
   await requireLabEnvironment();
@@ -20,6 +21,7 @@ beforeAll(async () => {
   const up = await lab('up', '--fault', 'veth-peer');
   if (up.exitCode !== 0) throw new Error(`lab up failed: ${up.stderr}${up.stdout}`);
   baseProgs = await progIds();
+  baseLinks = await linkIds();
 });
 
 afterAll(async () => {
@@ -32,6 +34,8 @@ async function expectNothingLeft(runPid: number, context: string): Promise<void>
   // Programs bpftrace loads are freed asynchronously once their owner is gone.
   const gone = await waitFor(async () => (await leakedProgs(baseProgs)).length === 0, 5000);
   expect(gone ? [] : await leakedProgs(baseProgs), `BPF programs left after ${context}`).toEqual([]);
+  const linksGone = await waitFor(async () => (await leakedLinks(baseLinks)).length === 0, 5000);
+  expect(linksGone ? [] : await leakedLinks(baseLinks), `BPF links left after ${context}`).toEqual([]);
 }
 
 /** The built CLI as a child we hold the pid of (execa, argv array, CI so it never goes interactive). */

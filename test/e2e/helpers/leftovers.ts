@@ -34,6 +34,16 @@ export async function leakedProgs(base: Set<number>): Promise<string[]> {
   return all.filter((p) => !base.has(p.id) && p.type !== 'xdp' && !(p.pids?.length)).map((p) => `${p.id} ${p.type} ${p.name ?? '?'}`);
 }
 
+export async function linkIds(): Promise<Set<number>> {
+  const r = await execa('bpftool', ['-j', 'link', 'show'], { reject: false });
+  return new Set((JSON.parse(String(r.stdout) || '[]') as { id: number }[]).map((l) => l.id));
+}
+
+/** BPF links (tracing attachments, XDP links) that appeared since the baseline and are still there. */
+export async function leakedLinks(base: Set<number>): Promise<number[]> {
+  return [...(await linkIds())].filter((id) => !base.has(id));
+}
+
 /** VmHWM (peak resident set) of a live process, in MB. */
 export function peakRssMb(pid: number): number | undefined {
   try {
