@@ -9,7 +9,8 @@
 //
 // JSON goes to stdout (the table to stderr) unless --json FILE is given (then the table goes to stdout).
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { killAll, run } from './lib/proc.mjs';
@@ -79,8 +80,27 @@ function gitInfo() {
   }
 }
 
+/**
+ * The newest mtime under dist/: the tree is shared, and a build by someone else in the middle of the bench
+ * would mix two builds in one set of figures. Compared at the start and the end; a change is flagged.
+ */
+function distStamp(dir = join(ROOT, 'dist')) {
+  let newest = 0;
+  let files = 0;
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.js')) { files++; newest = Math.max(newest, statSync(p).mtimeMs); }
+    }
+  };
+  try { walk(dir); } catch { /* no dist: the runs fail and say so */ }
+  return { newest, files };
+}
+
 async function main() {
   const started = new Date();
+  const distAtStart = distStamp();
   log(`lab ${lab}: up with --fault veth-peer`);
   labIsUp = true;
   await labUp(lab, ['veth-peer']);
@@ -126,6 +146,9 @@ async function main() {
 
   const audit = values['no-audit'] ? undefined : (log('import audit'), await importAudit(lab));
   const result = summarize({ samples, audit, started });
+  const distAtEnd = distStamp();
+  result.distChangedDuringRun = distAtEnd.newest !== distAtStart.newest || distAtEnd.files !== distAtStart.files;
+  if (result.distChangedDuringRun) log('WARNING: dist/ was rebuilt during the run (someone else built the shared tree): the figures mix two builds');
   return result;
 }
 
@@ -241,6 +264,7 @@ function render(r) {
   ];
   const manualRows = Object.entries(b.manual.stepMs).map(([k, v]) => [k, ms(v)]);
   return [
+    ...(r.distChangedDuringRun ? ['WARNING: dist/ was rebuilt during this run; the figures mix two builds.', ''] : []),
     `xdp-doctor bench — ${r.machine.cpus} cores, Linux ${r.machine.kernel}, Node ${r.machine.node}, ${r.reps} reps, ` +
       `git ${r.git.commit ?? '?'}${r.git.dirty ? ' (dirty)' : ''}, lab ${r.lab.name} (${r.lab.faults.join(', ')})`,
     '',
