@@ -5,6 +5,7 @@ import type { LadderArgs } from './cli-args.js';
 import type { IO } from './main.js';
 import type { RunEvent, RunReport, Target } from './engine/types.js';
 import { isInteractive } from './interactive.js';
+import { eraseSplash } from './splash.js';
 import { runLadder } from './engine/ladder.js';
 import { dryRunExec } from './engine/recording-exec.js';
 import { killAllChildren, realExec } from './tools/exec.js';
@@ -45,6 +46,7 @@ async function wizard(args: LadderArgs, io: IO, signal: AbortSignal): Promise<nu
     plan = await planChecks(args);
     if (args.lab || args.iface) target = await resolveTarget(realExec, args, { verify: true });
   } catch (e) {
+    eraseSplash(io.stdout);
     if (e instanceof TargetError) { io.stderr.write(`xdp-doctor: ${e.message}\n`); return 2; }
     throw e;
   }

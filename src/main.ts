@@ -44,6 +44,12 @@ export async function main(argv: string[], io: IO = { stdout: process.stdout, st
     io.stdout.write(`xdp-doctor ${packageVersion()}\n`);
     return 0;
   }
+  // In a terminal the wizard's first frame goes out now; loading the engine and Ink takes the next half second.
+  const { isInteractive } = await import('./interactive.js');
+  if (!args.dryRun && io.stdout === process.stdout && isInteractive(args, process.env, process.stdin, process.stdout)) {
+    const { paintSplash } = await import('./splash.js');
+    paintSplash(io.stdout, !process.env.NO_COLOR);
+  }
   const { runDoctor } = await import('./doctor.js');
   return runDoctor(args, io);
 }

@@ -7,6 +7,7 @@ import type { PlannedCheck } from '../engine/runner.js';
 import type { CheckRecord, DiagnosisEntry, Target } from '../engine/types.js';
 import { Wizard } from './app.js';
 import { realEngine } from './engine.js';
+import { eraseSplash } from '../splash.js';
 import { WizardSession, type WizardEngine } from './session.js';
 
 export interface RunWizardOptions {
@@ -32,6 +33,7 @@ export async function runWizard(o: RunWizardOptions): Promise<number> {
     preferLab: o.args.labName, signal: o.signal, reportPath: o.args.report, preRecords: o.preRecords, diagnose: o.diagnose,
   });
   let code = 0;
+  eraseSplash(o.stdout ?? process.stdout);
   const ink = render(<Wizard session={session} onExit={(c) => { code = c; }} />, {
     stdin: o.stdin ?? process.stdin,
     stdout: o.stdout ?? process.stdout,
