@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readPcap } from '../../src/tools/pcap.js';
-import { requireLabEnvironment, runCli, uniqueLabName } from './helpers/cli.js';
+import { freshLab, runCli, uniqueLabName } from './helpers/cli.js';
 
 const LAB = uniqueLabName('bh');
 const lab = (...args: string[]) => runCli(['lab', ...args, '--lab-name', LAB]);
@@ -37,10 +37,7 @@ function exitPcapOf(xdpdump: any): string {
 }
 
 beforeAll(async () => {
-  await requireLabEnvironment();
-  await lab('down'); // leftovers of an earlier crashed run with the same pid-derived name
-  const up = await lab('up', '--fault', 'bad-iphdr');
-  if (up.exitCode !== 0) throw new Error(`lab up --fault bad-iphdr failed: ${up.stderr}${up.stdout}`);
+  await freshLab(LAB, ['bad-iphdr']);
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
+import { runCli, freshLab, uniqueLabName } from './helpers/cli.js';
 
 const LAB = uniqueLabName('f');
 const STATE = mkdtempSync(join(tmpdir(), 'xdpd-state-'));
@@ -17,10 +17,7 @@ const doctor = async (...args: string[]) => {
 const causes = (report: any) => report.diagnosis.map((d: any) => d.cause);
 
 beforeAll(async () => {
-  await requireLabEnvironment();
-  await lab('down');
-  const up = await lab('up');
-  if (up.exitCode !== 0) throw new Error(`lab up failed: ${up.stderr}${up.stdout}`);
+  await freshLab(LAB);
 });
 
 afterAll(async () => {

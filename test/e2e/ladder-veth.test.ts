@@ -3,7 +3,7 @@
 // err -6, and the diagnosis names veth-peer-no-xdp with ENXIO, the peer g1 and three fixes. After `lab fix` the
 // same rungs pass (no false alarm). trace-pipe is skipped: it is a consuming reader other runs on this machine use.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { requireLabEnvironment, runCli, uniqueLabName } from './helpers/cli.js';
+import { freshLab, runCli, uniqueLabName } from './helpers/cli.js';
 
 const LAB = uniqueLabName('lv');
 const cli = (args: string[]) => runCli(args);
@@ -16,10 +16,7 @@ const doctor = async () => {
 };
 
 beforeAll(async () => {
-  await requireLabEnvironment();
-  await lab('down');
-  const up = await lab('up', '--fault', 'veth-peer');
-  if (up.exitCode !== 0) throw new Error(`lab up failed (exit ${up.exitCode}): ${up.stderr || up.stdout}`);
+  await freshLab(LAB, ['veth-peer']);
 });
 
 afterAll(async () => {

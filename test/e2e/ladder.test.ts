@@ -5,17 +5,14 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
+import { runCli, freshLab, uniqueLabName } from './helpers/cli.js';
 
 const LAB = uniqueLabName('l');
 const lab = (...args: string[]) => runCli(['lab', ...args, '--lab-name', LAB]);
 const doctor = (...args: string[]) => runCli(['--lab', '--lab-name', LAB, '--non-interactive', ...args]);
 
 beforeAll(async () => {
-  await requireLabEnvironment();
-  await lab('down');
-  const up = await lab('up');
-  if (up.exitCode !== 0) throw new Error(`lab up failed: ${up.stderr}${up.stdout}`);
+  await freshLab(LAB);
 });
 
 afterAll(async () => {

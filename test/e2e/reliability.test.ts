@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLI, ROOT, runCli, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
+import { CLI, ROOT, runCli, freshLab, uniqueLabName } from './helpers/cli.js';
 import { netnsOfPrefix, waitFor } from './helpers/lab.js';
 import { leakedLinks, leakedProgs, linkIds, peakRssMb, processesOfRun, progIds } from './helpers/leftovers.js';
 
@@ -16,10 +16,7 @@ let baseProgs: Set<number>;
 let baseLinks: Set<number>;
 
 beforeAll(async () => {
-  await requireLabEnvironment();
-  await lab('down');
-  const up = await lab('up', '--fault', 'veth-peer');
-  if (up.exitCode !== 0) throw new Error(`lab up failed: ${up.stderr}${up.stdout}`);
+  await freshLab(LAB, ['veth-peer']);
   baseProgs = await progIds();
   baseLinks = await linkIds();
 });

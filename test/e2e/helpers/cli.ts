@@ -57,3 +57,11 @@ export async function requireLabEnvironment(): Promise<void> {
     if (!distIsCurrent()) throw new Error('dist/ is missing or older than src/ or checks/; `npx tsc -p tsconfig.json` did not produce it');
   }
 }
+
+/** A lab of this name, freshly up with these faults (leftovers of a crashed earlier run removed first). */
+export async function freshLab(name: string, faults: string[] = []): Promise<void> {
+  await requireLabEnvironment();
+  await runCli(['lab', 'down', '--lab-name', name]);
+  const up = await runCli(['lab', 'up', '--lab-name', name, ...faults.flatMap((f) => ['--fault', f])]);
+  if (up.exitCode !== 0) throw new Error(`lab up ${faults.join(' ')} failed (exit ${up.exitCode}): ${up.stderr}${up.stdout}`);
+}
