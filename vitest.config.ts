@@ -11,6 +11,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.{ts,tsx}', 'test/ui/**/*.test.{ts,tsx}'],
           // 2-core machines run every file at once: Ink renders and waits get slow, not wrong.
           testTimeout: 30_000,
+          setupFiles: ['test/ui/ink-not-in-ci.ts'],
         },
       },
       {
