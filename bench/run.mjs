@@ -134,7 +134,7 @@ async function main() {
       samples.version.push(...v);
       const w = await wizardSample();
       samples.wizard.push(w);
-      return `--version ${ms(median(v.map((x) => x.versionMs)))} vs node -e 0 ${ms(median(v.map((x) => x.nodeMs)))}; first frame ${w.wizardMs === undefined ? `none (${w.wizardError})` : ms(w.wizardMs)}`;
+      return `--version ${ms(median(v.map((x) => x.versionMs)))} vs node -e 0 ${ms(median(v.map((x) => x.nodeMs)))}; first frame ${w.wizardMs === undefined ? `none (${w.wizardError})` : ms(w.wizardMs)}, next frame ${ms(w.wizardChangedMs)}`;
     },
   };
   const order = Object.keys(series);
@@ -196,6 +196,7 @@ function summarize({ samples, audit, started }) {
       ladderMs: round(ladderMs, 0), manualMs: round(manualMs, 0), floorMs: round(floorMs, 0),
       versionMs: round(versionMs, 1), nodeMs: round(nodeMs, 1),
       wizardFirstFrameMs: round(wizardMs, 0), tmuxNodeFirstFrameMs: round(median(samples.wizard.map((w) => w.tmuxNodeMs)), 0),
+      wizardNextFrameMs: round(median(samples.wizard.map((w) => w.wizardChangedMs)), 0),
       nodePeakRssKb: median(okLadder.map((r) => r.nodeHwmKb)), treePeakRssKb: median(okLadder.map((r) => r.treeRssKb)),
     },
     maxNodePeakRssKb: peakKb,
@@ -233,6 +234,8 @@ function summarize({ samples, audit, started }) {
         nodeMs: summary(samples.version.map((r) => r.nodeMs)),
         wizardFirstFrameMs: summary(frames),
         wizardFirstFrame: samples.wizard.at(-1)?.wizardFrame,
+        wizardNextFrameMs: summary(samples.wizard.map((w) => w.wizardChangedMs)),
+        wizardNextFrame: samples.wizard.at(-1)?.wizardChangedFrame,
         wizardErrors: samples.wizard.filter((w) => w.wizardError).map((w) => w.wizardError),
       },
     },
@@ -252,6 +255,7 @@ function render(r) {
     ['node -e 0', ms(r.medians.nodeMs), ms(b.startup.nodeMs.min), ms(b.startup.nodeMs.max), b.startup.nodeMs.n],
     ['first wizard frame (tmux)', ms(r.medians.wizardFirstFrameMs), ms(b.startup.wizardFirstFrameMs.min), ms(b.startup.wizardFirstFrameMs.max), b.startup.wizardFirstFrameMs.n],
     ['  tmux + node, print at once', ms(r.medians.tmuxNodeFirstFrameMs), '', '', ''],
+    ['  next non-empty frame (wizard: Ink renders)', ms(r.medians.wizardNextFrameMs), ms(b.startup.wizardNextFrameMs.min), ms(b.startup.wizardNextFrameMs.max), b.startup.wizardNextFrameMs.n],
     ['peak RSS, node process (VmHWM)', mb(r.medians.nodePeakRssKb), '', mb(r.maxNodePeakRssKb), b.ladder.wall.n],
     ['peak RSS, node + children (sampled sum)', mb(r.medians.treePeakRssKb), '', '', ''],
   ];

@@ -32,7 +32,7 @@ let frames = 0;
 /** tmux sockets this bench may have left behind (run.mjs kills their servers on Ctrl-C). */
 export const tmuxSockets = () => Array.from({ length: frames }, (_, i) => `xdpd-bench-${process.pid}-${i + 1}`);
 
-export async function firstFrame(argv, { timeoutMs = 10_000 } = {}) {
+export async function firstFrame(argv, { timeoutMs = 10_000, untilChange = false } = {}) {
   // A server of its own each time: a new session on a socket whose server is still shutting down fails.
   const socket = `xdpd-bench-${process.pid}-${++frames}`;
   const tmux = (...a) => ['tmux', '-L', socket, ...a];
@@ -41,12 +41,20 @@ export async function firstFrame(argv, { timeoutMs = 10_000 } = {}) {
     // More than one argument after the options: tmux runs them directly, no shell in between.
     const started = await run(tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', 'frame', ...argv), { env: ttyEnv() });
     if (started.code !== 0) throw new Error(`tmux new-session failed: ${started.stderr.trim()}`);
+    let first;
     for (;;) {
       const cap = await run(tmux('capture-pane', '-p', '-t', 'frame'));
       const ms = now() - t0;
-      if (cap.code === 0 && cap.stdout.trim()) return { ms, frame: cap.stdout.replace(/\s+$/, '') };
-      if (cap.code !== 0) return { ms: undefined, error: `pane closed before anything was shown: ${cap.stderr.trim()}` };
-      if (ms > timeoutMs) return { ms: undefined, error: `nothing on screen after ${timeoutMs} ms` };
+      const frame = cap.stdout.replace(/\s+$/, '');
+      if (cap.code === 0 && frame.trim() && !first) {
+        first = { ms, frame };
+        if (!untilChange) return first;
+      } else if (first && cap.code === 0 && frame.trim() && frame !== first.frame) {
+        // The screen's next state: for the wizard, Ink's first render replacing a frame painted before Ink loaded.
+        return { ...first, changedMs: ms, changedFrame: frame };
+      }
+      if (cap.code !== 0) return first ?? { ms: undefined, error: `pane closed before anything was shown: ${cap.stderr.trim()}` };
+      if (ms > timeoutMs) return first ?? { ms: undefined, error: `nothing on screen after ${timeoutMs} ms` };
     }
   } finally {
     await run(tmux('kill-server'));
@@ -57,8 +65,11 @@ export async function wizardSample() {
   // The same pane with a process that prints at once: tmux and node start-up, for context. First, so that it
   // does not share the CPU with the wizard's process winding down (it goes on loading Ink after its first frame).
   const plain = await firstFrame(['node', '-e', 'process.stdout.write("ready"); setTimeout(() => {}, 5000)']);
-  const wizard = await firstFrame(['node', CLI]);
-  return { wizardMs: wizard.ms, wizardFrame: wizard.frame, wizardError: wizard.error, tmuxNodeMs: plain.ms };
+  const wizard = await firstFrame(['node', CLI], { untilChange: true });
+  return {
+    wizardMs: wizard.ms, wizardFrame: wizard.frame, wizardError: wizard.error, tmuxNodeMs: plain.ms,
+    wizardChangedMs: wizard.changedMs, wizardChangedFrame: wizard.changedFrame,
+  };
 }
 
 const UI_PACKAGES = /\/node_modules\/(ink|react|react-reconciler|yoga-layout|ink-spinner|scheduler)\//;
