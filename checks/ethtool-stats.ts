@@ -107,6 +107,17 @@ export default defineCheck({
         evidence, findings,
       };
     }
+    const drops = facts.deltas[keyOf(target)]?.xdp_drops ?? 0;
+    if (drops > 0 && outcome.ran && !outcome.ok) {
+      // Observed: the driver counted the program's drops while the probe failed. The verdicts say whether they
+      // were XDP_DROP or XDP_ABORTED; this count joins whichever they saw.
+      findings.push({
+        cause: 'xdp-drop-verdict', severity: 'medium', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_drops',
+        message: `${target.iface} counted xdp_drops +${drops} during the failed probe: its XDP program dropped frames (XDP_DROP, XDP_ABORTED or an invalid verdict)`,
+        fixes: [], explains: ['xdp-aborted'],
+      });
+      return { status: 'fail', summary: `drop counters rose during the failed probe: ${rising.join('; ')}`, evidence, findings };
+    }
     if (rising.length) {
       return { status: 'warn', summary: `drop counters rose during the probe: ${rising.join('; ')}`, evidence, findings };
     }

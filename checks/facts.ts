@@ -63,6 +63,12 @@ export interface XdpdumpFacts {
   /** Where the exit packets were written (pcap), for packet-sanity. */
   exitPcap?: string;
   entryPcap?: string;
-  verdicts: { index: number; inLen: number; outLen: number; action: string }[];
+  verdicts: {
+    index: number; inLen: number; outLen: number; action: string;
+    /** IPv4 destination of the frame as it entered the program, when it is IPv4. */
+    dst?: string;
+    /** The program left the frame exactly as it came in. */
+    unchanged?: boolean;
+  }[];
   mode: 'xdpdump' | 'replay';
 }

@@ -61,7 +61,7 @@ export default defineCheck({
     if (facts.peer && facts.mode === 'native' && !facts.peer.xdp) {
       notes.push(`veth peer ${facts.peer.ifname} has no XDP program${facts.peer.gro ? ' (GRO on)' : ' and GRO off'}: native XDP_TX frames will be refused (ENXIO)`);
       findings.push({
-        cause: 'veth-peer-no-xdp', severity: 'medium', iface: facts.peer.ifname, progId,
+        cause: 'veth-peer-no-xdp', severity: 'medium', iface: facts.peer.ifname, progId, risk: true,
         message: `native XDP on veth ${link.ifname} whose peer ${facts.peer.ifname} has no XDP program: XDP_TX would fail`,
         fixes: vethPeerFixes({ iface: link.ifname, netns: target.netns, progId, peer: { ifname: facts.peer.ifname, netns: facts.peer.netns } }),
       });

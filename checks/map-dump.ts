@@ -1,9 +1,11 @@
 // Rung 4: every map of the program dumped with BTF (bpftool -j). The blog's first bug was here: the loader
 // wrote an 8-byte key into a 4-byte-key array, so vip and daddr stayed 0 and the program passed everything.
 import { defineCheck } from '../src/plugins/api.js';
-import type { Evidence, Finding } from '../src/engine/types.js';
+import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
 import { INVENTORY, type InventoryFacts } from './facts.js';
 import { decodeValue, matchesExpectation, unsetFields, type DecodedField } from './map-decode.js';
+import { dependencyRisks, describeDump, mapHeadline } from './map-contents.js';
+import type { MapDump } from '../src/tools/bpftool.js';
 
 // Maps libbpf creates for global data: they hold the program's constants, not its configuration.
 const INTERNAL = /\.(rodata|bss|data|kconfig)(\.|$)|_rodata$|_bss$|\.data\./;
@@ -21,29 +23,34 @@ export default defineCheck({
     const evidence: Evidence[] = [];
     const findings: Finding[] = [];
     const decodedByMap = new Map<string, DecodedField[]>();
+    const unreadable: string[] = [];
     const userMaps = inv.maps.filter((m) => !INTERNAL.test(m.name));
 
+    const xskSockets = userMaps.some((m) => m.type === 'xskmap') ? await countXdpSockets(ctx, inv.netns) : undefined;
+    const headlines: string[] = [];
+    const risks: Finding[] = [];
     for (const map of userMaps) {
       ctx.progress(`dumping ${map.name}`);
-      const entries = await ctx.tools.bpftool.mapDump(map.id);
-      const shown = entries.slice(0, 16).map((e) => {
-        const fields = e.formatted ? decodeValue(e.formatted.value) : [];
-        return { key: e.formatted?.key ?? e.key, fields, raw: e.value };
-      });
-      evidence.push({
-        label: `${map.name} (id ${map.id})`,
-        command: ['bpftool', '-j', 'map', 'dump', 'id', String(map.id)],
-        data: shown.length
-          ? shown.map((s) => `[${JSON.stringify(s.key)}] ${s.fields.length ? s.fields.map((f) => `${f.path}=${f.shown}`).join(' ') : bytes(s.raw)}`).join('\n') +
-            (entries.length > shown.length ? `\n… ${entries.length - shown.length} more` : '')
-          : '(empty)',
-      });
-      // A single-entry array is the configuration-map idiom (Katran's ctl_array, the blog's xdp_params_array).
-      if (map.type === 'array' && map.maxEntries === 1 && shown[0]) {
-        const fields = shown[0].fields;
+      const command = ['bpftool', '-j', 'map', 'dump', 'id', String(map.id)];
+      let dump: MapDump;
+      try {
+        dump = await ctx.tools.bpftool.mapRead(map);
+      } catch (e) {
+        // One map that cannot be read is a gap in the evidence, not a failed rung.
+        unreadable.push(`${map.name}: ${(e as Error).message}`);
+        evidence.push({ label: `${map.name} (id ${map.id}, ${map.type})`, command, data: `could not be read: ${(e as Error).message}` });
+        continue;
+      }
+      headlines.push(mapHeadline(map, dump));
+      evidence.push({ label: `${map.name} (id ${map.id}, ${map.type})`, command, data: describeDump(map, dump) });
+      risks.push(...dependencyRisks(map, dump, inv.progId, { xskSockets }));
+      const [first] = dump.entries;
+      // A single-entry array is the configuration-map idiom (Katran's ctl_array, the blog's parameters map).
+      if (map.type === 'array' && map.maxEntries === 1 && first?.value) {
+        const fields = first.formatted ? decodeValue(first.formatted.value) : [];
         decodedByMap.set(map.name, fields);
         const unset = unsetFields(fields);
-        const allZero = shown[0].raw.every((b) => b === 0);
+        const allZero = first.value.every((b) => b === 0);
         if (allZero || unset.length) {
           findings.push({
             cause: 'map-params-unset', severity: allZero || unset.length > 1 ? 'critical' : 'high', progId: inv.progId,
@@ -71,12 +78,23 @@ export default defineCheck({
       }
     }
 
+    const configs = [...decodedByMap.entries()].map(([n, f]) => `${n}: ${f.filter((x) => x.kind !== 'other').map((x) => `${x.path}=${x.shown}`).join(' ')}`);
     const summary = findings.length
       ? findings.map((f) => f.message).join('; ')
-      : `${userMaps.length} map(s) read${decodedByMap.size ? `; ${[...decodedByMap.entries()].map(([n, f]) => `${n}: ${f.filter((x) => x.kind !== 'other').map((x) => `${x.path}=${x.shown}`).join(' ')}`).join('; ')}` : ''}`;
-    return { status: findings.length ? 'fail' : 'pass', summary, evidence, findings };
+      : `${userMaps.length} map(s) read${configs.length ? `; ${configs.join('; ')}` : headlines.length ? `: ${headlines.slice(0, 4).join('; ')}${headlines.length > 4 ? '; …' : ''}` : ''}` +
+        (risks.length ? `; ${risks.length} table(s) that cannot answer a lookup (see notes)` : '') +
+        (unreadable.length ? `; not read: ${unreadable.join('; ')}` : '');
+    findings.push(...risks);
+    const failed = findings.some((f) => !f.risk);
+    return { status: failed ? 'fail' : unreadable.length ? 'warn' : 'pass', summary, evidence, findings };
   },
 });
 
-const bytes = (b: number[]) => b.map((x) => x.toString(16).padStart(2, '0')).join(' ');
 const hexKey = (size: number) => Array.from({ length: size }, () => '00');
+
+/** AF_XDP sockets open in a namespace (ss --xdp); undefined when ss cannot tell. */
+async function countXdpSockets(ctx: CheckContext, netns?: NetnsRef): Promise<number | undefined> {
+  const r = await ctx.tools.exec.run(['ss', '--xdp', '-a', '-n'], { netns, timeoutMs: 5000 });
+  if (!r.ok) return undefined;
+  return r.stdout.split('\n').filter((l) => l.trim() && !/^State|^Netid/.test(l)).length;
+}

@@ -10,6 +10,8 @@ export interface RouteAnalysis {
   lastSeen?: string;
   synRetransmissions: number;
   lostAfterXdp: boolean;
+  /** The XDP interface is the last hop captured, requests reached it and no reply came back. */
+  noReplyFromXdpHop: boolean;
   neverReachedXdp: boolean;
   verdict: string;
   lines: string[];
@@ -48,12 +50,16 @@ export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port
   const repliesLostAt = !replied ? perHop.slice(1).find((h) => h.replies > 0)?.label : undefined;
   const lostAfterXdp = reachedXdp && !pastXdp && xdpIndex >= 0 && afterXdp.length > 0;
   const neverReachedXdp = xdpIndex >= 0 && !reachedXdp && perHop.some((h) => h.requests > 0);
+  const noReplyFromXdpHop = reachedXdp && !replied && xdpIndex === perHop.length - 1 && Boolean(dest);
 
   let verdict: string;
   if (perHop.every((h) => h.requests === 0)) verdict = 'no probe packets were seen on any hop';
   else if (lostAfterXdp) {
     verdict = `the packet reached ${perHop[xdpIndex]!.label} and was not seen after it` +
       (perHop[xdpIndex]!.requests === 0 ? ' (tcpdump on an XDP interface does not see what XDP consumed: silence there is expected)' : '');
+  } else if (noReplyFromXdpHop) {
+    const x = perHop[xdpIndex]!;
+    verdict = `the requests reached ${x.label}${x.requests === 0 && beforeXdp ? ` (seen sent into it on ${beforeXdp.label}; tcpdump there does not see what XDP consumed)` : ''} and no reply came back`;
   } else if (neverReachedXdp) verdict = `the packet was last seen on ${lastSeen} and never reached ${perHop[xdpIndex]!.label}`;
   else if (!replied && repliesLostAt) verdict = `requests went through to ${lastSeen}; replies were last seen on ${repliesLostAt} and did not reach ${perHop[0]!.label}`;
   else if (!replied && dest) verdict = `requests went through to ${lastSeen}; no reply was seen`;
@@ -63,5 +69,5 @@ export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port
   const lines = perHop.map((h) =>
     `${h.xdp ? '◆' : '·'} ${h.label.padEnd(26)} ${h.error ? `not captured: ${h.error}` : `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} IPIP)` : ''}, ${h.replies} reply(ies)`}` +
     (h.xdp && h.requests === 0 && !h.error ? '  ← native XDP: tcpdump cannot see consumed packets' : ''));
-  return { perHop, lastSeen, synRetransmissions, lostAfterXdp, neverReachedXdp, verdict, lines };
+  return { perHop, lastSeen, synRetransmissions, lostAfterXdp, noReplyFromXdpHop, neverReachedXdp, verdict, lines };
 }

@@ -17,6 +17,12 @@ export const DROP_COUNTERS = [
   'IpOutNoRoutes', 'IpExtInCsumErrors', 'TcpExtTCPSynRetrans', 'IpInNoRoutes', 'IpExtInNoRoutes', 'IpExtInTruncatedPkts', 'IpExtInCsumErrors',
 ];
 
+/** Causes that say why packets vanished at or after the XDP program: the route's sighting supports each. */
+const AFTER_XDP_CAUSES = [
+  'xdp-drop-verdict', 'xdp-aborted', 'xdp-redirect-error', 'xdp-tx-error', 'devmap-xmit-error', 'veth-peer-no-xdp',
+  'malformed-packet', 'tx-checksum-partial', 'map-params-unset',
+];
+
 export default defineCheck({
   id: 'routing',
   title: 'Route (tcpdump along the path)',
@@ -81,10 +87,12 @@ export default defineCheck({
         fixes: txChecksumFixes(senderHop(ctx), xdpContext(ctx)),
       });
     }
-    if (route.lostAfterXdp && !outcome.ok) {
+    if ((route.lostAfterXdp || route.noReplyFromXdpHop) && !outcome.ok) {
+      // Where the packets vanished; the rungs that saw why (verdicts, counters, tracepoints) name the cause,
+      // and this sighting joins theirs.
       findings.push({
         cause: 'packets-lost-after-xdp', severity: 'medium', iface: ctx.target.iface,
-        message: route.verdict, fixes: [],
+        message: route.verdict, fixes: [], explains: AFTER_XDP_CAUSES,
       });
     } else if (route.neverReachedXdp && outcome.ran && !outcome.ok) {
       findings.push({ cause: 'packets-not-reaching-xdp', severity: 'high', message: route.verdict, fixes: [] });

@@ -9,7 +9,7 @@ import { progRun } from '../src/tools/bpftool-prog-run.js';
 import { LINKTYPE_ETHERNET, readPcap, summarizeFrame, type PcapPacket, type WritePacket } from '../src/tools/pcap.js';
 import { XDPDUMP, type InventoryFacts, type XdpdumpFacts } from './facts.js';
 import {
-  abortedFinding, actionName, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
+  actionName, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
 } from './xdpdump-verdicts.js';
 
 /** Frames replayed at most: each is one bpftool run (~10 ms). */
@@ -91,7 +91,7 @@ export async function withReplay(
       const r = await progRun(ctx.tools.exec, { id: c.progId }, f.data, { signal: ctx.signal, timeoutMs: 10_000 });
       const index = verdicts.length + 1;
       const action = actionName(r.retval);
-      verdicts.push({ index, inLen: f.data.length, outLen: r.output.length, action });
+      verdicts.push(verdictOf(index, f.data, r.output, action));
       entries.push({ data: f.data, origLen: f.origLen, sec: f.sec, nsec: f.nsec });
       exits.push({ data: r.output, sec: f.sec, nsec: f.nsec });
       lines.push(`#${index} ${f.data.length} → ${r.output.length} bytes ${action}  ${summarizeFrame(f.data)}` +
@@ -117,7 +117,7 @@ export async function withReplay(
   );
   if (capturedTotal > frames.length) evidence.push({ label: 'not replayed', data: `${capturedTotal - frames.length} more captured packet(s) beyond the first ${MAX_REPLAY}` });
 
-  const findings = abortedFinding(verdicts, c, 'replayed through BPF_PROG_TEST_RUN');
+  const findings = verdictFindings(verdicts, c, 'replayed through BPF_PROG_TEST_RUN', { outcome, destination: ctx.target.probe?.destination?.ip });
   const summary = `${summarizeVerdicts(verdicts)} — replayed through BPF_PROG_TEST_RUN (${c.short}); ${pcapsAt(ctx, c.dir)}`;
-  return { status: findings.length ? 'fail' : 'warn', summary, evidence, findings, degraded };
+  return { status: findings.some((f) => f.severity !== 'low') ? 'fail' : 'warn', summary, evidence, findings, degraded };
 }

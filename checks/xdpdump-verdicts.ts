@@ -44,15 +44,57 @@ export function probeEvidence(o: ProbeOutcome): Evidence {
   return { label: 'probe', data: o.ran ? `${o.ok ? 'passed' : 'FAILED'}${o.note ? ` (${o.note})` : ''}` : o.note ?? 'no probe' };
 }
 
-export function abortedFinding(verdicts: Verdict[], c: Common, how: string): Finding[] {
+/** Destination of an IPv4 frame (Ethernet II, no VLAN), dotted; undefined for anything else. */
+export function ipv4Destination(frame: Uint8Array): string | undefined {
+  if (frame.length < 34 || frame[12] !== 0x08 || frame[13] !== 0x00) return undefined;
+  return `${frame[30]}.${frame[31]}.${frame[32]}.${frame[33]}`;
+}
+
+/** What is known of one frame's trip through the program, for the verdict list. */
+export function verdictOf(index: number, entry: Uint8Array, exit: Uint8Array, action: string): Verdict {
+  const dst = ipv4Destination(entry);
+  return {
+    index, inLen: entry.length, outLen: exit.length, action, ...(dst ? { dst } : {}),
+    unchanged: entry.length === exit.length && Buffer.from(entry).equals(Buffer.from(exit)),
+  };
+}
+
+const list = (vs: Verdict[]) => `#${vs.slice(0, 8).map((v) => v.index).join(', #')}${vs.length > 8 ? ', …' : ''}`;
+
+/**
+ * Causes from verdicts. XDP_ABORTED is always wrong. XDP_DROP and an untouched XDP_PASS are the program's
+ * choice, so they become causes only when the probe failed, and then only for the probe's own packets (its
+ * destination) when the probe says where it sends them.
+ */
+export function verdictFindings(verdicts: Verdict[], c: Common, how: string, probe: { outcome: ProbeOutcome; destination?: string }): Finding[] {
+  const findings: Finding[] = [];
   const aborted = verdicts.filter((v) => v.action === 'XDP_ABORTED');
-  if (!aborted.length) return [];
-  return [{
-    cause: 'xdp-aborted', severity: 'high', iface: c.iface, progId: c.progId, fixes: [],
-    signal: 'XDP_ABORTED',
-    message: `${aborted.length} of ${verdicts.length} packet(s) got XDP_ABORTED from ${c.prog} (${how}): ` +
-      `the driver drops them and fires xdp:xdp_exception (packets #${aborted.slice(0, 8).map((v) => v.index).join(', #')})`,
-  }];
+  if (aborted.length) {
+    findings.push({
+      cause: 'xdp-aborted', severity: 'high', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_ABORTED',
+      message: `${aborted.length} of ${verdicts.length} packet(s) got XDP_ABORTED from ${c.prog} (${how}): ` +
+        `the driver drops them and fires xdp:xdp_exception (packets ${list(aborted)})`,
+    });
+  }
+  if (!probe.outcome.ran || probe.outcome.ok) return findings;
+  const dest = probe.destination;
+  const ours = dest ? verdicts.filter((v) => v.dst === dest) : verdicts.filter((v) => v.dst !== undefined);
+  const to = dest ? ` to ${dest}` : '';
+  const dropped = ours.filter((v) => v.action === 'XDP_DROP');
+  if (dropped.length) {
+    findings.push({
+      cause: 'xdp-drop-verdict', severity: 'high', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_DROP',
+      message: `${c.prog} returned XDP_DROP for ${dropped.length} of ${ours.length} probe packet(s)${to} (${how}; packets ${list(dropped)}): the program itself drops the probe's traffic`,
+    });
+  }
+  const untouched = ours.filter((v) => v.action === 'XDP_PASS' && v.unchanged);
+  if (ours.length && untouched.length === ours.length) {
+    findings.push({
+      cause: 'xdp-passed-unchanged', severity: 'low', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_PASS',
+      message: `${c.prog} returned XDP_PASS for all ${ours.length} probe packet(s)${to} and left them unchanged (${how}): the program did not act on this traffic, so the loss is after it, in the stack`,
+    });
+  }
+  return findings;
 }
 
 export async function writeArtifacts(ctx: CheckContext, dir: string, entries: WritePacket[], exits: WritePacket[]): Promise<Pick<XdpdumpFacts, 'entryPcap' | 'exitPcap'>> {

@@ -14,7 +14,7 @@ import { isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput, xdpdumpFail
 import { INVENTORY, PREFLIGHT, XDPDUMP, type InventoryFacts, type PreflightFacts, type XdpdumpFacts } from './facts.js';
 import { MAX_REPLAY, REPLAY_LIMITS, withReplay } from './xdpdump-replay.js';
 import {
-  abortedFinding, artifactDirOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
+  artifactDirOf, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
 } from './xdpdump-verdicts.js';
 
 export { MAX_REPLAY, REPLAY_LIMITS };
@@ -112,7 +112,7 @@ async function withXdpdump(ctx: CheckContext, collector: Collector, c: Common): 
     const index = verdicts.length + 1;
     const action = p.exit.action === '*unknown*' ? 'XDP_UNKNOWN' : `XDP_${p.exit.action}`;
     const inLen = p.entry?.pktLen ?? p.exit.pktLen;
-    verdicts.push({ index, inLen, outLen: p.exit.pktLen, action });
+    verdicts.push(p.entry?.data && p.exit.data ? verdictOf(index, p.entry.data, p.exit.data, action) : { index, inLen, outLen: p.exit.pktLen, action });
     if (p.entry?.data) entries.push({ data: p.entry.data, origLen: p.entry.pktLen, sec: p.entry.sec, nsec: p.entry.nsec });
     if (p.exit.data) exits.push({ data: p.exit.data, origLen: p.exit.pktLen, sec: p.exit.sec, nsec: p.exit.nsec });
     lines.push(`#${index} ${inLen} → ${p.exit.pktLen} bytes ${action}${p.entry?.data ? `  ${summarizeFrame(p.entry.data)}` : ''}`);
@@ -131,9 +131,9 @@ async function withXdpdump(ctx: CheckContext, collector: Collector, c: Common): 
     { label: 'verdict counts', data: verdictCounts(verdicts) },
     { label: 'pcaps', data: `entry ${files.entryPcap ?? '(none)'}, exit ${files.exitPcap ?? '(none)'}` },
   );
-  const findings = abortedFinding(verdicts, c, 'xdpdump fexit');
+  const findings = verdictFindings(verdicts, c, 'xdpdump fexit', { outcome, destination: ctx.target.probe?.destination?.ip });
   return {
-    status: findings.length ? 'fail' : 'pass',
+    status: findings.some((f) => f.severity !== 'low') ? 'fail' : 'pass',
     summary: `${summarizeVerdicts(verdicts)} (xdpdump entry/exit); ${pcapsAt(ctx, c.dir)}`,
     evidence, findings,
   };

@@ -19,7 +19,6 @@ import { renderMarkdown } from './report/markdown.js';
 import type { PlannedCheck } from './engine/runner.js';
 import { fixAndVerify } from './engine/fix-flow.js';
 import { diagnose } from './engine/diagnosis.js';
-import { withPluginCauses } from './plugins/plan.js';
 import { planChecks, type Plan } from './plan.js';
 import { dryRunListing } from './report/dry-run.js';
 import { prepareArtifacts } from './artifacts.js';
@@ -56,7 +55,7 @@ async function wizard(args: LadderArgs, io: IO, signal: AbortSignal): Promise<nu
     return await runWizard({
       args, target, signal, artifacts, tool: { name: 'xdp-doctor', version: packageVersion() },
       checks: plan.checks.map((p) => ({ ...p, options: p.options ?? { noTracePipe: args.noTracePipe } })),
-      preRecords: plan.warnings, diagnose: (records) => withPluginCauses(diagnose(records), plan.causes),
+      preRecords: plan.warnings, diagnose: (records) => diagnose(records, plan.causes),
       stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream,
     });
   } finally {
@@ -101,9 +100,8 @@ async function climbTarget(args: LadderArgs, io: IO, signal: AbortSignal, interr
   const climbOnce = async (checks: PlannedCheck[]) => {
     const r = await runLadder({
       target, exec, files, checks, emit, signal, dryRun: args.dryRun, toolStatus: toolStatus(),
-      tool: { name: 'xdp-doctor', version: packageVersion() },
+      tool: { name: 'xdp-doctor', version: packageVersion() }, causes: plan.causes,
     });
-    withPluginCauses(r.diagnosis, plan.causes);
     return r;
   };
   const report = await climbOnce(withOptions);

@@ -12,7 +12,7 @@ export interface Plan {
   checks: PlannedCheck[];
   /** Plugins that could not be loaded, as report rows (status warn, id plugin:NAME). */
   warnings: CheckRecord[];
-  /** Diagnosis titles of the plugins' own causes (see withPluginCauses). */
+  /** Diagnosis titles of the plugins' own causes (passed to the conclude step). */
   causes: Map<string, PluginCause>;
 }
 

@@ -4,6 +4,7 @@ import type { Exec } from './tools/exec.js';
 import { createIp } from './tools/ip.js';
 import { createBpftool } from './tools/bpftool.js';
 import type { LadderArgs } from './cli-args.js';
+import { captureFilterOf, flowOfProbe } from './probe-flow.js';
 
 export class TargetError extends Error {}
 
@@ -24,7 +25,11 @@ async function containerNetns(exec: Exec, name: string): Promise<NetnsRef> {
 
 function probeOf(args: LadderArgs): ProbeSpec | undefined {
   if (!args.probe) return undefined;
-  return { argv: args.probe, netns: args.probeNetns ? netnsRefOf(args.probeNetns) : undefined, timeoutMs: 10_000 };
+  const flow = flowOfProbe(args.probe);
+  return {
+    argv: args.probe, netns: args.probeNetns ? netnsRefOf(args.probeNetns) : undefined, timeoutMs: 10_000,
+    ...(flow ? { destination: { ip: flow.ip, proto: flow.proto, ...(flow.port ? { port: flow.port } : {}) } } : {}),
+  };
 }
 
 export async function resolveTarget(exec: Exec, args: LadderArgs, opts: { verify: boolean }): Promise<Target> {
@@ -40,9 +45,13 @@ export async function resolveTarget(exec: Exec, args: LadderArgs, opts: { verify
   const hops: Hop[] = [];
   if (opts.verify) await verifyTarget(exec, args, netns, hops);
   hops.push({ label: `${args.iface} (XDP)`, iface: args.iface, netns, xdp: true });
+  const probe = probeOf(args);
+  const flow = args.probe ? flowOfProbe(args.probe) : undefined;
   return {
-    kind: 'iface', iface: args.iface, netns, progId: args.progId, hops, probe: probeOf(args),
+    kind: 'iface', iface: args.iface, netns, progId: args.progId, hops, probe,
     windowMs: args.windowMs, expect: args.expect,
+    // Captures follow the probe's flow only: other traffic on the interface is neither counted nor a load.
+    ...(flow ? { captureFilter: captureFilterOf(flow) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type { Facts, RunEvent, RunReport, Target, ToolName } from './types.js';
 import type { Exec } from '../tools/exec.js';
 import type { Files } from '../tools/files.js';
 import { runChecks, type PlannedCheck } from './runner.js';
-import { diagnose } from './diagnosis.js';
+import { conclude, type CauseText } from './diagnosis.js';
 import { fireProbe } from './probe.js';
 import { createFacts } from './facts.js';
 
@@ -22,6 +22,8 @@ export interface LadderOptions {
   tool: { name: string; version: string };
   facts?: Facts;
   gate?(checkId: string): Promise<'run' | 'skip'>;
+  /** Titles of the plugins' own causes, for the diagnosis. */
+  causes?: ReadonlyMap<string, CauseText>;
 }
 
 export async function runLadder(o: LadderOptions): Promise<RunReport> {
@@ -38,6 +40,8 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
     fireProbe: probe ? () => fireProbe(o.exec, probe, o.signal) : undefined,
   });
   const failed = records.some((r) => r.status === 'fail' || r.status === 'error');
+  // An interrupted run has no honest diagnosis: its rungs were cut short.
+  const conclusion = o.signal.aborted ? { diagnosis: [], notes: [] } : conclude(records, o.causes);
   const preflight = facts.get<{ tools?: Record<string, string | null> }>('preflight');
   const report: RunReport = {
     schemaVersion: 1,
@@ -48,8 +52,8 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
     durationMs: Date.now() - started,
     ...(probes[0] ? { probe: probes[0] } : {}),
     checks: records,
-    // An interrupted run has no honest diagnosis: its rungs were cut short.
-    diagnosis: o.signal.aborted ? [] : diagnose(records),
+    diagnosis: conclusion.diagnosis,
+    ...(conclusion.notes.length ? { notes: conclusion.notes } : {}),
     exitCode: o.signal.aborted ? 130 : failed ? 1 : 0,
   };
   o.emit({ type: 'run-end', report });

@@ -34,7 +34,7 @@ export interface ProbeSpec {
   expectStdout?: string;
   timeoutMs?: number;
   /** Where the probe's packets go: lets the routing rung follow that flow through the captures. */
-  destination?: { ip: string; port?: number };
+  destination?: { ip: string; port?: number; proto?: 'icmp' | 'tcp' | 'udp' };
 }
 
 export interface Target {
@@ -80,6 +80,14 @@ export interface Finding {
   iface?: string;
   progId?: number;
   fixes: Fix[];
+  /**
+   * Only a risk read from configuration (the veth peer has no XDP program, a lookup table is empty): nothing this
+   * run saw happen. A risk never ranks as a cause on its own; it joins a cause this run observed (the same cause,
+   * or one it `explains`) and otherwise stays a note.
+   */
+  risk?: boolean;
+  /** Causes this finding explains when the run observed them (an empty allow-list explains XDP_DROP verdicts). */
+  explains?: string[];
 }
 
 export interface Evidence {
@@ -166,7 +174,8 @@ export interface DiagnosisEntry {
   title: string;
   confidence: number;
   explanation?: string;
-  evidence: { check: string; message: string }[];
+  /** What this run saw, and (joined: true) the configuration that explains it. */
+  evidence: { check: string; message: string; joined?: boolean }[];
   errno?: { value: number; name: string };
   fixes: Fix[];
 }
@@ -191,6 +200,8 @@ export interface RunReport {
   probe?: ProbeOutcome;
   checks: CheckRecord[];
   diagnosis: DiagnosisEntry[];
+  /** Risks the rungs read from configuration that this run did not see happen: notes, not causes. */
+  notes?: { check: string; cause: string; message: string }[];
   /** Present when --fix (or the wizard's `f`) applied a fix and re-ran the failed rungs. */
   fix?: FixOutcome;
   exitCode: number;

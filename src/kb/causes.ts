@@ -90,6 +90,53 @@ const CAUSES: CauseInfo[] = [
     prior: 0.9,
   },
   {
+    id: 'xdp-drop-verdict',
+    title: "The program returns XDP_DROP for the probe's packets",
+    explanation:
+      'The verdicts (xdpdump, or the replay through BPF_PROG_TEST_RUN on the loaded program) show the program ' +
+      'itself dropping the traffic the probe sent. Programs drop when a check fails: a lookup that misses (an ' +
+      'empty allow-list, a key in the wrong byte order), a parse that rejects the packet. The joined evidence ' +
+      'names the tables the program consults that cannot answer.',
+    source: 'the XDP program (return XDP_DROP); drivers count it in their xdp_drops counters (veth: rx_queue_N_xdp_drops)',
+    prior: 0.95,
+  },
+  {
+    id: 'xdp-passed-unchanged',
+    title: 'The program passed the packets on untouched: the loss is in the stack after it',
+    explanation:
+      'Every probe packet got XDP_PASS and left the program byte for byte as it came in, so the program did not act ' +
+      'on this traffic. If it was meant to (rewrite, redirect, answer), its match failed: compare what it logged ' +
+      '(trace_pipe) and its maps with the probe\'s addresses. Otherwise the packets die later, in the stack.',
+    source: 'the XDP program (return XDP_PASS); net/core/dev.c do_xdp_generic()/netif_receive_skb after the driver',
+    prior: 0.6,
+  },
+  {
+    id: 'map-empty',
+    title: 'A table the program looks up is empty',
+    explanation: 'Every lookup in an empty hash or trie misses; a program that drops or passes on a miss then does so for all traffic.',
+    source: 'kernel/bpf/hashtab.c htab_map_lookup_elem() returns NULL for a missing key',
+    prior: 0.7,
+  },
+  {
+    id: 'redirect-slot-empty',
+    title: 'The redirect map has no target in the slot the program uses',
+    explanation:
+      'bpf_redirect_map() on an empty devmap/cpumap/xskmap slot returns the fallback action from its flags: ' +
+      'with flags 0 that is XDP_ABORTED (xdp:xdp_exception), so the frame is dropped.',
+    source: 'kernel/bpf/devmap.c, cpumap.c, net/xdp/xskmap.c __xsk_map_lookup_elem(); net/core/filter.c __bpf_xdp_redirect_map()',
+    prior: 0.85,
+  },
+  {
+    id: 'tail-call-slot-empty',
+    title: 'The tail-call table has no program in the slot the program jumps to',
+    explanation:
+      'bpf_tail_call() into an empty prog_array slot does nothing and the caller goes on after the call (often a ' +
+      'drop). The kernel empties a prog_array when the last user-space reference (fd or pin) to it is closed: a ' +
+      'loader that fills it and exits without pinning leaves it empty.',
+    source: 'kernel/bpf/arraymap.c prog_array_map_clear() via bpf_map_put_uref(); kernel/bpf/core.c bpf_tail_call',
+    prior: 0.85,
+  },
+  {
     id: 'xdp-redirect-error',
     title: 'XDP_REDIRECT fails (xdp:xdp_redirect_err)',
     explanation: 'The redirect target refused the frame; the errno says why.',

@@ -1,7 +1,7 @@
 // Every check this run could climb: the built-in rungs plus the checks of the plugins the config and --plugin
 // named, with the config's disable list and each plugin's options. `xdp-doctor checks` lists it; the doctor
 // selects from it with --checks/--skip.
-import type { Check, CheckRecord, DiagnosisEntry } from '../engine/types.js';
+import type { Check, CheckRecord } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
 import type { PluginCause } from './api.js';
 import { loadConfig, pluginSpecs } from './config.js';
@@ -62,13 +62,3 @@ export function selectChecks(catalog: Catalog, sel: { checks?: string[]; skip?: 
     (sel.checks ? sel.checks.includes(id) : !catalog.disabled.has(id)) && !sel.skip?.includes(id));
 }
 
-/** Diagnosis entries whose cause the knowledge base does not know get the plugin's title and explanation. */
-export function withPluginCauses(entries: DiagnosisEntry[], causes: Map<string, PluginCause>): DiagnosisEntry[] {
-  for (const e of entries) {
-    const c = causes.get(e.cause);
-    if (!c || e.title !== e.cause) continue;
-    e.title = c.title;
-    if (c.explanation && !e.explanation) e.explanation = c.explanation;
-  }
-  return entries;
-}

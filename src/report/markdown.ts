@@ -14,10 +14,13 @@ export function renderMarkdown(report: RunReport): string {
   report.diagnosis.forEach((d, i) => {
     out.push(`### ${i + 1}. ${d.title}`, '', `cause \`${d.cause}\`, confidence ${Math.round(d.confidence * 100)}%${d.errno ? `, errno ${d.errno.name} (${d.errno.value})` : ''}`, '');
     if (d.explanation) out.push(d.explanation, '');
-    for (const e of d.evidence) out.push(`- **${e.check}**: ${e.message}`);
+    for (const e of d.evidence) out.push(`- ${e.joined ? '(explains it) ' : ''}**${e.check}**: ${e.message}`);
     for (const f of d.fixes) out.push('', `Fix: ${f.title}`, '', '```sh', ...f.commands.map((c) => shellQuote(fixArgv(f, c))), '```');
     out.push('');
   });
+  if (report.notes?.length) {
+    out.push('## Notes (possible, not observed in this run)', '', ...report.notes.map((n) => `- **${n.check}**: ${n.message}`), '');
+  }
   out.push('## Rungs', '', '| | rung | status | summary |', '|---|---|---|---|');
   for (const c of report.checks) out.push(`| ${MARK[c.status]} | ${c.title} | ${statusWord(c.status)} | ${c.summary.replace(/\|/g, '\\|')} |`);
   out.push('', '## Evidence', '');

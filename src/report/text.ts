@@ -38,7 +38,7 @@ export function diagnosisLines(d: DiagnosisEntry[], limit = 5): string[] {
   d.slice(0, limit).forEach((e, i) => {
     out.push(` ${i + 1}. [${Math.round(e.confidence * 100)}%] ${e.title} (${e.cause})`);
     if (e.errno) out.push(`    errno: ${e.errno.name} (${e.errno.value})`);
-    for (const ev of e.evidence.slice(0, 4)) out.push(`    - ${ev.check}: ${ev.message}`);
+    for (const ev of e.evidence.slice(0, 5)) out.push(`    - ${ev.check}${ev.joined ? ' (explains it)' : ''}: ${ev.message}`);
     if (i === 0 && e.explanation) out.push(`    why: ${e.explanation}`);
     for (const fix of e.fixes.slice(0, 3)) {
       out.push(`    fix: ${fix.title}`);
@@ -57,10 +57,16 @@ export function renderText(report: RunReport, opts: { verbose?: boolean } = {}):
   const probe = probeLine(report.probe);
   if (probe) lines.push('', probe);
   lines.push('', ...(report.exitCode === 130 ? ['Diagnosis: none — the run was interrupted before the rungs finished.'] : diagnosisLines(report.diagnosis)));
+  if (report.notes?.length) lines.push('', ...noteLines(report.notes));
   if (report.fix) lines.push('', ...fixLines(report.fix));
   const fixed = report.fix ? (report.fix.worked ? ' before the fix; fixed' : ' before the fix; still failing') : '';
   lines.push('', `Summary: ${counts(report.checks.map((c) => c.status))}${fixed} in ${(report.durationMs / 1000).toFixed(1)} s. Exit ${report.exitCode}.`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Risks read from configuration that this run did not see happen: not causes, no fixes offered. */
+export function noteLines(notes: NonNullable<RunReport['notes']>): string[] {
+  return ['Notes (possible, not observed in this run):', ...notes.map((n) => `  - ${n.check}: ${n.message}`)];
 }
 
 export function fixLines(f: FixOutcome): string[] {

@@ -2,6 +2,12 @@
 import type { NetnsRef } from '../engine/types.js';
 import type { Exec } from './exec.js';
 import { asArray, excerpt, isObj, num, parseJson, str, ToolOutputError } from './json.js';
+import { completePrefix, notDumpableReason, parseMapDump, type MapDump, type MapEntry } from './bpftool-map-dump.js';
+
+export { parseMapDump, perCpuSum, isEmptySlot, notDumpableReason, type MapDump, type MapEntry } from './bpftool-map-dump.js';
+
+/** A dump larger than this is read in part (a map with millions of entries would take seconds and hundreds of MB). */
+export const MAP_DUMP_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface ProgInfo {
   id: number; type: string; name?: string; tag?: string; btfId?: number; mapIds: number[];
@@ -9,12 +15,6 @@ export interface ProgInfo {
 }
 export interface MapInfo {
   id: number; type: string; name: string; keySize: number; valueSize: number; maxEntries: number; btfId?: number; frozen: boolean;
-}
-export interface MapEntry {
-  /** Raw bytes of key and value. */
-  key: number[]; value: number[];
-  /** BTF-formatted key/value when the map has BTF (bpftool's "formatted"). */
-  formatted?: { key?: unknown; value?: unknown };
 }
 export interface XdpAttachment { devname: string; ifindex: number; mode: string; progId: number }
 
@@ -43,19 +43,6 @@ export function parseMap(text: string): MapInfo {
     id: num(raw.id)!, type: str(raw.type) ?? 'unknown', name: str(raw.name) ?? '', keySize: num(raw.bytes_key) ?? 0,
     valueSize: num(raw.bytes_value) ?? 0, maxEntries: num(raw.max_entries) ?? 0, btfId: num(raw.btf_id), frozen: raw.frozen === 1,
   };
-}
-
-const byte = (s: unknown) => (typeof s === 'string' ? parseInt(s, 16) : typeof s === 'number' ? s : NaN);
-
-export function parseMapDump(text: string): MapEntry[] {
-  return asArray('bpftool', parseJson('bpftool', text), 'map dump').map((raw) => {
-    if (!isObj(raw) || !Array.isArray(raw.key) || !Array.isArray(raw.value)) {
-      throw new ToolOutputError('bpftool', 'map dump entry without key/value bytes', excerpt(JSON.stringify(raw)));
-    }
-    const entry: MapEntry = { key: raw.key.map(byte), value: raw.value.map(byte) };
-    if (isObj(raw.formatted)) entry.formatted = { key: raw.formatted.key, value: raw.formatted.value };
-    return entry;
-  });
 }
 
 export function parseNetShow(text: string): XdpAttachment[] {
@@ -95,6 +82,22 @@ export function createBpftool(exec: Exec) {
     prog: async (id: number) => parseProg(await json(['prog', 'show', 'id', String(id)])),
     map: async (id: number) => parseMap(await json(['map', 'show', 'id', String(id)])),
     mapDump: async (id: number) => parseMapDump(await json(['map', 'dump', 'id', String(id)])),
+    /**
+     * Every map type, bounded: types with nothing to dump are not dumped, and output past maxBytes is cut at the
+     * last complete entry (the dump says it is truncated).
+     */
+    mapRead: async (map: Pick<MapInfo, 'id' | 'type'>, opts: { maxBytes?: number } = {}): Promise<MapDump> => {
+      const why = notDumpableReason(map.type);
+      if (why) return { entries: [], truncated: false, notDumpable: why };
+      const argv = ['bpftool', '-j', 'map', 'dump', 'id', String(map.id)];
+      const r = await exec.run(argv, { timeoutMs: 10_000, maxBytes: opts.maxBytes ?? MAP_DUMP_MAX_BYTES });
+      if (r.truncated || (r.timedOut && r.stdout.length)) return { entries: parseMapDump(completePrefix(r.stdout)), truncated: true };
+      if (!r.ok) {
+        const msg = failure(r.stdout) ?? (r.stderr.trim() || `exit ${r.exitCode}`);
+        throw new ToolOutputError('bpftool', `map dump id ${map.id}: ${msg}`, excerpt(r.stdout || r.stderr));
+      }
+      return { entries: parseMapDump(r.stdout), truncated: false };
+    },
     netShow: async (netns?: NetnsRef) => parseNetShow(await json(['net', 'show'], netns)),
     /** Instructions after verification: tells whether the program calls bpf_trace_printk at all. */
     xlated: async (id: number) => {

@@ -14,6 +14,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   input?: string;
   env?: Record<string, string>;
+  /** run(): stdout kept at most this many bytes; the command is ended there and the result says `truncated`. */
+  maxBytes?: number;
 }
 
 export interface RunResult {
@@ -26,6 +28,8 @@ export interface RunResult {
   notFound: boolean;
   durationMs: number;
   ok: boolean;
+  /** run() stopped the command at maxBytes of output: stdout is a prefix. */
+  truncated?: boolean;
 }
 
 export interface SpawnOptions extends RunOptions {
@@ -123,6 +127,7 @@ function toResult(argv: string[], r: any, started: number): RunResult {
     notFound,
     durationMs: Date.now() - started,
     ok: r?.exitCode === 0 && !r?.timedOut && !r?.isCanceled,
+    ...(r?.isMaxBuffer ? { truncated: true } : {}),
   };
 }
 
@@ -140,7 +145,7 @@ export const realExec: Exec = {
       stdin: opts.input === undefined ? 'ignore' : undefined,
       env: { ...CHILD_ENV, ...opts.env },
       forceKillAfterDelay: 1000,
-      maxBuffer: 64 * 1024 * 1024,
+      maxBuffer: opts.maxBytes ?? 64 * 1024 * 1024,
       stripFinalNewline: false,
     });
     track(child);

@@ -1,6 +1,6 @@
 // src/engine/diagnosis.ts: findings grouped by cause, ranked, joined with the kb.
 import { describe, it, expect } from 'vitest';
-import { diagnose } from '../../src/engine/diagnosis.js';
+import { conclude, diagnose } from '../../src/engine/diagnosis.js';
 import { causeInfo } from '../../src/kb/causes.js';
 import type { CheckRecord, Finding, Fix } from '../../src/engine/types.js';
 
@@ -89,5 +89,59 @@ describe('diagnose', () => {
     ]);
     expect(d.find((e) => e.cause === 'veth-peer-no-xdp')!.errno).toEqual({ value: 6, name: 'ENXIO' });
     expect('errno' in d.find((e) => e.cause === 'map-params-unset')!).toBe(false);
+  });
+});
+
+describe('conclude: observed beats possible', () => {
+  const peerRisk = finding('veth-peer-no-xdp', 'medium', 'peer has no XDP program: XDP_TX would fail', { risk: true, fixes: [dummyOnPeer] });
+
+  it('a risk alone is a note, not a cause, and offers no fix', () => {
+    const c = conclude([record('inventory', [peerRisk])]);
+    expect(c.diagnosis).toEqual([]);
+    expect(c.notes).toEqual([{ check: 'inventory', cause: 'veth-peer-no-xdp', message: 'peer has no XDP program: XDP_TX would fail' }]);
+  });
+
+  it('a risk joins the same cause when a rung observed it, bringing its fixes', () => {
+    const c = conclude([
+      record('inventory', [peerRisk]),
+      record('tracepoints', [finding('veth-peer-no-xdp', 'critical', 'xdp_bulk_tx err -6', { errno: { value: 6, name: 'ENXIO' } })]),
+    ]);
+    expect(c.notes).toEqual([]);
+    expect(c.diagnosis).toHaveLength(1);
+    expect(c.diagnosis[0]!.evidence).toEqual([
+      { check: 'tracepoints', message: 'xdp_bulk_tx err -6' },
+      { check: 'inventory', message: 'peer has no XDP program: XDP_TX would fail', joined: true },
+    ]);
+    expect(c.diagnosis[0]!.fixes).toEqual([dummyOnPeer]);
+  });
+
+  it('a risk that explains an observed cause joins it (the empty allow-list behind XDP_DROP)', () => {
+    const c = conclude([
+      record('map-dump', [finding('map-empty', 'medium', 'allowed is empty', { risk: true, explains: ['xdp-drop-verdict'] })]),
+      record('xdpdump', [finding('xdp-drop-verdict', 'high', 'XDP_DROP for 3 of 3')]),
+    ]);
+    expect(c.diagnosis.map((d) => d.cause)).toEqual(['xdp-drop-verdict']);
+    expect(c.diagnosis[0]!.evidence.map((e) => [e.check, Boolean(e.joined)])).toEqual([['xdpdump', false], ['map-dump', true]]);
+    expect(c.notes).toEqual([]);
+  });
+
+  it('a cause only seen as support for a stronger one joins it: one story, not two', () => {
+    const c = conclude([
+      record('routing', [finding('packets-lost-after-xdp', 'medium', 'no reply', { explains: ['xdp-drop-verdict', 'xdp-aborted'] })]),
+      record('ethtool-stats', [finding('xdp-drop-verdict', 'medium', 'xdp_drops +3', { explains: ['xdp-aborted'] })]),
+      record('xdpdump', [finding('xdp-aborted', 'high', 'XDP_ABORTED ×3')]),
+    ]);
+    expect(c.diagnosis.map((d) => d.cause)).toEqual(['xdp-aborted']);
+    expect(c.diagnosis[0]!.evidence.map((e) => e.check).sort()).toEqual(['ethtool-stats', 'routing', 'xdpdump']);
+  });
+
+  it('with nothing stronger observed, a supporting finding stands as its own cause', () => {
+    const c = conclude([record('routing', [finding('packets-lost-after-xdp', 'medium', 'no reply', { explains: ['xdp-aborted'] })])]);
+    expect(c.diagnosis.map((d) => d.cause)).toEqual(['packets-lost-after-xdp']);
+  });
+
+  it('plugin causes are titled from what the plugins declare, passed in', () => {
+    const [d] = diagnose([record('team/x', [finding('team-cause', 'high', 'm')])], new Map([['team-cause', { title: 'Team title', explanation: 'why' }]]));
+    expect(d).toMatchObject({ title: 'Team title', explanation: 'why' });
   });
 });

@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   checkProblem, exportTarget, failureRecord, loadPlugins, resolvePackage, resolvePath, validatePlugin,
 } from '../../src/plugins/load.js';
-import { loadCatalog, selectChecks, SelectionError, withPluginCauses } from '../../src/plugins/plan.js';
+import { causeInfo } from '../../src/kb/causes.js';
+import { loadCatalog, selectChecks, SelectionError } from '../../src/plugins/plan.js';
 import { toSpec } from '../../src/plugins/config.js';
 import { API_VERSION, definePlugin, defineCheck, defineConfig } from '../../src/plugins/api.js';
 import { BUILTIN_CHECKS } from '../../checks/index.js';
@@ -287,7 +288,7 @@ describe('plugin checks in the runner and the diagnosis', () => {
     expect(records[0]!.summary).toBe('invalid result: result.status must be one of pass|warn|fail|skip|error (got "ok") [plugin fx-bad-result@0.0.0]');
     expect(records[2]!.summary).toBe('crashed: boom from a plugin [plugin fx-throws@0.1.0]');
 
-    const diagnosis = withPluginCauses(diagnose(records), cat.causes);
+    const diagnosis = diagnose(records, cat.causes);
     expect(diagnosis[0]).toMatchObject({
       cause: 'fx-team-policy', title: 'Team policy violated (fixture)', explanation: 'The fixture plugin always finds this.',
       evidence: [{ check: 'fx-finding/policy', message: 'fixture finding on v0' }],
@@ -295,9 +296,12 @@ describe('plugin checks in the runner and the diagnosis', () => {
     });
   });
 
-  it('withPluginCauses never overrides the knowledge base', () => {
-    const kb = [{ cause: 'map-params-unset', title: 'Parameters never written', confidence: 1, evidence: [], fixes: [] }];
-    withPluginCauses(kb, new Map([['map-params-unset', { title: 'plugin title' }]]));
-    expect(kb[0]!.title).toBe('Parameters never written');
+  it('a plugin cause title never overrides the knowledge base', () => {
+    const records = [{
+      id: 'p', title: 'p', rung: 9, durationMs: 1, source: 'x@1', commands: [], status: 'fail' as const, summary: '', evidence: [],
+      findings: [{ cause: 'map-params-unset', severity: 'high' as const, message: 'm', fixes: [] }],
+    }];
+    const [d] = diagnose(records, new Map([['map-params-unset', { title: 'plugin title' }]]));
+    expect(d!.title).toBe(causeInfo('map-params-unset')!.title);
   });
 });

@@ -1,0 +1,119 @@
+// What a map dump says, for any program: each entry in words (BTF fields, per-CPU values and their sum, empty
+// slots, hex with sizes where there is no BTF), and the tables the program looks things up in that cannot
+// answer (an empty hash, a redirect map with no target, a tail-call table with no program). Nothing here knows
+// a program's map names or layout: only map types, sizes and the dump. Pure; tested on recorded dumps.
+import type { Finding } from '../src/engine/types.js';
+import { isEmptySlot, perCpuSum, type MapDump, type MapEntry, type MapInfo } from '../src/tools/bpftool.js';
+import { decodeValue } from './map-decode.js';
+
+/** Entries shown per map; the rest are counted. */
+export const SHOWN_ENTRIES = 16;
+
+const hex = (b: number[]) => b.map((x) => x.toString(16).padStart(2, '0')).join(' ');
+
+// Maps keyed by a u32 index. The kernel keeps no BTF for several of them (devmap, cpumap, xskmap, prog_array),
+// so the index is read from the key bytes, in this machine's byte order as the kernel stores it.
+const INDEXED = new Set(['array', 'percpu_array', 'devmap', 'cpumap', 'xskmap', 'prog_array', 'perf_event_array', 'array_of_maps']);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+export function u32(b: number[]): number {
+  const [a = 0, c = 0, d = 0, e = 0] = LITTLE_ENDIAN ? b : [...b].reverse();
+  return (a | (c << 8) | (d << 16) | (e << 24)) >>> 0;
+}
+
+// What the value of a kernel-object map means, where there is no BTF to say it.
+const OBJECT_VALUE: Record<string, (v: number[]) => string> = {
+  devmap: (v) => `ifindex ${u32(v.slice(0, 4))}`,
+  devmap_hash: (v) => `ifindex ${u32(v.slice(0, 4))}`,
+  cpumap: (v) => `qsize ${u32(v.slice(0, 4))}${v.length >= 8 && u32(v.slice(4, 8)) ? `, program id ${u32(v.slice(4, 8))}` : ''}`,
+  prog_array: (v) => `program id ${u32(v.slice(0, 4))}`,
+  array_of_maps: (v) => `map id ${u32(v.slice(0, 4))}`,
+  hash_of_maps: (v) => `map id ${u32(v.slice(0, 4))}`,
+};
+
+function keyText(e: MapEntry, map: MapInfo): string {
+  const k = e.formatted?.key;
+  if (k !== undefined) return typeof k === 'object' ? JSON.stringify(k) : String(k);
+  return INDEXED.has(map.type) && e.key.length === 4 ? String(u32(e.key)) : hex(e.key);
+}
+
+function valueText(e: MapEntry, map: MapInfo): string {
+  if (e.error !== undefined) return isEmptySlot(e) ? 'empty' : `not readable from user space (${e.error})`;
+  const object = OBJECT_VALUE[map.type];
+  if (object && e.value) return object(e.value);
+  if (e.perCpu) {
+    const sum = perCpuSum(e);
+    const per = e.formatted?.perCpu ?? e.perCpu.map((p) => ({ cpu: p.cpu, value: hex(p.value) }));
+    const shown = per.slice(0, 8).map((p) => `cpu${p.cpu}=${typeof p.value === 'object' ? JSON.stringify(p.value) : String(p.value)}`).join(' ');
+    return `${sum !== undefined ? `sum ${sum} ` : ''}(${shown}${per.length > 8 ? ` … ${per.length} CPUs` : ''})`;
+  }
+  if (e.formatted?.value !== undefined) {
+    const fields = decodeValue(e.formatted.value);
+    return fields.map((f) => (f.path === 'value' ? f.shown : `${f.path}=${f.shown}`)).join(' ');
+  }
+  return `${hex(e.value ?? [])}${map.btfId ? '' : ` (no BTF: key ${map.keySize}B, value ${map.valueSize}B)`}`;
+}
+
+/** The dump as evidence text: one line per shown entry, then what was left out. */
+export function describeDump(map: MapInfo, dump: MapDump): string {
+  if (dump.notDumpable) return `(not dumpable: ${dump.notDumpable})`;
+  if (!dump.entries.length) return '(empty)';
+  const lines = dump.entries.slice(0, SHOWN_ENTRIES).map((e) => `[${keyText(e, map)}] ${valueText(e, map)}`);
+  const rest = dump.entries.length - lines.length;
+  if (rest > 0) lines.push(`… ${rest} more entr${rest === 1 ? 'y' : 'ies'} not shown`);
+  if (dump.truncated) lines.push(`… dump stopped at the size cap after ${dump.entries.length} entries (of at most ${map.maxEntries}); the rest was not read`);
+  return lines.join('\n');
+}
+
+/** Entries that hold a value (empty slots and unreadable ones not counted). */
+export const filled = (dump: MapDump) => dump.entries.filter((e) => e.error === undefined);
+
+/** One line about the map for the rung's summary: "pkt_count (percpu_array): 1 entry, sum 18". */
+export function mapHeadline(map: MapInfo, dump: MapDump): string {
+  if (dump.notDumpable) return `${map.name} (${map.type}): not dumpable`;
+  const n = filled(dump).length;
+  const empty = dump.entries.filter(isEmptySlot).length;
+  const sums = dump.entries.map(perCpuSum).filter((x): x is number => x !== undefined);
+  return `${map.name} (${map.type}): ${n}${dump.truncated ? '+' : ''} entr${n === 1 ? 'y' : 'ies'}` +
+    (empty ? `, ${empty} empty slot(s)` : '') + (sums.length === 1 ? `, sum ${sums[0]}` : '');
+}
+
+// Lookup tables whose emptiness changes what the program does. Per-CPU and LRU maps are usually state the
+// program writes itself (counters, flows), so their emptiness says nothing.
+const LOOKUP_TABLES = new Set(['hash', 'lpm_trie', 'hash_of_maps', 'array_of_maps']);
+const REDIRECT_MAPS = new Set(['devmap', 'devmap_hash', 'cpumap', 'xskmap']);
+const VERDICT_CAUSES = ['xdp-drop-verdict', 'xdp-aborted', 'xdp-redirect-error', 'xdp-passed-unchanged'];
+
+/**
+ * Risks read from the maps: tables the program consults that cannot answer. They are `risk` findings: an empty
+ * table is normal for many programs, so it only joins a cause this run observed (drops, aborts, redirect errors).
+ */
+export function dependencyRisks(map: MapInfo, dump: MapDump, progId: number, extra: { xskSockets?: number } = {}): Finding[] {
+  if (dump.notDumpable || dump.truncated) return [];
+  const base = { risk: true, severity: 'medium' as const, progId, explains: VERDICT_CAUSES, fixes: [] };
+  const n = filled(dump).length;
+  if (LOOKUP_TABLES.has(map.type) && n === 0) {
+    return [{ ...base, cause: 'map-empty', message: `${map.name} (${map.type}, up to ${map.maxEntries} entries) is empty: every lookup in it misses` }];
+  }
+  if (map.type === 'prog_array' && n === 0) {
+    return [{
+      ...base, cause: 'tail-call-slot-empty',
+      message: `${map.name} (prog_array) holds no program in any of its ${map.maxEntries} slots: every tail call through it falls through ` +
+        '(the kernel empties a prog_array when the last user-space fd or pin of it goes away)',
+    }];
+  }
+  if (!REDIRECT_MAPS.has(map.type)) return [];
+  if (map.type === 'xskmap') {
+    // User space cannot look xskmap slots up (EOPNOTSUPP); the sockets in the namespace tell instead.
+    if (extra.xskSockets !== 0) return [];
+    return [{ ...base, cause: 'redirect-slot-empty', message: `${map.name} (xskmap): no AF_XDP socket is open in the interface's namespace (ss --xdp), so no slot can hold one: redirects to it fail` }];
+  }
+  if (n > 0) return [];
+  return [{ ...base, cause: 'redirect-slot-empty', message: `${map.name} (${map.type}): all ${map.maxEntries} slots are empty: bpf_redirect_map() through it finds no target` }];
+}
+
+/** Targets in a devmap's filled slots (the ifindex is the value's first 4 bytes). */
+export function devmapTargets(map: MapInfo, dump: MapDump): { slot: string; ifindex: number }[] {
+  if (map.type !== 'devmap' && map.type !== 'devmap_hash') return [];
+  return filled(dump).filter((e) => (e.value?.length ?? 0) >= 4).map((e) => ({ slot: keyText(e, map), ifindex: u32(e.value!.slice(0, 4)) }));
+}
