@@ -2,7 +2,7 @@
 // BTF, lockdown, whether fentry programs load (xdpdump needs them), and every tool with its version.
 import { defineCheck } from '../src/plugins/api.js';
 import type { CheckContext, Evidence } from '../src/engine/types.js';
-import { bpfObject } from '../src/paths.js';
+import { BpfBuildError, ensureBpfObjects } from '../src/bpf-objects.js';
 import { toolVersions } from '../src/tools/versions.js';
 import { tracefsRoot } from '../src/tools/trace-pipe.js';
 import { PREFLIGHT, type PreflightFacts } from './facts.js';
@@ -108,8 +108,13 @@ export default defineCheck({
 
 /** Loads a tiny fentry program (bpf/fentry_probe.c) and unpins it: the only honest way to know. */
 async function fentryLoads(ctx: CheckContext): Promise<{ ok: boolean | 'unknown'; error?: string }> {
-  const obj = bpfObject('fentry_probe.o');
-  if (!(await ctx.tools.files.exists(obj))) return { ok: 'unknown', error: `${obj} not built (npm run setup)` };
+  let obj: string;
+  try {
+    ({ 'fentry_probe.o': obj } = await ensureBpfObjects(ctx.tools.exec, ['fentry_probe.o'], { signal: ctx.signal, dryRun: ctx.tools.dryRun }));
+  } catch (e) {
+    if (e instanceof BpfBuildError) return { ok: 'unknown', error: e.message };
+    throw e;
+  }
   const pin = `/sys/fs/bpf/xdp-doctor-fentry-${process.pid}`;
   const r = await ctx.tools.exec.run(['bpftool', 'prog', 'load', obj, pin], { timeoutMs: 10_000 });
   if (r.ok) await ctx.tools.exec.run(['rm', '-f', pin], { timeoutMs: 5000 });
