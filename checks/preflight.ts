@@ -1,9 +1,10 @@
 // Rung 0: can this machine climb the ladder at all? Root, bpffs/tracefs/debugfs (mounted when absent),
 // BTF, lockdown, whether fentry programs load (xdpdump needs them), and every tool with its version.
 import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence } from '../src/engine/types.js';
+import type { CheckContext, Evidence, ToolName } from '../src/engine/types.js';
 import { BpfBuildError, ensureBpfObjects } from '../src/bpf-objects.js';
-import { toolVersions } from '../src/tools/versions.js';
+import { installLines } from '../src/tools/packages.js';
+import { TOOL_SPECS, toolVersions } from '../src/tools/versions.js';
 import { tracefsRoot } from '../src/tools/trace-pipe.js';
 import { PREFLIGHT, type PreflightFacts } from './facts.js';
 
@@ -85,6 +86,10 @@ export default defineCheck({
     for (const [tool, version] of Object.entries(tools)) {
       if (version === null && DEGRADES[tool]) degraded.push(`${tool} missing: ${DEGRADES[tool]}`);
     }
+    // The exact lines for both families, whatever this host is: a report pasted into a ticket is read elsewhere.
+    const absent = Object.entries(tools).filter(([, v]) => v === null).map(([t]) => TOOL_SPECS[t as ToolName].bin);
+    const install = absent.length ? installLines(absent) : [];
+    if (install.length) degraded.push(`to install the missing tools (nothing is installed for you):\n  ${install.join('\n  ')}`);
     if (fentry.ok === false) {
       degraded.push(`fentry programs cannot load here (${fentry.error}): xdpdump cannot attach; ` +
         'verdicts come from replaying captured packets through BPF_PROG_TEST_RUN instead');
@@ -97,6 +102,7 @@ export default defineCheck({
       { label: 'kernel file systems', data: `bpffs ${bpffs ? 'yes' : 'no'}, tracefs ${tracefs ?? 'no'}, BTF ${btf ? 'yes' : 'no'}, lockdown ${lockdown ?? 'not present'}` },
       { label: 'fentry', data: fentry.ok === 'unknown' ? `not tested (${fentry.error})` : fentry.ok ? 'loads' : `refused: ${fentry.error}` },
       { label: 'tools', data: tools },
+      ...(install.length ? [{ label: 'install missing tools', data: install.join('\n') }] : []),
     );
     if (problems.length) return { status: 'fail', summary: problems.join('; '), evidence, findings: [] };
     if (degraded.length) {
