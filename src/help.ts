@@ -9,7 +9,9 @@ Usage
                                         what an errno means for XDP, from kernel source
   xdp-doctor checks [--config FILE] [--plugin PATH|NAME]... [--json]
                                         every check: id, title, rung, source, tools needed
-  xdp-doctor --help | --version
+  xdp-doctor --help | --version [--verbose]
+                                        --verbose adds what ran: tools and versions, kernel,
+                                        BPF objects (paste it into a ticket)
 
 Targets
   --lab [--lab-name NAME]    the running built-in lab (default name xdpd)
