@@ -84,12 +84,12 @@ export default defineCheck({
     ctx.progress('asking each tool for its version');
     const [tools, fentry] = await Promise.all([toolVersions(exec), fentryLoads(ctx)]);
     for (const [tool, version] of Object.entries(tools)) {
-      if (version === null && DEGRADES[tool]) degraded.push(`${tool} missing: ${DEGRADES[tool]}`);
+      if (version === null) degraded.push(`${tool} missing: ${DEGRADES[tool] ?? 'the rungs that need it are skipped'}`);
     }
     // The exact lines for both families, whatever this host is: a report pasted into a ticket is read elsewhere.
     const absent = Object.entries(tools).filter(([, v]) => v === null).map(([t]) => TOOL_SPECS[t as ToolName].bin);
     const install = absent.length ? installLines(absent) : [];
-    if (install.length) degraded.push(`to install the missing tools (nothing is installed for you):\n  ${install.join('\n  ')}`);
+    const installText = install.length ? [`to install the missing tools (nothing is installed for you):`, ...install.map((l) => `  ${l}`)] : [];
     if (fentry.ok === false) {
       degraded.push(`fentry programs cannot load here (${fentry.error}): xdpdump cannot attach; ` +
         'verdicts come from replaying captured packets through BPF_PROG_TEST_RUN instead');
@@ -106,7 +106,7 @@ export default defineCheck({
     );
     if (problems.length) return { status: 'fail', summary: problems.join('; '), evidence, findings: [] };
     if (degraded.length) {
-      return { status: 'warn', summary: `ready, degraded: ${degraded.length} limitation(s)`, evidence, findings: [], degraded: degraded.join('\n') };
+      return { status: 'warn', summary: `ready, degraded: ${degraded.length} limitation(s)`, evidence, findings: [], degraded: [...degraded, ...installText].join('\n') };
     }
     return { status: 'pass', summary: 'root, bpffs, tracefs, BTF, fentry and every tool present', evidence, findings: [] };
   },
