@@ -44,7 +44,8 @@ Rungs (each runs the real tool against the real program)
 Plugins (team checks; docs/plugins.md)
   --config FILE              config to use instead of ./xdp-doctor.config.{mjs,js,json}
   --plugin PATH|NAME         load one more plugin: a file or directory (./my-check.mjs) or an npm
-                             package from ./node_modules (foo = xdp-doctor-plugin-foo). Repeatable.
+                             package from ./node_modules or installed beside xdp-doctor
+                             (foo = xdp-doctor-plugin-foo). Repeatable.
                              Nothing is loaded that the config or --plugin does not name.
 
 Exit codes
