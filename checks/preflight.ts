@@ -1,9 +1,10 @@
 // Rung 0: can this machine climb the ladder at all? Root, bpffs/tracefs/debugfs (mounted when absent),
 // BTF, lockdown, whether fentry programs load (xdpdump needs them), and every tool with its version.
 import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence } from '../src/engine/types.js';
-import { bpfObject } from '../src/paths.js';
-import { toolVersions } from '../src/tools/versions.js';
+import type { CheckContext, Evidence, ToolName } from '../src/engine/types.js';
+import { BpfBuildError, ensureBpfObjects } from '../src/bpf-objects.js';
+import { installLines } from '../src/tools/packages.js';
+import { TOOL_SPECS, toolVersions } from '../src/tools/versions.js';
 import { tracefsRoot } from '../src/tools/trace-pipe.js';
 import { PREFLIGHT, type PreflightFacts } from './facts.js';
 
@@ -83,8 +84,12 @@ export default defineCheck({
     ctx.progress('asking each tool for its version');
     const [tools, fentry] = await Promise.all([toolVersions(exec), fentryLoads(ctx)]);
     for (const [tool, version] of Object.entries(tools)) {
-      if (version === null && DEGRADES[tool]) degraded.push(`${tool} missing: ${DEGRADES[tool]}`);
+      if (version === null) degraded.push(`${tool} missing: ${DEGRADES[tool] ?? 'the rungs that need it are skipped'}`);
     }
+    // The exact lines for both families, whatever this host is: a report pasted into a ticket is read elsewhere.
+    const absent = Object.entries(tools).filter(([, v]) => v === null).map(([t]) => TOOL_SPECS[t as ToolName].bin);
+    const install = absent.length ? installLines(absent) : [];
+    const installText = install.length ? [`to install the missing tools (nothing is installed for you):`, ...install.map((l) => `  ${l}`)] : [];
     if (fentry.ok === false) {
       degraded.push(`fentry programs cannot load here (${fentry.error}): xdpdump cannot attach; ` +
         'verdicts come from replaying captured packets through BPF_PROG_TEST_RUN instead');
@@ -97,10 +102,11 @@ export default defineCheck({
       { label: 'kernel file systems', data: `bpffs ${bpffs ? 'yes' : 'no'}, tracefs ${tracefs ?? 'no'}, BTF ${btf ? 'yes' : 'no'}, lockdown ${lockdown ?? 'not present'}` },
       { label: 'fentry', data: fentry.ok === 'unknown' ? `not tested (${fentry.error})` : fentry.ok ? 'loads' : `refused: ${fentry.error}` },
       { label: 'tools', data: tools },
+      ...(install.length ? [{ label: 'install missing tools', data: install.join('\n') }] : []),
     );
     if (problems.length) return { status: 'fail', summary: problems.join('; '), evidence, findings: [] };
     if (degraded.length) {
-      return { status: 'warn', summary: `ready, degraded: ${degraded.length} limitation(s)`, evidence, findings: [], degraded: degraded.join('\n') };
+      return { status: 'warn', summary: `ready, degraded: ${degraded.length} limitation(s)`, evidence, findings: [], degraded: [...degraded, ...installText].join('\n') };
     }
     return { status: 'pass', summary: 'root, bpffs, tracefs, BTF, fentry and every tool present', evidence, findings: [] };
   },
@@ -108,8 +114,13 @@ export default defineCheck({
 
 /** Loads a tiny fentry program (bpf/fentry_probe.c) and unpins it: the only honest way to know. */
 async function fentryLoads(ctx: CheckContext): Promise<{ ok: boolean | 'unknown'; error?: string }> {
-  const obj = bpfObject('fentry_probe.o');
-  if (!(await ctx.tools.files.exists(obj))) return { ok: 'unknown', error: `${obj} not built (npm run setup)` };
+  let obj: string;
+  try {
+    ({ 'fentry_probe.o': obj } = await ensureBpfObjects(ctx.tools.exec, ['fentry_probe.o'], { signal: ctx.signal, dryRun: ctx.tools.dryRun }));
+  } catch (e) {
+    if (e instanceof BpfBuildError) return { ok: 'unknown', error: e.message };
+    throw e;
+  }
   const pin = `/sys/fs/bpf/xdp-doctor-fentry-${process.pid}`;
   const r = await ctx.tools.exec.run(['bpftool', 'prog', 'load', obj, pin], { timeoutMs: 10_000 });
   if (r.ok) await ctx.tools.exec.run(['rm', '-f', pin], { timeoutMs: 5000 });

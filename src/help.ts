@@ -9,7 +9,9 @@ Usage
                                         what an errno means for XDP, from kernel source
   xdp-doctor checks [--config FILE] [--plugin PATH|NAME]... [--json]
                                         every check: id, title, rung, source, tools needed
-  xdp-doctor --help | --version
+  xdp-doctor --help | --version [--verbose]
+                                        --verbose adds what ran: tools and versions, kernel,
+                                        BPF objects (paste it into a ticket)
 
 Targets
   --lab [--lab-name NAME]    the running built-in lab (default name xdpd)
@@ -42,7 +44,8 @@ Rungs (each runs the real tool against the real program)
 Plugins (team checks; docs/plugins.md)
   --config FILE              config to use instead of ./xdp-doctor.config.{mjs,js,json}
   --plugin PATH|NAME         load one more plugin: a file or directory (./my-check.mjs) or an npm
-                             package from ./node_modules (foo = xdp-doctor-plugin-foo). Repeatable.
+                             package from ./node_modules or installed beside xdp-doctor
+                             (foo = xdp-doctor-plugin-foo). Repeatable.
                              Nothing is loaded that the config or --plugin does not name.
 
 Exit codes

@@ -39,6 +39,11 @@ export async function main(argv: string[], io: IO = { stdout: process.stdout, st
     throw e;
   }
   if (args.help) { io.stdout.write(HELP); return 0; }
+  if (args.version && args.verbose) {
+    const [{ versionInfo, formatVersionInfo }, { realExec }] = await Promise.all([import('./version.js'), import('./tools/exec.js')]);
+    io.stdout.write(formatVersionInfo(await versionInfo(realExec)));
+    return 0;
+  }
   if (args.version) {
     const { packageVersion } = await import('./paths.js');
     io.stdout.write(`xdp-doctor ${packageVersion()}\n`);

@@ -1,4 +1,5 @@
-// The package root, found from this file whether it runs from src/ (vitest) or dist/src/ (built).
+// The package root, found from this file whether it runs from src/ (vitest) or dist/src/ (built). BPF objects:
+// bpf-objects.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +16,6 @@ export function packageRoot(): string {
     if (up === dir) throw new Error('xdp-doctor: cannot find its package root (package.json)');
     dir = up;
   }
-}
-
-export function bpfObject(name: string): string {
-  return join(packageRoot(), 'bpf', 'build', name);
 }
 
 export function packageVersion(): string {

@@ -1,7 +1,7 @@
 // Fixes as argv lists with their undo, built from what the ladder learned (interface, peer, program id).
 // Rungs attach these to findings; --fix and the wizard's `f` apply the first one after consent.
 import type { Fix, NetnsRef } from '../engine/types.js';
-import { bpfObject } from '../paths.js';
+import { bpfBuildSteps, bpfObject } from '../bpf-objects.js';
 
 export interface VethContext {
   iface: string; netns?: NetnsRef; progId?: number;
@@ -12,7 +12,8 @@ export function vethPeerFixes(v: VethContext): Fix[] {
   const keepPin = `/sys/fs/bpf/xdp-doctor-keep-${v.progId ?? 'prog'}`;
   const fixes: Fix[] = [{
     title: `attach a dummy XDP_PASS program to the veth peer ${v.peer.ifname} (gives its queue NAPI, so XDP_TX frames are received)`,
-    commands: [['ip', 'link', 'set', 'dev', v.peer.ifname, 'xdpdrv', 'obj', bpfObject('xdp_pass.o'), 'sec', 'xdp']],
+    // A package without a usable xdp_pass.o (big-endian host, object missing) builds it first, in the open.
+    commands: [...bpfBuildSteps('xdp_pass.o'), ['ip', 'link', 'set', 'dev', v.peer.ifname, 'xdpdrv', 'obj', bpfObject('xdp_pass.o'), 'sec', 'xdp']],
     undo: [['ip', 'link', 'set', 'dev', v.peer.ifname, 'xdpdrv', 'off']],
     netns: v.peer.netns,
     verify: 'probe',

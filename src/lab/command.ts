@@ -112,7 +112,7 @@ async function up(prefix: string, faults: string[], out: (s: string) => void, er
   requireTools();
   await requireBpffs(realExec);
   await requireBpf(realExec);
-  requireObjects();
+  await requireObjects(realExec);
 
   // Refuse before creating anything: a running lab, or leftovers of a crashed one, must be taken down first.
   const state = readState(prefix);
@@ -181,7 +181,7 @@ async function toggle(prefix: string, which: 'break' | 'fix', fault: string, out
   const g1Mac = state.macs['gw/g1'];
   if (!g1Mac) throw new LabError(`state file of lab ${prefix} has no MAC for gw g1; run \`lab down\` and \`lab up\` again`);
   const ctx: LabContext = { prefix, g1Mac, objects: labObjects() };
-  if (which === 'break' || fault === 'bad-iphdr') requireObjects();
+  if (which === 'break' || fault === 'bad-iphdr') await requireObjects(realExec);
   const active = state.faults.includes(fault);
   const steps = faultSteps(fault, which, ctx);
   const f = LAB_FAULTS[fault];

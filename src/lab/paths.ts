@@ -1,7 +1,8 @@
-// Files the lab needs from the package: the BPF objects bpf/Makefile builds and the compiled echo server.
+// Files the lab needs from the package: the BPF objects (located by ../bpf-objects.ts) and the compiled echo server.
 // This module runs from src/ (vitest) and from dist/src/ (the built CLI), so paths are found by walking up to
 // package.json instead of assuming a fixed depth.
 import { existsSync } from 'node:fs';
+import { bpfObject } from '../bpf-objects.js';
 import { packageRoot } from '../paths.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,16 +11,13 @@ export const STATE_DIR = '/run/xdp-doctor';
 
 export interface LabObjects { lb: string; lbBadhdr: string; pass: string; decap: string }
 
-/** XDP_DOCTOR_BPF_DIR points at another build directory (a bpf/ build elsewhere); default bpf/build. */
+/** The lab's programs, wherever bpf-objects.ts finds them (shipped, XDP_DOCTOR_BPF_DIR, or built into the cache). */
 export function labObjects(): LabObjects {
-  const dir = process.env.XDP_DOCTOR_BPF_DIR || join(packageRoot(), 'bpf', 'build');
-  return {
-    lb: join(dir, 'xdp_lb.o'),
-    lbBadhdr: join(dir, 'xdp_lb_badhdr.o'),
-    pass: join(dir, 'xdp_pass.o'),
-    decap: join(dir, 'xdp_decap.o'),
-  };
+  return { lb: bpfObject('xdp_lb.o'), lbBadhdr: bpfObject('xdp_lb_badhdr.o'), pass: bpfObject('xdp_pass.o'), decap: bpfObject('xdp_decap.o') };
 }
+
+/** The object names behind labObjects(), for ensureBpfObjects. */
+export const LAB_OBJECT_NAMES = ['xdp_lb.o', 'xdp_lb_badhdr.o', 'xdp_pass.o', 'xdp_decap.o'] as const;
 
 /**
  * The echo server must be JavaScript node can run: next to this file when we run from dist/, otherwise the

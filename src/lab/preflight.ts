@@ -1,15 +1,16 @@
 // What the lab needs from the machine, checked before anything is created so a missing piece is named up
 // front instead of surfacing as a half-built lab: root, the tools, bpffs (mounted here if absent), a kernel
-// that lets us use BPF, and the BPF objects from bpf/.
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+// that lets us use BPF, and the BPF objects (shipped, or built from the shipped sources at first use).
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { BpfBuildError, ensureBpfObjects } from '../bpf-objects.js';
 import type { Exec } from '../tools/exec.js';
-import { labObjects } from './paths.js';
+import { installLines } from '../tools/packages.js';
+import { LAB_OBJECT_NAMES } from './paths.js';
 import { LabError } from './steps.js';
 
-const TOOLS: Record<string, string> = {
-  ip: 'iproute2', bpftool: 'bpftool', ethtool: 'ethtool', nsenter: 'util-linux', nc: 'netcat-openbsd', sysctl: 'procps', nstat: 'iproute2',
-};
+/** Binaries the lab runs; their packages per distribution are in tools/packages.ts. */
+const TOOLS = ['ip', 'bpftool', 'ethtool', 'nsenter', 'nc', 'sysctl', 'nstat'];
 
 function onPath(bin: string): boolean {
   for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
@@ -25,9 +26,9 @@ export function requireRoot(): void {
 }
 
 export function requireTools(): void {
-  const missing = Object.keys(TOOLS).filter((t) => !onPath(t));
+  const missing = TOOLS.filter((t) => !onPath(t));
   if (missing.length) {
-    throw new LabError(`missing tools: ${missing.map((t) => `${t} (Debian package ${TOOLS[t]})`).join(', ')}`);
+    throw new LabError(`missing tools: ${missing.join(', ')}; install them with\n  ${installLines(missing).join('\n  ')}`);
   }
 }
 
@@ -57,10 +58,12 @@ export async function requireBpf(exec: Exec): Promise<void> {
   }
 }
 
-export function requireObjects(): void {
-  const objs = labObjects();
-  const missing = Object.values(objs).filter((p) => !existsSync(p));
-  if (missing.length) {
-    throw new LabError(`missing BPF objects: ${missing.join(', ')} (build them with \`make -s -C bpf\`)`);
+/** The lab's BPF objects exist afterwards: shipped, or built now from the shipped sources into the cache. */
+export async function requireObjects(exec: Exec): Promise<void> {
+  try {
+    await ensureBpfObjects(exec, LAB_OBJECT_NAMES);
+  } catch (e) {
+    if (e instanceof BpfBuildError) throw new LabError(e.message);
+    throw e;
   }
 }

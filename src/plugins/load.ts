@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Check, CheckRecord, ToolName } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
+import { packageRoot } from '../paths.js';
 import { TOOL_SPECS } from '../tools/versions.js';
 import { API_VERSION, type Plugin, type PluginCause } from './api.js';
 import { oneLine, trustProblem, type PluginSpec } from './config.js';
@@ -131,22 +132,36 @@ export interface Resolved { entry: string; version?: string; name?: string }
 
 /**
  * An installed package, found the way Node finds it from a module in `cwd`: node_modules/NAME in cwd and each
- * parent. Its entry comes from package.json "exports" (import/node/default conditions), "main" or index.js.
+ * parent; then beside this xdp-doctor when it is itself installed in a node_modules (`npm install -g` puts both
+ * in <prefix>/lib/node_modules, `npx -p xdp-doctor -p PLUGIN` in one npx cache directory). Its entry comes from
+ * package.json "exports" (import/node/default conditions), "main" or index.js.
  */
-export function resolvePackage(name: string, cwd: string): Resolved {
+export function resolvePackage(name: string, cwd: string, beside: string | undefined = selfNodeModules()): Resolved {
   let dir = resolve(cwd);
   for (;;) {
-    const pkgDir = join(dir, 'node_modules', ...name.split('/'));
-    if (existsSync(join(pkgDir, 'package.json'))) {
-      const problem = ownerProblem(pkgDir, cwd);
-      if (problem) throw new LoadError(problem);
-      return resolvePackageDir(pkgDir, name);
-    }
+    const found = inNodeModules(join(dir, 'node_modules'), name, cwd);
+    if (found) return found;
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
   }
-  throw new LoadError(`not installed: no node_modules/${name} in ${cwd} or its parents (npm install ${name})`);
+  const found = beside ? inNodeModules(beside, name, cwd) : undefined;
+  if (found) return found;
+  throw new LoadError(`not installed: no node_modules/${name} in ${cwd} or its parents${beside ? ` nor in ${beside}` : ''} (npm install ${name})`);
+}
+
+function inNodeModules(nodeModules: string, name: string, cwd: string): Resolved | undefined {
+  const pkgDir = join(nodeModules, ...name.split('/'));
+  if (!existsSync(join(pkgDir, 'package.json'))) return undefined;
+  const problem = ownerProblem(pkgDir, cwd);
+  if (problem) throw new LoadError(problem);
+  return resolvePackageDir(pkgDir, name);
+}
+
+/** The node_modules directory holding the running xdp-doctor, when it is installed in one (not a checkout). */
+export function selfNodeModules(root = packageRoot()): string | undefined {
+  const parent = dirname(root);
+  return basename(parent) === 'node_modules' ? parent : undefined;
 }
 
 /**

@@ -3,23 +3,26 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { ToolName } from '../engine/types.js';
 import type { Exec } from './exec.js';
+import { type Family, hostFamily, installHintFor } from './packages.js';
 
-export interface ToolSpec { bin: string; versionArgv: string[]; pkg: string }
+// Package names per distribution live in packages.ts (one table for preflight, the lab and the BPF build).
+export interface ToolSpec { bin: string; versionArgv: string[] }
 
 export const TOOL_SPECS: Record<ToolName, ToolSpec> = {
-  ip: { bin: 'ip', versionArgv: ['ip', '-V'], pkg: 'iproute2' },
-  bpftool: { bin: 'bpftool', versionArgv: ['bpftool', 'version'], pkg: 'bpftool' },
-  tcpdump: { bin: 'tcpdump', versionArgv: ['tcpdump', '--version'], pkg: 'tcpdump' },
-  ethtool: { bin: 'ethtool', versionArgv: ['ethtool', '--version'], pkg: 'ethtool' },
-  bpftrace: { bin: 'bpftrace', versionArgv: ['bpftrace', '--version'], pkg: 'bpftrace' },
-  tshark: { bin: 'tshark', versionArgv: ['tshark', '--version'], pkg: 'tshark' },
-  xdpdump: { bin: 'xdpdump', versionArgv: ['xdpdump', '--version'], pkg: 'xdp-tools' },
-  nstat: { bin: 'nstat', versionArgv: ['nstat', '-V'], pkg: 'iproute2' },
-  nsenter: { bin: 'nsenter', versionArgv: ['nsenter', '--version'], pkg: 'util-linux' },
+  ip: { bin: 'ip', versionArgv: ['ip', '-V'] },
+  bpftool: { bin: 'bpftool', versionArgv: ['bpftool', 'version'] },
+  tcpdump: { bin: 'tcpdump', versionArgv: ['tcpdump', '--version'] },
+  ethtool: { bin: 'ethtool', versionArgv: ['ethtool', '--version'] },
+  bpftrace: { bin: 'bpftrace', versionArgv: ['bpftrace', '--version'] },
+  tshark: { bin: 'tshark', versionArgv: ['tshark', '--version'] },
+  xdpdump: { bin: 'xdpdump', versionArgv: ['xdpdump', '--version'] },
+  nstat: { bin: 'nstat', versionArgv: ['nstat', '-V'] },
+  nsenter: { bin: 'nsenter', versionArgv: ['nsenter', '--version'] },
 };
 
-export function installHint(tool: ToolName): string {
-  return `apt-get install ${TOOL_SPECS[tool].pkg}`;
+/** The line that installs the tool on this host's distribution (both lines where the family is unknown). */
+export function installHint(tool: ToolName, family: Family | 'unknown' = hostFamily() ?? 'unknown'): string {
+  return installHintFor([TOOL_SPECS[tool].bin], family);
 }
 
 export function onPath(bin: string, pathEnv = process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'): boolean {

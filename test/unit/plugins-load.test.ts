@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  checkProblem, exportTarget, failureRecord, loadPlugins, resolvePackage, resolvePath, validatePlugin,
+  checkProblem, exportTarget, failureRecord, loadPlugins, resolvePackage, resolvePath, selfNodeModules, validatePlugin,
 } from '../../src/plugins/load.js';
 import { causeInfo } from '../../src/kb/causes.js';
 import { loadCatalog, selectChecks, SelectionError } from '../../src/plugins/plan.js';
@@ -111,6 +111,20 @@ describe('resolution', () => {
     expect(resolvePackage('xdp-doctor-plugin-a', sub)).toEqual({ entry: join(dir, 'node_modules/xdp-doctor-plugin-a/esm/index.js'), version: '3.1.4', name: 'xdp-doctor-plugin-a' });
     expect(resolvePackage('xdp-doctor-plugin-b', dir).entry).toBe(join(dir, 'node_modules/xdp-doctor-plugin-b/lib/main.js'));
     expect(resolvePackage('@team/xdp-doctor-plugin', dir).entry).toBe(join(dir, 'node_modules/@team/xdp-doctor-plugin/index.js'));
+  });
+
+  it('then looks beside a globally installed xdp-doctor: <prefix>/lib/node_modules holds both', () => {
+    const global = join(dir, 'prefix', 'lib', 'node_modules');
+    pkg(join(dir, 'prefix', 'lib'), 'xdp-doctor-plugin-g', {}, { 'index.js': '' });
+    const cwd = join(dir, 'elsewhere');
+    mkdirSync(cwd);
+    expect(selfNodeModules(join(global, 'xdp-doctor'))).toBe(global);
+    expect(selfNodeModules('/work/main')).toBeUndefined(); // a checkout: nothing beside it
+    expect(resolvePackage('xdp-doctor-plugin-g', cwd, global).entry).toBe(join(global, 'xdp-doctor-plugin-g', 'index.js'));
+    // The working directory's copy wins, as Node's own resolution would have it.
+    pkg(cwd, 'xdp-doctor-plugin-g', {}, { 'index.js': '' });
+    expect(resolvePackage('xdp-doctor-plugin-g', cwd, global).entry).toBe(join(cwd, 'node_modules', 'xdp-doctor-plugin-g', 'index.js'));
+    expect(() => resolvePackage('xdp-doctor-plugin-nope', cwd, global)).toThrow(`not installed: no node_modules/xdp-doctor-plugin-nope in ${cwd} or its parents nor in ${global}`);
   });
 
   it('says what is missing', () => {

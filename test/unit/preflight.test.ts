@@ -1,7 +1,9 @@
 // checks/preflight.ts exports: capabilities from /proc/self/status and mounts from /proc/mounts, as recorded.
 import { describe, it, expect } from 'vitest';
-import { missingCaps, mountedAs } from '../../checks/preflight.js';
-import { recording } from './helpers/recordings.js';
+import preflight, { missingCaps, mountedAs } from '../../checks/preflight.js';
+import { runCheck } from '../../src/plugins/testing/run-check.js';
+import type { Recording } from '../../src/plugins/testing/fake-exec.js';
+import { recording, toolVersionSections } from './helpers/recordings.js';
 
 describe('missingCaps', () => {
   it('root on this machine has every capability the ladder needs', () => {
@@ -40,5 +42,33 @@ describe('mountedAs', () => {
 
   it('nothing is mounted in an empty table', () => {
     expect(mountedAs('', '/sys/fs/bpf', 'bpf')).toBe(false);
+  });
+});
+
+describe('preflight over recorded tools, two of them missing', () => {
+  it('names what each missing tool costs and prints the exact apt-get and dnf lines, installing nothing', async () => {
+    const sections = toolVersionSections();
+    const exec: Recording[] = [
+      { argv: ['tshark', '--version'], notFound: true, exitCode: 127 },
+      { argv: ['xdpdump', '--version'], notFound: true, exitCode: 127 },
+      { argv: (argv) => argv[0] === 'bpftool' && argv[1] === 'prog' && argv[2] === 'load' },
+      { argv: (argv) => argv[0] === 'rm' },
+      ...[...sections].map(([argv, out]) => ({ argv: argv.split(' '), stdout: out })),
+    ];
+    const mounts = recording('preflight/proc-mounts.txt');
+    const { result, commands } = await runCheck(preflight, {
+      exec,
+      files: {
+        '/proc/self/status': recording('preflight/proc-status-caps.txt'), '/proc/mounts': mounts,
+        '/proc/sys/kernel/unprivileged_bpf_disabled': '2\n', '/sys/kernel/btf/vmlinux': '',
+      },
+    });
+    expect(result.degraded).toContain('tshark missing: packet-sanity cannot dissect emitted packets');
+    expect(result.degraded).toContain('Debian/Ubuntu: apt-get install tshark xdp-tools');
+    expect(result.degraded).toContain('Fedora/RHEL: dnf install wireshark-cli xdp-tools');
+    expect(result.summary).toBe('ready, degraded: 2 limitation(s)');
+    expect(result.evidence.find((e) => e.label === 'install missing tools')?.data).toBe(
+      'Debian/Ubuntu: apt-get install tshark xdp-tools\nFedora/RHEL: dnf install wireshark-cli xdp-tools');
+    expect(commands.filter((c) => /apt-get|dnf|make/.test(c.join(' ')))).toEqual([]);
   });
 });

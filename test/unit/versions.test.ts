@@ -51,9 +51,11 @@ describe('toolVersions over a fake Exec', () => {
 });
 
 describe('installHint / onPath', () => {
-  it('names the package that installs the tool', () => {
-    expect(installHint('xdpdump')).toBe('apt-get install xdp-tools');
-    expect(installHint('nstat')).toBe('apt-get install iproute2');
+  it('names the package that installs the tool, for the host\'s family, or both lines when unknown', () => {
+    expect(installHint('xdpdump', 'debian')).toBe('apt-get install xdp-tools');
+    expect(installHint('nstat', 'debian')).toBe('apt-get install iproute2');
+    expect(installHint('tshark', 'fedora')).toBe('dnf install wireshark-cli');
+    expect(installHint('xdpdump', 'unknown')).toBe('Debian/Ubuntu: apt-get install xdp-tools; Fedora/RHEL: dnf install xdp-tools');
   });
 
   it('finds root tools in sbin even when PATH lacks it', () => {
