@@ -1,8 +1,9 @@
-// Applied fixes, each with its undo, in a state directory ($XDG_STATE_HOME/xdp-doctor or
-// /var/lib/xdp-doctor). A fix is written as "applying" before its first command runs, so a fix cut short
+// Applied fixes, each with its undo, in the state directory (src/state-dirs.ts: XDP_DOCTOR_STATE_DIR,
+// $XDG_STATE_HOME/xdp-doctor or /var/lib/xdp-doctor). A fix is written as "applying" before its first command runs, so a fix cut short
 // (crash, Ctrl-C, SSH drop) is still on record and can be undone.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stateDir } from '../state-dirs.js';
 
 export type FixState = 'applying' | 'applied' | 'rolled-back' | 'failed' | 'undone';
 
@@ -20,9 +21,7 @@ export interface FixRecord {
   error?: string;
 }
 
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.XDP_DOCTOR_STATE_DIR || (env.XDG_STATE_HOME ? join(env.XDG_STATE_HOME, 'xdp-doctor') : '/var/lib/xdp-doctor');
-}
+export { stateDir };
 
 const logPath = (dir: string) => join(dir, 'fixes.json');
 

@@ -6,8 +6,6 @@ import { packageRoot } from '../paths.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const STATE_DIR = '/run/xdp-doctor';
-
 export interface LabObjects { lb: string; lbBadhdr: string; pass: string; decap: string }
 
 /** XDP_DOCTOR_BPF_DIR points at another build directory (a bpf/ build elsewhere); default bpf/build. */

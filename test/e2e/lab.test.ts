@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FAULT_IDS, LAB_FAULTS } from '../../src/lab/faults.js';
 import { labTarget } from '../../src/lab/target.js';
 import { realExec } from '../../src/tools/exec.js';
+import { labStatePath } from '../../src/state-dirs.js';
 import { CLI, ROOT, runCli, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
 import { labState, loadedProgIds, netnsOfPrefix, processAlive, waitFor } from './helpers/lab.js';
 
@@ -167,7 +168,7 @@ describe('lab lifecycle', () => {
     console.log(`lab down: ${Date.now() - t} ms`);
     expect(await netnsOfPrefix(LAB)).toEqual([]);
     expect(existsSync(`/sys/fs/bpf/${LAB}`)).toBe(false);
-    expect(existsSync(`/run/xdp-doctor/lab-${LAB}.json`)).toBe(false);
+    expect(existsSync(labStatePath(LAB))).toBe(false);
     expect(processAlive(state.echoPid)).toBe(false);
     const ids = Object.values(state.progIds) as number[];
     expect(ids.length).toBe(3);
@@ -190,7 +191,7 @@ describe('lab lifecycle', () => {
 
     // A crash mid-up leaves no trustworthy state file: down must find the leftovers by name.
     const pid = labState(LAB).echoPid;
-    rmSync(`/run/xdp-doctor/lab-${LAB}.json`);
+    rmSync(labStatePath(LAB));
     const d = await lab('down');
     expect(d.exitCode).toBe(0);
     expect(await netnsOfPrefix(LAB)).toEqual([]);

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, ROOT, runCli, freshLab, uniqueLabName } from './helpers/cli.js';
 import { netnsOfPrefix, waitFor } from './helpers/lab.js';
+import { labStatePath } from '../../src/state-dirs.js';
 import { leakedLinks, leakedProgs, linkIds, peakRssMb, processesOfRun, progIds } from './helpers/leftovers.js';
 
 const LAB = uniqueLabName('r');
@@ -144,7 +145,7 @@ describe('a crash in the middle of lab up', () => {
     expect(down.exitCode).toBe(0);
     expect(await netnsOfPrefix(CRASH)).toEqual([]);
     expect(existsSync(`/sys/fs/bpf/${CRASH}`)).toBe(false);
-    expect(existsSync(`/run/xdp-doctor/lab-${CRASH}.json`)).toBe(false);
+    expect(existsSync(labStatePath(CRASH))).toBe(false);
     expect(echoServersOf(CRASH)).toEqual([]);
     const again = await runCli(['lab', 'up', '--lab-name', CRASH]);
     expect(again.exitCode, again.stderr).toBe(0);
