@@ -9,8 +9,9 @@ import { FAULT_IDS, LAB_FAULTS } from '../../src/lab/faults.js';
 import { labTarget } from '../../src/lab/target.js';
 import { realExec } from '../../src/tools/exec.js';
 import { labStatePath } from '../../src/state-dirs.js';
-import { CLI, ROOT, runCli, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
+import { ROOT, runCli, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
 import { labState, loadedProgIds, netnsOfPrefix, processAlive, waitFor } from './helpers/lab.js';
+import { unprivilegedCopy } from './helpers/unprivileged.js';
 
 const LAB = uniqueLabName('t');
 const lab = (...args: string[]) => runCli(['lab', ...args, '--lab-name', LAB]);
@@ -54,9 +55,15 @@ describe('bad input', () => {
   });
 
   test('not root: exit 1 naming what is missing', async () => {
-    const r = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, 'lab', 'status', '--lab-name', LAB], { reject: false });
-    expect(r.exitCode).toBe(1);
-    expect(String(r.stderr)).toContain('must run as root');
+    // nobody cannot read a checkout under a private directory: it runs a world-readable copy of the build.
+    const copy = unprivilegedCopy();
+    try {
+      const r = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, copy.cli, 'lab', 'status', '--lab-name', LAB], { cwd: copy.root, reject: false });
+      expect(r.exitCode, String(r.stderr)).toBe(1);
+      expect(String(r.stderr)).toContain('must run as root');
+    } finally {
+      copy.remove();
+    }
   });
 
   test('verbs on a lab that is not up exit 1 and say so', async () => {
