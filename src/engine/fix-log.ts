@@ -4,8 +4,11 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from '../state-dirs.js';
+import type { NetnsRef } from './types.js';
+import type { Fact, Watch } from './fix-state.js';
 
-export type FixState = 'applying' | 'applied' | 'rolled-back' | 'failed' | 'undone';
+/** dropped: taken off the undo stack by `undo --drop` (its namespace is gone, or the state moved on). */
+export type FixState = 'applying' | 'applied' | 'rolled-back' | 'failed' | 'undone' | 'dropped';
 
 export interface FixRecord {
   id: string;
@@ -19,6 +22,18 @@ export interface FixRecord {
   /** How many commands ran before the state was last written. */
   ran: number;
   error?: string;
+  /** The namespace the commands ran in, and its inode when the fix began (one made again has another). */
+  netns?: NetnsRef;
+  netnsInode?: number;
+  /**
+   * What the commands change that can be read back (fix-state.ts). Absent on entries logged before undo checked
+   * state: those are never run, only shown and dropped.
+   */
+  watch?: Watch[];
+  /** The watches read right after the fix applied: undo runs only while they still read the same. */
+  after?: Fact[];
+  /** When `undo --drop` took it off the stack. */
+  droppedAt?: string;
 }
 
 export { stateDir };
@@ -42,9 +57,11 @@ export function writeFixLog(records: FixRecord[], dir = stateDir()): void {
   renameSync(tmp, logPath(dir));
 }
 
+/** Replaces the entry in place (the log stays in the order fixes were applied: undo's stack), or appends it. */
 export function upsertFix(record: FixRecord, dir = stateDir()): void {
-  const all = readFixLog(dir).filter((r) => r.id !== record.id);
-  all.push(record);
+  const all = readFixLog(dir);
+  const i = all.findIndex((r) => r.id === record.id);
+  if (i >= 0) all[i] = record; else all.push(record);
   writeFixLog(all, dir);
 }
 
