@@ -11,8 +11,9 @@ Usage
                                         every check: id, title, rung, source, tools needed
   xdp-doctor undo [--all] [--list] [--drop ID] [--drop-stale]
                                         revert the newest fix --fix or the wizard applied, only while
-                                        the system is as it left it (same namespace inode, same XDP
-                                        program, same sysctl/ethtool value); otherwise say what changed
+                                        the system is as it left it (the same namespace, not just its
+                                        name; the same XDP program, sysctl and ethtool values);
+                                        otherwise say what changed
   xdp-doctor --help | --version
 
 Targets

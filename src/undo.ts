@@ -12,8 +12,8 @@ export const UNDO_USAGE = 'usage: xdp-doctor undo [--all] [--list] [--drop ID]..
 
 export const UNDO_HELP = `${UNDO_USAGE}
   Reverts the newest fix applied by --fix or the wizard, only while the system is still as that fix left it:
-  the same network namespace (by inode, not only by name), the same XDP program on every interface it
-  touched, the same sysctl and ethtool values. Otherwise nothing runs: it says what changed, and the entry
+  the same network namespace (its inode and when it was made, not only its name), the same XDP program on
+  every interface it touched, the same sysctl and ethtool values. Otherwise nothing runs: it says what changed, and the entry
   can be dropped. A fix whose namespace is gone (or was made again under its name) is stale: shown, never run.
   --all          every applied fix, newest first; stops at the first it must refuse
   --list         the fix log, newest first, and what undo would do with each entry

@@ -1,6 +1,6 @@
 // Applies one Fix atomically: its commands in order; if one fails, the undo runs and the system is back
 // where it was. Every step is logged with its undo before it runs (see fix-log.ts), and with what undo will
-// need to tell whether the system is still as the fix left it (the namespace's inode before, the watched
+// need to tell whether the system is still as the fix left it (which namespace before, the watched
 // state after: undo-check.ts).
 import type { Fix } from './types.js';
 import type { Exec } from '../tools/exec.js';
@@ -23,7 +23,7 @@ export async function applyFix(
     commands: fix.commands.map((c) => inNetns(c, fix.netns)),
     undo: (fix.undo ?? []).map((c) => inNetns(c, fix.netns)),
     state: 'applying', ran: 0,
-    ...(fix.netns ? { netns: fix.netns, netnsInode: await readers.netnsInode(fix.netns) } : {}),
+    ...(fix.netns ? { netns: fix.netns, netnsId: await readers.netnsIdentity(fix.netns) } : {}),
     watch: watchesOf([...fix.commands, ...(fix.undo ?? [])]),
   };
   upsertFix(record, dir);

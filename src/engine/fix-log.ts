@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from '../state-dirs.js';
 import type { NetnsRef } from './types.js';
-import type { Fact, Watch } from './fix-state.js';
+import type { Fact, NetnsId, Watch } from './fix-state.js';
 
 /** dropped: taken off the undo stack by `undo --drop` (its namespace is gone, or the state moved on). */
 export type FixState = 'applying' | 'applied' | 'rolled-back' | 'failed' | 'undone' | 'dropped';
@@ -22,9 +22,9 @@ export interface FixRecord {
   /** How many commands ran before the state was last written. */
   ran: number;
   error?: string;
-  /** The namespace the commands ran in, and its inode when the fix began (one made again has another). */
+  /** The namespace the commands ran in, and which one it was when the fix began (fix-state.ts NetnsId). */
   netns?: NetnsRef;
-  netnsInode?: number;
+  netnsId?: NetnsId;
   /**
    * What the commands change that can be read back (fix-state.ts). Absent on entries logged before undo checked
    * state: those are never run, only shown and dropped.

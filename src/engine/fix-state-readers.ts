@@ -1,29 +1,44 @@
-// Reads back what fix-state.ts compares: a namespace's inode (stat of /run/netns/NAME or /proc/PID/ns/net: a
-// namespace file's inode is the namespace's identity), and inside it an interface's XDP program (ip -j link),
+// Reads back what fix-state.ts compares: a namespace's identity (stat of /run/netns/NAME or /proc/PID/ns/net:
+// the nsfs inode, and when it was made: see NetnsId), and inside it an interface's XDP program (ip -j link),
 // a sysctl (sysctl -n) and an ethtool feature (ethtool -k). Commands go through an Exec, so tests inject a fake.
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { NetnsRef } from './types.js';
 import type { Exec, RunResult } from '../tools/exec.js';
 import { netnsPath } from '../tools/netns.js';
 import { parseLinks } from '../tools/ip.js';
-import { parseEthtoolFeature, parseSysctlValue, type Fact, type Watch } from './fix-state.js';
+import { parseEthtoolFeature, parseProcStartTime, parseSysctlValue, type Fact, type NetnsId, type Watch } from './fix-state.js';
 
 export interface StateReaders {
-  /** Inode of the namespace file; undefined when it is not there. */
-  netnsInode(ref: NetnsRef): Promise<number | undefined>;
+  /** Undefined when the namespace file is not there. */
+  netnsIdentity(ref: NetnsRef): Promise<NetnsId | undefined>;
   read(watch: Watch, netns?: NetnsRef): Promise<Fact>;
 }
+
+/** The two file reads netnsIdentity makes; tests inject them. */
+export interface NetnsFiles {
+  stat(path: string): Promise<{ ino: number; ctimeNs: bigint }>;
+  readFile(path: string): Promise<string>;
+}
+
+const realNetnsFiles: NetnsFiles = {
+  async stat(p) { const s = await stat(p, { bigint: true }); return { ino: Number(s.ino), ctimeNs: s.ctimeNs }; },
+  readFile: (p) => readFile(p, 'utf8'),
+};
 
 const NO_DEVICE = /does not exist|no device|No such device/i;
 
 const why = (r: RunResult) => (r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`;
 
-export function realStateReaders(
-  exec: Exec, inodeOf: (path: string) => Promise<number> = async (p) => (await stat(p)).ino,
-): StateReaders {
+export function realStateReaders(exec: Exec, files: NetnsFiles = realNetnsFiles): StateReaders {
   return {
-    async netnsInode(ref) {
-      try { return await inodeOf(netnsPath(ref)); } catch { return undefined; }
+    async netnsIdentity(ref) {
+      const path = netnsPath(ref);
+      let st;
+      try { st = await files.stat(path); } catch { return undefined; }
+      const pid = ref.kind === 'pid' ? ref.pid : /^\/proc\/(\d+)\/ns\/net$/.exec(path)?.[1];
+      if (pid === undefined) return { inode: st.ino, born: `ctime ${st.ctimeNs}` };
+      const started = await files.readFile(`/proc/${pid}/stat`).then(parseProcStartTime, () => undefined);
+      return { inode: st.ino, ...(started ? { born: `pid ${pid} started ${started}` } : {}) };
     },
     async read(w, netns) {
       if (w.kind === 'xdp') {

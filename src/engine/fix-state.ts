@@ -85,18 +85,37 @@ export function describeNetns(ref: NetnsRef): string {
   return ref.kind === 'name' ? ref.name : ref.kind === 'path' ? ref.path : `the namespace of pid ${ref.pid}`;
 }
 
+/**
+ * Which namespace, not which name: its nsfs inode number, and when it was made. The kernel hands a freed
+ * namespace's inode number to the next one (proc_alloc_inum is an IDA), so a lab torn down and built again
+ * can get the same numbers; `born` tells them apart: the ctime of the /run/netns bind mount (the mount pins the
+ * nsfs inode, so it is stable from `ip netns add` on), or for /proc/PID/ns/net, whose nsfs inode is made afresh
+ * on each use, the start time of the process (/proc/PID/stat field 22).
+ */
+export interface NetnsId { inode: number; born?: string }
+
 export type NetnsVerdict = { ok: true } | { ok: false; stale: boolean; why: string };
 
 /**
- * The namespace a fix ran in, then and now, by inode. Gone, or made again under the same name (another inode):
- * stale, the fix's changes went with it. Unknown then: cannot be told apart, so not ok either.
+ * The namespace a fix ran in, then and now. Gone, or made again under the same name (another inode, or the same
+ * number born later): stale, the fix's changes went with it. Unknown then: cannot be told apart, so not ok either.
  */
-export function netnsVerdict(ref: NetnsRef, inodeThen: number | undefined, inodeNow: number | undefined): NetnsVerdict {
+export function netnsVerdict(ref: NetnsRef, then: NetnsId | undefined, now: NetnsId | undefined): NetnsVerdict {
   const name = describeNetns(ref);
-  if (inodeNow === undefined) return { ok: false, stale: true, why: `namespace ${name} is gone` };
-  if (inodeThen === undefined) return { ok: false, stale: false, why: `namespace ${name} was not identified when the fix was applied, so it cannot be told from one made since under the same name` };
-  if (inodeNow !== inodeThen) return { ok: false, stale: true, why: `namespace ${name} was removed and made again (inode ${inodeNow}; the fix ran in ${inodeThen})` };
+  if (!now) return { ok: false, stale: true, why: `namespace ${name} is gone` };
+  if (!then) return { ok: false, stale: false, why: `namespace ${name} was not identified when the fix was applied, so it cannot be told from one made since under the same name` };
+  if (now.inode !== then.inode) return { ok: false, stale: true, why: `namespace ${name} was removed and made again (inode ${now.inode}; the fix ran in ${then.inode})` };
+  if (then.born !== undefined && now.born !== undefined && then.born !== now.born) {
+    return { ok: false, stale: true, why: `namespace ${name} was removed and made again (inode number ${now.inode} reused, made later than the one the fix ran in)` };
+  }
   return { ok: true };
+}
+
+/** /proc/PID/stat: the start time (clock ticks after boot), field 22, counted after the command's closing ')'. */
+export function parseProcStartTime(stat: string): string | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const v = fields[19];
+  return v && /^\d+$/.test(v) ? v : undefined;
 }
 
 /** The namespace an argv list enters (`nsenter --net=PATH -- ...`), for entries logged before namespaces were recorded. */

@@ -3,7 +3,7 @@
 // The decision is pure (decideUndo); checkUndo reads what it needs, the namespace first, so nothing is run
 // inside a namespace that is not the fix's.
 import type { FixRecord } from './fix-log.js';
-import { compareFacts, describeNetns, netnsOfArgv, netnsVerdict, type Fact } from './fix-state.js';
+import { compareFacts, describeNetns, netnsOfArgv, netnsVerdict, type Fact, type NetnsId } from './fix-state.js';
 import { observe, type StateReaders } from './fix-state-readers.js';
 
 export type UndoCheck =
@@ -11,7 +11,7 @@ export type UndoCheck =
   | { verdict: 'refuse'; changes: string[] }
   | { verdict: 'stale'; why: string };
 
-type Checked = Pick<FixRecord, 'netns' | 'netnsInode' | 'watch' | 'after' | 'undo'>;
+type Checked = Pick<FixRecord, 'netns' | 'netnsId' | 'watch' | 'after' | 'undo'>;
 
 /** The namespace an entry's undo would enter: recorded, or (older entries) read from its nsenter argv. */
 export function undoNetns(rec: Checked) {
@@ -19,24 +19,24 @@ export function undoNetns(rec: Checked) {
 }
 
 /** The namespace alone. undefined: it is the fix's (or there is none), go on to the facts. */
-export function namespaceCheck(rec: Checked, inodeNow: number | undefined): UndoCheck | undefined {
+export function namespaceCheck(rec: Checked, idNow: NetnsId | undefined): UndoCheck | undefined {
   const ns = undoNetns(rec);
   if (!rec.watch) {
-    if (ns && inodeNow === undefined) return { verdict: 'stale', why: `namespace ${describeNetns(ns)} is gone` };
+    if (ns && idNow === undefined) return { verdict: 'stale', why: `namespace ${describeNetns(ns)} is gone` };
     return {
       verdict: 'refuse',
       changes: [`logged by an xdp-doctor that did not record the state the fix left, so undo cannot tell whether ${ns ? `namespace ${describeNetns(ns)}` : 'the system'} is still as the fix left it`],
     };
   }
   if (!ns) return undefined;
-  const v = netnsVerdict(ns, rec.netnsInode, inodeNow);
+  const v = netnsVerdict(ns, rec.netnsId, idNow);
   if (v.ok) return undefined;
   return v.stale ? { verdict: 'stale', why: v.why } : { verdict: 'refuse', changes: [v.why] };
 }
 
-/** The whole decision, from the namespace's inode now and the watches read now. */
-export function decideUndo(rec: Checked, inodeNow: number | undefined, now: Fact[]): UndoCheck {
-  const ns = namespaceCheck(rec, inodeNow);
+/** The whole decision, from the namespace's identity now and the watches read now. */
+export function decideUndo(rec: Checked, idNow: NetnsId | undefined, now: Fact[]): UndoCheck {
+  const ns = namespaceCheck(rec, idNow);
   if (ns) return ns;
   if (!rec.after) {
     return { verdict: 'run', note: `it was interrupted while applying, so the state it left was never recorded; ${rec.netns ? 'only its namespace was checked' : 'nothing could be checked'}` };
@@ -48,8 +48,8 @@ export function decideUndo(rec: Checked, inodeNow: number | undefined, now: Fact
 
 export async function checkUndo(rec: Checked, readers: StateReaders): Promise<UndoCheck> {
   const ns = undoNetns(rec);
-  const inodeNow = ns ? await readers.netnsInode(ns) : undefined;
-  const early = namespaceCheck(rec, inodeNow);
+  const idNow = ns ? await readers.netnsIdentity(ns) : undefined;
+  const early = namespaceCheck(rec, idNow);
   if (early) return early;
-  return decideUndo(rec, inodeNow, rec.after ? await observe(readers, rec.watch ?? [], rec.netns) : []);
+  return decideUndo(rec, idNow, rec.after ? await observe(readers, rec.watch ?? [], rec.netns) : []);
 }

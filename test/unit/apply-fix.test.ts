@@ -41,7 +41,7 @@ describe('applyFix', () => {
     });
     // What undo will check: the namespace by inode, and g1's XDP as the fix left it (read after the commands ran).
     expect(r.record).toMatchObject({
-      netns: gw, netnsInode: 4026532900, watch: [{ kind: 'xdp', iface: 'g1' }],
+      netns: gw, netnsId: { inode: 4026532900 }, watch: [{ kind: 'xdp', iface: 'g1' }],
       after: [{ kind: 'xdp', iface: 'g1', exists: true }],
     });
     expect(r.output).toEqual(peerFix.commands.map((c) => `$ ${inGw(c).join(' ')}`));

@@ -1,7 +1,7 @@
 // src/engine/fix-state.ts (what a fix changes, compared then and now) and fix-state-readers.ts (reading it back
 // through an Exec: recorded real output of ip -j link, sysctl -n, ethtool -k).
 import { describe, it, expect } from 'vitest';
-import { compareFacts, netnsOfArgv, netnsVerdict, parseEthtoolFeature, parseSysctlValue, watchesOf, type Fact } from '../../src/engine/fix-state.js';
+import { compareFacts, netnsOfArgv, netnsVerdict, parseEthtoolFeature, parseProcStartTime, parseSysctlValue, watchesOf, type Fact } from '../../src/engine/fix-state.js';
 import { observe, realStateReaders } from '../../src/engine/fix-state-readers.js';
 import { txChecksumFixes, vethPeerFixes } from '../../src/kb/fixes.js';
 import { fakeExec } from '../../src/plugins/testing/fake-exec.js';
@@ -68,11 +68,27 @@ describe('compareFacts', () => {
 });
 
 describe('netnsVerdict', () => {
-  it('same inode: ok; gone or another inode under the name: stale; unknown then: not ok, not stale', () => {
-    expect(netnsVerdict(gw, 4026532900, 4026532900)).toEqual({ ok: true });
-    expect(netnsVerdict(gw, 4026532900, undefined)).toEqual({ ok: false, stale: true, why: 'namespace xdpd-gw is gone' });
-    expect(netnsVerdict(gw, 4026532900, 4026533100)).toEqual({ ok: false, stale: true, why: 'namespace xdpd-gw was removed and made again (inode 4026533100; the fix ran in 4026532900)' });
-    expect(netnsVerdict({ kind: 'pid', pid: 42 }, undefined, 1)).toMatchObject({ ok: false, stale: false });
+  const then = { inode: 4026532900, born: 'ctime 1764549930020057476' };
+  it('same inode and birth: ok; gone or another inode under the name: stale; unknown then: not ok, not stale', () => {
+    expect(netnsVerdict(gw, then, { ...then })).toEqual({ ok: true });
+    expect(netnsVerdict(gw, then, undefined)).toEqual({ ok: false, stale: true, why: 'namespace xdpd-gw is gone' });
+    expect(netnsVerdict(gw, then, { inode: 4026533100, born: then.born })).toEqual({ ok: false, stale: true, why: 'namespace xdpd-gw was removed and made again (inode 4026533100; the fix ran in 4026532900)' });
+    expect(netnsVerdict({ kind: 'pid', pid: 42 }, undefined, { inode: 1 })).toMatchObject({ ok: false, stale: false });
+  });
+
+  it('the kernel reuses a freed namespace\'s inode number: the same number born later is another namespace', () => {
+    expect(netnsVerdict(gw, then, { inode: 4026532900, born: 'ctime 1764550000000000000' })).toEqual({
+      ok: false, stale: true, why: 'namespace xdpd-gw was removed and made again (inode number 4026532900 reused, made later than the one the fix ran in)',
+    });
+    // Entries whose birth was not read compare by inode alone.
+    expect(netnsVerdict(gw, { inode: 4026532900 }, then)).toEqual({ ok: true });
+  });
+
+  it('parseProcStartTime: field 22 of /proc/PID/stat, whatever the command name holds', () => {
+    const stat = recording('proc/self-stat.txt');
+    expect(parseProcStartTime(stat)).toBe('85926');
+    expect(parseProcStartTime(stat.replace('(cat)', '(a) b (c)'))).toBe('85926');
+    expect(parseProcStartTime('garbage')).toBeUndefined();
   });
   it('netnsOfArgv reads the namespace an old entry\'s undo enters', () => {
     expect(netnsOfArgv(['nsenter', '--net=/run/netns/xdpd-gw', '--', 'ip', 'link'])).toEqual({ kind: 'path', path: '/run/netns/xdpd-gw' });
@@ -105,7 +121,11 @@ describe('realStateReaders through a fake Exec', () => {
     { argv: ['ethtool', '-k', 'lo'], stdout: recording('ethtool/features-lo.txt') },
     { argv: ['ethtool', '-k', 'nope0'], stderr: recording('ethtool/features-missing-dev-stderr.txt'), exitCode: 1 },
   ]);
-  const readers = realStateReaders(exec, async (p) => { if (p === '/run/netns/xdpd-gw') return 4026532900; throw new Error('ENOENT'); });
+  const files = {
+    async stat(p: string) { if (p === '/run/netns/xdpd-gw' || p === '/proc/4466/ns/net') return { ino: 4026532900, ctimeNs: 1764549930020057476n }; throw new Error('ENOENT'); },
+    async readFile(p: string) { if (p === '/proc/4466/stat') return recording('proc/self-stat.txt'); throw new Error('ENOENT'); },
+  };
+  const readers = realStateReaders(exec, files);
 
   it('XDP: the program and mode in the namespace; no program; no device; a namespace that cannot be entered', async () => {
     expect(await observe(readers, [{ kind: 'xdp', iface: 'g1' }], gw)).toEqual([{ kind: 'xdp', iface: 'g1', exists: true, progId: 676, mode: 'native' }]);
@@ -123,11 +143,20 @@ describe('realStateReaders through a fake Exec', () => {
     expect((await readers.read({ kind: 'ethtool', iface: 'nope0', feature: 'tx-checksumming' })).error).toBe('netlink error: No such device');
   });
 
-  it('namespace inodes: a stat of the namespace file; not there: undefined', async () => {
-    expect(await readers.netnsInode(gw)).toBe(4026532900);
-    expect(await readers.netnsInode({ kind: 'name', name: 'gone' })).toBeUndefined();
+  it('namespace identity: the namespace file\'s inode, born at its ctime (/run/netns) or its process\'s start (/proc)', async () => {
+    expect(await readers.netnsIdentity(gw)).toEqual({ inode: 4026532900, born: 'ctime 1764549930020057476' });
+    expect(await readers.netnsIdentity({ kind: 'pid', pid: 4466 })).toEqual({ inode: 4026532900, born: 'pid 4466 started 85926' });
+    expect(await readers.netnsIdentity({ kind: 'path', path: '/proc/4466/ns/net' })).toEqual({ inode: 4026532900, born: 'pid 4466 started 85926' });
+    expect(await readers.netnsIdentity({ kind: 'name', name: 'gone' })).toBeUndefined();
+  });
+
+  it('on this machine: our own namespace is identified the same way twice; a missing one is undefined', async () => {
     const real = realStateReaders(exec);
-    expect(await real.netnsInode({ kind: 'pid', pid: process.pid })).toEqual(expect.any(Number));
-    expect(await real.netnsInode({ kind: 'name', name: `xdpd-ut-none-${process.pid}` })).toBeUndefined();
+    const me = { kind: 'pid', pid: process.pid } as const;
+    const first = await real.netnsIdentity(me);
+    expect(first).toEqual({ inode: expect.any(Number), born: expect.stringMatching(/^pid \d+ started \d+$/) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await real.netnsIdentity(me)).toEqual(first); // unlike the ctime of /proc/PID/ns/net, which moves
+    expect(await real.netnsIdentity({ kind: 'name', name: `xdpd-ut-none-${process.pid}` })).toBeUndefined();
   });
 });

@@ -71,6 +71,20 @@ describe('undo: the issue\'s case (fix, tear the lab down, build it again, undo)
     expect(readFixLog(dir)[0]!.state).toBe('applied');
   });
 
+  it('the rebuilt namespace got the freed inode number back: told apart by when it was made, still stale', async () => {
+    const dir = tmp();
+    const { sys, exec } = labSystem();
+    sys.inodes[GW] = { inode: 4026532900, born: 'ctime 1764549930020057476' };
+    await applyFix(exec, 'veth-peer-no-xdp', peerFix!, dir, sys.readers);
+    sys.inodes[GW] = { inode: 4026532900, born: 'ctime 1764551111000000000' };
+    sys.xdp[`${GW} g1`] = { progId: 912 };
+    exec.calls.length = 0;
+    const r = await undo([], { exec, readers: sys.readers, dir });
+    expect(r.code).toBe(0);
+    expect(exec.calls).toEqual([]);
+    expect(r.stdout).toContain('namespace xdpd-gw was removed and made again (inode number 4026532900 reused, made later than the one the fix ran in); not run');
+  });
+
   it('a namespace that is gone: stale, never run; --drop-stale takes it off the stack', async () => {
     const dir = tmp();
     const { sys, exec } = labSystem();
@@ -196,7 +210,7 @@ describe('undo --list, --drop, --help', () => {
     expect(await undo(['--drop', 'nope'], { exec, readers: sys.readers, dir }))
       .toEqual({ code: 2, stdout: '', stderr: 'xdp-doctor undo: no applied fix with id "nope" (see xdp-doctor undo --list)\n' });
     expect((await undo(['--help'], { exec, readers: sys.readers, dir })).stdout).toBe(UNDO_HELP);
-    expect(UNDO_HELP).toContain('same network namespace (by inode, not only by name)');
+    expect(UNDO_HELP).toContain('the same network namespace (its inode and when it was made, not only its name)');
     expect((await undo(['--list'], { exec, readers: sys.readers, dir })).stdout).toBe(`the fix log is empty (${dir}/fixes.json)\n`);
   });
 });
