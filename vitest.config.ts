@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: unit tests run in parallel; e2e tests touch the real kernel (namespaces, trace_pipe,
-// tracepoints are global to the machine) so they run one file at a time.
+// tracepoints are global to the machine) so they run one file at a time. Both give every test file its own
+// fix log and lab state directory (test/setup/state-dirs.ts).
 export default defineConfig({
   test: {
     projects: [
@@ -11,13 +12,14 @@ export default defineConfig({
           include: ['test/unit/**/*.test.{ts,tsx}', 'test/ui/**/*.test.{ts,tsx}'],
           // 2-core machines run every file at once: Ink renders and waits get slow, not wrong.
           testTimeout: 30_000,
-          setupFiles: ['test/ui/ink-not-in-ci.ts'],
+          setupFiles: ['test/setup/state-dirs.ts', 'test/ui/ink-not-in-ci.ts'],
         },
       },
       {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts', 'test/bpf/**/*.test.ts'],
+          setupFiles: ['test/setup/state-dirs.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

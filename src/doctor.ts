@@ -1,6 +1,7 @@
 // The ladder from the command line: resolve the target, run the rungs, render, exit. Owns the signal
 // handlers: Ctrl-C, SIGTERM and SIGHUP abort the run, every child dies, and the exit code is 130.
 import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { LadderArgs } from './cli-args.js';
 import type { IO } from './main.js';
 import type { RunEvent, RunReport, Target } from './engine/types.js';
@@ -21,7 +22,8 @@ import { fixAndVerify } from './engine/fix-flow.js';
 import { diagnose } from './engine/diagnosis.js';
 import { planChecks, type Plan } from './plan.js';
 import { dryRunListing } from './report/dry-run.js';
-import { prepareArtifacts } from './artifacts.js';
+import { prepareArtifacts, type Artifacts } from './artifacts.js';
+import { makeDirs, OutputPathError } from './output-paths.js';
 
 export async function runDoctor(args: LadderArgs, io: IO): Promise<number> {
   try {
@@ -50,7 +52,8 @@ async function wizard(args: LadderArgs, io: IO, signal: AbortSignal): Promise<nu
     throw e;
   }
   const { runWizard } = await ui;
-  const artifacts = await prepareArtifacts(args);
+  const artifacts = await artifactsOrProblem(args, io, () => eraseSplash(io.stdout));
+  if (!artifacts) return 2;
   try {
     return await runWizard({
       args, target, signal, artifacts, tool: { name: 'xdp-doctor', version: packageVersion() },
@@ -76,7 +79,8 @@ async function climb(args: LadderArgs, io: IO, signal: AbortSignal, interrupted:
     if (e instanceof TargetError) { io.stderr.write(`xdp-doctor: ${e.message}\n`); return 2; }
     throw e;
   }
-  const artifacts = await prepareArtifacts(args);
+  const artifacts = await artifactsOrProblem(args, io);
+  if (!artifacts) return 2;
   target = { ...target, artifactDir: artifacts.dir, keepArtifacts: artifacts.keep };
   try {
     return await climbTarget(args, io, signal, interrupted, { plan, target, exec, files, writes });
@@ -121,12 +125,36 @@ async function climbTarget(args: LadderArgs, io: IO, signal: AbortSignal, interr
     io.stdout.write(dryRunListing(report, writes));
     return 0;
   }
-  if (args.report) await writeReport(args.report, report);
+  if (args.report) {
+    // Checked before the run (main.ts); if the place changed since, say so in one line and keep the output below.
+    const problem = await writeReport(args.report, report);
+    if (problem) { io.stderr.write(`xdp-doctor: ${problem}\n`); if (!report.exitCode) report.exitCode = 2; }
+  }
   io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, { verbose: args.verbose }));
   if (interrupted()) io.stderr.write('xdp-doctor: interrupted; every child process was stopped\n');
   return report.exitCode;
 }
 
-async function writeReport(path: string, report: RunReport): Promise<void> {
-  await writeFile(path, path.toLowerCase().endsWith('.json') ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
+/** Undefined when written, else the one line that says why not. */
+async function writeReport(path: string, report: RunReport): Promise<string | undefined> {
+  try {
+    await makeDirs(dirname(resolve(path)));
+    await writeFile(path, path.toLowerCase().endsWith('.json') ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
+    return undefined;
+  } catch (e) {
+    const why = e instanceof OutputPathError ? e.message : (e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0];
+    return `the report was not written to ${path}: ${why}`;
+  }
+}
+
+/** The capture directory, or undefined after one line on stderr (a place that stopped being writable). */
+async function artifactsOrProblem(args: LadderArgs, io: IO, beforeMessage?: () => void): Promise<Artifacts | undefined> {
+  try {
+    return await prepareArtifacts(args);
+  } catch (e) {
+    if (!(e instanceof OutputPathError)) throw e;
+    beforeMessage?.();
+    io.stderr.write(`xdp-doctor: ${args.artifacts ? '--artifacts' : '--report'}: ${e.message}\n`);
+    return undefined;
+  }
 }

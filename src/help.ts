@@ -9,9 +9,18 @@ Usage
                                         what an errno means for XDP, from kernel source
   xdp-doctor checks [--config FILE] [--plugin PATH|NAME]... [--json]
                                         every check: id, title, rung, source, tools needed
+<<<<<<< HEAD
   xdp-doctor --help | --version [--verbose]
                                         --verbose adds what ran: tools and versions, kernel,
                                         BPF objects (paste it into a ticket)
+=======
+  xdp-doctor undo [--all] [--list] [--drop ID] [--drop-stale]
+                                        revert the newest fix --fix or the wizard applied, only while
+                                        the system is as it left it (the same namespace, not just its
+                                        name; the same XDP program, sysctl and ethtool values);
+                                        otherwise say what changed
+  xdp-doctor --help | --version
+>>>>>>> i14
 
 Targets
   --lab [--lab-name NAME]    the running built-in lab (default name xdpd)
@@ -27,9 +36,13 @@ Targets
 Output
   --non-interactive          plain report (default when not a TTY, in CI, TERM=dumb)
   --json                     one JSON document (schema: docs/report-schema.md)
-  --report FILE.md|FILE.json also write the report to FILE
+  --report FILE.md|FILE.json also write the report to FILE (captures go to FILE-captures/)
+  --artifacts DIR            keep the captures (pcaps) in DIR
+                             (both are checked before the run: a place that cannot be written exits 2)
   -v, --verbose              all evidence and every command run
   --dry-run                  print the exact argv of every command; run none
+  --fix                      apply the top cause's first fix, logged with its undo, and re-run to
+                             verify it (revert with \`xdp-doctor undo\`)
 
 Rungs (each runs the real tool against the real program)
   preflight    root, bpffs/tracefs/debugfs, BTF, fentry, tool versions

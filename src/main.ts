@@ -49,6 +49,12 @@ export async function main(argv: string[], io: IO = { stdout: process.stdout, st
     io.stdout.write(`xdp-doctor ${packageVersion()}\n`);
     return 0;
   }
+  // Before anything runs or is painted: a report or capture path that cannot be written ends here, in one line.
+  if (args.report !== undefined || args.artifacts !== undefined) {
+    const { checkOutputPaths } = await import('./output-paths.js');
+    const problem = await checkOutputPaths(args);
+    if (problem) { io.stderr.write(`xdp-doctor: ${problem}\n`); return 2; }
+  }
   // In a terminal the wizard's first frame goes out now; loading the engine and Ink takes the next half second.
   const { isInteractive } = await import('./interactive.js');
   if (!args.dryRun && io.stdout === process.stdout && isInteractive(args, process.env, process.stdin, process.stdout)) {

@@ -1,10 +1,14 @@
-// Applied fixes, each with its undo, in a state directory ($XDG_STATE_HOME/xdp-doctor or
-// /var/lib/xdp-doctor). A fix is written as "applying" before its first command runs, so a fix cut short
+// Applied fixes, each with its undo, in the state directory (src/state-dirs.ts: XDP_DOCTOR_STATE_DIR,
+// $XDG_STATE_HOME/xdp-doctor or /var/lib/xdp-doctor). A fix is written as "applying" before its first command runs, so a fix cut short
 // (crash, Ctrl-C, SSH drop) is still on record and can be undone.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stateDir } from '../state-dirs.js';
+import type { NetnsRef } from './types.js';
+import type { Fact, NetnsId, Watch } from './fix-state.js';
 
-export type FixState = 'applying' | 'applied' | 'rolled-back' | 'failed' | 'undone';
+/** dropped: taken off the undo stack by `undo --drop` (its namespace is gone, or the state moved on). */
+export type FixState = 'applying' | 'applied' | 'rolled-back' | 'failed' | 'undone' | 'dropped';
 
 export interface FixRecord {
   id: string;
@@ -18,11 +22,21 @@ export interface FixRecord {
   /** How many commands ran before the state was last written. */
   ran: number;
   error?: string;
+  /** The namespace the commands ran in, and which one it was when the fix began (fix-state.ts NetnsId). */
+  netns?: NetnsRef;
+  netnsId?: NetnsId;
+  /**
+   * What the commands change that can be read back (fix-state.ts). Absent on entries logged before undo checked
+   * state: those are never run, only shown and dropped.
+   */
+  watch?: Watch[];
+  /** The watches read right after the fix applied: undo runs only while they still read the same. */
+  after?: Fact[];
+  /** When `undo --drop` took it off the stack. */
+  droppedAt?: string;
 }
 
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.XDP_DOCTOR_STATE_DIR || (env.XDG_STATE_HOME ? join(env.XDG_STATE_HOME, 'xdp-doctor') : '/var/lib/xdp-doctor');
-}
+export { stateDir };
 
 const logPath = (dir: string) => join(dir, 'fixes.json');
 
@@ -43,9 +57,11 @@ export function writeFixLog(records: FixRecord[], dir = stateDir()): void {
   renameSync(tmp, logPath(dir));
 }
 
+/** Replaces the entry in place (the log stays in the order fixes were applied: undo's stack), or appends it. */
 export function upsertFix(record: FixRecord, dir = stateDir()): void {
-  const all = readFixLog(dir).filter((r) => r.id !== record.id);
-  all.push(record);
+  const all = readFixLog(dir);
+  const i = all.findIndex((r) => r.id === record.id);
+  if (i >= 0) all[i] = record; else all.push(record);
   writeFixLog(all, dir);
 }
 

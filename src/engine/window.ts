@@ -30,12 +30,20 @@ export interface SharedWindow {
   outcome: Promise<ProbeOutcome>;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
+/**
+ * Waits ms, or less if the signal aborts. The abort listener is removed when the timer wins: the signal is the
+ * run's, it outlives every window, and the drain sleeps several times per window, so a listener left behind per
+ * sleep piled up on it (Node's "11 abort listeners added to [AbortSignal]" warning in the wizard).
+ */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    const onAbort = () => { clearTimeout(t); resolve(); };
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+const sleep = abortableSleep;
 
 /**
  * The wait after the probe. Late packets and trace lines reach the collectors within milliseconds (tcpdump's

@@ -7,8 +7,6 @@ import { packageRoot } from '../paths.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const STATE_DIR = '/run/xdp-doctor';
-
 export interface LabObjects { lb: string; lbBadhdr: string; pass: string; decap: string }
 
 /** The lab's programs, wherever bpf-objects.ts finds them (shipped, XDP_DOCTOR_BPF_DIR, or built into the cache). */

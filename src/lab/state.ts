@@ -1,8 +1,8 @@
-// The lab's record of what it built, written as it goes (/run/xdp-doctor/lab-PREFIX.json), so `lab down` can
+// The lab's record of what it built, written as it goes (/run/xdp-doctor/lab-PREFIX.json, or under
+// XDP_DOCTOR_RUN_DIR: src/state-dirs.ts), so `lab down` can
 // clean up after a crash mid-up and every other verb knows whether the lab is up, and with which faults.
 import { mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { STATE_DIR } from './paths.js';
+import { labStatePath, runDir } from '../state-dirs.js';
 import type { FaultId } from './faults.js';
 
 export interface LabState {
@@ -24,7 +24,7 @@ export interface LabState {
 }
 
 export function statePath(prefix: string): string {
-  return join(STATE_DIR, `lab-${prefix}.json`);
+  return labStatePath(prefix);
 }
 
 export function readState(prefix: string): LabState | undefined {
@@ -40,7 +40,7 @@ export function readState(prefix: string): LabState | undefined {
  * runs on one prefix safe (the second sees EEXIST and refuses instead of half-building).
  */
 export function claimState(state: LabState): boolean {
-  mkdirSync(STATE_DIR, { recursive: true });
+  mkdirSync(runDir(), { recursive: true });
   try {
     closeSync(openSync(statePath(state.prefix), 'wx'));
   } catch (e) {
@@ -53,7 +53,7 @@ export function claimState(state: LabState): boolean {
 
 /** Atomic replace, so a crash never leaves half a JSON document behind. */
 export function writeState(state: LabState): void {
-  mkdirSync(STATE_DIR, { recursive: true });
+  mkdirSync(runDir(), { recursive: true });
   const tmp = `${statePath(state.prefix)}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
   renameSync(tmp, statePath(state.prefix));

@@ -5,6 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { NetnsRef } from '../engine/types.js';
 import { inNetns } from './netns.js';
 import { onShutdown } from '../shutdown.js';
+import { linkedSignal } from './linked-signal.js';
 
 export { inNetns, netnsPath } from './netns.js';
 
@@ -137,10 +138,11 @@ export const realExec: Exec = {
   async run(argv, opts = {}) {
     const full = inNetns(argv, opts.netns);
     const started = Date.now();
+    const link = linkedSignal(opts.signal);
     const child = execa(full[0]!, full.slice(1), {
       reject: false,
       timeout: opts.timeoutMs ?? 30_000,
-      cancelSignal: opts.signal,
+      cancelSignal: link.signal,
       input: opts.input,
       stdin: opts.input === undefined ? 'ignore' : undefined,
       env: { ...CHILD_ENV, ...opts.env },
@@ -149,7 +151,7 @@ export const realExec: Exec = {
       stripFinalNewline: false,
     });
     track(child);
-    const r = await child;
+    const r = await child.finally(link.release);
     return toResult(full, r, started);
   },
 
@@ -159,16 +161,18 @@ export const realExec: Exec = {
     const maxLines = opts.maxLines ?? 10_000;
     const kept = { stdout: [] as string[], stderr: [] as string[] };
     let dropped = 0;
+    const link = linkedSignal(opts.signal);
     const child = execa(full[0]!, full.slice(1), {
       reject: false,
       timeout: opts.timeoutMs ?? 60_000,
-      cancelSignal: opts.signal,
+      cancelSignal: link.signal,
       stdin: 'ignore',
       env: { ...CHILD_ENV, ...opts.env },
       forceKillAfterDelay: 1000,
       buffer: false,
     });
     track(child);
+    child.then(link.release, link.release);
 
     let markReady!: () => void;
     let failReady!: (e: Error) => void;

@@ -1,15 +1,14 @@
 // What the start screen offers: every XDP program attached on this host and in every named network namespace
 // (`ip -j netns list`, then `ip -j -d link show` inside each through nsenter), and the built-in labs (state files
-// under /run/xdp-doctor and namespaces named PREFIX-client/gw/lb/real). Commands go through the Exec interface;
+// under /run/xdp-doctor, see src/state-dirs.ts, and namespaces named PREFIX-client/gw/lb/real). Commands go through the Exec interface;
 // the parsing is pure (src/tools/ip.ts) so tests feed recorded output.
 import type { Exec } from '../tools/exec.js';
 import type { Files } from '../tools/files.js';
 import { parseLinks, parseNetnsList, type XdpMode } from '../tools/ip.js';
+import { LAB_STATE_FILE as LAB_FILE, runDir } from '../state-dirs.js';
 
-export const LAB_STATE_DIR = '/run/xdp-doctor';
 const LAB_NODES = ['client', 'gw', 'lb', 'real'] as const;
 const LAB_NS = /^([a-z0-9-]{1,10})-(client|gw|lb|real)$/;
-const LAB_FILE = /^lab-([a-z0-9-]{1,10})\.json$/;
 
 export interface XdpAttachment {
   iface: string;
@@ -118,7 +117,7 @@ export async function discover(exec: Exec, files: Pick<Files, 'list' | 'read'>, 
   const [host, perNs, labFiles] = await Promise.all([
     linksIn(undefined),
     mapLimit(names, 8, (n) => linksIn(n)),
-    readLabFiles(files, opts.stateDir ?? LAB_STATE_DIR),
+    readLabFiles(files, opts.stateDir ?? runDir()),
   ]);
 
   const nsSet = new Set(names);

@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FAULT_IDS, LAB_FAULTS } from '../../src/lab/faults.js';
 import { labTarget } from '../../src/lab/target.js';
 import { realExec } from '../../src/tools/exec.js';
-import { CLI, ROOT, runCli, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
+import { labStatePath } from '../../src/state-dirs.js';
+import { ROOT, runCli, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
 import { labState, loadedProgIds, netnsOfPrefix, processAlive, waitFor } from './helpers/lab.js';
+import { unprivilegedCopy } from './helpers/unprivileged.js';
 
 const LAB = uniqueLabName('t');
 const lab = (...args: string[]) => runCli(['lab', ...args, '--lab-name', LAB]);
@@ -53,9 +55,15 @@ describe('bad input', () => {
   });
 
   test('not root: exit 1 naming what is missing', async () => {
-    const r = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, 'lab', 'status', '--lab-name', LAB], { reject: false });
-    expect(r.exitCode).toBe(1);
-    expect(String(r.stderr)).toContain('must run as root');
+    // nobody cannot read a checkout under a private directory: it runs a world-readable copy of the build.
+    const copy = unprivilegedCopy();
+    try {
+      const r = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, copy.cli, 'lab', 'status', '--lab-name', LAB], { cwd: copy.root, reject: false });
+      expect(r.exitCode, String(r.stderr)).toBe(1);
+      expect(String(r.stderr)).toContain('must run as root');
+    } finally {
+      copy.remove();
+    }
   });
 
   test('verbs on a lab that is not up exit 1 and say so', async () => {
@@ -167,7 +175,7 @@ describe('lab lifecycle', () => {
     console.log(`lab down: ${Date.now() - t} ms`);
     expect(await netnsOfPrefix(LAB)).toEqual([]);
     expect(existsSync(`/sys/fs/bpf/${LAB}`)).toBe(false);
-    expect(existsSync(`/run/xdp-doctor/lab-${LAB}.json`)).toBe(false);
+    expect(existsSync(labStatePath(LAB))).toBe(false);
     expect(processAlive(state.echoPid)).toBe(false);
     const ids = Object.values(state.progIds) as number[];
     expect(ids.length).toBe(3);
@@ -190,7 +198,7 @@ describe('lab lifecycle', () => {
 
     // A crash mid-up leaves no trustworthy state file: down must find the leftovers by name.
     const pid = labState(LAB).echoPid;
-    rmSync(`/run/xdp-doctor/lab-${LAB}.json`);
+    rmSync(labStatePath(LAB));
     const d = await lab('down');
     expect(d.exitCode).toBe(0);
     expect(await netnsOfPrefix(LAB)).toEqual([]);

@@ -83,4 +83,23 @@ describe('--fix and undo on veth-peer', () => {
     expect(exitCode).toBe(1);
     expect((await lab('status', '--json')).stdout).toBe(before);
   });
+
+  // The issue's case: an old fix's undo once detached the XDP_PASS a rebuilt lab had attached to g1.
+  test('fix, tear the lab down, build it again, undo: the new lab is untouched and the entry is reported stale', async () => {
+    const { report } = await doctor('--fix');
+    expect(report.fix.applied).toBe(true);
+    expect((await lab('down')).exitCode).toBe(0);
+    expect((await lab('up')).exitCode).toBe(0);
+    const before = (await lab('status', '--json')).stdout;
+    expect(JSON.parse(before).interfaces.find((i: any) => i.iface === 'g1').xdp).not.toBeNull();
+
+    const undo = await runCli(['undo'], { env });
+    expect(undo.exitCode, undo.stderr).toBe(0);
+    expect(undo.stdout).toMatch(new RegExp(`^stale: .*namespace (/run/netns/)?${LAB}-gw was removed and made again`));
+    expect(undo.stdout).toMatch(/nothing to undo/);
+    expect((await lab('status', '--json')).stdout).toBe(before);
+    expect((await lab('probe')).exitCode).toBe(0);
+    expect((await runCli(['undo', '--list'], { env })).stdout).toMatch(/stale: namespace .* was removed and made again/);
+    expect((await runCli(['undo', '--drop-stale'], { env })).stdout).toMatch(/^dropped: /);
+  });
 });

@@ -8,6 +8,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, ROOT, runCli, freshLab, uniqueLabName } from './helpers/cli.js';
 import { netnsOfPrefix, waitFor } from './helpers/lab.js';
+import { labStatePath } from '../../src/state-dirs.js';
+import { unprivilegedCopy } from './helpers/unprivileged.js';
 import { leakedLinks, leakedProgs, linkIds, peakRssMb, processesOfRun, progIds } from './helpers/leftovers.js';
 
 const LAB = uniqueLabName('r');
@@ -126,11 +128,18 @@ describe('bad input runs nothing', () => {
     expect(r.stderr).toMatch(/never through a shell/);
   });
   test('not root: preflight fails and names what is missing', async () => {
-    const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '--lab', '--lab-name', LAB, '--checks', 'preflight', '--json'], { cwd: ROOT, reject: false, env: { CI: 'true' } });
-    const pre = JSON.parse(String(r.stdout)).checks.find((c: any) => c.id === 'preflight');
-    expect(pre.status).toBe('fail');
-    expect(pre.summary).toMatch(/not root.*CAP_NET_ADMIN.*CAP_BPF.*run as root/);
-    expect(r.exitCode).toBe(1);
+    // nobody cannot read a checkout under a private directory: it runs a world-readable copy of the build.
+    const copy = unprivilegedCopy();
+    try {
+      const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, copy.cli, '--lab', '--lab-name', LAB, '--checks', 'preflight', '--json'], { cwd: copy.root, reject: false, env: { CI: 'true' } });
+      expect(r.stdout, String(r.stderr)).not.toBe('');
+      const pre = JSON.parse(String(r.stdout)).checks.find((c: any) => c.id === 'preflight');
+      expect(pre.status).toBe('fail');
+      expect(pre.summary).toMatch(/not root.*CAP_NET_ADMIN.*CAP_BPF.*run as root/);
+      expect(r.exitCode).toBe(1);
+    } finally {
+      copy.remove();
+    }
   });
 });
 
@@ -144,7 +153,7 @@ describe('a crash in the middle of lab up', () => {
     expect(down.exitCode).toBe(0);
     expect(await netnsOfPrefix(CRASH)).toEqual([]);
     expect(existsSync(`/sys/fs/bpf/${CRASH}`)).toBe(false);
-    expect(existsSync(`/run/xdp-doctor/lab-${CRASH}.json`)).toBe(false);
+    expect(existsSync(labStatePath(CRASH))).toBe(false);
     expect(echoServersOf(CRASH)).toEqual([]);
     const again = await runCli(['lab', 'up', '--lab-name', CRASH]);
     expect(again.exitCode, again.stderr).toBe(0);

@@ -5,6 +5,8 @@ import { describe, expect, test } from 'vitest';
 import type { Exec, RunOptions, RunResult } from '../../src/tools/exec.js';
 import { attachmentsOf, choicesOf, describeChoice, discover, labsFromNamespaces, parseLabState } from '../../src/ui/discover.js';
 import { fixture } from './fake-engine.js';
+import { join } from 'node:path';
+import { labStatePath, runDir } from '../../src/state-dirs.js';
 
 const ok = (argv: string[], stdout: string): RunResult => ({ argv, exitCode: 0, stdout, stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true });
 const fail = (argv: string[], stderr: string): RunResult => ({ argv, exitCode: 1, stdout: '', stderr, timedOut: false, notFound: false, durationMs: 1, ok: false });
@@ -62,9 +64,9 @@ describe('discover()', () => {
     const list = JSON.stringify([...JSON.parse(fixture('ip-netns-list.json')), { name: 'app' }]);
     const { exec, calls } = fakeExec({ 'h3-lb': fixture('ip-d-link-lab-lb.json'), 'h3-gw': fixture('ip-d-link-lab-gw.json'), app: fixture('ip-d-link-netns-generic.json') }, list);
     const files = fakeFiles({
-      '/run/xdp-doctor/lab-h3.json': stateFile('h3', 'up', ['veth-peer']),
-      '/run/xdp-doctor/lab-gone.json': stateFile('gone', 'up', []),
-      '/run/xdp-doctor/notes.txt': 'x',
+      [labStatePath('h3')]: stateFile('h3', 'up', ['veth-peer']),
+      [labStatePath('gone')]: stateFile('gone', 'up', []),
+      [join(runDir(), 'notes.txt')]: 'x',
     });
     const d = await discover(exec, files);
     expect(calls.filter((c) => c.argv.join(' ') === 'ip -j -d link show').map((c) => c.netns ?? 'host').sort())

@@ -74,7 +74,8 @@ describe('fixAndVerify', () => {
     const rerun = vi.fn(async (p: PlannedCheck[]) => report(p.map((x) => rec(x.check.id, 'pass')), [], 0, true));
     const first = report([rec('preflight', 'pass'), rec('routing', 'fail'), rec('packet-sanity', 'error'), rec('map-dump', 'warn')], [entry([fix])]);
     const o = (await fixAndVerify(exec, first, plan, rerun))!;
-    expect(exec.calls.map((c) => c.argv)).toEqual(fix.commands);
+    // The fix's commands, then g1 read back: what undo will compare against (engine/undo-check.ts).
+    expect(exec.calls.map((c) => c.argv)).toEqual([...fix.commands, ['ip', '-j', 'link', 'show', 'dev', 'g1']]);
     expect(ids(rerun.mock.calls[0]![0])).toEqual(['preflight', 'inventory', 'routing', 'xdpdump', 'packet-sanity']);
     expect(o).toMatchObject({ applied: true, worked: true, undo: fix.undo, note: 'the probe passes and the rungs that failed now pass' });
     expect(o.rerun!.checks.map((c) => c.id)).toEqual(['preflight', 'inventory', 'routing', 'xdpdump', 'packet-sanity']);

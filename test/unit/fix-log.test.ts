@@ -43,12 +43,14 @@ describe('the log', () => {
     expect(readFixLog(d).map((r) => r.id)).toEqual(['1', '2']);
   });
 
-  it('upsert replaces a record by id and appends new ones at the end', () => {
+  it('upsert replaces a record by id in place (the log stays in the order fixes were applied) and appends new ones', () => {
     const d = tmp();
     upsertFix(rec('1', 'applying'), d);
     upsertFix(rec('2', 'applied'), d);
     upsertFix(rec('1', 'applied'), d);
-    expect(readFixLog(d).map((r) => [r.id, r.state])).toEqual([['2', 'applied'], ['1', 'applied']]);
+    // A rewrite (a failed undo's error, say) must not make an older fix the newest on undo's stack.
+    expect(readFixLog(d).map((r) => [r.id, r.state])).toEqual([['1', 'applied'], ['2', 'applied']]);
+    expect(undoable(d).map((r) => r.id)).toEqual(['2', '1']);
   });
 
   it('undoable: applied or interrupted while applying, newest first', () => {

@@ -189,7 +189,10 @@ function fakeCollector(full: string[], r: Recording, opts: SpawnOptions, pending
     if (opts.readyWhen) deliverStderr(true);
     if (opts.readyWhen && !isReady && !(r.lines ?? []).some((l) => opts.readyWhen!(l, 'stdout'))) finish(false);
   });
-  opts.signal?.addEventListener('abort', () => finish(true), { once: true });
+  // Removed when the collector ends on its own: the signal may be the whole run's.
+  const onAbort = () => finish(true);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  void done.then(() => opts.signal?.removeEventListener('abort', onAbort));
 
   return {
     argv: full, ready, done,

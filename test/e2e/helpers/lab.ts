@@ -1,9 +1,11 @@
 // Lab-specific e2e helpers: read what the lab left on the machine, to prove `lab down` removed it.
 import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
+import { labStatePath } from '../../../src/state-dirs.js';
 
 export function labState(prefix: string): any | undefined {
-  const p = `/run/xdp-doctor/lab-${prefix}.json`;
+  // The test file's own run dir (test/setup/state-dirs.ts), which the CLIs it starts inherit.
+  const p = labStatePath(prefix);
   return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : undefined;
 }
 
