@@ -151,15 +151,15 @@ describe('the ladder, one rung at a time', () => {
     const { r, engine } = start();
     await waitForText(r, '▸ next: XDP inventory');
     await press(r, KEYS.enter, '▸ next: Route');
-    let f = await press(r, 'r', '(rerun)');
+    await press(r, 'r', '(rerun)');
     expect(engine.climbs[1]).toEqual({ ids: ['inventory'], windowMode: 'per-check', gated: false });
     await waitForText(r, '▸ next: Route');
-    f = await press(r, KEYS.up, 'r/d act on: ! Preflight');
+    await press(r, KEYS.up, 'r/d act on: ! Preflight');
     await press(r, 'r');
     await waitFor(() => engine.climbs.length === 3, 'a third climb');
     expect(engine.climbs[2]!.ids).toEqual(['preflight']);
     // The main ladder still waits for the next rung.
-    f = await waitForText(r, '▸ next: Route');
+    await waitForText(r, '▸ next: Route');
     expect(engine.gates).toEqual(['preflight', 'inventory', 'routing']);
   });
 
