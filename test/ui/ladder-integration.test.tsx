@@ -70,7 +70,7 @@ function engine(): WizardEngine {
     async applyFix(cause, f) {
       const a = await applyFix(exec, cause, f, dir);
       peerHasXdp = a.ok;
-      return { ok: a.ok, output: a.output, commands: a.record.commands, undo: a.record.undo, error: a.record.error };
+      return { ok: a.ok, state: a.record.state, output: a.output, commands: a.record.commands, undo: a.record.undo, error: a.record.error };
     },
     probe: async () => undefined,
     writeFile: async () => undefined,

@@ -243,6 +243,14 @@ describe('f: apply the suggested fix', () => {
     expect(engine.climbs).toHaveLength(1);
   });
 
+  test('a fix that failed before it changed anything does not claim a roll-back', async () => {
+    const { r, engine } = await toFix({ applyOk: false, applyState: 'failed' });
+    const f = await press(r, 'y', '✗ not fixed');
+    expect(f).toContain('the fix failed before it changed anything: RTNETLINK answers: Device or resource busy');
+    expect(f).not.toContain('rolled back');
+    expect(engine.probes).toBe(0);
+  });
+
   test('a fix that applies but leaves the probe failing is not called a success', async () => {
     const { r } = await toFix({ probeOk: false, after: VETH_REPORT });
     const f = await press(r, 'y', '✗ not fixed');
