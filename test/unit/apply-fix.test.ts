@@ -7,7 +7,10 @@ import { applyFix, undoFixes } from '../../src/engine/apply-fix.js';
 import { readFixLog, writeFixLog, type FixRecord } from '../../src/engine/fix-log.js';
 import type { Fix } from '../../src/engine/types.js';
 import { recording } from './helpers/recordings.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec, type Recording } from '../../src/plugins/testing.js';
+
+/** Every command succeeds. */
+const ANY: Recording = { argv: () => true };
 
 const dirs: string[] = [];
 const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'xdp-doctor-fix-')); dirs.push(d); return d; };
@@ -28,7 +31,7 @@ const inGw = (argv: string[]) => ['nsenter', '--net=/run/netns/xdpd-gw', '--', .
 describe('applyFix', () => {
   it('runs every command in the fix\'s namespace; applied, with its undo logged', async () => {
     const dir = tmp();
-    const exec = fakeExec();
+    const exec = fakeExec([ANY]);
     const r = await applyFix(exec, 'veth-peer-no-xdp', peerFix, dir);
     expect(r.ok).toBe(true);
     expect(exec.calls.map((c) => c.argv)).toEqual(peerFix.commands.map(inGw));
@@ -44,7 +47,8 @@ describe('applyFix', () => {
   it('is on record as "applying" before its first command runs', async () => {
     const dir = tmp();
     const seen: [string, number][] = [];
-    const exec = fakeExec(() => { const [r] = readFixLog(dir); seen.push([r!.state, r!.ran]); return {}; });
+    // The argv predicate runs as each command is run: it sees the log as it stands then.
+    const exec = fakeExec([{ argv: () => { const [r] = readFixLog(dir); seen.push([r!.state, r!.ran]); return true; } }]);
     await applyFix(exec, 'veth-peer-no-xdp', peerFix, dir);
     expect(seen).toEqual([['applying', 0], ['applying', 1]]);
   });
@@ -52,7 +56,7 @@ describe('applyFix', () => {
   it('a failing second command: the undo runs and the state is rolled-back', async () => {
     const dir = tmp();
     const stderr = recording('ip/link-show-missing-dev-stderr.txt');
-    const exec = fakeExec((argv) => (argv.includes('up') ? { ok: false, exitCode: 1, stderr } : {}));
+    const exec = fakeExec([{ argv: (argv) => argv.includes('up'), exitCode: 1, stderr }, ANY]);
     const r = await applyFix(exec, 'veth-peer-no-xdp', peerFix, dir);
     expect(r.ok).toBe(false);
     expect(exec.calls.map((c) => c.argv)).toEqual([...peerFix.commands.map(inGw), ...peerFix.undo!.map(inGw)]);
@@ -65,7 +69,7 @@ describe('applyFix', () => {
 
   it('a failing first command changed nothing: no undo, state failed', async () => {
     const dir = tmp();
-    const exec = fakeExec(() => ({ ok: false, exitCode: 2 }));
+    const exec = fakeExec([{ argv: () => true, exitCode: 2 }]);
     const r = await applyFix(exec, 'veth-peer-no-xdp', peerFix, dir);
     expect(exec.calls).toHaveLength(1);
     expect(r.record).toMatchObject({ state: 'failed', ran: 0, error: `${inGw(peerFix.commands[0]!).join(' ')}: exit 2` });
@@ -74,7 +78,7 @@ describe('applyFix', () => {
   it('without a namespace the argv is run as given; the state dir comes from XDP_DOCTOR_STATE_DIR', async () => {
     const dir = tmp();
     vi.stubEnv('XDP_DOCTOR_STATE_DIR', dir);
-    const exec = fakeExec();
+    const exec = fakeExec([ANY]);
     const fix: Fix = { title: 'generic', commands: [['ip', 'link', 'set', 'dev', 'l0', 'xdpgeneric', 'off']] };
     const r = await applyFix(exec, 'veth-peer-no-xdp', fix);
     expect(exec.calls[0]!.argv).toEqual(fix.commands[0]);
@@ -87,16 +91,16 @@ describe('undoFixes', () => {
   async function twoApplied(dir: string) {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-11-24T13:00:00Z'));
-    await applyFix(fakeExec(), 'a', { title: 'older', commands: [['true', 'older']], undo: [['undo', 'older']] }, dir);
+    await applyFix(fakeExec([ANY]), 'a', { title: 'older', commands: [['true', 'older']], undo: [['undo', 'older']] }, dir);
     vi.setSystemTime(new Date('2026-11-24T13:05:00Z'));
-    await applyFix(fakeExec(), 'b', { title: 'newer', commands: [['true', 'newer']], undo: [['undo', 'newer'], ['undo', 'newer', '2']] }, dir);
+    await applyFix(fakeExec([ANY]), 'b', { title: 'newer', commands: [['true', 'newer']], undo: [['undo', 'newer'], ['undo', 'newer', '2']] }, dir);
     vi.useRealTimers();
   }
 
   it('reverts the newest applied fix only', async () => {
     const dir = tmp();
     await twoApplied(dir);
-    const exec = fakeExec();
+    const exec = fakeExec([ANY]);
     const r = await undoFixes(exec, {}, dir);
     expect(exec.calls.map((c) => c.argv)).toEqual([['undo', 'newer'], ['undo', 'newer', '2']]);
     expect(r.undone.map((x) => x.title)).toEqual(['newer']);
@@ -108,7 +112,7 @@ describe('undoFixes', () => {
   it('--all reverts every applied fix, newest first; nothing is left to undo', async () => {
     const dir = tmp();
     await twoApplied(dir);
-    const exec = fakeExec();
+    const exec = fakeExec([ANY]);
     const r = await undoFixes(exec, { all: true }, dir);
     expect(exec.calls.map((c) => c.argv)).toEqual([['undo', 'newer'], ['undo', 'newer', '2'], ['undo', 'older']]);
     expect(r.undone.map((x) => x.title)).toEqual(['newer', 'older']);
@@ -119,7 +123,7 @@ describe('undoFixes', () => {
     const dir = tmp();
     await twoApplied(dir);
     const stderr = recording('ip/link-set-eperm-stderr.txt');
-    const r = await undoFixes(fakeExec(() => ({ ok: false, exitCode: 2, stderr })), {}, dir);
+    const r = await undoFixes(fakeExec([{ argv: () => true, exitCode: 2, stderr }]), {}, dir);
     expect(r.failed.map((x) => x.title)).toEqual(['newer']);
     expect(r.output[1]).toBe('$ undo newer  (failed: RTNETLINK answers: Operation not permitted)');
     const newer = readFixLog(dir).find((x) => x.title === 'newer')!;
@@ -134,7 +138,7 @@ describe('undoFixes', () => {
       { ...base, id: '2', title: 'cut short', undo: [['undo', 'it']], state: 'applying' },
     ];
     writeFixLog(log, dir);
-    const exec = fakeExec();
+    const exec = fakeExec([ANY]);
     const r = await undoFixes(exec, { all: true }, dir);
     expect(r.output).toEqual([
       'undo: cut short (it was interrupted while applying)', '$ undo it',

@@ -46,6 +46,8 @@ export interface ExecCall {
   /** argv as it would run: nsenter --net=... -- argv */
   full: string[];
   input?: string;
+  /** The options as the caller passed them (timeout, signal; a collector's readyWhen and onLine). */
+  opts?: SpawnOptions;
   recording?: Recording;
 }
 
@@ -81,7 +83,7 @@ export function fakeExec(recordings: Recording[]): FakeExec {
     return hit;
   };
   const record = (kind: ExecCall['kind'], argv: string[], opts: RunOptions): ExecCall => {
-    const call: ExecCall = { kind, argv: [...argv], netns: opts.netns, full: inNetns(argv, opts.netns), input: opts.input };
+    const call: ExecCall = { kind, argv: [...argv], netns: opts.netns, full: inNetns(argv, opts.netns), input: opts.input, opts };
     calls.push(call);
     call.recording = find(call, opts);
     if (!call.recording) unmatched.push(call);
