@@ -86,8 +86,9 @@ export async function fixAndVerify(req: FixRequest, deps: FixDeps): Promise<FixO
   const emit = deps.emit ?? (() => undefined);
   const end = (outcome: FixOutcome) => { emit({ type: 'fix-outcome', outcome }); return outcome; };
   emit({ type: 'fix-progress', step: `applying: ${req.fix.title}` });
+  // An apply that throws may have stopped anywhere: neither rolled back nor untouched can be claimed.
   const applied = await deps.apply(req.cause, req.fix).catch((e): FixApplied => ({
-    ok: false, state: 'failed', output: [], commands: req.fix.commands, undo: req.fix.undo ?? [], error: (e as Error).message,
+    ok: false, state: 'applying', output: [], commands: req.fix.commands, undo: req.fix.undo ?? [], error: (e as Error).message,
   }));
   emit({ type: 'fix-applied', applied });
   const outcome: FixOutcome = {
@@ -95,9 +96,10 @@ export async function fixAndVerify(req: FixRequest, deps: FixDeps): Promise<FixO
     applied: applied.ok, output: applied.output, worked: false,
   };
   if (!applied.ok) {
-    outcome.note = applied.state === 'rolled-back'
-      ? `the fix failed and was rolled back: ${applied.error ?? 'see the output'}`
-      : `the fix failed before it changed anything: ${applied.error ?? 'see the output'}`;
+    const why = applied.error ?? 'see the output';
+    outcome.note = applied.state === 'rolled-back' ? `the fix failed and was rolled back: ${why}`
+      : applied.state === 'failed' ? `the fix failed before it changed anything: ${why}`
+        : `the fix could not be applied: ${why} (whether any of its commands ran is not known)`;
     return end(outcome);
   }
   if (deps.signal?.aborted) return end({ ...outcome, note: 'interrupted after the fix was applied; undo with `xdp-doctor undo`' });

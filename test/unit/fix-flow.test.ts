@@ -132,6 +132,14 @@ describe('fixReport', () => {
     expect(rerun).not.toHaveBeenCalled();
   });
 
+  it('an apply that throws claims neither a roll-back nor an untouched system', async () => {
+    stateIn();
+    const { d, rerun } = deps([anything], { apply: async () => { throw new Error('state directory not writable'); } });
+    const o = (await fixReport(report([rec('routing', 'fail')], [entry([fix])]), plan, d))!;
+    expect(o).toMatchObject({ applied: false, worked: false, note: 'the fix could not be applied: state directory not writable (whether any of its commands ran is not known)' });
+    expect(rerun).not.toHaveBeenCalled();
+  });
+
   it('a fix whose second command fails is rolled back, and only then says so', async () => {
     stateIn();
     const two = { ...fix, commands: [...fix.commands, ['ip', 'link', 'set', 'dev', 'g1', 'up']] };
