@@ -21,7 +21,6 @@ import type { WizardEngine } from './wizard-engine.js';
 
 export type * from './state.js';
 export type { ClimbOptions, FixApplied, WizardEngine } from './wizard-engine.js';
-export { fixCandidate };
 
 export interface SessionOptions {
   engine: WizardEngine;
@@ -172,6 +171,9 @@ export class WizardSession {
   diagnosis(): DiagnosisEntry[] {
     return (this.o.diagnose ?? diagnose)(this.state.records);
   }
+
+  /** Whether `f` has a fix with commands to offer now. */
+  hasFix(): boolean { return fixCandidate(this.diagnosis()) !== undefined; }
 
   requestFix(): void { if (this.canAct()) offerFix(this.store, this.diagnosis()); }
 
