@@ -18,7 +18,8 @@ import { packageVersion } from './paths.js';
 import { renderText } from './report/text.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { PlannedCheck } from './engine/runner.js';
-import { fixAndVerify } from './engine/fix-flow.js';
+import { applyWith, fixReport } from './engine/fix-flow.js';
+import { fireProbe } from './engine/probe.js';
 import { diagnose } from './engine/diagnosis.js';
 import { planChecks, type Plan } from './plan.js';
 import { dryRunListing } from './report/dry-run.js';
@@ -112,8 +113,13 @@ async function climbTarget(args: LadderArgs, io: IO, signal: AbortSignal, interr
   // Plugins that did not load are rows of the report; they do not change the exit code.
   report.checks.unshift(...plan.warnings);
   if (args.fix && !args.dryRun && report.exitCode === 1 && !interrupted()) {
-    if (progress) io.stderr.write('… applying the top fix (--fix) and re-running the failed rungs\n');
-    const fix = await fixAndVerify(realExec, report, withOptions, climbOnce);
+    if (progress) io.stderr.write('… applying the fix for the best-ranked cause that has one (--fix), then re-running the rungs it should change\n');
+    const probe = target.probe;
+    const fix = await fixReport(report, withOptions, {
+      apply: applyWith(realExec), rerun: climbOnce, signal,
+      probe: probe ? () => fireProbe(realExec, probe, signal) : undefined,
+      diagnose: (records) => diagnose(records, plan.causes),
+    });
     if (fix) {
       report.fix = fix;
       report.exitCode = fix.worked ? 0 : 1;

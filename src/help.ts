@@ -1,5 +1,38 @@
-// --help teaches the ladder, not just the flags. Kept as plain text so --help loads nothing else.
-export const HELP = `xdp-doctor — finds where the packets of a loaded XDP program vanish
+// --help teaches the ladder, not just the flags. The rung list is made from the registered checks
+// (checks/index.ts), so it cannot drift from the ladder; main.ts imports the registry only for --help, and
+// this module imports nothing, so --version and the ladder pay nothing for it.
+
+/** What --help says about one rung: the fields every check declares. */
+export interface HelpRung { id: string; title: string; rung: number; question?: string }
+
+const WIDTH = 100;
+
+export function helpText(rungs: readonly HelpRung[]): string {
+  return `${BEFORE}${rungLines(rungs)}${AFTER}`;
+}
+
+/** One entry per rung in rung order: id and title, then the question it answers, wrapped under the title. */
+export function rungLines(rungs: readonly HelpRung[]): string {
+  const sorted = [...rungs].sort((a, b) => a.rung - b.rung);
+  const idWidth = Math.max(...sorted.map((r) => r.id.length));
+  const indent = ' '.repeat(2 + idWidth + 2);
+  return sorted.map((r) => {
+    const first = `  ${r.id.padEnd(idWidth)}  ${r.title}\n`;
+    return first + (r.question ? wrap(r.question, WIDTH - indent.length).map((l) => `${indent}${l}\n`).join('') : '');
+  }).join('');
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+const BEFORE = `xdp-doctor — finds where the packets of a loaded XDP program vanish
 
 Usage
   xdp-doctor [target] [options]         climb the ladder, print a ranked diagnosis
@@ -9,18 +42,15 @@ Usage
                                         what an errno means for XDP, from kernel source
   xdp-doctor checks [--config FILE] [--plugin PATH|NAME]... [--json]
                                         every check: id, title, rung, source, tools needed
-<<<<<<< HEAD
+  xdp-doctor undo [--all] [--list] [--drop ID] [--drop-stale]
+                                        revert the newest fix --fix or the wizard
+                                        applied, only while the system is as it left
+                                        it (the same namespace, not just its name; the
+                                        same XDP program, sysctl and ethtool values);
+                                        otherwise say what changed
   xdp-doctor --help | --version [--verbose]
                                         --verbose adds what ran: tools and versions, kernel,
                                         BPF objects (paste it into a ticket)
-=======
-  xdp-doctor undo [--all] [--list] [--drop ID] [--drop-stale]
-                                        revert the newest fix --fix or the wizard applied, only while
-                                        the system is as it left it (the same namespace, not just its
-                                        name; the same XDP program, sysctl and ethtool values);
-                                        otherwise say what changed
-  xdp-doctor --help | --version
->>>>>>> i14
 
 Targets
   --lab [--lab-name NAME]    the running built-in lab (default name xdpd)
@@ -38,18 +68,18 @@ Output
   --json                     one JSON document (schema: docs/report-schema.md)
   --report FILE.md|FILE.json also write the report to FILE (captures go to FILE-captures/)
   --artifacts DIR            keep the captures (pcaps) in DIR
-                             (both are checked before the run: a place that cannot be written exits 2)
+                             (both checked before the run: a place that cannot be
+                             written exits 2)
   -v, --verbose              all evidence and every command run
   --dry-run                  print the exact argv of every command; run none
   --fix                      apply the top cause's first fix, logged with its undo, and re-run to
                              verify it (revert with \`xdp-doctor undo\`)
 
-Rungs (each runs the real tool against the real program)
-  preflight    root, bpffs/tracefs/debugfs, BTF, fentry, tool versions
-  inventory    ip -j link, bpftool: program, mode, maps, the veth peer
-  routing      tcpdump on every hop during one probe; nstat deltas
-  trace-pipe   bpf_printk lines from trace_pipe, attributed to the program
-  map-dump     bpftool map dump with BTF: zero or unexpected parameters
+Rungs (in this order; each runs the real tool against the real program)
+`;
+
+const AFTER = `
+Choosing rungs
   --no-trace-pipe            do not read trace_pipe (it is a consuming reader)
   --checks ID,...            run only these checks (ids from \`xdp-doctor checks\`)
   --skip ID,...              leave these checks out

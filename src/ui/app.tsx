@@ -9,7 +9,7 @@ import { describeChoice } from './discover.js';
 import { Busy, FixConfirm } from './fix.js';
 import { Footer, type KeyHint } from './footer.js';
 import { FocusLine, NextRung, RunningRung, StaticRow } from './rungs.js';
-import { fixCandidate, type WizardSession, type WizardState } from './session.js';
+import type { WizardSession, WizardState } from './session.js';
 import { StartScreen } from './start-screen.js';
 import { Summary } from './summary.js';
 import { ThemeContext, makeTheme, useSize, useTheme, type Theme } from './theme.js';
@@ -124,7 +124,7 @@ function footerKeys(s: WizardState, session: WizardSession): KeyHint[] {
   if (s.overlay?.kind === 'fix-confirm') return [['y', 'apply'], ['n', 'cancel']];
   if (s.overlay?.kind === 'details') return [['↑↓', 'scroll'], ['PgUp/PgDn', 'page'], ['d/Esc', 'close'], quit];
   if (s.running || s.busy) return [...(s.phase === 'ladder' && !s.auto ? [['a', 'run all remaining'] as KeyHint] : []), quit, ['Ctrl-C', 'stop now']];
-  const fix = fixCandidate(session.diagnosis()) ? [['f', 'apply fix'] as KeyHint] : [];
+  const fix = session.hasFix() ? [['f', 'apply fix'] as KeyHint] : [];
   if (s.phase === 'ladder') {
     if (!s.next) return [quit];
     return [['Enter', 'next'], ['a', 'run all'], ['r', 'rerun'], ['d', 'details'], ['s', 'skip'], ...fix, quit];

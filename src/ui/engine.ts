@@ -2,7 +2,7 @@
 // with realExec. Components never import this; runWizard hands it to the session, tests hand in fakes.
 import { writeFile } from 'node:fs/promises';
 import type { LadderArgs } from '../cli-args.js';
-import { applyFix } from '../engine/apply-fix.js';
+import { applyWith } from '../engine/fix-flow.js';
 import { runLadder } from '../engine/ladder.js';
 import { fireProbe } from '../engine/probe.js';
 import { resolveTarget } from '../targets.js';
@@ -10,7 +10,7 @@ import { killAllChildren, realExec } from '../tools/exec.js';
 import { realFiles } from '../tools/files.js';
 import { toolStatus } from '../tools/versions.js';
 import { discover } from './discover.js';
-import type { WizardEngine } from './session.js';
+import type { WizardEngine } from './wizard-engine.js';
 
 export function realEngine(
   args: LadderArgs, tool: { name: string; version: string }, artifacts?: { dir: string; keep: boolean },
@@ -27,10 +27,7 @@ export function realEngine(
       target: artifacts ? { ...c.target, artifactDir: artifacts.dir, keepArtifacts: artifacts.keep } : c.target, exec: realExec, files: realFiles, checks: c.checks, emit: c.emit, signal: c.signal,
       windowMode: c.windowMode, toolStatus: toolStatus(), tool, facts: c.facts, gate: c.gate,
     }),
-    async applyFix(cause, fix) {
-      const r = await applyFix(realExec, cause, fix);
-      return { ok: r.ok, output: r.output, commands: r.record.commands, undo: r.record.undo, error: r.record.error };
-    },
+    applyFix: applyWith(realExec),
     probe: async (target, signal) => (target.probe ? fireProbe(realExec, target.probe, signal) : undefined),
     writeFile: (path, text) => writeFile(path, text),
     stopChildren: () => killAllChildren('SIGTERM'),

@@ -2,7 +2,7 @@
 // before the operator says y.
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import type { Overlay } from './session.js';
+import type { Overlay } from './state.js';
 import { useSize, useTheme } from './theme.js';
 import { wrapCommand } from './text.js';
 

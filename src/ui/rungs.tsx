@@ -5,7 +5,7 @@ import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import type { CheckRecord, FixOutcome } from '../engine/types.js';
 import { shellQuote } from '../report/format.js';
-import type { Running, RungPlan, StaticItem } from './session.js';
+import type { Running, RungPlan, StaticItem } from './state.js';
 import { STATUS_MARK, STATUS_TONE, seconds, useSize, useTheme } from './theme.js';
 import { wrapWords } from './text.js';
 

@@ -3,7 +3,7 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import type { Choice } from './discover.js';
-import type { StartState } from './session.js';
+import type { StartState } from './state.js';
 import { useSize, useTheme } from './theme.js';
 
 function labRow(c: Extract<Choice, { kind: 'lab' }>): string {

@@ -2,27 +2,24 @@
 // `ip -j -d link show` on the host (no XDP), in a lab's lb and gw (native XDP), and in a plain namespace with a
 // generic-mode program. Lab state files as `lab up` writes them.
 import { describe, expect, test } from 'vitest';
-import type { Exec, RunOptions, RunResult } from '../../src/tools/exec.js';
+import { fakeExec as recordedExec, type Recording } from '../../src/plugins/testing.js';
 import { attachmentsOf, choicesOf, describeChoice, discover, labsFromNamespaces, parseLabState } from '../../src/ui/discover.js';
 import { fixture } from './fake-engine.js';
 import { join } from 'node:path';
 import { labStatePath, runDir } from '../../src/state-dirs.js';
 
-const ok = (argv: string[], stdout: string): RunResult => ({ argv, exitCode: 0, stdout, stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true });
-const fail = (argv: string[], stderr: string): RunResult => ({ argv, exitCode: 1, stdout: '', stderr, timedOut: false, notFound: false, durationMs: 1, ok: false });
+const LINKS = ['ip', '-j', '-d', 'link', 'show'];
 
+/** ip's answers per namespace ('host': none); a namespace not listed shows the host's links. */
 function fakeExec(byNetns: Record<string, string | Error>, netnsList = fixture('ip-netns-list.json')) {
-  const calls: { argv: string[]; netns?: string }[] = [];
-  const exec: Exec = {
-    async run(argv: string[], opts: RunOptions = {}) {
-      const ns = opts.netns?.kind === 'name' ? opts.netns.name : undefined;
-      calls.push({ argv, netns: ns });
-      if (argv.join(' ') === 'ip -j netns list') return ok(argv, netnsList);
-      const out = byNetns[ns ?? 'host'] ?? fixture('ip-d-link-host.json');
-      return out instanceof Error ? fail(argv, out.message) : ok(argv, out);
-    },
-    spawn() { throw new Error('discovery never spawns'); },
-  };
+  const exec = recordedExec([
+    { argv: ['ip', '-j', 'netns', 'list'], stdout: netnsList },
+    ...Object.entries(byNetns).map(([ns, out]): Recording => ({
+      argv: LINKS, netns: ns === 'host' ? null : ns, ...(out instanceof Error ? { exitCode: 1, stderr: out.message } : { stdout: out }),
+    })),
+    { argv: LINKS, stdout: fixture('ip-d-link-host.json') },
+  ]);
+  const calls = () => exec.calls.map((c) => ({ argv: c.argv, netns: c.netns?.kind === 'name' ? c.netns.name : undefined }));
   return { exec, calls };
 }
 
@@ -69,7 +66,7 @@ describe('discover()', () => {
       [join(runDir(), 'notes.txt')]: 'x',
     });
     const d = await discover(exec, files);
-    expect(calls.filter((c) => c.argv.join(' ') === 'ip -j -d link show').map((c) => c.netns ?? 'host').sort())
+    expect(calls().filter((c) => c.argv.join(' ') === 'ip -j -d link show').map((c) => c.netns ?? 'host').sort())
       .toEqual(['app', 'host', ...(JSON.parse(fixture('ip-netns-list.json')) as { name: string }[]).map((n) => n.name)].sort());
     expect(d.namespaces).toBe(17);
     expect(d.labs.map((l) => [l.name, l.phase, l.faults.join(',')])).toEqual([

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Check, CheckRecord, Fix, ProbeOutcome, RunReport, Target } from '../../src/engine/types.js';
 import type { PlannedCheck } from '../../src/engine/runner.js';
 import type { Discovery } from '../../src/ui/discover.js';
-import type { ClimbOptions, FixApplied, WizardEngine } from '../../src/ui/session.js';
+import type { ClimbOptions, FixApplied, WizardEngine } from '../../src/ui/wizard-engine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const fixture = (name: string) => readFileSync(join(here, 'fixtures', name), 'utf8');
@@ -53,6 +53,8 @@ export interface FakeOptions {
   /** A rung that keeps running until released (or aborted). */
   hold?: Record<string, Deferred>;
   applyOk?: boolean;
+  /** What a failed apply reports: rolled back (the default) or failed before it changed anything. */
+  applyState?: 'rolled-back' | 'failed';
   probeOk?: boolean;
   writeError?: string;
 }
@@ -123,7 +125,8 @@ export function fakeEngine(o: FakeOptions = {}): FakeEngine {
       const ok = o.applyOk ?? true;
       if (ok) e.fixed = true;
       return {
-        ok, output: fix.commands.map((c) => `$ ${c.join(' ')}${ok ? '' : '\n  failed: RTNETLINK answers: Device or resource busy'}`),
+        // The fake's fix has one command; a failure after it ran is what gets rolled back.
+        ok, state: ok ? 'applied' : o.applyState ?? 'rolled-back', output: fix.commands.map((c) => `$ ${c.join(' ')}${ok ? '' : '\n  failed: RTNETLINK answers: Device or resource busy'}`),
         commands: fix.commands, undo: fix.undo ?? [], error: ok ? undefined : 'RTNETLINK answers: Device or resource busy',
       };
     },

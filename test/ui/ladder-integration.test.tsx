@@ -9,20 +9,15 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { applyFix } from '../../src/engine/apply-fix.js';
 import { runLadder } from '../../src/engine/ladder.js';
 import type { Check, Target } from '../../src/engine/types.js';
-import type { Exec, RunResult } from '../../src/tools/exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 import { Wizard } from '../../src/ui/app.js';
 import { WizardSession, type WizardEngine } from '../../src/ui/session.js';
 import { makeTheme } from '../../src/ui/theme.js';
 import { KEYS, press, renderTui, waitFor, waitForText, type Rendered } from './helpers.js';
 
-const ran: string[][] = [];
-const exec: Exec = {
-  async run(argv): Promise<RunResult> {
-    ran.push(argv);
-    return { argv, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 0, ok: true };
-  },
-  spawn() { throw new Error('no collectors in this test'); },
-};
+// Every command succeeds with no output (none of these checks starts a collector: checked at the end).
+const exec = fakeExec([{ argv: () => true }]);
+const ran = () => exec.calls.map((c) => c.argv);
 
 let peerHasXdp = false;
 const target: Target = { kind: 'iface', iface: 'l0', netns: { kind: 'name', name: 'lb' }, hops: [], windowMs: 20, expect: [] };
@@ -70,7 +65,7 @@ function engine(): WizardEngine {
     async applyFix(cause, f) {
       const a = await applyFix(exec, cause, f, dir);
       peerHasXdp = a.ok;
-      return { ok: a.ok, output: a.output, commands: a.record.commands, undo: a.record.undo, error: a.record.error };
+      return { ok: a.ok, state: a.record.state, output: a.output, commands: a.record.commands, undo: a.record.undo, error: a.record.error };
     },
     probe: async () => undefined,
     writeFile: async () => undefined,
@@ -81,16 +76,16 @@ function engine(): WizardEngine {
 describe('the wizard on runLadder', () => {
   test('gate paces the rungs; live lines, facts, fix with its undo logged, re-run that passes', async () => {
     peerHasXdp = false;
-    ran.length = 0;
+    exec.calls.length = 0;
     const session = new WizardSession({ engine: engine(), checks: checks.map((check) => ({ check, source: 'built-in' })), tool: { name: 'xdp-doctor', version: '0.1.0' }, target, liveFlushMs: 1 });
     r = renderTui(<Wizard session={session} theme={makeTheme({ NO_COLOR: '1' })} />);
     let f = await waitForText(r, '▸ next: Driver XDP counters');
     expect(f).toMatch(/✓ XDP inventory[\s\S]*What is loaded\?[\s\S]*xdp_prog_func \(id 42\)/);
-    expect(ran).toEqual([]);
+    expect(ran()).toEqual([]);
     f = await press(r, KEYS.enter, '✗ Driver XDP counters');
     expect(f).toContain('xdp_tx_errors +3 on l0 (prog 42)');
     expect(f).toContain('• l0 counted 3 refused XDP_TX frames (ENXIO, errno 6)');
-    expect(ran).toEqual([['nsenter', '--net=/run/netns/lb', '--', 'ethtool', '-S', 'l0']].map((a) => a.slice(3)));
+    expect(ran()).toEqual([['nsenter', '--net=/run/netns/lb', '--', 'ethtool', '-S', 'l0']].map((a) => a.slice(3)));
     f = await waitForText(r, 'Diagnosis');
     expect(f).toContain('ENXIO (errno 6');
     f = await press(r, 'd', 'Details: ✗ Driver XDP counters');
@@ -99,11 +94,12 @@ describe('the wizard on runLadder', () => {
     await press(r, KEYS.escape, 'f apply fix');
     await press(r, 'f', 'Apply it?');
     f = await press(r, 'y', '✓ the fix worked');
-    expect(ran).toContainEqual(['nsenter', '--net=/run/netns/gw', '--', 'ip', 'link', 'set', 'dev', 'g1', 'xdpdrv', 'obj', 'xdp_pass.o', 'sec', 'xdp']);
+    expect(ran()).toContainEqual(['nsenter', '--net=/run/netns/gw', '--', 'ip', 'link', 'set', 'dev', 'g1', 'xdpdrv', 'obj', 'xdp_pass.o', 'sec', 'xdp']);
     const log = JSON.parse(readFileSync(join(dir, 'fixes.json'), 'utf8'));
     expect(log[0]).toMatchObject({ cause: 'veth-peer-no-xdp', state: 'applied', undo: [['nsenter', '--net=/run/netns/gw', '--', 'ip', 'link', 'set', 'dev', 'g1', 'xdpdrv', 'off']] });
     expect(f).toMatch(/✓ Driver XDP counters\s+\(after fix\)/);
     expect(f).toMatch(/no errors \(prog 42, window passive window of 20 ms \(no probe\)\)/);
     await waitFor(() => session.verdict() === 0, 'verdict 0');
+    expect(exec.calls.filter((c) => c.kind === 'spawn')).toEqual([]);
   });
 });

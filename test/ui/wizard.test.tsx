@@ -151,15 +151,15 @@ describe('the ladder, one rung at a time', () => {
     const { r, engine } = start();
     await waitForText(r, '▸ next: XDP inventory');
     await press(r, KEYS.enter, '▸ next: Route');
-    let f = await press(r, 'r', '(rerun)');
+    await press(r, 'r', '(rerun)');
     expect(engine.climbs[1]).toEqual({ ids: ['inventory'], windowMode: 'per-check', gated: false });
     await waitForText(r, '▸ next: Route');
-    f = await press(r, KEYS.up, 'r/d act on: ! Preflight');
+    await press(r, KEYS.up, 'r/d act on: ! Preflight');
     await press(r, 'r');
     await waitFor(() => engine.climbs.length === 3, 'a third climb');
     expect(engine.climbs[2]!.ids).toEqual(['preflight']);
     // The main ladder still waits for the next rung.
-    f = await waitForText(r, '▸ next: Route');
+    await waitForText(r, '▸ next: Route');
     expect(engine.gates).toEqual(['preflight', 'inventory', 'routing']);
   });
 
@@ -241,6 +241,14 @@ describe('f: apply the suggested fix', () => {
     expect(f).toContain('the fix failed and was rolled back: RTNETLINK answers: Device or resource busy');
     expect(engine.probes).toBe(0);
     expect(engine.climbs).toHaveLength(1);
+  });
+
+  test('a fix that failed before it changed anything does not claim a roll-back', async () => {
+    const { r, engine } = await toFix({ applyOk: false, applyState: 'failed' });
+    const f = await press(r, 'y', '✗ not fixed');
+    expect(f).toContain('the fix failed before it changed anything: RTNETLINK answers: Device or resource busy');
+    expect(f).not.toContain('rolled back');
+    expect(engine.probes).toBe(0);
   });
 
   test('a fix that applies but leaves the probe failing is not called a success', async () => {

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Exec, RunResult } from '../../src/tools/exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 import { parseProgRunOutput, progRun, progRunArgv } from '../../src/tools/bpftool-prog-run.js';
 
 const rec = (name: string) =>
@@ -42,49 +42,38 @@ describe('progRunArgv', () => {
   });
 });
 
-function fakeExec(respond: (argv: string[]) => Partial<RunResult>): Exec & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    async run(argv) {
-      calls.push(argv);
-      const r = respond(argv);
-      return { argv, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true, ...r };
-    },
-    spawn() { throw new Error('not used'); },
-  };
-}
-
 const after = (argv: string[], word: string) => argv[argv.indexOf(word) + 1]!;
 
 describe('progRun', () => {
   it('writes data_in, returns data_out and the verdict, and removes its temp dir', async () => {
-    const exec = fakeExec((argv) => {
-      expect(readFileSync(after(argv, 'data_in'))).toEqual(Buffer.from([1, 2, 3]));
-      writeFileSync(after(argv, 'data_out'), Buffer.from([9, 8]));
-      return { stdout: rec('prog-run.txt') };
-    });
+    const exec = fakeExec([{
+      argv: (argv) => argv.slice(0, 5).join(' ') === 'bpftool prog run id 7', stdout: rec('prog-run.txt'),
+      effect: (argv) => {
+        expect(readFileSync(after(argv, 'data_in'))).toEqual(Buffer.from([1, 2, 3]));
+        writeFileSync(after(argv, 'data_out'), Buffer.from([9, 8]));
+      },
+    }]);
     const r = await progRun(exec, { id: 7 }, Buffer.from([1, 2, 3]));
     expect(r).toEqual({ retval: 3, output: Buffer.from([9, 8]), durationNs: 8683 });
-    expect(exec.calls[0]!.slice(0, 5)).toEqual(['bpftool', 'prog', 'run', 'id', '7']);
-    expect(existsSync(after(exec.calls[0]!, 'data_in'))).toBe(false);
+    expect(exec.calls[0]!.argv.slice(0, 5)).toEqual(['bpftool', 'prog', 'run', 'id', '7']);
+    expect(existsSync(after(exec.calls[0]!.argv, 'data_in'))).toBe(false);
   });
 
   it('surfaces bpftool\'s stderr when the run fails, and still cleans up', async () => {
-    const exec = fakeExec(() => ({
-      ok: false, exitCode: 234, stderr: 'Error: failed to run program: Invalid argument\n',
-    }));
+    const exec = fakeExec([{ argv: (argv) => argv[0] === 'bpftool', exitCode: 234, stderr: 'Error: failed to run program: Invalid argument\n' }]);
     await expect(progRun(exec, { id: 7 }, Buffer.alloc(10))).rejects.toThrow(/Invalid argument/);
-    expect(existsSync(after(exec.calls[0]!, 'data_in'))).toBe(false);
+    expect(existsSync(after(exec.calls[0]!.argv, 'data_in'))).toBe(false);
   });
 
   it('passes ctx_in as a file', async () => {
-    const exec = fakeExec((argv) => {
-      expect(readFileSync(after(argv, 'ctx_in')).length).toBe(24);
-      writeFileSync(after(argv, 'data_out'), Buffer.alloc(0));
-      return { stdout: rec('prog-run.txt') };
-    });
+    const exec = fakeExec([{
+      argv: (argv) => argv[0] === 'bpftool', stdout: rec('prog-run.txt'),
+      effect: (argv) => {
+        expect(readFileSync(after(argv, 'ctx_in')).length).toBe(24);
+        writeFileSync(after(argv, 'data_out'), Buffer.alloc(0));
+      },
+    }]);
     await progRun(exec, { id: 7 }, Buffer.alloc(14), { ctxIn: Buffer.alloc(24) });
-    expect(exec.calls[0]).toContain('ctx_in');
+    expect(exec.calls[0]!.argv).toContain('ctx_in');
   });
 });

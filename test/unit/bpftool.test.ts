@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { createBpftool, parseMap, parseMapDump, parseNetShow, parseProg, printkFormats } from '../../src/tools/bpftool.js';
 import { ToolOutputError } from '../../src/tools/json.js';
 import { recording } from './helpers/recordings.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 describe('parseProg', () => {
   it('reads id, type, name, tag, BTF, maps and size of the loaded program', () => {
@@ -43,7 +43,7 @@ describe('parseMapDump', () => {
     expect(rest).toEqual([]);
     expect(e!.key).toEqual([0, 0, 0, 0]);
     expect(e!.value).toHaveLength(20);
-    expect(e!.value.slice(0, 6)).toEqual([2, 0x42, 0x0a, 0x6f, 0xdd, 0x0c]);
+    expect(e!.value!.slice(0, 6)).toEqual([2, 0x42, 0x0a, 0x6f, 0xdd, 0x0c]);
     expect(e!.formatted).toEqual({
       key: 0,
       value: { dst_mac: [2, 66, 10, 111, 221, 12], pad: [0, 0], daddr: 175103499, saddr: 175103243, vip: 3232238081 },
@@ -52,14 +52,14 @@ describe('parseMapDump', () => {
 
   it('the formatted value agrees with the raw bytes (little-endian u32 fields)', () => {
     const [e] = parseMapDump(recording('bpftool/map-dump-params-set.json'));
-    const u32 = (at: number) => Buffer.from(e!.value).readUInt32LE(at);
+    const u32 = (at: number) => Buffer.from(e!.value!).readUInt32LE(at);
     const v = e!.formatted!.value as Record<string, number>;
     expect([u32(8), u32(12), u32(16)]).toEqual([v.daddr, v.saddr, v.vip]);
   });
 
   it('reads the zero params', () => {
     const [e] = parseMapDump(recording('bpftool/map-dump-params-zero.json'));
-    expect(e!.value.every((b) => b === 0)).toBe(true);
+    expect(e!.value!.every((b) => b === 0)).toBe(true);
     expect(e!.formatted!.value).toMatchObject({ daddr: 0, saddr: 0, vip: 0 });
   });
 
@@ -110,11 +110,12 @@ describe('printkFormats', () => {
 
 describe('createBpftool over a fake Exec', () => {
   it('runs bpftool -j with the argv for each object', async () => {
-    const exec = fakeExec((argv) => ({
-      stdout: argv.includes('prog') ? recording('bpftool/prog-show.json')
-        : argv.includes('dump') ? recording('bpftool/map-dump-params-set.json')
-          : argv.includes('net') ? recording('bpftool/net-show-native.json') : recording('bpftool/map-show-params.json'),
-    }));
+    const exec = fakeExec([
+      { argv: ['bpftool', '-j', 'prog', 'show', 'id', '137'], stdout: recording('bpftool/prog-show.json') },
+      { argv: ['bpftool', '-j', 'map', 'show', 'id', '38'], stdout: recording('bpftool/map-show-params.json') },
+      { argv: ['bpftool', '-j', 'map', 'dump', 'id', '38'], stdout: recording('bpftool/map-dump-params-set.json') },
+      { argv: ['bpftool', '-j', 'net', 'show'], netns: 'lb', stdout: recording('bpftool/net-show-native.json') },
+    ]);
     const b = createBpftool(exec);
     expect((await b.prog(137)).id).toBe(137);
     expect((await b.map(38)).name).toBe('xdp_params_arra');
@@ -126,12 +127,12 @@ describe('createBpftool over a fake Exec', () => {
       ['bpftool', '-j', 'map', 'dump', 'id', '38'],
       ['bpftool', '-j', 'net', 'show'],
     ]);
-    expect(exec.calls[3]!.opts.netns).toEqual({ kind: 'name', name: 'lb' });
+    expect(exec.calls[3]!.netns).toEqual({ kind: 'name', name: 'lb' });
   });
 
   it('bpftool\'s {"error": ...} on stdout becomes the ToolOutputError message', async () => {
     // What bpftool -j printed (exit 255) for an id that does not exist.
-    const exec = fakeExec(() => ({ ok: false, exitCode: 255, stdout: recording('bpftool/prog-show-missing.json') }));
+    const exec = fakeExec([{ argv: ['bpftool', '-j', 'prog', 'show', 'id', '999999'], exitCode: 255, stdout: recording('bpftool/prog-show-missing.json') }]);
     const err = await createBpftool(exec).prog(999999).catch((e) => e);
     expect(err).toBeInstanceOf(ToolOutputError);
     expect(err.message).toBe('bpftool: prog show id 999999: get by id (999999): No such file or directory');
@@ -139,17 +140,17 @@ describe('createBpftool over a fake Exec', () => {
 
   it('without error JSON, stderr (or the exit code) is the message', async () => {
     const stderr = recording('preflight/fentry-load-eperm.txt');
-    const exec = fakeExec(() => ({ ok: false, exitCode: 255, stderr }));
+    const exec = fakeExec([{ argv: ['bpftool', '-j', 'map', 'show', 'id', '1'], exitCode: 255, stderr }]);
     await expect(createBpftool(exec).map(1)).rejects.toThrow(/^bpftool: map show id 1: libbpf: prog 'fentry_probe'/);
-    const silent = fakeExec(() => ({ ok: false, exitCode: 255 }));
+    const silent = fakeExec([{ argv: ['bpftool', '-j', 'map', 'dump', 'id', '1'], exitCode: 255 }]);
     await expect(createBpftool(silent).mapDump(1)).rejects.toThrow('bpftool: map dump id 1: exit 255');
   });
 
   it('xlated returns the plain dump and fails with stderr', async () => {
-    const exec = fakeExec(() => ({ stdout: recording('bpftool/xlated-xdp-pass.txt') }));
+    const exec = fakeExec([{ argv: ['bpftool', 'prog', 'dump', 'xlated', 'id', '137'], stdout: recording('bpftool/xlated-xdp-pass.txt') }]);
     expect(await createBpftool(exec).xlated(137)).toContain('r0 = 2');
     expect(exec.calls[0]!.argv).toEqual(['bpftool', 'prog', 'dump', 'xlated', 'id', '137']);
-    const bad = fakeExec(() => ({ ok: false, exitCode: 255, stderr: recording('bpftool/xlated-missing-stderr.txt') }));
+    const bad = fakeExec([{ argv: ['bpftool', 'prog', 'dump', 'xlated', 'id', '999999'], exitCode: 255, stderr: recording('bpftool/xlated-missing-stderr.txt') }]);
     await expect(createBpftool(bad).xlated(999999)).rejects.toThrow('bpftool: Error: get by id (999999): No such file or directory');
   });
 });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Exec, SpawnOptions } from '../../src/tools/exec.js';
 import type { Files } from '../../src/tools/files.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 import {
   bpftraceArgv, createBpftrace, isReadyLine, mapsPrinted, parseBpftraceJson, parseBpftraceStderr, parseProbeList, READY_MARKER,
   XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram,
@@ -137,32 +138,26 @@ describe('readiness and tracepoint listing', () => {
   });
 
   it('prefers tracefs, falls back to bpftrace -l, and starts one collector with the marker as readyWhen', async () => {
-    const spawned: { argv: string[]; opts: SpawnOptions }[] = [];
-    const ran: string[][] = [];
-    const exec: Exec = {
-      async run(argv) {
-        ran.push(argv);
-        return { argv, exitCode: 0, stdout: rec('list-xdp.txt'), stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true };
-      },
-      spawn(argv, opts = {}) {
-        spawned.push({ argv, opts });
-        return { argv, ready: Promise.resolve(), done: new Promise(() => undefined), stop: async () => { throw new Error('unused'); } };
-      },
-    };
+    const exec = fakeExec([
+      { argv: ['bpftrace', '-l', 'tracepoint:xdp:*'], stdout: rec('list-xdp.txt') },
+      { argv: ['bpftrace', '-f', 'json', '-e', 'tracepoint:xdp:xdp_bulk_tx { }'] },
+    ]);
+    const ran = () => exec.calls.filter((c) => c.kind === 'run').map((c) => c.argv);
+    const spawned = () => exec.calls.filter((c) => c.kind === 'spawn');
     const files = (list: string[]): Files => ({
       read: async () => undefined, write: async () => undefined, exists: async () => true,
       list: async () => list, readlink: async () => undefined,
     });
     const fromTracefs = await createBpftrace(exec, files(['enable', 'filter', 'xdp_bulk_tx'])).xdpTracepoints('/sys/kernel/tracing');
     expect(fromTracefs).toEqual({ names: ['xdp_bulk_tx'], source: '/sys/kernel/tracing/events/xdp' });
-    expect(ran).toEqual([]);
+    expect(ran()).toEqual([]);
     const fromList = await createBpftrace(exec, files([])).xdpTracepoints(undefined);
     expect(fromList.names).toContain('xdp_devmap_xmit');
-    expect(ran).toEqual([['bpftrace', '-l', 'tracepoint:xdp:*']]);
+    expect(ran()).toEqual([['bpftrace', '-l', 'tracepoint:xdp:*']]);
 
     createBpftrace(exec, files([])).start('tracepoint:xdp:xdp_bulk_tx { }');
-    expect(spawned[0]!.argv).toEqual(['bpftrace', '-f', 'json', '-e', 'tracepoint:xdp:xdp_bulk_tx { }']);
-    const ready = spawned[0]!.opts.readyWhen!;
+    expect(spawned()[0]!.argv).toEqual(['bpftrace', '-f', 'json', '-e', 'tracepoint:xdp:xdp_bulk_tx { }']);
+    const ready = spawned()[0]!.opts!.readyWhen!;
     const lines = rec('xdp-veth-peer-enxio.stdout.txt').split('\n');
     expect(ready(lines[0]!, 'stdout')).toBe(false);
     expect(ready(lines[1]!, 'stdout')).toBe(true);
@@ -173,7 +168,8 @@ describe('readiness and tracepoint listing', () => {
 describe('stop: maps by SIGUSR1 dump, teardown not awaited', () => {
   const noFiles = {} as Files;
   // A collector as realExec gives it, driven by hand: signals are recorded, lines fed through the spawn's onLine.
-  function fakeExec(o: { signals?: boolean; dumpOn?: 'SIGUSR1' | 'never' }) {
+  // (The check tester's fake Exec has no sendSignal/abandon: this is the one protocol it does not play.)
+  function signallingExec(o: { signals?: boolean; dumpOn?: 'SIGUSR1' | 'never' }) {
     const sent: string[] = [];
     let stopped = 0;
     let abandoned = 0;
@@ -211,7 +207,7 @@ describe('stop: maps by SIGUSR1 dump, teardown not awaited', () => {
   }
 
   it('takes the output once the last map of the dump arrives, and abandons the process', async () => {
-    const f = fakeExec({});
+    const f = signallingExec({});
     const c = createBpftrace(f.exec, noFiles).start(xdpTraceProgram(XDP_TRACEPOINTS));
     const r = await c.stop(5000);
     expect(f.sent[0]).toBe('SIGUSR1');
@@ -222,14 +218,14 @@ describe('stop: maps by SIGUSR1 dump, teardown not awaited', () => {
   });
 
   it('an Exec that cannot signal gets the plain SIGINT stop', async () => {
-    const f = fakeExec({ signals: false });
+    const f = signallingExec({ signals: false });
     const r = await createBpftrace(f.exec, noFiles).start(xdpTraceProgram(XDP_TRACEPOINTS)).stop();
     expect(f.counts()).toEqual({ stopped: 1, abandoned: 0 });
     expect(mapsPrinted(parseBpftraceJson(r.stdout))).toBe(true);
   });
 
   it('no dump (a missed SIGUSR1 every time): falls back to the SIGINT stop', async () => {
-    const f = fakeExec({ dumpOn: 'never' });
+    const f = signallingExec({ dumpOn: 'never' });
     const t0 = Date.now();
     await createBpftrace(f.exec, noFiles).start(xdpTraceProgram(XDP_TRACEPOINTS)).stop();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CheckContext, NetnsRef, ProbeOutcome } from '../../src/engine/types.js';
-import type { Exec, RunResult } from '../../src/tools/exec.js';
+import { fakeExec, type Recording } from '../../src/plugins/testing.js';
 import { createTools } from '../../src/tools/index.js';
 import ethtoolStats from '../../checks/ethtool-stats.js';
 import { ETHTOOL, INVENTORY, type EthtoolFacts, type InventoryFacts } from '../../checks/facts.js';
@@ -13,17 +13,10 @@ const rec = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/
 const LB: NetnsRef = { kind: 'name', name: 'h3-lb' };
 const GW: NetnsRef = { kind: 'name', name: 'h3-gw' };
 
-function context(inv: InventoryFacts | undefined, answers: Record<string, Partial<RunResult>[]>) {
-  const exec: Exec = {
-    async run(argv) {
-      const queue = answers[argv.join(' ')];
-      if (!queue) throw new Error(`unexpected command ${argv.join(' ')}`);
-      const a = queue.length > 1 ? queue.shift()! : queue[0]!;
-      const ok = (a.exitCode ?? 0) === 0;
-      return { argv, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 1, ok, ...a };
-    },
-    spawn() { throw new Error('not used'); },
-  };
+/** Each command's answers in order (the last one repeats): ethtool -S l0 is sampled before and after the probe. */
+function context(inv: InventoryFacts | undefined, answers: Record<string, Omit<Recording, 'argv'>[]>) {
+  const exec = fakeExec(Object.entries(answers).flatMap(([cmd, queue]) =>
+    queue.map((a, i): Recording => ({ argv: cmd.split(' '), ...a, ...(i < queue.length - 1 ? { times: 1 } : {}) }))));
   const facts = new Map<string, unknown>(inv ? [[INVENTORY, inv]] : []);
   const ctx: CheckContext = {
     target: { kind: 'iface', iface: inv?.iface ?? 'lo', netns: inv?.netns, hops: [], windowMs: 1000, expect: [] },

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Exec, RunResult } from '../../src/tools/exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 import {
   createEthtool, normalizeEthtoolStats, parseEthtoolDriver, parseEthtoolStats, statsDelta,
 } from '../../src/tools/ethtool.js';
@@ -106,37 +106,23 @@ describe('statsDelta', () => {
   });
 });
 
-function fake(answer: (argv: string[]) => Partial<RunResult>): Exec & { calls: { argv: string[]; netns?: unknown }[] } {
-  const calls: { argv: string[]; netns?: unknown }[] = [];
-  return {
-    calls,
-    async run(argv, opts = {}) {
-      calls.push({ argv, netns: opts.netns });
-      const r = answer(argv);
-      const ok = (r.exitCode ?? 0) === 0;
-      return { argv, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 1, ok, ...r };
-    },
-    spawn() { throw new Error('not used'); },
-  };
-}
-
 describe('createEthtool', () => {
   it('samples in the namespace and normalizes', async () => {
-    const exec = fake(() => ({ stdout: rec('veth-g1-peer-no-xdp.txt') }));
+    const exec = fakeExec([{ argv: ['ethtool', '-S', 'g1'], netns: 'h3-gw', stdout: rec('veth-g1-peer-no-xdp.txt') }]);
     const s = await createEthtool(exec).stats('g1', { kind: 'name', name: 'h3-gw' });
-    expect(exec.calls).toEqual([{ argv: ['ethtool', '-S', 'g1'], netns: { kind: 'name', name: 'h3-gw' } }]);
+    expect(exec.calls.map((c) => ({ argv: c.argv, netns: c.netns }))).toEqual([{ argv: ['ethtool', '-S', 'g1'], netns: { kind: 'name', name: 'h3-gw' } }]);
     expect(s.xdp).toMatchObject({ xdp_tx_errors: 0, xdp_packets: 0 });
   });
 
   it('reports a device without statistics as unsupported, not as a crash (lo: exit 94)', async () => {
-    const exec = fake(() => ({ exitCode: 94, stderr: rec('lo-no-stats-stderr.txt') }));
+    const exec = fakeExec([{ argv: ['ethtool', '-S', 'lo'], netns: null, exitCode: 94, stderr: rec('lo-no-stats-stderr.txt') }]);
     const s = await createEthtool(exec).stats('lo');
     expect(s).toMatchObject({ iface: 'lo', unsupported: true, error: 'no stats available' });
     expect(s.xdp).toBeUndefined();
   });
 
   it('gives no driver for lo (exit 71) and refuses bad names before running anything', async () => {
-    const exec = fake(() => ({ exitCode: 71, stderr: rec('driver-lo-stderr.txt') }));
+    const exec = fakeExec([{ argv: ['ethtool', '-i', 'lo'], netns: null, exitCode: 71, stderr: rec('driver-lo-stderr.txt') }]);
     expect(await createEthtool(exec).driver('lo')).toBeUndefined();
     await expect(createEthtool(exec).stats('../etc')).rejects.toThrow(/not an interface name/);
     await expect(createEthtool(exec).stats('a-very-long-ifname')).rejects.toThrow(/not an interface name/);

@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { createIp, parseLinks, parseNetnsIds, parseNetnsList } from '../../src/tools/ip.js';
 import { ToolOutputError } from '../../src/tools/json.js';
 import { recording } from './helpers/recordings.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 const vethXdp = recording('ip/link-veth-xdp.json');
 const stats = recording('ip/link-stats.json');
@@ -95,22 +95,22 @@ describe('parseNetnsIds / parseNetnsList', () => {
 
 describe('createIp over a fake Exec', () => {
   it('builds the argv (details, stats, one device) and enters the namespace through the Exec', async () => {
-    const exec = fakeExec(() => ({ stdout: vethXdp }));
+    const exec = fakeExec([{ argv: ['ip', '-j', '-d', '-s', 'link', 'show', 'dev', 'v0'], netns: 'lb', stdout: vethXdp }]);
     const links = await createIp(exec).links({ kind: 'name', name: 'lb' }, { details: true, stats: true, iface: 'v0' });
     expect(links[0]!.ifname).toBe('v0');
     expect(exec.calls[0]!.argv).toEqual(['ip', '-j', '-d', '-s', 'link', 'show', 'dev', 'v0']);
-    expect(exec.calls[0]!.opts.netns).toEqual({ kind: 'name', name: 'lb' });
+    expect(exec.calls[0]!.netns).toEqual({ kind: 'name', name: 'lb' });
   });
 
   it('a failing ip is a ToolOutputError carrying its stderr', async () => {
-    const exec = fakeExec(() => ({ ok: false, exitCode: 1, stderr: recording('ip/nsenter-missing-netns-stderr.txt') }));
+    const exec = fakeExec([{ argv: ['ip', '-j', 'link', 'show'], netns: 'ut-nope', exitCode: 1, stderr: recording('ip/nsenter-missing-netns-stderr.txt') }]);
     const err = await createIp(exec).links({ kind: 'name', name: 'ut-nope' }).catch((e) => e);
     expect(err).toBeInstanceOf(ToolOutputError);
     expect(err.message).toBe('ip: nsenter: cannot open /run/netns/ut-nope: No such file or directory');
   });
 
   it('netnsIds and netnsNames are empty when ip fails', async () => {
-    const exec = fakeExec(() => ({ ok: false, exitCode: 1 }));
+    const exec = fakeExec([{ argv: ['ip', '-j', 'netns', 'list-id'], exitCode: 1 }, { argv: ['ip', '-j', 'netns', 'list'], exitCode: 1 }]);
     expect(await createIp(exec).netnsIds()).toEqual([]);
     expect(await createIp(exec).netnsNames()).toEqual([]);
   });

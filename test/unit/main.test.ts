@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/main.js';
-import { HELP } from '../../src/help.js';
+import { helpText } from '../../src/help.js';
+import { BUILTIN_CHECKS } from '../../checks/index.js';
 
 function memoryIO() {
   const out: string[] = [];
@@ -28,8 +29,22 @@ describe('main', () => {
   });
 
   it('--help / -h print the help', async () => {
-    expect(await run(['--help'])).toEqual({ code: 0, stdout: HELP, stderr: '' });
-    expect((await run(['-h'])).stdout).toContain('Rungs (each runs the real tool against the real program)');
+    expect(await run(['--help'])).toEqual({ code: 0, stdout: helpText(BUILTIN_CHECKS), stderr: '' });
+    expect((await run(['-h'])).stdout).toContain('Rungs (in this order; each runs the real tool against the real program)');
+  });
+
+  it('--help names every registered rung, in rung order, with its title and question', async () => {
+    const { stdout } = await run(['--help']);
+    const plain = stdout.replace(/\n {4,}/g, ' '); // a question wrapped under its title reads as one line
+    const at = BUILTIN_CHECKS.map((c) => {
+      expect(plain).toMatch(new RegExp(`^  ${c.id} +${c.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+      expect(plain).toContain(c.question!);
+      return { rung: c.rung, at: plain.indexOf(`  ${c.id} `) };
+    });
+    expect(BUILTIN_CHECKS.length).toBe(10);
+    const byRung = [...at].sort((a, b) => a.rung - b.rung).map((x) => x.at);
+    expect(byRung).toEqual([...byRung].sort((a, b) => a - b));
+    expect(stdout.split('\n').every((l) => l.length <= 100)).toBe(true);
   });
 
   it('an unknown flag: exit 2 and one line on stderr', async () => {

@@ -26,7 +26,7 @@ describe('decodeIp', () => {
     const v = set!.formatted!.value as Record<string, number>;
     expect(decodeIp(v.vip!)).toEqual({ text: '192.168.10.1', order: 'host' });
     // The raw value bytes read big-endian (a program storing network order): auto turns them back.
-    const daddrBE = Buffer.from(set!.value).readUInt32BE(8);
+    const daddrBE = Buffer.from(set!.value!).readUInt32BE(8);
     expect(decodeIp(daddrBE)).toEqual({ text: '10.111.222.11', order: 'network' });
   });
 
@@ -38,7 +38,7 @@ describe('decodeIp', () => {
 describe('decodeMac', () => {
   it('formats the next hop MAC', () => {
     expect(decodeMac((set!.formatted!.value as { dst_mac: number[] }).dst_mac)).toBe('02:42:0a:6f:dd:0c');
-    expect(decodeMac(set!.value.slice(0, 6))).toBe('02:42:0a:6f:dd:0c');
+    expect(decodeMac(set!.value!.slice(0, 6))).toBe('02:42:0a:6f:dd:0c');
   });
 });
 

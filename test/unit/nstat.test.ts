@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { counterDeltas, createNstat, parseNstat } from '../../src/tools/nstat.js';
 import { ToolOutputError } from '../../src/tools/json.js';
 import { recording } from './helpers/recordings.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 describe('parseNstat', () => {
   it('reads every kernel counter as a number, zeros included (-z)', () => {
@@ -48,15 +48,15 @@ describe('counterDeltas', () => {
 
 describe('createNstat', () => {
   it('samples with -a -z -s --json (no history file touched) in the namespace', async () => {
-    const exec = fakeExec(() => ({ stdout: recording('nstat/nstat-json.json') }));
+    const exec = fakeExec([{ argv: ['nstat', '-a', '-z', '-s', '--json'], netns: 'real', stdout: recording('nstat/nstat-json.json') }]);
     const c = await createNstat(exec).sample({ kind: 'name', name: 'real' });
     expect(c.IpInReceives).toBe(4);
     expect(exec.calls[0]!.argv).toEqual(['nstat', '-a', '-z', '-s', '--json']);
-    expect(exec.calls[0]!.opts.netns).toEqual({ kind: 'name', name: 'real' });
+    expect(exec.calls[0]!.netns).toEqual({ kind: 'name', name: 'real' });
   });
 
   it('a failing nstat is a ToolOutputError with its stderr', async () => {
-    const exec = fakeExec(() => ({ ok: false, exitCode: 1, stderr: recording('ip/nsenter-missing-netns-stderr.txt') }));
+    const exec = fakeExec([{ argv: ['nstat', '-a', '-z', '-s', '--json'], netns: 'ut-nope', exitCode: 1, stderr: recording('ip/nsenter-missing-netns-stderr.txt') }]);
     await expect(createNstat(exec).sample({ kind: 'name', name: 'ut-nope' })).rejects.toThrow('nstat: nsenter: cannot open /run/netns/ut-nope');
   });
 });

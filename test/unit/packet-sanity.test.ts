@@ -1,6 +1,6 @@
 // checks/packet-sanity.ts: field-by-field verdicts on tshark's real dissections (test/recordings/tshark), and
 // the rung over a fake tshark that replays them.
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec, type ExecCall } from '../../src/plugins/testing.js';
 import { recording } from './helpers/recordings.js';
 import { describe, it, expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
@@ -58,12 +58,8 @@ describe('checkPacket', () => {
   });
 });
 
-function ctxWith(facts: Record<string, unknown>, tsharkJson?: string): { ctx: CheckContext; argvs: string[][] } {
-  const argvs: string[][] = [];
-  const exec = fakeExec((argv) => {
-    argvs.push(argv);
-    return { stdout: tsharkJson ?? '[]', stderr: recording('tshark/stderr-root.txt') };
-  });
+function ctxWith(facts: Record<string, unknown>, tsharkJson?: string): { ctx: CheckContext; calls: ExecCall[] } {
+  const exec = fakeExec([{ argv: (argv) => argv[0] === 'tshark', stdout: tsharkJson ?? '[]', stderr: recording('tshark/stderr-root.txt') }]);
   const store = new Map(Object.entries(facts));
   const ctx: CheckContext = {
     target: { kind: 'lab', iface: 'l0', hops: [], windowMs: 3000, expect: [] },
@@ -75,7 +71,7 @@ function ctxWith(facts: Record<string, unknown>, tsharkJson?: string): { ctx: Ch
     live: () => undefined,
     options: {},
   };
-  return { ctx, argvs };
+  return { ctx, calls: exec.calls };
 }
 
 const facts = (verdicts: XdpdumpFacts['verdicts'], exitPcap = pcapPath('g1-in-bad-iphdr-nano.pcap')): Record<string, unknown> =>
@@ -83,9 +79,9 @@ const facts = (verdicts: XdpdumpFacts['verdicts'], exitPcap = pcapPath('g1-in-ba
 
 describe('packet-sanity rung', () => {
   it('bad-iphdr: fail with a critical malformed-packet finding naming the field', async () => {
-    const { ctx, argvs } = ctxWith(facts([{ index: 1, inLen: 74, outLen: 94, action: 'XDP_TX' }]), recording('tshark/bad-iphdr-exit.json'));
+    const { ctx, calls } = ctxWith(facts([{ index: 1, inLen: 74, outLen: 94, action: 'XDP_TX' }]), recording('tshark/bad-iphdr-exit.json'));
     const r = await packetSanity.run(ctx);
-    expect(argvs[0]!.slice(0, 3)).toEqual(['tshark', '-r', pcapPath('g1-in-bad-iphdr-nano.pcap')]);
+    expect(calls[0]!.argv.slice(0, 3)).toEqual(['tshark', '-r', pcapPath('g1-in-bad-iphdr-nano.pcap')]);
     expect(r.status).toBe('fail');
     expect(r.findings).toEqual([{
       cause: 'malformed-packet', severity: 'critical', fixes: [],

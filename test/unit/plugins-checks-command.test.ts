@@ -9,7 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checksCommand } from '../../src/plugins/checks-command.js';
 import { BUILTIN_CHECKS } from '../../checks/index.js';
 import { main } from '../../src/main.js';
-import { HELP } from '../../src/help.js';
+import { helpText } from '../../src/help.js';
+
+const HELP = helpText(BUILTIN_CHECKS);
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/plugins');
 let dir: string;

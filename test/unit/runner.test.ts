@@ -5,7 +5,7 @@ import { planWindows, runChecks, type PlannedCheck, type RunChecksOptions } from
 import { dryRunExec } from '../../src/engine/recording-exec.js';
 import { createFacts } from '../../src/engine/facts.js';
 import type { Check, CheckContext, CheckResult, ProbeOutcome, RunEvent, Target } from '../../src/engine/types.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 const target: Target = { kind: 'iface', iface: 'v0', hops: [], windowMs: 100, expect: [] };
 const pass = (summary = 'ok'): CheckResult => ({ status: 'pass', summary, evidence: [], findings: [] });
@@ -76,11 +76,11 @@ describe('isolation', () => {
   });
 
   it('the check\'s commands get its AbortSignal, which fires when the check ends', async () => {
-    const exec = fakeExec();
+    const exec = fakeExec([{ argv: ['ip', '-j', 'link', 'show'] }]);
     let seen: AbortSignal | undefined;
     await runChecks(options([builtIn(check('a', 1, async (ctx) => {
       await ctx.tools.exec.run(['ip', '-j', 'link', 'show']);
-      seen = exec.calls[0]!.opts.signal;
+      seen = exec.calls[0]!.opts!.signal;
       expect(seen!.aborted).toBe(false);
       return pass();
     }))], { exec }));

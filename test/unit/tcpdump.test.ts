@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { createTcpdump, parseTcpdumpLine, parseTcpdumpOutput, tcpdumpArgv } from '../../src/tools/tcpdump.js';
 import { recording } from './helpers/recordings.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 const lines = (name: string) => recording(`tcpdump/${name}`).split('\n').filter(Boolean);
 
@@ -92,10 +92,11 @@ describe('capture', () => {
   it('runs tcpdump with an argv (filter words appended) and is ready on "listening on" in stderr', () => {
     expect(tcpdumpArgv({ iface: 'v1', filter: ['tcp', 'port', '50002'] })).toEqual(
       ['tcpdump', '-i', 'v1', '-n', '-l', '-tt', '--immediate-mode', 'tcp', 'port', '50002']);
-    const exec = fakeExec();
+    const exec = fakeExec([{ argv: tcpdumpArgv({ iface: 'v1' }), netns: 'gw' }]);
     const seen: string[] = [];
     createTcpdump(exec).capture({ iface: 'v1', netns: { kind: 'name', name: 'gw' }, onPacket: (p) => seen.push(p.proto) });
-    const { opts } = exec.spawns[0]!;
+    const opts = exec.calls[0]!.opts!;
+    expect(exec.calls[0]!.kind).toBe('spawn');
     expect(opts.netns).toEqual({ kind: 'name', name: 'gw' });
     const [stderr1, stderr2] = recording('tcpdump/peer-v1-stderr.txt').split('\n');
     expect(opts.readyWhen!(stderr1!, 'stderr')).toBe(false);

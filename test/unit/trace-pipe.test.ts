@@ -5,7 +5,7 @@ import { createTracePipe, formatToRegex, parseTraceLine, splitAtMarker, tracefsR
 import { parseMapDump, printkFormats } from '../../src/tools/bpftool.js';
 import type { Files } from '../../src/tools/files.js';
 import { recording } from './helpers/recordings.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 const lbLines = recording('trace-pipe/xdp-lb-lines.txt').split('\n').filter(Boolean);
 const formats = printkFormats(parseMapDump(recording('bpftool/map-dump-rodata.json')));
@@ -95,7 +95,7 @@ describe('tracefsRoot', () => {
 
 describe('createTracePipe', () => {
   it('reads trace_pipe with cat (argv), writes the marker, and is ready when the marker comes back', async () => {
-    const exec = fakeExec();
+    const exec = fakeExec([{ argv: ['cat', '/sys/kernel/tracing/trace_pipe'] }]);
     const writes: [string, string][] = [];
     const files: Files = {
       read: async () => undefined, exists: async () => false, list: async () => [], readlink: async () => undefined,
@@ -103,10 +103,10 @@ describe('createTracePipe', () => {
     };
     const seen: string[] = [];
     const s = await createTracePipe(exec, files).open('/sys/kernel/tracing', { onLine: (t) => seen.push(t.task) });
-    expect(exec.spawns[0]!.argv).toEqual(['cat', '/sys/kernel/tracing/trace_pipe']);
+    expect(exec.calls.map((c) => [c.kind, ...c.argv])).toEqual([['spawn', 'cat', '/sys/kernel/tracing/trace_pipe']]);
     expect(writes).toEqual([['/sys/kernel/tracing/trace_marker', s.marker]]);
     expect(s.marker).toMatch(new RegExp(`^xdp-doctor window ${process.pid}-\\d+$`));
-    const { readyWhen, onLine } = exec.spawns[0]!.opts;
+    const { readyWhen, onLine } = exec.calls[0]!.opts!;
     expect(readyWhen!(lbLines[0]!, 'stdout')).toBe(false);
     const recordedMarker = recording('trace-pipe/instance-marker.txt').split('\n')[1]!;
     expect(readyWhen!(recordedMarker, 'stdout')).toBe(false); // another run's marker

@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CheckContext, CheckResult, NetnsRef, ProbeOutcome } from '../../src/engine/types.js';
-import type { Collector, CollectorResult, Exec, RunResult } from '../../src/tools/exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 import type { Files } from '../../src/tools/files.js';
 import { createTools } from '../../src/tools/index.js';
 import tracepoints from '../../checks/tracepoints.js';
@@ -29,28 +29,19 @@ interface Scenario {
 }
 
 function scenario(s: Scenario) {
-  const l0 = [...s.l0];
-  const ok = (argv: string[], stdout: string): RunResult => ({ argv, exitCode: 0, stdout, stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true });
-  const exec: Exec = {
-    async run(argv, opts = {}) {
-      const ns = opts.netns?.kind === 'name' ? opts.netns.name : 'host';
-      const cmd = argv.join(' ');
-      if (cmd === 'ip -j -d link show') return ok(argv, rec(ns === 'h3-lb' ? 'ip/lab-lb-links.json' : 'ip/lab-gw-links-peer-no-xdp.json'));
-      if (cmd.startsWith('ethtool -i')) return ok(argv, rec('ethtool/driver-veth-l0.txt'));
-      if (cmd === 'ethtool -S l0') return ok(argv, rec(`ethtool/${l0.length > 1 ? l0.shift()! : l0[0]!}`));
-      if (cmd === 'ethtool -S g1') return ok(argv, rec('ethtool/veth-g1-peer-no-xdp.txt'));
-      throw new Error(`unexpected command ${cmd}`);
+  const [before, after] = s.l0;
+  const exec = fakeExec([
+    { argv: ['ip', '-j', '-d', 'link', 'show'], netns: 'h3-lb', stdout: rec('ip/lab-lb-links.json') },
+    { argv: ['ip', '-j', '-d', 'link', 'show'], stdout: rec('ip/lab-gw-links-peer-no-xdp.json') },
+    { argv: ['ethtool', '-i', /.+/], stdout: rec('ethtool/driver-veth-l0.txt') },
+    { argv: ['ethtool', '-S', 'l0'], times: 1, stdout: rec(`ethtool/${before}`) },
+    { argv: ['ethtool', '-S', 'l0'], stdout: rec(`ethtool/${after}`) },
+    { argv: ['ethtool', '-S', 'g1'], stdout: rec('ethtool/veth-g1-peer-no-xdp.txt') },
+    {
+      argv: (argv) => argv[0] === 'bpftrace', exitCode: s.attachFails ? 1 : 0,
+      lines: s.bpftraceStdout?.split('\n') ?? [], stderrLines: s.bpftraceStderr?.split('\n') ?? [],
     },
-    spawn(argv): Collector {
-      const result: CollectorResult = {
-        ...ok(argv, s.bpftraceStdout ?? ''), stderr: s.bpftraceStderr ?? '', exitCode: s.attachFails ? 1 : 0, ok: !s.attachFails,
-        stdoutLines: (s.bpftraceStdout ?? '').split('\n'), stderrLines: (s.bpftraceStderr ?? '').split('\n'), droppedLines: 0,
-      };
-      const ready = s.attachFails ? Promise.reject(new Error('bpftrace exited (code 1) before it was attached')) : Promise.resolve();
-      ready.catch(() => undefined);
-      return { argv, ready, done: Promise.resolve(result), stop: async () => result };
-    },
-  };
+  ]);
   const files: Files = {
     read: async () => undefined, write: async () => undefined, exists: async () => true, readlink: async () => undefined,
     list: async (dir) => (dir === '/sys/kernel/tracing/events/xdp' ? rec('bpftrace/list-xdp.txt').trim().split('\n').map((l) => l.split(':')[2]!) : []),

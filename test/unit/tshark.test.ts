@@ -1,6 +1,6 @@
 // src/tools/tshark.ts on `tshark -T json --no-duplicate-keys` output recorded with tshark 4.0.17 on this machine
 // (test/recordings/tshark/README.md).
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 import { recording } from './helpers/recordings.js';
 import { describe, it, expect } from 'vitest';
 import { createTshark, parseTsharkJson, tsharkArgv, tsharkStderr } from '../../src/tools/tshark.js';
@@ -69,11 +69,11 @@ describe('tshark runner', () => {
   });
 
   it('dissects through the Exec and reports a failing tshark with its stderr, not the root warning', async () => {
-    const ok = fakeExec(() => ({ stdout: json('bad-iphdr-exit'), stderr: recording('tshark/stderr-root.txt') }));
+    const ok = fakeExec([{ argv: tsharkArgv('/tmp/exit.pcap'), stdout: json('bad-iphdr-exit'), stderr: recording('tshark/stderr-root.txt') }]);
     const r = await createTshark(ok).dissect('/tmp/exit.pcap');
     expect(r.packets).toHaveLength(1);
     expect(r.stderr).toBe('');
-    const bad = fakeExec(() => ({ exitCode: 2, stderr: `${recording('tshark/stderr-root.txt')}tshark: The file "/tmp/exit.pcap" doesn't exist.\n` }));
+    const bad = fakeExec([{ argv: tsharkArgv('/tmp/exit.pcap'), exitCode: 2, stderr: `${recording('tshark/stderr-root.txt')}tshark: The file "/tmp/exit.pcap" doesn't exist.\n` }]);
     await expect(createTshark(bad).dissect('/tmp/exit.pcap')).rejects.toThrow(/doesn't exist/);
   });
 });

@@ -174,7 +174,7 @@ describe('entries logged before undo checked state', () => {
   };
   it('namespace gone: stale; still there: refused (it cannot be told from one made since); never run', async () => {
     expect(decideUndo(legacy, undefined, [])).toEqual({ verdict: 'stale', why: `namespace ${GW} is gone` });
-    expect(decideUndo(legacy, 4026532900, [])).toMatchObject({ verdict: 'refuse', changes: [expect.stringMatching(/did not record the state the fix left/)] });
+    expect(decideUndo(legacy, { inode: 4026532900 }, [])).toMatchObject({ verdict: 'refuse', changes: [expect.stringMatching(/did not record the state the fix left/)] });
     const dir = tmp();
     writeFixLog([legacy], dir);
     const { sys, exec } = labSystem();

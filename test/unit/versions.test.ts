@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { installHint, onPath, parseVersion, toolVersions, TOOL_SPECS } from '../../src/tools/versions.js';
 import { toolVersionSections } from './helpers/recordings.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 const sections = toolVersionSections();
 
@@ -34,18 +34,18 @@ describe('parseVersion', () => {
 
 describe('toolVersions over a fake Exec', () => {
   it('runs each versionArgv; a missing binary is null; stderr counts too', async () => {
-    const exec = fakeExec((argv) => {
-      if (argv[0] === 'bpftrace') return { ok: false, exitCode: undefined, notFound: true, stderr: 'bpftrace: command not found' };
-      if (argv[0] === 'ethtool') return { stderr: sections.get('ethtool --version')! }; // printed on stderr: still read
-      return { stdout: sections.get(argv.join(' '))! };
-    });
+    const exec = fakeExec([
+      ...['ip -V', 'bpftool version', 'tshark --version'].map((c) => ({ argv: c.split(' '), stdout: sections.get(c)! })),
+      { argv: ['bpftrace', '--version'], notFound: true },
+      { argv: ['ethtool', '--version'], stderr: sections.get('ethtool --version')! }, // printed on stderr: still read
+    ]);
     const v = await toolVersions(exec, ['ip', 'bpftool', 'bpftrace', 'ethtool', 'tshark']);
     expect(v).toEqual({ ip: '6.1.0', bpftool: '7.1.0', bpftrace: null, ethtool: '6.1', tshark: '4.0.17' });
     expect(exec.calls.map((c) => c.argv)).toEqual([['ip', '-V'], ['bpftool', 'version'], ['bpftrace', '--version'], ['ethtool', '--version'], ['tshark', '--version']]);
   });
 
   it('a tool that prints no version is "unknown"', async () => {
-    const exec = fakeExec(() => ({ stdout: '' }));
+    const exec = fakeExec([{ argv: ['nsenter', '--version'], stdout: '' }]);
     expect(await toolVersions(exec, ['nsenter'])).toEqual({ nsenter: 'unknown' });
   });
 });

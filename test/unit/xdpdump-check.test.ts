@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import xdpdumpCheck, { REPLAY_LIMITS, sizeChanges, verdictCounts } from '../../checks/xdpdump.js';
 import { INVENTORY, PREFLIGHT, XDPDUMP, type InventoryFacts, type PreflightFacts, type XdpdumpFacts } from '../../checks/facts.js';
 import type { CheckContext, ProbeOutcome } from '../../src/engine/types.js';
-import type { Collector, CollectorResult, Exec, RunResult } from '../../src/tools/exec.js';
+import { fakeExec, type Recording } from '../../src/plugins/testing.js';
 import { createTools } from '../../src/tools/index.js';
 import { readPcap } from '../../src/tools/pcap.js';
 
@@ -25,54 +25,34 @@ interface Script {
   retval?: number;
 }
 
+/** What the tools did on the lab, as recordings: the collectors attach (or fail) as the real ones did. */
 function fakeTools(s: Script) {
-  const runs: string[][] = [];
-  const spawns: string[][] = [];
-  const result = (argv: string[], extra: Partial<CollectorResult>): CollectorResult => ({
-    argv, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true,
-    stdoutLines: [], stderrLines: [], droppedLines: 0, ...extra,
-  });
-  const exec: Exec = {
-    async run(argv): Promise<RunResult> {
-      runs.push(argv);
+  const xdpdump: Recording = s.xdpdump === 'attached'
+    ? { argv: (argv) => argv[0] === 'xdpdump', lines: lines('xdpdump/blog-entry-exit.txt'), stderrLines: ['listening on l0, ingress XDP program ID 633 func xdp_prog_func, capture mode entry/exit, capture size 262144 bytes'] }
+    : { argv: (argv) => argv[0] === 'xdpdump', exitCode: 1, stderrLines: lines('xdpdump/entry-exit-eperm-stderr.txt') };
+  // tcpdump -w FILE: the capture file appears when it is stopped.
+  const tcpdump: Recording = s.capture === 'fails'
+    ? { argv: (argv) => argv[0] === 'tcpdump', exitCode: 1, stderrLines: ['tcpdump: g1: No such device exists'] }
+    : {
+      argv: (argv) => argv[0] === 'tcpdump', stderrLines: lines('xdpdump/ingress-capture-tcpdump-stderr.txt'),
+      effect: (argv) => {
+        const file = argv[argv.indexOf('-w') + 1]!;
+        if (s.capture === 'empty') writeFileSync(file, readFileSync(pcapPath('g1-out-syn.pcap')).subarray(0, 24));
+        else copyFileSync(pcapPath(s.capture ?? 'g1-out-syn.pcap'), file);
+      },
+    };
+  // bpftool prog run: the verdict on stdout, the output packet in data_out.
+  const progRun: Recording = {
+    argv: (argv) => argv.slice(0, 3).join(' ') === 'bpftool prog run',
+    stdout: s.retval === undefined ? recording('bpftool/prog-run.txt') : `Return value: ${s.retval}, duration: 1000ns\n`,
+    effect: (argv) => {
       const input = readFileSync(argv[argv.indexOf('data_in') + 1]!);
       writeFileSync(argv[argv.indexOf('data_out') + 1]!, s.retval === 3 || s.retval === undefined ? LB_OUT : input);
-      const stdout = s.retval === undefined ? recording('bpftool/prog-run.txt') : `Return value: ${s.retval}, duration: 1000ns\n`;
-      return { argv, exitCode: 0, stdout, stderr: '', timedOut: false, notFound: false, durationMs: 1, ok: true };
-    },
-    spawn(argv): Collector {
-      spawns.push(argv);
-      if (argv[0] === 'xdpdump' && s.xdpdump !== 'attached') {
-        const stderrLines = lines('xdpdump/entry-exit-eperm-stderr.txt');
-        const r = result(argv, { exitCode: 1, ok: false, stderrLines, stderr: stderrLines.join('\n') });
-        const ready = Promise.reject(new Error(`${argv.join(' ')} exited (code 1) before it was attached: ${stderrLines.join(' | ')}`));
-        ready.catch(() => undefined);
-        return { argv, ready, done: Promise.resolve(r), stop: async () => r };
-      }
-      if (argv[0] === 'xdpdump') {
-        const r = result(argv, { stdoutLines: lines('xdpdump/blog-entry-exit.txt'), stderrLines: ['listening on l0, ingress XDP program ID 633 func xdp_prog_func, capture mode entry/exit, capture size 262144 bytes'] });
-        return { argv, ready: Promise.resolve(), done: Promise.resolve(r), stop: async () => r };
-      }
-      // tcpdump -w FILE: the capture file appears when it is stopped.
-      const file = argv[argv.indexOf('-w') + 1]!;
-      if (s.capture === 'fails') {
-        const r = result(argv, { exitCode: 1, ok: false, stderrLines: ["tcpdump: g1: No such device exists"] });
-        const ready = Promise.reject(new Error('tcpdump exited (code 1) before it was attached: tcpdump: g1: No such device exists'));
-        ready.catch(() => undefined);
-        return { argv, ready, done: Promise.resolve(r), stop: async () => r };
-      }
-      const r = result(argv, { stderrLines: lines('xdpdump/ingress-capture-tcpdump-stderr.txt') });
-      return {
-        argv, ready: Promise.resolve(), done: Promise.resolve(r),
-        stop: async () => {
-          if (s.capture === 'empty') writeFileSync(file, readFileSync(pcapPath('g1-out-syn.pcap')).subarray(0, 24));
-          else copyFileSync(pcapPath(s.capture ?? 'g1-out-syn.pcap'), file);
-          return r;
-        },
-      };
     },
   };
-  return { exec, runs, spawns };
+  const exec = fakeExec([xdpdump, tcpdump, progRun]);
+  const argvs = (kind: 'run' | 'spawn') => exec.calls.filter((c) => c.kind === kind).map((c) => c.argv);
+  return { exec, runs: () => argvs('run'), spawns: () => argvs('spawn') };
 }
 
 let dir: string;
@@ -114,10 +94,10 @@ describe('xdpdump rung, fallback (xdpdump cannot attach: EPERM)', () => {
     for (const limit of REPLAY_LIMITS) expect(r.degraded).toContain(limit);
     expect(c.windowCalls()).toBe(1);
 
-    expect(c.spawns[0]).toEqual(['xdpdump', '-i', 'l0', '--rx-capture', 'entry,exit', '-x']);
-    expect(c.spawns[1]).toEqual(['tcpdump', '-i', 'g1', '-Q', 'out', '-n', '--immediate-mode', '-U', '-Z', 'root', '-s', '262144', '-w', join(dir, 'ingress-capture.pcap'), '-c', '256', 'tcp', 'port', '50002']);
-    expect(c.runs.map((a) => a.slice(0, 5))).toEqual([['bpftool', 'prog', 'run', 'id', '633'], ['bpftool', 'prog', 'run', 'id', '633']]);
-    expect(c.runs.every((a) => !a.includes('repeat'))).toBe(true);
+    expect(c.spawns()[0]).toEqual(['xdpdump', '-i', 'l0', '--rx-capture', 'entry,exit', '-x']);
+    expect(c.spawns()[1]).toEqual(['tcpdump', '-i', 'g1', '-Q', 'out', '-n', '--immediate-mode', '-U', '-Z', 'root', '-s', '262144', '-w', join(dir, 'ingress-capture.pcap'), '-c', '256', 'tcp', 'port', '50002']);
+    expect(c.runs().map((a) => a.slice(0, 5))).toEqual([['bpftool', 'prog', 'run', 'id', '633'], ['bpftool', 'prog', 'run', 'id', '633']]);
+    expect(c.runs().every((a) => !a.includes('repeat'))).toBe(true);
 
     const facts = c.store.get(XDPDUMP) as XdpdumpFacts;
     expect(facts).toEqual({
@@ -180,8 +160,8 @@ describe('xdpdump rung, xdpdump attached', () => {
     expect(r.status).toBe('pass');
     expect(r.degraded).toBeUndefined();
     expect(r.summary).toMatch(/^2 packet\(s\): XDP_TX ×2, 74 → 94 bytes \(xdpdump entry\/exit\)/);
-    expect(c.spawns).toHaveLength(1);
-    expect(c.runs).toEqual([]);
+    expect(c.spawns()).toHaveLength(1);
+    expect(c.runs()).toEqual([]);
     expect((c.store.get(XDPDUMP) as XdpdumpFacts).mode).toBe('xdpdump');
   });
 });

@@ -1,6 +1,6 @@
 // src/tools/xdpdump.ts: its failure on this machine (fentry EPERM, recorded on the lab), and its capture
 // output as printed by xdp-tools 1.3.1 (the xdpdump(8) examples installed here, the blog's session).
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 import { recording } from './helpers/recordings.js';
 import { describe, it, expect } from 'vitest';
 import {
@@ -131,21 +131,22 @@ describe('argv', () => {
 
 describe('createXdpdump', () => {
   it('attaches xdpdump on its stderr "listening on" line, in the target netns', () => {
-    const exec = fakeExec();
+    const exec = fakeExec([{ argv: (argv) => argv[0] === 'xdpdump', netns: 'h4-lb' }]);
     createXdpdump(exec).capture({ iface: 'l0', netns: { kind: 'name', name: 'h4-lb' } });
-    const { argv, opts } = exec.spawns[0]!;
+    const { kind, argv, opts } = exec.calls[0]!;
+    expect(kind).toBe('spawn');
     expect(argv[0]).toBe('xdpdump');
-    expect(opts.netns).toEqual({ kind: 'name', name: 'h4-lb' });
+    expect(opts!.netns).toEqual({ kind: 'name', name: 'h4-lb' });
     const listening = lines('man-dispatcher-entry-exit.txt')[0]!;
-    expect(opts.readyWhen!(listening, 'stderr')).toBe(true);
-    expect(opts.readyWhen!(listening, 'stdout')).toBe(false);
-    expect(opts.readyWhen!(lines('entry-exit-eperm-stderr.txt')[1]!, 'stderr')).toBe(false);
+    expect(opts!.readyWhen!(listening, 'stderr')).toBe(true);
+    expect(opts!.readyWhen!(listening, 'stdout')).toBe(false);
+    expect(opts!.readyWhen!(lines('entry-exit-eperm-stderr.txt')[1]!, 'stderr')).toBe(false);
   });
 
   it("attaches the fallback tcpdump on its -w form of the listening line", () => {
-    const exec = fakeExec();
+    const exec = fakeExec([{ argv: (argv) => argv[0] === 'tcpdump' && argv.includes('/tmp/x.pcap') }]);
     createXdpdump(exec).ingressCapture({ iface: 'g1', file: '/tmp/x.pcap' });
-    const { opts } = exec.spawns[0]!;
+    const opts = exec.calls[0]!.opts!;
     const [first] = lines('ingress-capture-tcpdump-stderr.txt');
     expect(opts.readyWhen!(first!, 'stderr')).toBe(true);
     expect(opts.readyWhen!('2 packets captured', 'stderr')).toBe(false);

@@ -24,7 +24,10 @@ export interface Recording {
   /** The binary is not installed (RunResult.notFound). */
   notFound?: boolean;
   timedOut?: boolean;
-  /** Collectors (exec.spawn): stdout lines, delivered when the probe window fires or on stop(). */
+  /**
+   * Collectors (exec.spawn): stdout lines, delivered when the probe window fires or on stop(); those up to the one
+   * the collector's readyWhen matches (bpftrace's attach marker) at once.
+   */
   lines?: string[];
   /**
    * Collectors: stderr lines. Those up to the one the collector's readyWhen matches ("listening on ...") are
@@ -37,6 +40,11 @@ export interface Recording {
   hang?: boolean;
   /** How many calls this recording answers; default: every call. Use 1 for before/after samples. */
   times?: number;
+  /**
+   * What the command does to files, done as it answers (a collector: when it stops or ends): bpftool prog run
+   * writes its data_out file, tcpdump -w its capture. Gets the argv as the check passed it.
+   */
+  effect?(argv: string[]): void;
 }
 
 export interface ExecCall {
@@ -46,6 +54,8 @@ export interface ExecCall {
   /** argv as it would run: nsenter --net=... -- argv */
   full: string[];
   input?: string;
+  /** The options as the caller passed them (timeout, signal; a collector's readyWhen and onLine). */
+  opts?: SpawnOptions;
   recording?: Recording;
 }
 
@@ -81,7 +91,7 @@ export function fakeExec(recordings: Recording[]): FakeExec {
     return hit;
   };
   const record = (kind: ExecCall['kind'], argv: string[], opts: RunOptions): ExecCall => {
-    const call: ExecCall = { kind, argv: [...argv], netns: opts.netns, full: inNetns(argv, opts.netns), input: opts.input };
+    const call: ExecCall = { kind, argv: [...argv], netns: opts.netns, full: inNetns(argv, opts.netns), input: opts.input, opts };
     calls.push(call);
     call.recording = find(call, opts);
     if (!call.recording) unmatched.push(call);
@@ -98,6 +108,7 @@ export function fakeExec(recordings: Recording[]): FakeExec {
       if (!r) throw new NoRecordingError(call, recordings);
       const aborted = await wait(r, opts.signal);
       if (aborted) return { ...result(call.full, r), exitCode: undefined, ok: false, stderr: 'canceled (AbortSignal)' };
+      r.effect?.(call.argv);
       return result(call.full, r);
     },
 
@@ -105,7 +116,7 @@ export function fakeExec(recordings: Recording[]): FakeExec {
       const call = record('spawn', argv, opts);
       const r = call.recording;
       if (!r) throw new NoRecordingError(call, recordings);
-      return fakeCollector(call.full, r, opts, pending);
+      return fakeCollector(call, r, opts, pending);
     },
   };
 }
@@ -132,7 +143,8 @@ function wait(r: Recording, signal?: AbortSignal): Promise<boolean> {
   });
 }
 
-function fakeCollector(full: string[], r: Recording, opts: SpawnOptions, pending: Set<() => void>): Collector {
+function fakeCollector(call: ExecCall, r: Recording, opts: SpawnOptions, pending: Set<() => void>): Collector {
+  const full = call.full;
   const maxLines = opts.maxLines ?? 10_000;
   const kept = { stdout: [] as string[], stderr: [] as string[] };
   let dropped = 0;
@@ -155,15 +167,19 @@ function fakeCollector(full: string[], r: Recording, opts: SpawnOptions, pending
     const lines = r.stderrLines ?? [];
     while (stderrNext < lines.length && !(untilReady && isReady)) take(lines[stderrNext++]!, 'stderr');
   };
-  let stdoutDelivered = false;
+  let stdoutNext = 0;
+  /** Up to readiness only (a tool that says it attached on stdout: bpftrace), or every line. */
+  const deliverStdoutLines = (untilReady: boolean) => {
+    const lines = r.lines ?? [];
+    while (stdoutNext < lines.length && !(untilReady && isReady)) take(lines[stdoutNext++]!, 'stdout');
+  };
   const deliverStdout = () => {
     pending.delete(deliverStdout);
-    if (stdoutDelivered) return;
-    stdoutDelivered = true;
-    for (const l of r.lines ?? []) take(l, 'stdout');
+    deliverStdoutLines(false);
   };
   const finish = (canceled: boolean): CollectorResult => {
     if (finished) return finished;
+    if (!r.notFound) r.effect?.(call.argv);
     deliverStdout();
     deliverStderr(false);
     if (!isReady) {
@@ -181,13 +197,16 @@ function fakeCollector(full: string[], r: Recording, opts: SpawnOptions, pending
     return finished;
   };
 
-  // Started: stderr up to readiness ("listening on") at once; stdout when traffic flows (window) or at stop().
+  // Started: the lines up to readiness at once (stderr's "listening on", or a ready line on stdout); the rest of
+  // stdout when traffic flows (window) or at stop().
   pending.add(deliverStdout);
   queueMicrotask(() => {
     if (r.notFound) { finish(false); return; }
     if (!opts.readyWhen) { isReady = true; markReady(); }
     if (opts.readyWhen) deliverStderr(true);
-    if (opts.readyWhen && !isReady && !(r.lines ?? []).some((l) => opts.readyWhen!(l, 'stdout'))) finish(false);
+    const readyOnStdout = (r.lines ?? []).some((l) => opts.readyWhen?.(l, 'stdout'));
+    if (opts.readyWhen && !isReady && readyOnStdout) deliverStdoutLines(true);
+    if (opts.readyWhen && !isReady && !readyOnStdout) finish(false);
   });
   // Removed when the collector ends on its own: the signal may be the whole run's.
   const onAbort = () => finish(true);

@@ -1,0 +1,25 @@
+// The wizard's report: the run as it stands now (re-runs and a fix included), and the files `m`/`j` and
+// --report write it to.
+import type { DiagnosisEntry, RunReport, Target } from '../engine/types.js';
+import { renderMarkdown } from '../report/markdown.js';
+import type { WizardState } from './state.js';
+
+export function currentReport(s: WizardState, diagnosis: DiagnosisEntry[], exitCode: number): RunReport | undefined {
+  if (!s.report) return undefined;
+  return { ...s.report, checks: s.records, diagnosis, ...(s.fix ? { fix: s.fix } : {}), exitCode };
+}
+
+/** One name per run, in the current directory: xdp-doctor-<target>-<UTC time>. */
+export function reportBase(target: Target | undefined, now: Date): string {
+  const d = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const what = target ? (target.kind === 'lab' ? `lab-${target.labName}` : target.iface) : 'run';
+  return `xdp-doctor-${what}-${d}`;
+}
+
+export function formatOf(path: string): 'md' | 'json' {
+  return path.toLowerCase().endsWith('.json') ? 'json' : 'md';
+}
+
+export function reportText(report: RunReport, format: 'md' | 'json'): string {
+  return format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report);
+}

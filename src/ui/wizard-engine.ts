@@ -1,0 +1,33 @@
+// Everything the wizard needs from the outside world, as one interface: the real one is in engine.ts (the
+// same runLadder, fix flow and probe the plain path uses); tests pass fakes. No component imports it.
+import type { Facts, Fix, ProbeOutcome, RunEvent, RunReport, Target } from '../engine/types.js';
+import type { PlannedCheck } from '../engine/runner.js';
+import type { FixApplied } from '../engine/fix-flow.js';
+import type { Choice, Discovery } from './discover.js';
+
+export type { FixApplied };
+
+export interface ClimbOptions {
+  target: Target;
+  checks: PlannedCheck[];
+  emit(e: RunEvent): void;
+  signal: AbortSignal;
+  facts: Facts;
+  gate?(checkId: string): Promise<'run' | 'skip'>;
+  /** per-check: the wizard's pace, one probe per rung; shared: re-runs, one probe for all. */
+  windowMode: 'per-check' | 'shared';
+}
+
+export interface WizardEngine {
+  discover(signal: AbortSignal): Promise<Discovery>;
+  /** The Target for a start-screen choice; throws an Error whose message is shown to the operator. */
+  resolve(choice: Choice): Promise<Target>;
+  climb(o: ClimbOptions): Promise<RunReport>;
+  /** Applies one fix, logged with its undo (engine/apply-fix.ts). */
+  applyFix(cause: string, fix: Fix): Promise<FixApplied>;
+  probe(target: Target, signal: AbortSignal): Promise<ProbeOutcome | undefined>;
+  writeFile(path: string, text: string): Promise<void>;
+  /** Ends every child process at once (Ctrl-C). */
+  stopChildren(): void;
+  now?(): Date;
+}
