@@ -79,6 +79,21 @@ describe('fakeExec', () => {
     expect(await exec.run(['forever'], { signal: ac.signal })).toMatchObject({ ok: false, stderr: 'canceled (AbortSignal)' });
   });
 
+  it('truncated: a command ended at the caller\'s byte cap has no exit code, is not ok, and says so; calls keep their options', async () => {
+    const exec = fakeExec([
+      { argv: ['bpftool', '-j', 'map', 'dump', 'id', '835'], stdout: '[{"key":["0x01"', truncated: true },
+      { argv: ['bpftool', '-j', 'map', 'dump', 'id', '836'], stdout: '[]' },
+    ]);
+    const r = await exec.run(['bpftool', '-j', 'map', 'dump', 'id', '835'], { maxBytes: 16, timeoutMs: 10_000 });
+    expect(r).toEqual({
+      argv: ['bpftool', '-j', 'map', 'dump', 'id', '835'], exitCode: undefined, stdout: '[{"key":["0x01"', stderr: '',
+      timedOut: false, notFound: false, durationMs: 0, ok: false, truncated: true,
+    });
+    expect(exec.calls[0]!.opts).toEqual({ maxBytes: 16, timeoutMs: 10_000 });
+    // Without the field: no `truncated` key at all, as realExec answers.
+    expect(await exec.run(['bpftool', '-j', 'map', 'dump', 'id', '836'])).not.toHaveProperty('truncated');
+  });
+
   it('collectors: stderr at once (readyWhen), stdout lines when the window fires, all of it on stop()', async () => {
     const exec = fakeExec([g2Capture]);
     const seen: string[] = [];
@@ -195,6 +210,13 @@ describe('recordingExec', () => {
     ]);
     const replay = fakeExec(rec.recordings);
     expect((await replay.run(gwSysctl.argv as string[], { netns: GW })).stdout).toBe(gwSysctl.stdout);
+  });
+
+  it('a run stopped at its byte cap is recorded truncated and replays so', async () => {
+    const rec = recordingExec(fakeExec([{ argv: ['bpftool', '-j', 'map', 'dump', 'id', '835'], stdout: '[{"key"', truncated: true }]));
+    await rec.run(['bpftool', '-j', 'map', 'dump', 'id', '835'], { maxBytes: 7 });
+    expect(rec.recordings).toEqual([{ argv: ['bpftool', '-j', 'map', 'dump', 'id', '835'], netns: null, times: 1, stdout: '[{"key"', stderr: '', truncated: true }]);
+    expect(await fakeExec(rec.recordings).run(['bpftool', '-j', 'map', 'dump', 'id', '835'], { maxBytes: 7 })).toMatchObject({ ok: false, exitCode: undefined, truncated: true });
   });
 });
 

@@ -25,6 +25,11 @@ export interface Recording {
   notFound?: boolean;
   timedOut?: boolean;
   /**
+   * run(): the command was ended at the caller's byte cap (RunOptions.maxBytes; RunResult.truncated): no exit code,
+   * not ok, and stdout is the recorded text as given (record the prefix it printed before the cap).
+   */
+  truncated?: boolean;
+  /**
    * Collectors (exec.spawn): stdout lines, delivered when the probe window fires or on stop(); those up to the one
    * the collector's readyWhen matches (bpftrace's attach marker) at once.
    */
@@ -122,13 +127,14 @@ export function fakeExec(recordings: Recording[]): FakeExec {
 }
 
 function result(full: string[], r: Recording): RunResult {
-  const exitCode = r.notFound ? undefined : r.exitCode ?? 0;
+  const exitCode = r.notFound || r.truncated ? undefined : r.exitCode ?? 0;
   return {
     argv: full, exitCode,
     stdout: r.stdout ?? (r.lines ? r.lines.join('\n') : ''),
     stderr: r.stderr ?? (r.notFound ? `${full[0]}: command not found` : ''),
     timedOut: Boolean(r.timedOut), notFound: Boolean(r.notFound), durationMs: r.delayMs ?? 0,
     ok: exitCode === 0 && !r.timedOut && !r.notFound,
+    ...(r.truncated ? { truncated: true } : {}),
   };
 }
 

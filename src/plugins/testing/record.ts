@@ -25,6 +25,7 @@ export function recordingExec(inner: Exec): Exec & { recordings: Recording[] } {
         argv: [...argv], netns: netnsOf(opts.netns), times: 1, stdout: r.stdout, stderr: r.stderr,
         ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
         ...(r.notFound ? { notFound: true } : {}), ...(r.timedOut ? { timedOut: true } : {}),
+        ...(r.truncated ? { truncated: true } : {}),
       });
       return r;
     },
