@@ -9,12 +9,14 @@ import {
 import { packageRoot, packageVersion } from '../../src/paths.js';
 import { realExec } from '../../src/tools/exec.js';
 import { labObjects } from '../../src/lab/paths.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 let cache: string;
 let env: NodeJS.ProcessEnv;
 beforeEach(() => { cache = mkdtempSync(join(tmpdir(), 'xdpd-bpfcache-')); env = { XDP_DOCTOR_CACHE_DIR: cache }; });
 afterEach(() => rmSync(cache, { recursive: true, force: true }));
+/** The build of one object, as bpf/Makefile is run for it. */
+const makeArgv = (target: string) => ['make', '-s', '-C', join(packageRoot(), 'bpf'), `BUILD=${join(cache, `bpf-${packageVersion()}`)}`, 'TARGET=bpf', target];
 
 describe('bpfObject', () => {
   it('the shipped object on a little-endian host; the version\'s cache directory on a big-endian one', () => {
@@ -42,25 +44,23 @@ describe('bpfObject', () => {
 
 describe('ensureBpfObjects', () => {
   it('runs nothing when the objects are there', async () => {
-    const exec = fakeExec();
+    const exec = fakeExec([]);
     const paths = await ensureBpfObjects(exec, ['xdp_pass.o', 'xdp_lb.o'], { env, le: true });
     expect(paths['xdp_lb.o']).toBe(join(shippedBpfDir(), 'xdp_lb.o'));
     expect(exec.calls).toEqual([]);
   });
 
   it('builds a missing one with bpf/Makefile into the cache, in the host\'s byte order, never into the package', async () => {
-    const exec = fakeExec();
     const target = join(cache, `bpf-${packageVersion()}`, 'xdp_pass.o');
+    const exec = fakeExec([{ argv: makeArgv(target), netns: null }]);
     await ensureBpfObjects(exec, ['xdp_pass.o'], { env, le: false, dryRun: true });
-    expect(exec.calls.map((c) => c.argv)).toEqual([
-      ['make', '-s', '-C', join(packageRoot(), 'bpf'), `BUILD=${join(cache, `bpf-${packageVersion()}`)}`, 'TARGET=bpf', target],
-    ]);
+    expect(exec.calls.map((c) => c.argv)).toEqual([makeArgv(target)]);
     expect(bpfBuildArgv(target)).toEqual(exec.calls[0]!.argv);
   });
 
   it('a failed build is one line: clang\'s first error, and the install lines when a header is missing', async () => {
     const stderr = "xdp_pass.c:2:10: fatal error: 'bpf/bpf_helpers.h' file not found\n#include <bpf/bpf_helpers.h>\n         ^~~~~~~~~~~~~~~~~~~~\n1 error generated.\nmake: *** [Makefile:24: x.o] Error 1";
-    const exec = fakeExec(() => ({ exitCode: 2, stderr }));
+    const exec = fakeExec([{ argv: makeArgv(join(cache, `bpf-${packageVersion()}`, 'xdp_pass.o')), netns: null, exitCode: 2, stderr }]);
     const err = await ensureBpfObjects(exec, ['xdp_pass.o'], { env, le: false }).catch((e) => e);
     expect(err).toBeInstanceOf(BpfBuildError);
     expect(err.message).not.toContain('\n');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { completePrefix, isEmptySlot, notDumpableReason, parseMapDump, perCpuSum } from '../../src/tools/bpftool-map-dump.js';
 import { createBpftool, parseMap } from '../../src/tools/bpftool.js';
 import { recording } from './helpers/recordings.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 describe('parseMapDump on every map type', () => {
   it('per-CPU array: one value per CPU, summed', () => {
@@ -84,7 +84,7 @@ describe('parseMapDump on every map type', () => {
 
 describe('createBpftool().mapRead', () => {
   it('does not run bpftool for a ringbuf', async () => {
-    const exec = fakeExec(() => ({ stdout: '[]' }));
+    const exec = fakeExec([]);
     const d = await createBpftool(exec).mapRead({ id: 836, type: 'ringbuf' });
     expect(d.notDumpable).toMatch(/ring buffer/);
     expect(exec.calls).toEqual([]);
@@ -92,18 +92,18 @@ describe('createBpftool().mapRead', () => {
 
   it('passes a byte cap, and a capped dump is read in part and says so', async () => {
     const text = recording('bpftool/map-dump-hash-3000.json');
-    const exec = fakeExec(() => ({ ok: false, exitCode: undefined, stdout: text.slice(0, 20_000), truncated: true }));
+    const exec = fakeExec([{ argv: ['bpftool', '-j', 'map', 'dump', 'id', '835'], netns: null, stdout: text.slice(0, 20_000), truncated: true }]);
     const d = await createBpftool(exec).mapRead({ id: 835, type: 'hash' }, { maxBytes: 20_000 });
     expect(d.truncated).toBe(true);
     expect(d.entries.length).toBeGreaterThan(100);
-    expect(exec.calls[0]!.argv).toEqual(['bpftool', '-j', 'map', 'dump', 'id', '835']);
-    expect(exec.calls[0]!.opts.maxBytes).toBe(20_000);
+    expect(exec.calls.map((c) => c.argv)).toEqual([['bpftool', '-j', 'map', 'dump', 'id', '835']]);
+    expect(exec.calls[0]!.opts?.maxBytes).toBe(20_000);
   });
 
   it('a whole dump is not truncated; a failure is an error with bpftool\'s words', async () => {
-    const ok = fakeExec(() => ({ stdout: recording('bpftool/map-dump-devmap-empty.json') }));
+    const ok = fakeExec([{ argv: ['bpftool', '-j', 'map', 'dump', 'id', '1'], stdout: recording('bpftool/map-dump-devmap-empty.json') }]);
     expect(await createBpftool(ok).mapRead({ id: 1, type: 'devmap' })).toMatchObject({ truncated: false, entries: { length: 4 } });
-    const bad = fakeExec(() => ({ ok: false, exitCode: 255, stdout: recording('bpftool/prog-show-missing.json') }));
+    const bad = fakeExec([{ argv: ['bpftool', '-j', 'map', 'dump', 'id', '999999'], exitCode: 255, stdout: recording('bpftool/prog-show-missing.json') }]);
     await expect(createBpftool(bad).mapRead({ id: 999999, type: 'hash' })).rejects.toThrow(/map dump id 999999: get by id/);
   });
 });

@@ -6,7 +6,7 @@ import { labStatePath, runDir, stateDir } from '../../src/state-dirs.js';
 import { realExec } from '../../src/tools/exec.js';
 import { applyFix } from '../../src/engine/apply-fix.js';
 import { readFixLog } from '../../src/engine/fix-log.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 
 describe('state directories', () => {
   it('fix log: XDP_DOCTOR_STATE_DIR, then $XDG_STATE_HOME/xdp-doctor, then /var/lib/xdp-doctor', () => {
@@ -31,7 +31,7 @@ describe('the suite\'s setup', () => {
   });
 
   it('a fix applied without naming a directory is logged there', async () => {
-    await applyFix(fakeExec(), 'c', { title: 't', commands: [['true']], undo: [['true']] });
+    await applyFix(fakeExec([{ argv: ['true'], times: 1 }]), 'c', { title: 't', commands: [['true']], undo: [['true']] });
     expect(readFixLog(stateDir()).map((r) => r.title)).toEqual(['t']);
   });
 

@@ -2,18 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { packageRoot, packageVersion } from '../../src/paths.js';
 import { formatVersionInfo, versionInfo } from '../../src/version.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec } from '../../src/plugins/testing.js';
 import { toolVersionSections } from './helpers/recordings.js';
 
 const sections = toolVersionSections();
 
 describe('--version --verbose', () => {
   it('names the version, the install, node, the kernel, each BPF object and every tool with its version', async () => {
-    const exec = fakeExec((argv) => {
-      if (argv[0] === 'bpftrace') return { ok: false, exitCode: undefined, notFound: true };
-      return { stdout: sections.get(argv.join(' '))! };
-    });
+    const exec = fakeExec([
+      { argv: ['bpftrace', '--version'], notFound: true },
+      ...[...sections].filter(([argv]) => !argv.startsWith('bpftrace ')).map(([argv, stdout]) => ({ argv: argv.split(' '), stdout })),
+    ]);
     const info = await versionInfo(exec, {});
+    // Each tool's version command once, clang's included.
+    expect(exec.calls.map((c) => c.argv.join(' ')).sort()).toEqual([...sections.keys()].sort());
     expect(info.version).toBe(packageVersion());
     expect(info.tools).toMatchObject({ ip: '6.1.0', bpftool: '7.1.0', xdpdump: '1.3.1', clang: '14.0.6', bpftrace: null });
     expect(info.bpfObjects['xdp_pass.o']).toMatchObject({ from: 'package', present: true });
