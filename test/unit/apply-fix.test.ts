@@ -7,7 +7,7 @@ import { applyFix, undoFixes } from '../../src/engine/apply-fix.js';
 import { readFixLog, writeFixLog, type FixRecord } from '../../src/engine/fix-log.js';
 import type { Fix } from '../../src/engine/types.js';
 import { recording } from './helpers/recordings.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec, type Recording } from '../../src/plugins/testing.js';
 import { fakeSystem } from './helpers/fake-readers.js';
 
 const dirs: string[] = [];
@@ -25,13 +25,15 @@ const peerFix: Fix = {
   undo: [['ip', 'link', 'set', 'dev', 'g1', 'xdp', 'off']],
 };
 const inGw = (argv: string[]) => ['nsenter', '--net=/run/netns/xdpd-gw', '--', ...argv];
+/** Commands that succeed with no output. applyFix passes the nsenter prefix in argv, so none has a netns option. */
+const succeed = (cmds: string[][]): Recording[] => cmds.map((argv) => ({ argv, netns: null }));
 // The lab as the fix finds it: gw's namespace, g1 without a program (the veth-peer fault).
 const lab = () => fakeSystem({ inodes: { '/run/netns/xdpd-gw': 4026532900 }, xdp: { '/run/netns/xdpd-gw g1': { progId: null } } });
 
 describe('applyFix', () => {
   it('runs every command in the fix\'s namespace; applied, with its undo logged', async () => {
     const dir = tmp();
-    const exec = fakeExec();
+    const exec = fakeExec(succeed(peerFix.commands.map(inGw)));
     const r = await applyFix(exec, 'veth-peer-no-xdp', peerFix, dir, lab().readers);
     expect(r.ok).toBe(true);
     expect(exec.calls.map((c) => c.argv)).toEqual(peerFix.commands.map(inGw));
@@ -52,7 +54,7 @@ describe('applyFix', () => {
   it('is on record as "applying" before its first command runs', async () => {
     const dir = tmp();
     const seen: [string, number][] = [];
-    const exec = fakeExec(() => { const [r] = readFixLog(dir); seen.push([r!.state, r!.ran]); return {}; });
+    const exec = fakeExec(succeed(peerFix.commands.map(inGw)).map((rec) => ({ ...rec, effect: () => { const [r] = readFixLog(dir); seen.push([r!.state, r!.ran]); } })));
     await applyFix(exec, 'veth-peer-no-xdp', peerFix, dir, lab().readers);
     expect(seen).toEqual([['applying', 0], ['applying', 1]]);
   });
@@ -60,7 +62,10 @@ describe('applyFix', () => {
   it('a failing second command: the undo runs and the state is rolled-back', async () => {
     const dir = tmp();
     const stderr = recording('ip/link-show-missing-dev-stderr.txt');
-    const exec = fakeExec((argv) => (argv.includes('up') ? { ok: false, exitCode: 1, stderr } : {}));
+    const exec = fakeExec([
+      ...succeed([inGw(peerFix.commands[0]!), ...peerFix.undo!.map(inGw)]),
+      { argv: inGw(peerFix.commands[1]!), netns: null, exitCode: 1, stderr },
+    ]);
     const r = await applyFix(exec, 'veth-peer-no-xdp', peerFix, dir, lab().readers);
     expect(r.ok).toBe(false);
     expect(exec.calls.map((c) => c.argv)).toEqual([...peerFix.commands.map(inGw), ...peerFix.undo!.map(inGw)]);
@@ -73,7 +78,7 @@ describe('applyFix', () => {
 
   it('a failing first command changed nothing: no undo, state failed', async () => {
     const dir = tmp();
-    const exec = fakeExec(() => ({ ok: false, exitCode: 2 }));
+    const exec = fakeExec([{ argv: inGw(peerFix.commands[0]!), netns: null, exitCode: 2 }]);
     const r = await applyFix(exec, 'veth-peer-no-xdp', peerFix, dir, lab().readers);
     expect(exec.calls).toHaveLength(1);
     expect(r.record).toMatchObject({ state: 'failed', ran: 0, error: `${inGw(peerFix.commands[0]!).join(' ')}: exit 2` });
@@ -82,8 +87,8 @@ describe('applyFix', () => {
   it('without a namespace the argv is run as given; the state dir comes from XDP_DOCTOR_STATE_DIR', async () => {
     const dir = tmp();
     vi.stubEnv('XDP_DOCTOR_STATE_DIR', dir);
-    const exec = fakeExec();
     const fix: Fix = { title: 'generic', commands: [['ip', 'link', 'set', 'dev', 'l0', 'xdpgeneric', 'off']] };
+    const exec = fakeExec(succeed(fix.commands));
     const r = await applyFix(exec, 'veth-peer-no-xdp', fix, undefined, lab().readers);
     expect(exec.calls[0]!.argv).toEqual(fix.commands[0]);
     expect(r.record.undo).toEqual([]);
@@ -95,16 +100,16 @@ describe('undoFixes', () => {
   async function twoApplied(dir: string) {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-11-24T13:00:00Z'));
-    await applyFix(fakeExec(), 'a', { title: 'older', commands: [['true', 'older']], undo: [['undo', 'older']] }, dir, lab().readers);
+    await applyFix(fakeExec(succeed([['true', 'older']])), 'a', { title: 'older', commands: [['true', 'older']], undo: [['undo', 'older']] }, dir, lab().readers);
     vi.setSystemTime(new Date('2026-11-24T13:05:00Z'));
-    await applyFix(fakeExec(), 'b', { title: 'newer', commands: [['true', 'newer']], undo: [['undo', 'newer'], ['undo', 'newer', '2']] }, dir, lab().readers);
+    await applyFix(fakeExec(succeed([['true', 'newer']])), 'b', { title: 'newer', commands: [['true', 'newer']], undo: [['undo', 'newer'], ['undo', 'newer', '2']] }, dir, lab().readers);
     vi.useRealTimers();
   }
 
   it('reverts the newest applied fix only', async () => {
     const dir = tmp();
     await twoApplied(dir);
-    const exec = fakeExec();
+    const exec = fakeExec(succeed([['undo', 'newer'], ['undo', 'newer', '2']]));
     const r = await undoFixes(exec, {}, dir, lab().readers);
     expect(exec.calls.map((c) => c.argv)).toEqual([['undo', 'newer'], ['undo', 'newer', '2']]);
     expect(r.undone.map((x) => x.title)).toEqual(['newer']);
@@ -116,7 +121,7 @@ describe('undoFixes', () => {
   it('--all reverts every applied fix, newest first; nothing is left to undo', async () => {
     const dir = tmp();
     await twoApplied(dir);
-    const exec = fakeExec();
+    const exec = fakeExec(succeed([['undo', 'newer'], ['undo', 'newer', '2'], ['undo', 'older']]));
     const r = await undoFixes(exec, { all: true }, dir, lab().readers);
     expect(exec.calls.map((c) => c.argv)).toEqual([['undo', 'newer'], ['undo', 'newer', '2'], ['undo', 'older']]);
     expect(r.undone.map((x) => x.title)).toEqual(['newer', 'older']);
@@ -127,7 +132,9 @@ describe('undoFixes', () => {
     const dir = tmp();
     await twoApplied(dir);
     const stderr = recording('ip/link-set-eperm-stderr.txt');
-    const r = await undoFixes(fakeExec(() => ({ ok: false, exitCode: 2, stderr })), {}, dir, lab().readers);
+    const exec = fakeExec([['undo', 'newer'], ['undo', 'newer', '2']].map((argv) => ({ argv, netns: null, exitCode: 2, stderr })));
+    const r = await undoFixes(exec, {}, dir, lab().readers);
+    expect(exec.calls.map((c) => c.argv)).toEqual([['undo', 'newer'], ['undo', 'newer', '2']]);
     expect(r.failed.map((x) => x.title)).toEqual(['newer']);
     expect(r.output[1]).toBe('$ undo newer  (failed: RTNETLINK answers: Operation not permitted)');
     const newer = readFixLog(dir).find((x) => x.title === 'newer')!;
@@ -142,7 +149,7 @@ describe('undoFixes', () => {
       { ...base, id: '2', title: 'cut short', undo: [['undo', 'it']], state: 'applying' },
     ];
     writeFixLog(log, dir);
-    const exec = fakeExec();
+    const exec = fakeExec(succeed([['undo', 'it']]));
     const r = await undoFixes(exec, { all: true }, dir, lab().readers);
     expect(r.output).toEqual([
       'undo: cut short (it was interrupted while applying, so the state it left was never recorded; nothing could be checked)', '$ undo it',
