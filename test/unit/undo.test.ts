@@ -12,7 +12,7 @@ import { decideUndo } from '../../src/engine/undo-check.js';
 import type { Fix } from '../../src/engine/types.js';
 import { vethPeerFixes } from '../../src/kb/fixes.js';
 import { undoCommand, UNDO_HELP } from '../../src/undo.js';
-import { fakeExec } from './helpers/fake-exec.js';
+import { fakeExec, type Recording } from '../../src/plugins/testing.js';
 import { fakeSystem } from './helpers/fake-readers.js';
 
 const dirs: string[] = [];
@@ -27,16 +27,29 @@ const rpFix: Fix = {
   commands: [['sysctl', '-w', 'net.ipv4.conf.g2.rp_filter=2']], undo: [['sysctl', '-w', 'net.ipv4.conf.g2.rp_filter=1']],
 };
 
-/** The veth-peer lab: g1 without a program; `ip link set ... obj` attaches program 676, `... off` detaches. */
+/**
+ * The veth-peer lab: g1 without a program; the peer fix's `ip link set ... obj` attaches program 676, its undo
+ * (`... off`) detaches; the sysctls set their value. Every command the tests' fixes run is recorded (applyFix and
+ * undo pass the nsenter prefix in argv, so none has a netns option); any other command fails the test.
+ */
 function labSystem() {
   const sys = fakeSystem({ inodes: { [GW]: 4026532900 }, xdp: { [`${GW} g1`]: { progId: null } }, values: { [`${GW} net.ipv4.conf.g2.rp_filter`]: '1' } });
-  const exec = fakeExec((argv) => {
-    const cmd = argv.slice(3);
-    if (cmd[0] === 'ip' && cmd.includes('obj')) sys.xdp[`${GW} g1`] = { progId: 676 };
-    if (cmd[0] === 'ip' && cmd.at(-1) === 'off') sys.xdp[`${GW} g1`] = { progId: null };
-    if (cmd[0] === 'sysctl') sys.values[`${GW} ${cmd[2]!.split('=')[0]}`] = cmd[2]!.split('=')[1]!;
-    return {};
+  const inNs = (path: string, argv: string[]) => ['nsenter', `--net=${path}`, '--', ...argv];
+  const attach = peerFix!.commands.at(-1)!;
+  const sysctl = (argv: string[]): Recording => ({
+    argv: inNs(GW, argv), netns: null,
+    effect: () => { const [key, value] = argv[2]!.split('='); sys.values[`${GW} ${key}`] = value!; },
   });
+  const exec = fakeExec([
+    // Before the attach: the xdp_pass.o build, when the package has no usable object.
+    ...peerFix!.commands.slice(0, -1).map((argv): Recording => ({ argv: inNs(GW, argv), netns: null })),
+    { argv: inNs(GW, attach), netns: null, effect: () => { sys.xdp[`${GW} g1`] = { progId: 676 }; } },
+    { argv: inNs(GW, peerFix!.undo![0]!), netns: null, effect: () => { sys.xdp[`${GW} g1`] = { progId: null }; } },
+    sysctl(rpFix.commands[0]!), sysctl(rpFix.undo![0]!),
+    ...[['true'], ['true', 'undo']].map((argv): Recording => ({ argv: inNs('/run/netns/xdpd-lb', argv), netns: null })),
+  ]);
+  expect(attach).toContain('obj');
+  expect(peerFix!.undo).toEqual([['ip', 'link', 'set', 'dev', 'g1', 'xdpdrv', 'off']]);
   return { sys, exec };
 }
 
