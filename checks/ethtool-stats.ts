@@ -89,7 +89,7 @@ export default defineCheck({
           cause: 'veth-peer-no-xdp', severity: 'high', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_tx_errors',
           message: `${target.iface} counted ${targetTxErrors} XDP_TX frame(s) in rx_queue_N_xdp_tx_errors during the probe: ` +
             `its veth peer ${peer.ifname}${peer.netnsName ? ` (netns ${peer.netnsName})` : ''} has no XDP program, so the peer refuses them (ENXIO)`,
-          fixes: vethPeerFixes({ iface: target.iface, netns: target.netns, progId: inv?.progId, peer: { ifname: peer.ifname, netns: peer.netns } }),
+          fixes: vethPeerFixes({ iface: target.iface, netns: target.netns, progId: inv?.progId, linkOwned: Boolean(inv?.link), peer: { ifname: peer.ifname, netns: peer.netns } }),
         });
       } else {
         const why = isVeth && peer
@@ -120,6 +120,14 @@ export default defineCheck({
     }
     if (rising.length) {
       return { status: 'warn', summary: `drop counters rose during the probe: ${rising.join('; ')}`, evidence, findings };
+    }
+    if (inv?.mode === 'generic') {
+      // Generic XDP runs in the stack (do_xdp_generic), after the driver: the driver's XDP counters never see it.
+      return {
+        status: 'skip', evidence, findings,
+        summary: `${target.iface} runs its program in generic (SKB) mode: the driver's XDP counters count native XDP only, ` +
+          'so they cannot show this program\'s verdicts (the verdict, tracepoint and drop-reason rungs see them)',
+      };
     }
     if (!targetHasCounters) {
       const driver = facts.drivers[keyOf(target)];

@@ -29,6 +29,10 @@ export interface InventoryFacts {
   maps: MapInfo[];
   kind?: string;
   mtu?: number;
+  /** Every attachment when several modes are active at once (multi mode). */
+  attachments?: { mode: string; progId: number; progName?: string }[];
+  /** Attached through a bpf_link: its id and the processes holding it (netlink cannot detach it). */
+  link?: { id: number; holders: { pid: number; comm?: string }[] };
   peer?: {
     ifname: string; ifindex: number; netns?: NetnsRef; netnsName?: string;
     xdp?: { mode: string; progId: number; progName?: string }; gro?: boolean; up: boolean; mtu?: number;

@@ -4,6 +4,9 @@ import { defineCheck } from '../src/plugins/api.js';
 import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
 import type { MapInfo } from '../src/tools/bpftool.js';
 import { vethPeerFixes } from '../src/kb/fixes.js';
+import { linkHolders, xdpLinksOf } from '../src/tools/bpf-links.js';
+import { findVethPeer } from '../src/tools/veth-peer.js';
+import type { LinkInfo } from '../src/tools/ip.js';
 import { INVENTORY, type InventoryFacts } from './facts.js';
 
 export default defineCheck({
@@ -27,9 +30,9 @@ export default defineCheck({
       progId, progName: link.xdp?.progName, tag: link.xdp?.tag, btfId: link.xdp?.btfId, maps: [], kind: link.kind, mtu: link.mtu,
     };
 
-    if (link.kind === 'veth' && link.linkIndex !== undefined) {
+    if (link.kind === 'veth') {
       ctx.progress('looking up the veth peer');
-      facts.peer = await vethPeer(ctx, link.linkIndex, link.linkNetnsid);
+      facts.peer = await vethPeer(ctx, link);
     }
 
     if (!progId) {
@@ -47,6 +50,12 @@ export default defineCheck({
     facts.tag = prog.tag;
     facts.btfId = prog.btfId;
     facts.maps = await Promise.all(prog.mapIds.map((id) => bpftool.map(id)));
+    if ((link.attachments?.length ?? 0) > 1) facts.attachments = link.attachments!.map((a) => ({ mode: a.mode, progId: a.progId, progName: a.progName }));
+    const [owner] = await xdpLinksOf(ctx.tools.exec, progId);
+    if (owner) {
+      ctx.progress(`finding the process that holds bpf_link ${owner.id}`);
+      facts.link = { id: owner.id, holders: (await linkHolders(ctx.tools.files, owner.id)).map(({ pid, comm }) => ({ pid, comm })) };
+    }
     ctx.facts.set(INVENTORY, facts);
 
     evidence.push(
@@ -55,6 +64,15 @@ export default defineCheck({
       { label: 'maps', data: facts.maps.map(describeMap) },
     );
     if (facts.peer) evidence.push({ label: 'veth peer', data: describePeer(facts.peer) });
+    if (facts.attachments) evidence.push({ label: 'attachments', data: facts.attachments.map((a) => `${a.mode}: ${a.progName ?? '?'} id ${a.progId}`).join('\n') });
+    if (facts.link) {
+      const held = facts.link.holders.map((h) => `pid ${h.pid}${h.comm ? ` (${h.comm})` : ''}`).join(', ');
+      evidence.push({
+        label: 'bpf_link', command: ['bpftool', '-j', 'link', 'show'],
+        data: `attached through bpf_link ${facts.link.id}, held by ${held || 'no process found (pinned in bpffs?)'}: ` +
+          'netlink (ip link set … xdp off) cannot detach it; the holder owns it',
+      });
+    }
 
     const notes: string[] = [];
     if (!prog.btfId) notes.push('program has no BTF: map values cannot be decoded by field and xdpdump cannot attach');
@@ -63,31 +81,22 @@ export default defineCheck({
       findings.push({
         cause: 'veth-peer-no-xdp', severity: 'medium', iface: facts.peer.ifname, progId, risk: true,
         message: `native XDP on veth ${link.ifname} whose peer ${facts.peer.ifname} has no XDP program: XDP_TX would fail`,
-        fixes: vethPeerFixes({ iface: link.ifname, netns: target.netns, progId, peer: { ifname: facts.peer.ifname, netns: facts.peer.netns } }),
+        fixes: vethPeerFixes({ iface: link.ifname, netns: target.netns, progId, linkOwned: Boolean(facts.link), peer: { ifname: facts.peer.ifname, netns: facts.peer.netns } }),
       });
     }
-    const summary = `${prog.name ?? 'program'} (id ${prog.id}) ${facts.mode ?? ''} on ${link.ifname}, ${facts.maps.length} map(s)` +
+    const summary = `${prog.name ?? 'program'} (id ${prog.id}) ${facts.mode ?? ''} on ${link.ifname}${facts.link ? ` via bpf_link ${facts.link.id}` : ''}, ${facts.maps.length} map(s)` +
       (facts.peer ? `; peer ${facts.peer.ifname} ${facts.peer.xdp ? `runs ${facts.peer.xdp.progName ?? facts.peer.xdp.progId}` : 'has no XDP'}` : '');
     return { status: notes.length ? 'warn' : 'pass', summary: notes.length ? `${summary} — ${notes.join('; ')}` : summary, evidence, findings };
   },
 });
 
-async function vethPeer(ctx: CheckContext, peerIndex: number, nsid: number | undefined): Promise<InventoryFacts['peer']> {
-  const { ip } = ctx.tools;
-  let netns: NetnsRef | undefined = ctx.target.netns;
-  let netnsName: string | undefined;
-  if (nsid !== undefined) {
-    const ids = await ip.netnsIds(ctx.target.netns);
-    netnsName = ids.find((x) => x.nsid === nsid)?.name;
-    // A peer in a namespace without a name under /run/netns (a container's) cannot be entered by name.
-    netns = netnsName ? { kind: 'name', name: netnsName } : undefined;
-    if (!netnsName) return undefined;
-  }
-  const peer = (await ip.links(netns, { details: true })).find((l) => l.ifindex === peerIndex);
-  if (!peer) return undefined;
+async function vethPeer(ctx: CheckContext, link: LinkInfo): Promise<InventoryFacts['peer']> {
+  const found = await findVethPeer(ctx.tools.ip, ctx.tools.files, link, ctx.target.netns);
+  if (!found) return undefined;
+  const { link: peer, netns, label } = found;
   const gro = await peerGro(ctx, peer.ifname, netns);
   return {
-    ifname: peer.ifname, ifindex: peer.ifindex, netns, netnsName, up: peer.up, mtu: peer.mtu, gro,
+    ifname: peer.ifname, ifindex: peer.ifindex, netns, netnsName: label, up: peer.up, mtu: peer.mtu, gro,
     xdp: peer.xdp ? { mode: peer.xdp.mode, progId: peer.xdp.progId, progName: peer.xdp.progName } : undefined,
   };
 }

@@ -126,5 +126,5 @@ function senderHop(ctx: CheckContext): Hop | undefined {
 function xdpContext(ctx: CheckContext): VethContext | undefined {
   const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
   if (!inv?.peer) return undefined;
-  return { iface: inv.iface, netns: inv.netns, progId: inv.progId, peer: { ifname: inv.peer.ifname, netns: inv.peer.netns } };
+  return { iface: inv.iface, netns: inv.netns, progId: inv.progId, linkOwned: Boolean(inv.link), peer: { ifname: inv.peer.ifname, netns: inv.peer.netns } };
 }

@@ -14,6 +14,7 @@ import { findSignal } from '../src/kb/signals.js';
 import { errnoName } from '../src/kb/errnos.js';
 import { vethPeerFixes } from '../src/kb/fixes.js';
 import { attribute, describeSides, type Attribution, type Side } from './tracepoint-attribution.js';
+import { redirectTarget, slotText } from './redirect-target.js';
 import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type PreflightFacts, type SignalSeen, type TracepointFacts } from './facts.js';
 
 const actionName = (act: number) => `XDP_${xdpActionName(act)}`;
@@ -127,7 +128,7 @@ export default defineCheck({
         tracepoint: b.tracepoint, errno: b.errno, act: b.act, ifindex: b.ifindex, ifname: at.ifname, driver: at.driver,
         count: b.count, fields: { ...b.fields, ...b.extra },
       });
-      findings.push(findingFor(b, at, inv));
+      findings.push(findingFor(b, at, inv, at.side ?? sides[0]));
       evidence.push({ label: `${b.tracepoint} on ${at.ifname ?? `ifindex ${b.ifindex ?? '?'}`}`, data: `attributed: ${at.how}` });
     }
     ctx.facts.set(TRACEPOINTS, { signals } satisfies TracepointFacts);
@@ -170,7 +171,7 @@ export function describeBucket(b: XdpTraceBucket): string {
   return parts.join(' ');
 }
 
-function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | undefined): Finding {
+function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | undefined, side?: Side): Finding {
   const row = findSignal({ tracepoint: b.tracepoint, errno: b.errno, driver: at.driver, act: b.act });
   const cause = row?.cause ?? (b.tracepoint === 'xdp_exception' && b.act === 3 ? 'xdp-tx-error' : DEFAULT_CAUSE[b.tracepoint] ?? 'xdp-tx-error');
   const where = at.ifname ?? `ifindex ${b.ifindex ?? '?'}`;
@@ -187,13 +188,23 @@ function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | un
     const side = at.side?.role === 'peer'
       // The peer bounced frames towards the target: the target is the "peer" that lacks NAPI here.
       ? { iface: peer.ifname, netns: peer.netns, progId: peer.xdp?.progId, peer: { ifname: inv.iface, netns: inv.netns } }
-      : { iface: inv.iface, netns: inv.netns, progId: inv.progId, peer: { ifname: peer.ifname, netns: peer.netns } };
+      : { iface: inv.iface, netns: inv.netns, progId: inv.progId, linkOwned: Boolean(inv.link), peer: { ifname: peer.ifname, netns: peer.netns } };
     const state = at.side?.role === 'peer' ? 'has no XDP program' : peer.xdp ? (peer.up ? `runs an XDP program (id ${peer.xdp.progId}) but refused the frames` : 'is DOWN') : 'has no XDP program';
     message += `: the veth peer ${side.peer.ifname}${at.side?.role === 'peer' ? '' : peer.netnsName ? ` (netns ${peer.netnsName})` : ''} ${state}, so its queue has no NAPI and refuses XDP_TX frames`;
     finding.message = message;
     finding.fixes = vethPeerFixes(side);
   } else if (row) {
     finding.message = `${message}: ${row.meaning}`;
+  }
+  const toIfindex = b.tracepoint === 'xdp_devmap_xmit' ? b.ifindex : b.extra.to_ifindex;
+  if ((b.tracepoint === 'xdp_redirect_err' || b.tracepoint === 'xdp_devmap_xmit') && toIfindex && side) {
+    // Follow the redirect to the device it was meant for, and check that device as the target is checked.
+    const to = redirectTarget(toIfindex, side.links, side.netns);
+    const map = inv?.maps.find((m) => m.id === b.extra.map_id)?.name;
+    finding.message += `; redirected to ${to.ifname ?? `ifindex ${toIfindex}`}${slotText(b.extra.map_id, b.extra.map_index, map)}` +
+      (to.problem ? `: ${to.problem}` : '');
+    finding.fixes = to.fixes;
+    if (to.ifname) finding.iface = to.ifname;
   }
   return finding;
 }

@@ -15,6 +15,7 @@ declare -A PKGS=(
   [clang]=/usr/bin/clang
   [llvm]=/usr/bin/llvm-objdump
   [make]=/usr/bin/make
+  [gcc]=/usr/bin/gcc
   [bpftool]=/usr/sbin/bpftool
   [libbpf-dev]=/usr/include/bpf/bpf_helpers.h
   [linux-libc-dev]=/usr/include/linux/bpf.h

@@ -3,6 +3,8 @@ import type { Hop, NetnsRef, ProbeSpec, Target } from './engine/types.js';
 import type { Exec } from './tools/exec.js';
 import { createIp } from './tools/ip.js';
 import { createBpftool } from './tools/bpftool.js';
+import { findVethPeer } from './tools/veth-peer.js';
+import { realFiles } from './tools/files.js';
 import type { LadderArgs } from './cli-args.js';
 import { captureFilterOf, flowOfProbe } from './probe-flow.js';
 
@@ -82,13 +84,6 @@ async function verifyTarget(exec: Exec, args: LadderArgs, netns: NetnsRef | unde
     }
   }
   // The veth peer is the hop just before the XDP interface: tcpdump there shows what was sent into it.
-  if (link.kind === 'veth' && link.linkIndex !== undefined) {
-    const ids = link.linkNetnsid !== undefined ? await ip.netnsIds(netns) : [];
-    const peerNsName = link.linkNetnsid !== undefined ? ids.find((x) => x.nsid === link.linkNetnsid)?.name : undefined;
-    const peerNs: NetnsRef | undefined = link.linkNetnsid === undefined ? netns : peerNsName ? { kind: 'name', name: peerNsName } : undefined;
-    if (link.linkNetnsid === undefined || peerNs) {
-      const peer = (await ip.links(peerNs).catch(() => [])).find((l) => l.ifindex === link.linkIndex);
-      if (peer) hops.push({ label: `${peer.ifname} (veth peer)`, iface: peer.ifname, netns: peerNs });
-    }
-  }
+  const peer = await findVethPeer(ip, realFiles, link, netns).catch(() => undefined);
+  if (peer) hops.push({ label: `${peer.link.ifname} (veth peer${peer.netns?.kind === 'pid' ? `, ${peer.label}` : ''})`, iface: peer.link.ifname, netns: peer.netns });
 }

@@ -5,6 +5,8 @@ import { bpfBuildSteps, bpfObject } from '../bpf-objects.js';
 
 export interface VethContext {
   iface: string; netns?: NetnsRef; progId?: number;
+  /** The program is attached through a bpf_link: netlink cannot detach it, only its holder can. */
+  linkOwned?: boolean;
   peer: { ifname: string; netns?: NetnsRef };
 }
 
@@ -18,7 +20,7 @@ export function vethPeerFixes(v: VethContext): Fix[] {
     netns: v.peer.netns,
     verify: 'probe',
   }];
-  if (v.progId !== undefined) {
+  if (v.progId !== undefined && !v.linkOwned) {
     fixes.push({
       title: `run the program in generic mode on ${v.iface} (xdpgeneric: XDP_TX goes through the stack; slower)`,
       // Pin first: detaching the native attachment must not free a program only the attachment held.

@@ -36,7 +36,10 @@ export const XDP_TRACEPOINTS: readonly XdpTracepointSpec[] = [
   { name: 'xdp_bulk_tx', ifindex: 'args->ifindex', errno: '-args->err', extra: [], sums: ['drops', 'sent'] },
   {
     name: 'xdp_redirect_err', ifindex: 'args->ifindex', errno: '-args->err',
-    extra: [{ name: 'to_ifindex', expr: 'args->to_ifindex' }, { name: 'prog_id', expr: 'args->prog_id' }], sums: [],
+    extra: [
+      { name: 'to_ifindex', expr: 'args->to_ifindex' }, { name: 'prog_id', expr: 'args->prog_id' },
+      { name: 'map_id', expr: 'args->map_id' }, { name: 'map_index', expr: 'args->map_index' },
+    ], sums: [],
   },
   // The device that refused the batch is the interesting one: key by to_ifindex, keep from_ifindex.
   {

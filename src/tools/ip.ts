@@ -4,6 +4,7 @@ import type { Exec } from './exec.js';
 import { asArray, isObj, num, parseJson, str, ToolOutputError } from './json.js';
 
 export type XdpMode = 'native' | 'generic' | 'offload' | 'multi';
+export interface XdpAttachment { mode: XdpMode; progId: number; progName?: string; tag?: string; btfId?: number }
 
 export interface LinkInfo {
   ifindex: number;
@@ -15,7 +16,11 @@ export interface LinkInfo {
   /** ifindex of the other end for veth (in the namespace named by linkNetnsid when set). */
   linkIndex?: number;
   linkNetnsid?: number;
-  xdp?: { mode: XdpMode; progId: number; progName?: string; tag?: string; btfId?: number };
+  /** The other end by name, when it is in the same namespace (iproute2 prints `link` then, not `link_index`). */
+  linkName?: string;
+  xdp?: XdpAttachment;
+  /** Every program attached, one per mode (several only in multi mode: offload with native or generic). */
+  attachments?: XdpAttachment[];
   stats?: { rxPackets: number; txPackets: number; rxDropped: number; txDropped: number };
 }
 
@@ -31,14 +36,19 @@ export function parseLinks(text: string): LinkInfo[] {
     const link: LinkInfo = {
       ifindex, ifname, up: Array.isArray(raw.flags) && raw.flags.includes('UP'),
       mtu: num(raw.mtu), mac: str(raw.address), linkIndex: num(raw.link_index), linkNetnsid: num(raw.link_netnsid),
+      ...(str(raw.link) ? { linkName: str(raw.link) } : {}),
     };
     if (isObj(raw.linkinfo)) link.kind = str(raw.linkinfo.info_kind);
-    if (isObj(raw.xdp) && isObj(raw.xdp.prog)) {
-      const p = raw.xdp.prog;
-      link.xdp = {
-        mode: MODES[num(raw.xdp.mode) ?? 0] ?? 'native',
-        progId: num(p.id) ?? 0, progName: str(p.name), tag: str(p.tag), btfId: num(p.btf_id),
-      };
+    if (isObj(raw.xdp)) {
+      const x = raw.xdp;
+      const attachments = Array.isArray(x.attached)
+        ? x.attached.filter(isObj).map((a) => attachmentOf(num(a.mode), a.prog)).filter((a): a is XdpAttachment => Boolean(a))
+        : [];
+      // One mode: `prog` names the program. Multi mode (several attached): only `attached[]` does, and the
+      // program that sees packets first on the host is the native (driver) one, else the generic one.
+      const primary = attachmentOf(num(x.mode), x.prog) ?? attachments.find((a) => a.mode === 'native') ?? attachments.find((a) => a.mode === 'generic') ?? attachments[0];
+      if (primary) link.xdp = primary;
+      if (attachments.length) link.attachments = attachments;
     }
     if (isObj(raw.stats64) && isObj(raw.stats64.rx) && isObj(raw.stats64.tx)) {
       link.stats = {
@@ -48,6 +58,11 @@ export function parseLinks(text: string): LinkInfo[] {
     }
     return link;
   });
+}
+
+function attachmentOf(mode: number | undefined, prog: unknown): XdpAttachment | undefined {
+  if (!isObj(prog) || num(prog.id) === undefined) return undefined;
+  return { mode: MODES[mode ?? 0] ?? 'native', progId: num(prog.id)!, progName: str(prog.name), tag: str(prog.tag), btfId: num(prog.btf_id) };
 }
 
 export function parseNetnsIds(text: string): { nsid: number; name?: string }[] {

@@ -105,6 +105,13 @@ describe('xdpBuckets', () => {
     ]);
   });
 
+  it('reads a devmap redirect refused with EOPNOTSUPP: the target, the program, the map and its slot', () => {
+    expect(xdpBuckets(parseBpftraceJson(rec('xdp-devmap-redirect-eopnotsupp.stdout.txt')))).toEqual([{
+      tracepoint: 'xdp_redirect_err', ifindex: 2, errno: 95, act: 4, count: 3, fields: {},
+      extra: { to_ifindex: 4, prog_id: 2620, map_id: 1960, map_index: 0 },
+    }]);
+  });
+
   it('names the extra key fields and leaves out the ifindex of events that have none', () => {
     const j = parseBpftraceJson([
       '{"type": "map", "data": {"@xdp_exception": {"5,0,0,42": 2}}}',

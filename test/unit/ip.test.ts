@@ -16,6 +16,7 @@ describe('parseLinks', () => {
       ifindex: 2, ifname: 'v0', kind: 'veth', up: true, mtu: 1500, mac: 'd6:70:98:d6:f3:12',
       linkIndex: 2, linkNetnsid: 0,
       xdp: { mode: 'native', progId: 137, progName: 'xdp_prog_func', tag: '45f330cfe0b3cd65', btfId: 67 },
+      attachments: [{ mode: 'native', progId: 137, progName: 'xdp_prog_func', tag: '45f330cfe0b3cd65', btfId: 67 }],
     });
     expect(v0!.stats).toBeUndefined();
   });
@@ -29,10 +30,27 @@ describe('parseLinks', () => {
     expect(v0!.xdp!.btfId).toBeUndefined();
   });
 
-  it('maps the XDP attach modes of if_link.h (1 drv, 2 skb, 3 hw, 4 multi)', () => {
+  it('maps the XDP attach modes of if_link.h (1 drv, 2 skb, 3 hw)', () => {
     const raw = JSON.parse(vethXdp);
     const modeOf = (mode: number) => { raw[0].xdp.mode = mode; return parseLinks(JSON.stringify(raw))[0]!.xdp!.mode; };
-    expect([1, 2, 3, 4].map(modeOf)).toEqual(['native', 'generic', 'offload', 'multi']);
+    expect([1, 2, 3].map(modeOf)).toEqual(['native', 'generic', 'offload']);
+  });
+
+  it('generic mode as iproute2 prints it here: prog and an attached[] of one (recorded)', () => {
+    const [link] = parseLinks(recording('ip/link-show-generic-attached.json'));
+    expect(link!.xdp).toEqual({ mode: 'generic', progId: 2398, progName: 'allowlist', tag: '7b057caf1ee4aef7', btfId: 2866 });
+    expect(link!.attachments).toEqual([link!.xdp]);
+  });
+
+  it('multi mode: no top-level prog, every program in attached[]; the native one is the primary', () => {
+    // INVENTED SHAPE, derived from the recording above: mode 4 (XDP_ATTACHED_MULTI) needs offload hardware, which
+    // no machine here has; iproute2 then prints the programs only in attached[], one entry per mode.
+    const raw = JSON.parse(recording('ip/link-show-generic-attached.json'));
+    const one = raw[0].xdp.attached[0];
+    raw[0].xdp = { mode: 4, attached: [{ ...one, mode: 3, prog: { ...one.prog, id: 7 } }, { ...one, mode: 1 }] };
+    const [link] = parseLinks(JSON.stringify(raw));
+    expect(link!.xdp).toMatchObject({ mode: 'native', progId: 2398 });
+    expect(link!.attachments!.map((a) => [a.mode, a.progId])).toEqual([['offload', 7], ['native', 2398]]);
   });
 
   it('a link without an xdp object has no program, and a DOWN link is not up', () => {

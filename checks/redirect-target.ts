@@ -1,0 +1,48 @@
+// Where a redirect went, for xdp_redirect_err and xdp_devmap_xmit: the device behind to_ifindex (and the map
+// slot that named it), checked the way the target is — up, and for a veth whether its peer can take XDP frames
+// (the peer needs an XDP program for its queue to have NAPI). The fix then names that device. Pure over the
+// interfaces of the namespace the redirect happened in.
+import type { Fix, NetnsRef } from '../src/engine/types.js';
+import type { LinkInfo } from '../src/tools/ip.js';
+import { vethPeerFixes } from '../src/kb/fixes.js';
+
+export interface RedirectTarget {
+  ifindex: number;
+  ifname?: string;
+  /** What is wrong with it, in words, when something is. */
+  problem?: string;
+  fixes: Fix[];
+}
+
+/** bpf_redirect() (no map) reports map_id INT_MAX; a real map id and index name the slot. */
+export function slotText(mapId?: number, mapIndex?: number, mapName?: string): string {
+  if (mapId === undefined || mapId === 0 || mapId === 2147483647) return mapId === 2147483647 ? ' (bpf_redirect, no map)' : '';
+  return ` (${mapName ?? `map id ${mapId}`} slot ${mapIndex ?? '?'})`;
+}
+
+export function redirectTarget(toIfindex: number, links: LinkInfo[], netns?: NetnsRef): RedirectTarget {
+  const dev = links.find((l) => l.ifindex === toIfindex);
+  if (!dev) return { ifindex: toIfindex, problem: `ifindex ${toIfindex} is not an interface in this namespace: a redirect target must be`, fixes: [] };
+  const name = `${dev.ifname} (ifindex ${toIfindex}${dev.kind ? `, ${dev.kind}` : ''})`;
+  if (!dev.up) {
+    return {
+      ifindex: toIfindex, ifname: dev.ifname, problem: `${name} is DOWN`,
+      fixes: [{ title: `bring ${dev.ifname} up`, commands: [['ip', 'link', 'set', 'dev', dev.ifname, 'up']], undo: [['ip', 'link', 'set', 'dev', dev.ifname, 'down']], netns, verify: 'probe' }],
+    };
+  }
+  if (dev.kind === 'veth' && (dev.linkIndex !== undefined || dev.linkName)) {
+    if (dev.linkNetnsid !== undefined) {
+      return { ifindex: toIfindex, ifname: dev.ifname, problem: `${name} is a veth whose peer lives in another namespace (nsid ${dev.linkNetnsid}); that peer needs an XDP program to take XDP frames`, fixes: [] };
+    }
+    const peer = links.find((l) => (dev.linkName ? l.ifname === dev.linkName : l.ifindex === dev.linkIndex));
+    if (peer && !peer.xdp) {
+      return {
+        ifindex: toIfindex, ifname: dev.ifname,
+        problem: `${name} is a veth whose peer ${peer.ifname} has no XDP program: its queue has no NAPI, so ${dev.ifname} cannot take XDP frames`,
+        fixes: vethPeerFixes({ iface: dev.ifname, netns, peer: { ifname: peer.ifname, netns } }),
+      };
+    }
+    if (peer && !peer.up) return { ifindex: toIfindex, ifname: dev.ifname, problem: `${name} is a veth whose peer ${peer.ifname} is DOWN`, fixes: [] };
+  }
+  return { ifindex: toIfindex, ifname: dev.ifname, fixes: [] };
+}

@@ -1,0 +1,134 @@
+// Real programs that are not the lab's (test/zoo/*.c), each on a two-namespace veth setup of its own, through
+// the built CLI as root on the real kernel. Each scenario asserts its top cause (or exit 0 when healthy) and
+// that no rung ends in `error`. Nothing here is the lab: its map names, addresses and interfaces are the zoo's.
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { execa, type ResultPromise } from 'execa';
+import { join } from 'node:path';
+import { ROOT, runCli } from './helpers/cli.js';
+import { zooArgs, zooDown, zooMapUpdate, zooUp, type ZooSetup } from './helpers/zoo.js';
+
+const TAG = 'z';
+
+async function doctor(z: ZooSetup, extra: string[] = ['--skip', 'trace-pipe']) {
+  const r = await runCli(zooArgs(z, extra));
+  let report: any;
+  try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 800)}`); }
+  const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
+  const errored = report.checks.filter((c: any) => c.status === 'error').map((c: any) => `${c.id}: ${c.summary}`);
+  return { ...r, report, byId, errored, causes: report.diagnosis.map((d: any) => d.cause) as string[] };
+}
+
+afterEach(async () => { await zooDown(TAG); });
+afterAll(async () => { await zooDown(TAG); });
+
+describe('the zoo: small XDP programs of our own', () => {
+  test('healthy per-CPU counter: exit 0, nothing wrong, the peer risk a note with no fix', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_count_pass' });
+    const { exitCode, report, byId, errored } = await doctor(z);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.probe.ok).toBe(true);
+    expect(report.diagnosis).toEqual([]);
+    expect(report.notes.map((n: any) => n.cause)).toContain('veth-peer-no-xdp');
+    expect(byId['map-dump'].status).toBe('pass');
+    expect(byId['map-dump'].summary).toMatch(/pkt_count \(percpu_array\): 1 entry, sum \d+/);
+    expect(JSON.stringify(byId['map-dump'].evidence)).toMatch(/cpu0=\d+ cpu1=\d+/);
+    expect(byId.routing.summary).toMatch(/replies came back/);
+    expect(byId.xdpdump.summary).toMatch(/XDP_PASS ×3/);
+  });
+
+  test('filter with an empty allow-list: the program drops the probe, joined with the empty map and the counters', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_allowlist' });
+    // trace-pipe runs here: its normal path (the program's own format strings) on a program that is not the lab's.
+    const { exitCode, report, byId, errored, causes } = await doctor(z, []);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-drop-verdict');
+    expect(causes).not.toContain('veth-peer-no-xdp');
+    const top = report.diagnosis[0];
+    const said = top.evidence.map((e: any) => `${e.check}: ${e.message}`).join('\n');
+    expect(said).toMatch(/xdpdump: allowlist \(id \d+\) returned XDP_DROP for 3 of 3 probe packet\(s\) to 10\.111\.60\.2/);
+    expect(said).toMatch(/map-dump: allowed_sources \(hash, up to 256 entries\) is empty/);
+    expect(said).toMatch(/ethtool-stats: zs0 counted xdp_drops \+3/);
+    expect(byId.routing.status).toBe('fail');
+    expect(byId.routing.summary).toMatch(/reached zs0 \(XDP\).*no reply came back/);
+    expect(byId['trace-pipe'].status, byId['trace-pipe'].summary).toBe('pass');
+    expect(byId['trace-pipe'].summary).toMatch(/3 line\(s\) from the program: "allowlist: drop from %x" ×3/);
+  });
+
+  test('devmap redirect with every slot empty: XDP_ABORTED, explained by the empty devmap', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_devmap' });
+    const { exitCode, report, byId, errored, causes } = await doctor(z);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes).toEqual(['xdp-aborted']);
+    const said = report.diagnosis[0].evidence.map((e: any) => `${e.check}: ${e.message}`).join('\n');
+    expect(said).toMatch(/map-dump: tx_ports \(devmap\): all 4 slots are empty/);
+    expect(said).toMatch(/tracepoints: xdp:xdp_exception XDP_ABORTED fired 3×/);
+    expect(JSON.stringify(byId['map-dump'].evidence)).toContain('[0] empty');
+  });
+
+  test('devmap redirect to a veth whose peer cannot take XDP frames: the redirect error names that device', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_devmap', redirectTarget: true });
+    const { stdout } = await execa('ip', ['-n', z.server, '-j', 'link', 'show', 'zr0']);
+    await zooMapUpdate(z.maps.tx_ports!, 0, [JSON.parse(stdout)[0].ifindex, 0, 0, 0]);
+    const { exitCode, report, errored, causes } = await doctor(z);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-redirect-error');
+    expect(report.diagnosis[0].errno).toEqual({ value: 95, name: 'EOPNOTSUPP' });
+    expect(JSON.stringify(report.diagnosis[0])).toContain('zr0');
+  });
+
+  test('xskmap with no AF_XDP socket bound: XDP_ABORTED, explained by the socket-less xskmap', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_xskmap' });
+    const { exitCode, report, byId, errored, causes } = await doctor(z);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-aborted');
+    expect(JSON.stringify(report.diagnosis[0].evidence)).toMatch(/xsks \(xskmap\): no AF_XDP socket is open/);
+    expect(JSON.stringify(byId['map-dump'].evidence)).toContain('not readable from user space (Operation not supported)');
+  });
+
+  test('tail call into an empty prog_array slot: the fall-through XDP_DROP, explained by the empty table', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_tailcall' });
+    const { exitCode, report, errored, causes } = await doctor(z);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-drop-verdict');
+    expect(JSON.stringify(report.diagnosis[0].evidence)).toMatch(/jump_table \(prog_array\) holds no program in any of its 4 slots/);
+  });
+
+  test('generic (SKB) mode: the driver counters say they cannot see it; the verdicts still find the drop', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_allowlist', mode: 'xdpgeneric' });
+    const { exitCode, byId, errored, causes } = await doctor(z);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(byId.inventory.summary).toMatch(/generic on zs0/);
+    expect(byId['ethtool-stats'].status).toBe('skip');
+    expect(byId['ethtool-stats'].summary).toMatch(/generic \(SKB\) mode: the driver's XDP counters count native XDP only/);
+    expect(causes[0]).toBe('xdp-drop-verdict');
+  });
+
+  test('a program attached through a bpf_link: the holder is named, and no fix detaches it through netlink', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_count_pass' });
+    await execa('ip', ['-n', z.server, 'link', 'set', 'dev', 'zs0', 'xdpdrv', 'off']);
+    const holder: ResultPromise = execa('nsenter', [`--net=/run/netns/${z.server}`, join(ROOT, 'bpf', 'build', 'zoo', 'xdp_link_hold'), join(ROOT, 'bpf', 'build', 'zoo', 'zoo_count_pass.o'), 'zs0'], { reject: false });
+    try {
+      await new Promise<void>((res, rej) => {
+        holder.stdout!.on('data', (d) => { if (String(d).includes('attached')) res(); });
+        holder.then((r) => rej(new Error(`xdp_link_hold exited: ${r.stderr}`)), rej);
+      });
+      const { exitCode, report, byId, errored } = await doctor(z);
+      expect(errored).toEqual([]);
+      expect(exitCode).toBe(0);
+      expect(byId.inventory.summary).toMatch(/via bpf_link \d+/);
+      expect(JSON.stringify(byId.inventory.evidence)).toMatch(new RegExp(`held by pid ${holder.pid} \\(xdp_link_hold\\)`));
+      const fixes = JSON.stringify([...report.diagnosis, ...report.checks.flatMap((c: any) => c.findings)]);
+      expect(fixes).not.toContain('xdpgeneric');
+    } finally {
+      holder.kill('SIGTERM');
+      await holder;
+    }
+  });
+});
