@@ -6,17 +6,18 @@ import type { CheckRecord, DiagnosisEntry, ErrnoExplanation, Finding } from './t
 import { explainErrno } from '../kb/explain.js';
 import { SIGNALS } from '../kb/signals.js';
 
-interface Seen { value: number; name: string; cause: string; tracepoint?: string; iface?: string }
+interface Seen { value: number; name: string; cause: string; observed: boolean; tracepoint?: string; iface?: string }
 
 const tracepointOf = (signal?: string) => signal?.replace(/^xdp:/, '') || undefined;
 
 export function concludeErrnos(diagnosis: DiagnosisEntry[], records: CheckRecord[]): ErrnoExplanation[] {
   // Findings first (they carry the tracepoint and interface), in diagnosis order, then the diagnosis' own errnos.
+  // A diagnosis entry's errno may come from a risk joined to it (configuration): known, not observed.
   const rank = (cause: string) => { const i = diagnosis.findIndex((d) => d.cause === cause); return i < 0 ? diagnosis.length : i; };
   const findings: Finding[] = records.flatMap((r) => r.findings).filter((f) => f.errno && !f.risk);
   const seen: Seen[] = [
-    ...findings.map((f) => ({ value: Math.abs(f.errno!.value), name: f.errno!.name, cause: f.cause, tracepoint: tracepointOf(f.signal), iface: f.iface })),
-    ...diagnosis.filter((d) => d.errno).map((d) => ({ value: Math.abs(d.errno!.value), name: d.errno!.name, cause: d.cause })),
+    ...findings.map((f) => ({ value: Math.abs(f.errno!.value), name: f.errno!.name, cause: f.cause, observed: true, tracepoint: tracepointOf(f.signal), iface: f.iface })),
+    ...diagnosis.filter((d) => d.errno).map((d) => ({ value: Math.abs(d.errno!.value), name: d.errno!.name, cause: d.cause, observed: false })),
   ].filter((s) => s.value > 0).sort((a, b) => rank(a.cause) - rank(b.cause));
 
   const byValue = new Map<number, Seen[]>();
@@ -25,7 +26,7 @@ export function concludeErrnos(diagnosis: DiagnosisEntry[], records: CheckRecord
   for (const [value, group] of byValue) {
     const causes = [...new Set(group.map((s) => s.cause))];
     const at = group.find((s) => s.tracepoint) ?? group[0]!;
-    const e = explain(value, at.name, causes, at.tracepoint, true);
+    const e = explain(value, at.name, causes, at.tracepoint, group.some((s) => s.observed));
     out.push({ ...e, ...(at.iface ? { iface: at.iface } : {}) });
   }
   if (out.length || !diagnosis.length) return out;
