@@ -9,8 +9,8 @@ import type { WizardState } from './state.js';
 /** The report with the current rungs: the route and the errnos concluded again by the engine from them. */
 export function currentReport(s: WizardState, diagnosis: DiagnosisEntry[], exitCode: number): RunReport | undefined {
   if (!s.report) return undefined;
-  const { route: _old, ...rest } = s.report;
   const route = concludeRoute(s.report.target, s.records);
+  const { route: _before, ...rest } = s.report; // the route of the rungs as they stand replaces the first climb's
   return {
     ...rest, checks: s.records, diagnosis, ...(route ? { route } : {}), errnos: concludeErrnos(diagnosis, s.records),
     ...(s.fix ? { fix: s.fix } : {}), exitCode,
