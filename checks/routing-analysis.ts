@@ -1,6 +1,6 @@
 // Pure analysis of tcpdump sightings along a route: where requests towards the destination were seen,
 // where replies were seen, retransmissions, and a one-line verdict. Tested on recorded captures.
-import type { Hop } from '../src/engine/types.js';
+import type { Hop, HopState, RouteObservation } from '../src/engine/types.js';
 import type { TcpdumpPacket } from '../src/tools/tcpdump.js';
 
 export interface HopSighting { hop: Hop; packets: TcpdumpPacket[]; error?: string }
@@ -70,4 +70,35 @@ export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port
     `${h.xdp ? '◆' : '·'} ${h.label.padEnd(26)} ${h.error ? `not captured: ${h.error}` : `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} IPIP)` : ''}, ${h.replies} reply(ies)`}` +
     (h.xdp && h.requests === 0 && !h.error ? '  ← native XDP: tcpdump cannot see consumed packets' : ''));
   return { perHop, lastSeen, synRetransmissions, lostAfterXdp, noReplyFromXdpHop, neverReachedXdp, verdict, lines };
+}
+
+/**
+ * The route as data for the report: each hop with its counts and what it saw. A hop with requests was 'seen'; the
+ * XDP hop is silent to tcpdump for what XDP consumed, so it is 'xdp' when the hop before it saw the requests; when
+ * the probe failed, the first captured hop after the last sighting is where the packets were 'lost'.
+ */
+export function routeObservation(sightings: HopSighting[], route: RouteAnalysis, probeFailed: boolean): RouteObservation {
+  const states: HopState[] = route.perHop.map((h) => (h.error ? 'unknown' : h.requests > 0 ? 'seen' : 'unseen'));
+  states.forEach((s, i) => { if (route.perHop[i]!.xdp && s === 'unseen' && i > 0 && states[i - 1] === 'seen') states[i] = 'xdp'; });
+  let last = -1;
+  states.forEach((s, i) => { if (s === 'seen' || s === 'xdp') last = i; });
+  let lostAt: string | undefined;
+  if (probeFailed && last >= 0 && last < states.length - 1 && states[last + 1] !== 'unknown') {
+    states[last + 1] = 'lost';
+    lostAt = route.perHop[last + 1]!.label;
+  }
+  return {
+    hops: route.perHop.map((h, i) => {
+      const hop = sightings[i]!.hop;
+      return {
+        label: h.label, iface: hop.iface, ...(hop.netns ? { netns: hop.netns } : {}), ...(hop.node ? { node: hop.node } : {}),
+        xdp: h.xdp, requests: h.requests, replies: h.replies, encapsulated: h.encapsulated,
+        ...(h.error ? { error: h.error } : {}), state: states[i]!,
+      };
+    }),
+    verdict: route.verdict,
+    ...(route.lastSeen ? { lastSeen: route.lastSeen } : {}),
+    ...(lostAt ? { lostAt } : {}),
+    synRetransmissions: route.synRetransmissions,
+  };
 }

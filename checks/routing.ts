@@ -7,7 +7,7 @@ import type { CheckContext, Evidence, Finding, Hop, NetnsRef } from '../src/engi
 import type { Collector } from '../src/tools/exec.js';
 import { parseTcpdumpOutput, type TcpdumpPacket } from '../src/tools/tcpdump.js';
 import { counterDeltas, type Counters } from '../src/tools/nstat.js';
-import { analyzeRoute, type HopSighting } from './routing-analysis.js';
+import { analyzeRoute, routeObservation, type HopSighting } from './routing-analysis.js';
 import { txChecksumFixes, type VethContext } from '../src/kb/fixes.js';
 import { INVENTORY, type InventoryFacts } from './facts.js';
 
@@ -74,6 +74,8 @@ export default defineCheck({
       });
     }
     if (Object.keys(nstat).length) evidence.push({ label: 'nstat deltas', data: nstat });
+    // The per-hop route as data (the report's `route`), and the same in words for the text views.
+    const observed = routeObservation(sightings, route, outcome.ran && !outcome.ok);
     evidence.push({ label: 'route', data: route.lines.join('\n') });
     evidence.push({ label: 'probe', data: outcome.ran ? `${outcome.ok ? 'passed' : 'FAILED'}${outcome.note ? ` (${outcome.note})` : ''}` : outcome.note ?? 'no probe' });
 
@@ -99,11 +101,11 @@ export default defineCheck({
     }
 
     const unattached = sightings.filter((s) => s.error);
-    if (outcome.ran && !outcome.ok) return { status: 'fail', summary: route.verdict, evidence, findings };
+    if (outcome.ran && !outcome.ok) return { status: 'fail', summary: route.verdict, evidence, findings, route: observed };
     if (unattached.length) {
-      return { status: 'warn', summary: `${route.verdict}; tcpdump could not attach on ${unattached.map((s) => s.hop.label).join(', ')}`, evidence, findings };
+      return { status: 'warn', summary: `${route.verdict}; tcpdump could not attach on ${unattached.map((s) => s.hop.label).join(', ')}`, evidence, findings, route: observed };
     }
-    return { status: findings.length ? 'warn' : 'pass', summary: route.verdict, evidence, findings };
+    return { status: findings.length ? 'warn' : 'pass', summary: route.verdict, evidence, findings, route: observed };
   },
 });
 

@@ -6,6 +6,8 @@ import type { Exec } from '../tools/exec.js';
 import type { Files } from '../tools/files.js';
 import { runChecks, type PlannedCheck } from './runner.js';
 import { conclude, type CauseText } from './diagnosis.js';
+import { concludeRoute } from './route.js';
+import { concludeErrnos } from './errnos.js';
 import { fireProbe } from './probe.js';
 import { createFacts } from './facts.js';
 
@@ -44,7 +46,7 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
   const conclusion = o.signal.aborted ? { diagnosis: [], notes: [] } : conclude(records, o.causes);
   const preflight = facts.get<{ tools?: Record<string, string | null> }>('preflight');
   const report: RunReport = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: o.tool,
     target: o.target,
     environment: { kernel: release(), tools: preflight?.tools ?? {} },
@@ -54,8 +56,24 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
     checks: records,
     diagnosis: conclusion.diagnosis,
     ...(conclusion.notes.length ? { notes: conclusion.notes } : {}),
+    ...routeOf(o.target, records),
+    errnos: concludeErrnos(conclusion.diagnosis, records),
     exitCode: o.signal.aborted ? 130 : failed ? 1 : 0,
   };
   o.emit({ type: 'run-end', report });
   return report;
+}
+
+function routeOf(target: Target, records: RunReport['checks']): Pick<RunReport, 'route'> {
+  const route = concludeRoute(target, records);
+  return route ? { route } : {};
+}
+
+/**
+ * Ladder runs that share one facts store (the wizard's climb, its re-runs, the re-runs after a fix): a rung re-run
+ * alone still reads what the earlier rungs published. The store stays in the engine; no view reads it.
+ */
+export function sharedFactsLadder(): (o: LadderOptions) => Promise<RunReport> {
+  const facts = createFacts();
+  return (o) => runLadder({ ...o, facts: o.facts ?? facts });
 }

@@ -107,6 +107,71 @@ export interface CheckResult {
   findings: Finding[];
   /** What this rung could not do and why (a degraded rung). */
   degraded?: string;
+  /**
+   * The route the probe's packets took, hop by hop, as this rung observed it (the routing rung publishes it;
+   * a plugin that captures along a route may too). The engine's conclude step puts it in the report.
+   */
+  route?: RouteObservation;
+}
+
+/** What a hop saw: requests seen, the XDP program's hop silent to tcpdump but fed by the hop before it,
+ * the first hop after the last sighting when the probe failed, not reached, or not captured. */
+export type HopState = 'seen' | 'xdp' | 'lost' | 'unseen' | 'unknown';
+
+export interface RouteHop {
+  label: string;
+  iface: string;
+  netns?: NetnsRef;
+  /** Namespace label for humans ("client", "gw"), when the target names one. */
+  node?: string;
+  xdp: boolean;
+  /** Packets of the probe's flow towards its destination; 0 when not captured. */
+  requests: number;
+  replies: number;
+  /** Requests seen inside an outer IP header (IPIP). */
+  encapsulated: number;
+  /** Why this hop was not captured. */
+  error?: string;
+  state: HopState;
+}
+
+export interface RouteObservation {
+  hops: RouteHop[];
+  /** In words: where the packets went and where they were lost. */
+  verdict: string;
+  /** Label of the last hop where requests were seen. */
+  lastSeen?: string;
+  /** Label of the hop where the packets were lost (the first one after the last sighting, the probe having failed). */
+  lostAt?: string;
+  synRetransmissions: number;
+}
+
+/** The route in the report: what a rung observed, or the target's hops with why nothing was observed. */
+export interface RouteReport extends RouteObservation {
+  /** The check id whose result carried the route. */
+  check?: string;
+  /** Why there is no per-hop data (no rung recorded the route): every hop is then 'unknown'. */
+  missing?: string;
+}
+
+/** An errno this run saw (or, observed false, the one the kb knows the top cause by), explained from the kb. */
+export interface ErrnoExplanation {
+  value: number;
+  name: string;
+  /** The libc meaning (absent when the kb does not know this errno). */
+  message?: string;
+  /** True when a finding of this run carried it; false when it is only known for the top cause. */
+  observed: boolean;
+  /** The XDP context it was seen in or is known for: the tracepoint (without "xdp:"), driver and interface. */
+  tracepoint?: string;
+  driver?: string;
+  iface?: string;
+  /** From the kb row for this errno in that context: what it means there, the kernel source, the fix. */
+  meaning?: string;
+  source?: string;
+  fix?: string;
+  /** Diagnosis causes that carry this errno. */
+  causes: string[];
 }
 
 export interface ProbeOutcome {
@@ -191,7 +256,7 @@ export type RunEvent =
   | { type: 'run-end'; report: RunReport };
 
 export interface RunReport {
-  schemaVersion: 1;
+  schemaVersion: 2;
   tool: { name: string; version: string };
   target: Target;
   environment: { kernel: string; tools: Record<string, string | null> };
@@ -202,6 +267,10 @@ export interface RunReport {
   diagnosis: DiagnosisEntry[];
   /** Risks the rungs read from configuration that this run did not see happen: notes, not causes. */
   notes?: { check: string; cause: string; message: string }[];
+  /** The route with per-hop sightings (engine/route.ts); absent when the target has no route and no rung recorded one. */
+  route?: RouteReport;
+  /** Errnos this run observed, explained from the kb (engine/errnos.ts); the top cause's known errno when none was. */
+  errnos: ErrnoExplanation[];
   /** Present when --fix (or the wizard's `f`) applied a fix and re-ran the failed rungs. */
   fix?: FixOutcome;
   exitCode: number;

@@ -19,8 +19,20 @@ export function resultProblem(r: unknown): string | undefined {
       return `result.evidence[${i}].label must be a string`;
     }
   }
+  if (o.route !== undefined) {
+    const route = o.route as Record<string, unknown> | null;
+    if (!route || typeof route !== 'object' || !Array.isArray(route.hops)) return 'result.route.hops must be an array';
+    if (typeof route.verdict !== 'string') return 'result.route.verdict must be a string';
+    for (const [i, h] of (route.hops as unknown[]).entries()) {
+      const x = h as Record<string, unknown> | null;
+      if (!x || typeof x.label !== 'string' || typeof x.iface !== 'string') return `result.route.hops[${i}] needs a label and an iface`;
+      if (!HOP_STATES.has(x.state as string)) return `result.route.hops[${i}].state must be one of seen|xdp|lost|unseen|unknown`;
+    }
+  }
   return undefined;
 }
+
+const HOP_STATES = new Set(['seen', 'xdp', 'lost', 'unseen', 'unknown']);
 
 function findingProblem(f: unknown): string | undefined {
   if (!f || typeof f !== 'object') return '(finding) must be an object';

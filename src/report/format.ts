@@ -1,5 +1,5 @@
 // Shared pieces of every renderer: status marks, argv shown for copy and paste, evidence as text.
-import type { CheckStatus, Fix, Target } from '../engine/types.js';
+import type { CheckStatus, ErrnoExplanation, Fix, HopState, RouteHop, RouteReport, Target } from '../engine/types.js';
 import { inNetns, netnsPath } from '../tools/netns.js';
 
 export const MARK: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', skip: '○', error: '✗' };
@@ -34,4 +34,47 @@ export function counts(statuses: CheckStatus[]): string {
   const order: CheckStatus[] = ['fail', 'error', 'warn', 'pass', 'skip'];
   const words: Record<CheckStatus, string> = { fail: 'failed', error: 'errored', warn: 'warning(s)', pass: 'passed', skip: 'skipped' };
   return order.map((s) => [s, statuses.filter((x) => x === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${words[s]}`).join(', ');
+}
+
+/** What each hop of the route saw, as one mark (text, Markdown and the wizard's picture share them). */
+export const HOP_MARK: Record<HopState, string> = { seen: '✓', xdp: '◆', lost: '✗', unseen: '·', unknown: '?' };
+export const HOP_LEGEND = '✓ seen · ◆ reached the XDP program · ✗ lost · · not reached · ? not captured';
+
+export function hopCounts(h: RouteHop): string {
+  if (h.error) return `not captured: ${h.error}`;
+  if (h.state === 'unknown') return 'no data';
+  return `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} IPIP)` : ''}, ${h.replies} reply(ies)`;
+}
+
+/** The route, one line per hop under its verdict. */
+export function routeLines(route: RouteReport): string[] {
+  const width = Math.min(32, Math.max(...route.hops.map((h) => h.label.length)));
+  return [
+    `Route: ${route.verdict}`,
+    ...route.hops.map((h) => `  ${HOP_MARK[h.state]} ${h.label.padEnd(width)}  ${hopCounts(h)}${h.state === 'lost' ? '  ← lost here' : ''}`),
+    ...(route.missing ? [] : [`  (${HOP_LEGEND})`]),
+  ];
+}
+
+/** "ENXIO (errno 6, the kernel reports -6): No such device or address". */
+export function errnoHead(e: ErrnoExplanation): string {
+  return `${e.name} (errno ${e.value}, the kernel reports -${e.value})${e.message ? `: ${e.message}` : ''}`;
+}
+
+/** Where it was seen: "in xdp:xdp_bulk_tx on veth (l0)"; undefined when the kb gives no XDP context. */
+export function errnoContext(e: ErrnoExplanation): string | undefined {
+  if (!e.tracepoint) return undefined;
+  return `in xdp:${e.tracepoint}${e.driver ? ` on ${e.driver}` : ''}${e.iface ? ` (${e.iface})` : ''}${e.observed ? '' : ' (known for this cause; not seen in this run)'}`;
+}
+
+/** One errno explained: the head, then its context, meaning, kernel source and fix, indented. */
+export function errnoLines(e: ErrnoExplanation, indent = '  '): string[] {
+  const ctx = errnoContext(e);
+  return [
+    errnoHead(e),
+    ...(ctx ? [`${indent}${ctx}`] : []),
+    ...(e.meaning ? [`${indent}meaning: ${e.meaning}`] : []),
+    ...(e.source ? [`${indent}kernel:  ${e.source}`] : []),
+    ...(e.fix ? [`${indent}fix:     ${e.fix}`] : []),
+  ];
 }

@@ -1,6 +1,6 @@
 // The same run as Markdown, for tickets and chat: rungs as a table, evidence in code blocks.
 import type { RunReport } from '../engine/types.js';
-import { MARK, counts, describeTarget, evidenceText, fixArgv, shellQuote, statusWord } from './format.js';
+import { HOP_LEGEND, HOP_MARK, MARK, counts, describeTarget, errnoContext, errnoHead, evidenceText, fixArgv, shellQuote, statusWord } from './format.js';
 
 export function renderMarkdown(report: RunReport): string {
   const out: string[] = [
@@ -18,6 +18,30 @@ export function renderMarkdown(report: RunReport): string {
     for (const f of d.fixes) out.push('', `Fix: ${f.title}`, '', '```sh', ...f.commands.map((c) => shellQuote(fixArgv(f, c))), '```');
     out.push('');
   });
+  if (report.errnos?.length) {
+    out.push('## Errno explained', '');
+    for (const e of report.errnos) {
+      const ctx = errnoContext(e);
+      out.push(`**${errnoHead(e)}**`, '');
+      if (ctx) out.push(`- ${ctx}`);
+      if (e.meaning) out.push(`- meaning: ${e.meaning}`);
+      if (e.source) out.push(`- kernel: ${e.source}`);
+      if (e.fix) out.push(`- fix: ${e.fix}`);
+      out.push('');
+    }
+  }
+  if (report.route) {
+    const r = report.route;
+    out.push('## Route', '', r.verdict, '');
+    if (!r.missing) {
+      out.push('| | hop | interface | requests | replies | IPIP | |', '|---|---|---|---|---|---|---|');
+      for (const h of r.hops) {
+        const note = h.error ? `not captured: ${h.error}` : h.state === 'lost' ? 'lost here' : h.state === 'xdp' ? 'XDP program (tcpdump cannot see what it consumed)' : '';
+        out.push(`| ${HOP_MARK[h.state]} | ${cell(h.label)} | ${cell(h.iface)} | ${h.requests} | ${h.replies} | ${h.encapsulated} | ${cell(note)} |`);
+      }
+      out.push('', HOP_LEGEND, '');
+    }
+  }
   if (report.notes?.length) {
     out.push('## Notes (possible, not observed in this run)', '', ...report.notes.map((n) => `- **${n.check}**: ${n.message}`), '');
   }
@@ -32,3 +56,5 @@ export function renderMarkdown(report: RunReport): string {
   }
   return out.join('\n');
 }
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');

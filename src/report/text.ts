@@ -1,7 +1,7 @@
 // The doctor-style text report: one line per rung, details under the ones that did not pass, the ranked
 // diagnosis with its fix commands, a summary. -v prints every piece of evidence.
 import type { CheckRecord, DiagnosisEntry, FixOutcome, ProbeOutcome, RunReport } from '../engine/types.js';
-import { MARK, counts, describeTarget, evidenceText, fixArgv, shellQuote } from './format.js';
+import { MARK, counts, describeTarget, errnoLines, evidenceText, fixArgv, routeLines, shellQuote } from './format.js';
 
 export function checkLine(r: CheckRecord): string {
   const tag = r.status === 'error' ? ' [error]' : r.source !== 'built-in' ? ` [${r.source}]` : '';
@@ -54,9 +54,11 @@ export function renderText(report: RunReport, opts: { verbose?: boolean } = {}):
     lines.push(checkLine(r));
     lines.push(...checkDetails(r, Boolean(opts.verbose)));
   }
+  if (report.route) lines.push('', ...routeLines(report.route));
   const probe = probeLine(report.probe);
   if (probe) lines.push('', probe);
   lines.push('', ...(report.exitCode === 130 ? ['Diagnosis: none — the run was interrupted before the rungs finished.'] : diagnosisLines(report.diagnosis)));
+  if (report.errnos?.length) lines.push('', 'Errno explained (kernel source):', ...report.errnos.flatMap((e) => errnoLines(e, '    ').map((l, i) => (i ? l : `  ${l}`))));
   if (report.notes?.length) lines.push('', ...noteLines(report.notes));
   if (report.fix) lines.push('', ...fixLines(report.fix));
   const fixed = report.fix ? (report.fix.worked ? ' before the fix; fixed' : ' before the fix; still failing') : '';

@@ -95,7 +95,8 @@ function Body({ state, session }: { state: WizardState; session: WizardSession }
     return (
       <Box flexDirection="column">
         <Summary
-          target={s.target} records={s.records} diagnosis={session.diagnosis()} facts={session.sharedFacts}
+          target={s.target} records={s.records} diagnosis={report?.diagnosis ?? session.diagnosis()}
+          route={report?.route} errnos={report?.errnos ?? []}
           probe={s.fix?.rerun?.probe ?? s.report?.probe} fix={s.fix} exitCode={s.interrupted ? 130 : report?.exitCode ?? session.verdict()}
           columns={columns} maxLines={rows - 8}
         />

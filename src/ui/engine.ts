@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { LadderArgs } from '../cli-args.js';
 import { applyWith } from '../engine/fix-flow.js';
-import { runLadder } from '../engine/ladder.js';
+import { sharedFactsLadder } from '../engine/ladder.js';
 import { fireProbe } from '../engine/probe.js';
 import { resolveTarget } from '../targets.js';
 import { killAllChildren, realExec } from '../tools/exec.js';
@@ -15,6 +15,7 @@ import type { WizardEngine } from './wizard-engine.js';
 export function realEngine(
   args: LadderArgs, tool: { name: string; version: string }, artifacts?: { dir: string; keep: boolean },
 ): WizardEngine {
+  const climb = sharedFactsLadder();
   return {
     discover: (signal) => discover(realExec, realFiles, { signal }),
     async resolve(choice) {
@@ -23,9 +24,9 @@ export function realEngine(
         : { ...args, lab: false, iface: choice.attachment.iface, netns: choice.attachment.netns, container: undefined };
       return resolveTarget(realExec, chosen, { verify: true });
     },
-    climb: (c) => runLadder({
+    climb: (c) => climb({
       target: artifacts ? { ...c.target, artifactDir: artifacts.dir, keepArtifacts: artifacts.keep } : c.target, exec: realExec, files: realFiles, checks: c.checks, emit: c.emit, signal: c.signal,
-      windowMode: c.windowMode, toolStatus: toolStatus(), tool, facts: c.facts, gate: c.gate,
+      windowMode: c.windowMode, toolStatus: toolStatus(), tool, gate: c.gate,
     }),
     applyFix: applyWith(realExec),
     probe: async (target, signal) => (target.probe ? fireProbe(realExec, target.probe, signal) : undefined),

@@ -1,7 +1,7 @@
 // `f` and `y`: the fix the diagnosis offers, shown with its exact argv and undo for a y/n, then handed to the
 // engine's fix flow (engine/fix-flow.ts), the same one --fix runs. The wizard only renders what the flow
 // reports: its steps, the rungs it re-runs, and the outcome.
-import type { CheckRecord, DiagnosisEntry, Facts } from '../engine/types.js';
+import type { CheckRecord, DiagnosisEntry } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
 import { fixAndVerify, fixCandidate, type FixEvent } from '../engine/fix-flow.js';
 import { fixArgv } from '../report/format.js';
@@ -28,7 +28,7 @@ export function offerFix(store: Store, diagnosis: DiagnosisEntry[]): void {
 }
 
 export interface FixRun {
-  store: Store; live: LiveLines; engine: WizardEngine; checks: PlannedCheck[]; facts: Facts; signal: AbortSignal;
+  store: Store; live: LiveLines; engine: WizardEngine; checks: PlannedCheck[]; signal: AbortSignal;
   diagnose(records: CheckRecord[]): DiagnosisEntry[];
 }
 
@@ -45,7 +45,7 @@ export async function answerFix(x: FixRun, yes: boolean): Promise<void> {
   x.store.set({ overlay: undefined, busy: { kind: 'fix', step: `applying: ${o.fix.title}` } });
   await fixAndVerify({ cause: o.cause, fix: o.fix, records: s.records, planned: x.checks }, {
     apply: (cause, fix) => x.engine.applyFix(cause, fix),
-    rerun: (plan, emit) => x.engine.climb({ target, checks: plan, emit, signal: x.signal, facts: x.facts, windowMode: 'shared' }),
+    rerun: (plan, emit) => x.engine.climb({ target, checks: plan, emit, signal: x.signal, windowMode: 'shared' }),
     probe: target.probe ? () => x.engine.probe(target, x.signal) : undefined,
     diagnose: x.diagnose,
     signal: x.signal,

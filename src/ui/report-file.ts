@@ -1,12 +1,20 @@
 // The wizard's report: the run as it stands now (re-runs and a fix included), and the files `m`/`j` and
 // --report write it to.
 import type { DiagnosisEntry, RunReport, Target } from '../engine/types.js';
+import { concludeErrnos } from '../engine/errnos.js';
+import { concludeRoute } from '../engine/route.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { WizardState } from './state.js';
 
+/** The report with the current rungs: the route and the errnos concluded again by the engine from them. */
 export function currentReport(s: WizardState, diagnosis: DiagnosisEntry[], exitCode: number): RunReport | undefined {
   if (!s.report) return undefined;
-  return { ...s.report, checks: s.records, diagnosis, ...(s.fix ? { fix: s.fix } : {}), exitCode };
+  const route = concludeRoute(s.report.target, s.records);
+  const { route: _before, ...rest } = s.report; // the route of the rungs as they stand replaces the first climb's
+  return {
+    ...rest, checks: s.records, diagnosis, ...(route ? { route } : {}), errnos: concludeErrnos(diagnosis, s.records),
+    ...(s.fix ? { fix: s.fix } : {}), exitCode,
+  };
 }
 
 /** One name per run, in the current directory: xdp-doctor-<target>-<UTC time>. */

@@ -1,11 +1,9 @@
-// The wizard's brain, without React: it owns the run (AbortController, the gate that paces the ladder, the
-// shared facts) and exposes one method per key; each concern lives in its own module (start, gate,
+// The wizard's brain, without React: it owns the run (AbortController, the gate that paces the ladder) and exposes one method per key; each concern lives in its own module (start, gate,
 // run-events, focus, fix-prompt, report-file). The Ink components only render the store's snapshots and map
 // keys to these methods; tests drive it with a fake engine.
-import type { CheckRecord, DiagnosisEntry, Facts, RunReport, Target } from '../engine/types.js';
+import type { CheckRecord, DiagnosisEntry, RunReport, Target } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
 import { diagnose } from '../engine/diagnosis.js';
-import { createFacts } from '../engine/facts.js';
 import { fixCandidate } from '../engine/fix-flow.js';
 import { answerFix, offerFix } from './fix-prompt.js';
 import { moveFocus, scrollDetails, toggleDetails } from './focus.js';
@@ -45,7 +43,6 @@ const bad = (r: CheckRecord) => r.status === 'fail' || r.status === 'error';
 export class WizardSession {
   private readonly store: Store;
   private readonly controller = new AbortController();
-  private readonly facts: Facts = createFacts();
   private readonly gate: Gate;
   private readonly live: LiveLines;
   private main?: Promise<unknown>;
@@ -69,7 +66,6 @@ export class WizardSession {
   private get state(): WizardState { return this.store.getState(); }
   private phase(): Phase { return this.state.phase; }
   get signal(): AbortSignal { return this.controller.signal; }
-  get sharedFacts(): Facts { return this.facts; }
 
   /** Starts discovery (no target) or the ladder. Called once, after the first frame. */
   begin(): void {
@@ -115,7 +111,7 @@ export class WizardSession {
     this.store.set({ phase: 'ladder', records: [...(this.o.preRecords ?? [])] });
     this.main = this.o.engine.climb({
       target, checks: this.o.checks, emit: (e) => applyRunEvent(this.store, this.live, e), signal: this.signal,
-      facts: this.facts, gate: this.gate.ask, windowMode: 'per-check',
+      gate: this.gate.ask, windowMode: 'per-check',
     }).then(
       (report) => this.onMainEnd(report),
       (err) => {
@@ -160,7 +156,7 @@ export class WizardSession {
     try {
       await this.o.engine.climb({
         target: this.state.target, checks: [planned], emit: (e) => applyRunEvent(this.store, this.live, e, 'rerun'),
-        signal: this.signal, facts: this.facts, windowMode: 'per-check',
+        signal: this.signal, windowMode: 'per-check',
       });
     } catch (e) {
       this.store.set({ notice: { tone: 'bad', text: `re-run failed: ${(e as Error).message}` } });
@@ -179,7 +175,7 @@ export class WizardSession {
 
   confirmFix(yes: boolean): Promise<void> {
     return answerFix({
-      store: this.store, live: this.live, engine: this.o.engine, checks: this.o.checks, facts: this.facts, signal: this.signal,
+      store: this.store, live: this.live, engine: this.o.engine, checks: this.o.checks, signal: this.signal,
       diagnose: (records) => (this.o.diagnose ?? diagnose)(records),
     }, yes);
   }

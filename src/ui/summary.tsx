@@ -1,49 +1,13 @@
-// The end of the climb: the top cause with its errno explained from the kb (what the blog learned by reading
-// veth.c), the commands that fix it, and the route with where packets were seen and where they were lost.
+// The end of the climb: the top cause with its errno explained (the report's `errnos`: what the blog learned by
+// reading veth.c), the commands that fix it, and the report's route with where packets were seen and lost.
 // Built as pre-wrapped lines with priorities, so it always fits the terminal: Ink clears the whole screen
 // (scrollback included) whenever the live region is as tall as the terminal.
 import { Box, Text } from 'ink';
-import type { CheckRecord, DiagnosisEntry, Facts, FixOutcome, ProbeOutcome, Target } from '../engine/types.js';
-import { explainErrno } from '../kb/explain.js';
-import { SIGNALS } from '../kb/signals.js';
-import { counts, fixArgv } from '../report/format.js';
+import type { CheckRecord, DiagnosisEntry, ErrnoExplanation, FixOutcome, ProbeOutcome, RouteReport, Target } from '../engine/types.js';
+import { counts, errnoContext, errnoHead, fixArgv } from '../report/format.js';
 import { wrapCommand, wrapWords } from './text.js';
 import { STOP_MARK, routePicture, type StopState } from './route.js';
 import { useTheme, type Tone } from './theme.js';
-
-interface SignalSeen { tracepoint: string; errno?: number; driver?: string; ifname?: string }
-
-export interface ErrnoSummary {
-  head: string; context?: string; meaning?: string; source?: string;
-  /** The errno was reported during this run (tracepoints), not only known for the cause from the kb. */
-  observed: boolean;
-}
-
-/**
- * The errno behind the diagnosis: the one a finding reported (in its tracepoint/driver context when the
- * tracepoints rung saw it), else the one the kb knows the top cause by (xdp_bulk_tx -6 on veth).
- */
-export function errnoSummary(diagnosis: DiagnosisEntry[], facts?: Facts): ErrnoSummary | undefined {
-  const signals = facts?.get<{ signals?: SignalSeen[] }>('tracepoints')?.signals ?? [];
-  const fromRun = diagnosis.slice(0, 3).find((d) => d.errno)?.errno?.value ?? signals.find((s) => s.errno)?.errno;
-  const top = diagnosis[0];
-  const kbRow = top ? SIGNALS.find((r) => r.cause === top.cause && r.errno) : undefined;
-  const value = fromRun ?? kbRow?.errno;
-  if (!value) return undefined;
-  const seen = signals.find((s) => s.errno === value);
-  // In context: the tracepoint and driver it was seen on, else the kb row of the cause that carries this errno.
-  const causeRow = SIGNALS.find((r) => r.errno === value && diagnosis.some((d) => d.cause === r.cause));
-  const e = explainErrno({ errno: value, tracepoint: seen?.tracepoint ?? causeRow?.tracepoint, driver: seen?.driver ?? causeRow?.driver });
-  if (!e.errno) return { head: `errno ${value}`, observed: fromRun !== undefined };
-  const row = e.rows[0];
-  return {
-    head: `${e.errno.name} (errno ${e.errno.value}, the kernel reports -${e.errno.value}): ${e.errno.message}`,
-    context: row ? `in xdp:${row.tracepoint}${row.driver ? ` on ${row.driver}` : ''}${seen?.ifname ? ` (${seen.ifname})` : ''}` : undefined,
-    meaning: row?.meaning,
-    source: row?.source,
-    observed: fromRun !== undefined,
-  };
-}
 
 export interface Line { text: string; tone?: Tone; bold?: boolean }
 interface Segment { lines: Line[]; priority: number }
@@ -54,7 +18,9 @@ export interface SummaryProps {
   target: Target;
   records: CheckRecord[];
   diagnosis: DiagnosisEntry[];
-  facts?: Facts;
+  /** From the report: the route and the errnos explained (engine/route.ts, engine/errnos.ts). */
+  route?: RouteReport;
+  errnos: ErrnoExplanation[];
   probe?: ProbeOutcome;
   fix?: FixOutcome;
   exitCode: number;
@@ -81,10 +47,11 @@ export function summarySegments(p: Omit<SummaryProps, 'maxLines'>): Segment[] {
       { text: 'Diagnosis', tone: 'bad', bold: true },
       ...wrapWords(`1. ${top.title}  [${Math.round(top.confidence * 100)}%]`, w, '   ', '').map((text) => ({ text, bold: true })),
     ]));
-    const errno = errnoSummary(p.diagnosis, p.facts);
+    const errno = p.errnos[0];
     if (errno) {
-      out.push(seg(0, wrap(errno.head, 'warn')));
-      if (errno.meaning) out.push(seg(2, wrap(`${errno.context ? `${errno.context}${errno.observed ? '' : ' (known for this cause)'}: ` : ''}${errno.meaning}`, undefined, '   ', false, 3)));
+      const context = errnoContext(errno);
+      out.push(seg(0, wrap(errnoHead(errno), 'warn')));
+      if (errno.meaning) out.push(seg(2, wrap(`${context ? `${context}: ` : ''}${errno.meaning}`, undefined, '   ', false, 3)));
       if (errno.source) out.push(seg(4, wrap(`kernel: ${errno.source}`, 'muted', '   ', false, 1)));
     } else if (top.explanation) {
       out.push(seg(2, wrap(top.explanation, undefined, '   ', false, 3)));
@@ -98,7 +65,7 @@ export function summarySegments(p: Omit<SummaryProps, 'maxLines'>): Segment[] {
     const others = p.diagnosis.slice(1, 3).map((d, i) => wrap(`${i + 2}. ${d.title}  [${Math.round(d.confidence * 100)}%]`, 'muted', '', false, 1)[0]!);
     if (others.length) out.push(seg(3, others));
   }
-  const picture = routePicture(p.target, p.records);
+  const picture = routePicture(p.route, p.target.kind === 'lab');
   if (picture) {
     out.push(seg(0, [{ text: '' }]));
     // The stops line is rendered with colours per stop; its text here is for measuring and tests.
@@ -125,7 +92,7 @@ export function fitSegments(segments: Segment[], maxLines: number): Line[] {
 export function Summary(props: SummaryProps) {
   const theme = useTheme();
   const lines = fitSegments(summarySegments(props), props.maxLines);
-  const picture = routePicture(props.target, props.records);
+  const picture = routePicture(props.route, props.target.kind === 'lab');
   return (
     <Box flexDirection="column" marginTop={1}>
       {lines.map((l, i) => {

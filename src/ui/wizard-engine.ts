@@ -1,6 +1,6 @@
 // Everything the wizard needs from the outside world, as one interface: the real one is in engine.ts (the
 // same runLadder, fix flow and probe the plain path uses); tests pass fakes. No component imports it.
-import type { Facts, Fix, ProbeOutcome, RunEvent, RunReport, Target } from '../engine/types.js';
+import type { Fix, ProbeOutcome, RunEvent, RunReport, Target } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
 import type { FixApplied } from '../engine/fix-flow.js';
 import type { Choice, Discovery } from './discover.js';
@@ -12,12 +12,12 @@ export interface ClimbOptions {
   checks: PlannedCheck[];
   emit(e: RunEvent): void;
   signal: AbortSignal;
-  facts: Facts;
   gate?(checkId: string): Promise<'run' | 'skip'>;
   /** per-check: the wizard's pace, one probe per rung; shared: re-runs, one probe for all. */
   windowMode: 'per-check' | 'shared';
 }
 
+/** One engine per wizard run: its climbs share the facts the rungs publish (kept in the engine, never read here). */
 export interface WizardEngine {
   discover(signal: AbortSignal): Promise<Discovery>;
   /** The Target for a start-screen choice; throws an Error whose message is shown to the operator. */

@@ -2,14 +2,17 @@
 // peer has no XDP program. ethtool-stats sees rx_queue_N_xdp_tx_errors rise, tracepoints sees xdp_bulk_tx
 // err -6, and the diagnosis names veth-peer-no-xdp with ENXIO, the peer g1 and three fixes. After `lab fix` the
 // same rungs pass (no false alarm). trace-pipe is skipped: it is a consuming reader other runs on this machine use.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freshLab, runCli, uniqueLabName } from './helpers/cli.js';
 
 const LAB = uniqueLabName('lv');
 const cli = (args: string[]) => runCli(args);
 const lab = (...args: string[]) => cli(['lab', ...args, '--lab-name', LAB]);
-const doctor = async () => {
-  const r = await cli(['--lab', '--lab-name', LAB, '--skip', 'trace-pipe', '--json']);
+const doctor = async (...extra: string[]) => {
+  const r = await cli(['--lab', '--lab-name', LAB, '--skip', 'trace-pipe', '--json', ...extra]);
   let report: any;
   try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 500)}`); }
   return { ...r, report };
@@ -52,6 +55,26 @@ describe('veth peer without XDP (lab fault veth-peer)', () => {
     const tp = findings.find((x: any) => x.check === 'tracepoints' && x.cause === 'veth-peer-no-xdp');
     expect(tp.errno).toEqual({ value: 6, name: 'ENXIO' });
     expect(tp.severity).toBe('critical');
+  });
+
+  test('--json and --report x.md carry the per-hop route and the errno explained (what the wizard shows)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xdpd-veth-report-'));
+    try {
+      const md = join(dir, 'x.md');
+      const { report } = await doctor('--report', md);
+      expect(report.schemaVersion).toBe(2);
+      const states = Object.fromEntries(report.route.hops.map((h: any) => [h.iface, h.state]));
+      expect(states).toMatchObject({ c0: 'seen', g1: 'seen', l0: 'xdp', g2: 'lost' });
+      expect(report.route.check).toBe('routing');
+      expect(report.errnos[0]).toMatchObject({ value: 6, name: 'ENXIO', tracepoint: 'xdp_bulk_tx', driver: 'veth', iface: 'l0', observed: true });
+      expect(report.errnos[0].source).toMatch(/drivers\/net\/veth\.c/);
+      const text = readFileSync(md, 'utf8');
+      expect(text).toContain('## Errno explained');
+      expect(text).toContain('**ENXIO (errno 6, the kernel reports -6): No such device or address**');
+      expect(text).toMatch(/## Route[\s\S]*\| ◆ \| lb l0[^\n]*\| l0 \|[\s\S]*\| ✗ \| gw g2[^\n]*lost here/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('after `lab fix veth-peer`: exit 0, no rung fails, ethtool-stats and tracepoints pass', async () => {

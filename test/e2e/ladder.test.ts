@@ -26,7 +26,10 @@ describe('healthy lab', () => {
     const bad = report.checks.filter((c: any) => c.status === 'fail' || c.status === 'error');
     expect(bad.map((c: any) => `${c.id}: ${c.summary}`)).toEqual([]);
     expect(r.exitCode).toBe(0);
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
+    expect(report.route.hops.every((h: any) => h.state === 'seen' || h.state === 'xdp')).toBe(true);
+    expect(report.route.lostAt).toBeUndefined();
+    expect(report.errnos).toEqual([]);
     expect(report.exitCode).toBe(0);
     expect(report.probe.ok).toBe(true);
     expect(report.checks.map((c: any) => c.id)).toEqual(expect.arrayContaining(['preflight', 'inventory', 'routing', 'trace-pipe', 'map-dump']));

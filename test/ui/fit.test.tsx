@@ -60,7 +60,7 @@ describe('80x24', () => {
   test('the summary fits 80x24 with room for the footer, keeping the errno and the fix command', () => {
     const lines = fitSegments(summarySegments({
       target: VETH_REPORT.target, records: VETH_REPORT.checks, diagnosis: diagnose(VETH_REPORT.checks),
-      probe: VETH_REPORT.probe, exitCode: 1, columns: 80,
+      route: VETH_REPORT.route, errnos: VETH_REPORT.errnos, probe: VETH_REPORT.probe, exitCode: 1, columns: 80,
     }), 24 - 8);
     expect(lines.length).toBeLessThanOrEqual(16);
     for (const l of lines) expect(l.text.length).toBeLessThanOrEqual(80);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { applyFix } from '../../src/engine/apply-fix.js';
-import { runLadder } from '../../src/engine/ladder.js';
+import { sharedFactsLadder } from '../../src/engine/ladder.js';
 import type { Check, Target } from '../../src/engine/types.js';
 import { fakeExec } from '../../src/plugins/testing.js';
 import { Wizard } from '../../src/ui/app.js';
@@ -58,10 +58,12 @@ afterEach(() => { r?.unmount(); r = undefined; rmSync(dir, { recursive: true, fo
 
 function engine(): WizardEngine {
   dir = mkdtempSync(join(tmpdir(), 'xdpd-ui-'));
+  // As the real engine does: the climbs of one wizard share the facts store the engine keeps.
+  const climb = sharedFactsLadder();
   return {
     discover: async () => ({ programs: [], labs: [], problems: [], namespaces: 0 }),
     resolve: async () => target,
-    climb: (c) => runLadder({ ...c, exec, toolStatus: {}, tool: { name: 'xdp-doctor', version: '0.1.0' } }),
+    climb: (c) => climb({ ...c, exec, toolStatus: {}, tool: { name: 'xdp-doctor', version: '0.1.0' } }),
     async applyFix(cause, f) {
       const a = await applyFix(exec, cause, f, dir);
       peerHasXdp = a.ok;

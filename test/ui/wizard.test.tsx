@@ -272,7 +272,7 @@ describe('the end', () => {
     const end = after(f, 'Diagnosis');
     expect(end).toMatch(/1\. XDP_TX on a veth whose peer cannot receive XDP frames .*\[99%\]/);
     expect(end).toContain('ENXIO (errno 6, the kernel reports -6): No such device or address');
-    expect(end).toMatch(/in xdp:xdp_bulk_tx on veth: XDP_TX frames were refused: the veth peer's receive queue has no\s+NAPI/);
+    expect(end).toMatch(/in xdp:xdp_bulk_tx on veth \(l0\): XDP_TX frames were refused: the veth peer's receive queue has\s+no NAPI/);
     expect(end).toContain('fix: attach a dummy XDP_PASS program to the veth peer g1');
     // Wrapped between arguments with a trailing backslash: still one command when pasted into a shell.
     expect(end).toMatch(/\$ nsenter --net=\/run\/netns\/wz-gw -- ip link set dev g1 xdpdrv obj( \\\n\s+)?\S*xdp_pass\.o sec xdp/);
@@ -291,9 +291,17 @@ describe('the end', () => {
     const md = engine.written.get('xdp-doctor-lab-wz-20261124-134500.md')!;
     expect(md).toMatch(/^# xdp-doctor report/);
     expect(md).toContain('veth-peer-no-xdp');
+    // What the summary shows, in the file: the errno explained and the route hop by hop.
+    expect(md).toContain('**ENXIO (errno 6, the kernel reports -6): No such device or address**');
+    expect(md).toContain('- in xdp:xdp_bulk_tx on veth (l0)');
+    expect(md).toContain('| ◆ | lb l0 (XDP load balancer) | l0 | 0 | 0 | 0 | XDP program (tcpdump cannot see what it consumed) |');
+    expect(md).toContain('| ✗ | gw g2 (towards real) | g2 | 0 | 0 | 0 | lost here |');
     await press(r, 'j', 'wrote the JSON report to xdp-doctor-lab-wz-20261124-134500.json');
     const json = JSON.parse(engine.written.get('xdp-doctor-lab-wz-20261124-134500.json')!);
-    expect(json.schemaVersion).toBe(1);
+    expect(json.schemaVersion).toBe(2);
+    expect(json.route.hops.map((h: { iface: string; state: string }) => `${h.iface}:${h.state}`)).toEqual(['c0:seen', 'g0:seen', 'g1:seen', 'l0:xdp', 'g2:lost', 'r0:unseen']);
+    expect(json.route.lostAt).toBe('gw g2 (towards real)');
+    expect(json.errnos).toEqual([expect.objectContaining({ value: 6, name: 'ENXIO', tracepoint: 'xdp_bulk_tx', driver: 'veth', iface: 'l0', observed: true })]);
     expect(json.checks).toHaveLength(ALL.length);
     expect(json.diagnosis[0].cause).toBe('veth-peer-no-xdp');
     expect(json.exitCode).toBe(1);

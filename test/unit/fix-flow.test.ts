@@ -52,7 +52,7 @@ describe('fixReport', () => {
   const entry = (fixes: DiagnosisEntry['fixes'], cause = 'veth-peer-no-xdp'): DiagnosisEntry => ({ cause, title: 't', confidence: 0.9, evidence: [], fixes });
   const probeOf = (ok: boolean, note?: string): ProbeOutcome => ({ ran: true, ok, startedAt: 0, endedAt: 0, ...(note ? { note } : {}) });
   const report = (checks: CheckRecord[], diagnosis: DiagnosisEntry[], exitCode = 1, probeOk = false): RunReport => ({
-    schemaVersion: 1, tool: { name: 'xdp-doctor', version: '0' }, target: { kind: 'iface', iface: 'l0', hops: [], windowMs: 100, expect: [] },
+    schemaVersion: 2, tool: { name: 'xdp-doctor', version: '0' }, target: { kind: 'iface', iface: 'l0', hops: [], windowMs: 100, expect: [] }, errnos: [],
     environment: { kernel: 'k', tools: {} }, startedAt: '', durationMs: 0, checks, diagnosis, exitCode,
     probe: probeOf(probeOk),
   });

@@ -33,7 +33,7 @@ describe('renderMarkdown', () => {
   });
 
   it('the rungs as a table with marks ✓ ! ✗ ○, pipes in summaries escaped', () => {
-    const rows = lines.filter((l) => /^\| [✓!✗○] \|/.test(l));
+    const rows = lines.slice(lines.indexOf('## Rungs')).filter((l) => /^\| [✓!✗○] \|/.test(l));
     expect(rows).toEqual([
       '| ✓ | Preflight | passed | root, bpffs, tracefs, BTF, fentry and every tool present |',
       '| ✗ | Route (tcpdump along the path) | failed | the packet reached lb l0 and was not seen after it |',
@@ -43,6 +43,35 @@ describe('renderMarkdown', () => {
       '| ✗ | Team latency | error | crashed: boom [plugin team@1.0.0] |',
       '| ✓ | Team ok | passed | fine |',
     ]);
+  });
+
+  it('the errno explained and the route hop by hop, from the report (not from the rungs\' evidence)', () => {
+    const e = lines.indexOf('## Errno explained');
+    expect(lines.slice(e, e + 8)).toEqual([
+      '## Errno explained', '',
+      '**ENXIO (errno 6, the kernel reports -6): No such device or address**', '',
+      '- in xdp:xdp_bulk_tx on veth (l0)',
+      '- meaning: the veth peer has no NAPI',
+      '- kernel: drivers/net/veth.c veth_xdp_xmit()',
+      '- fix: attach a dummy XDP_PASS program to the peer',
+    ]);
+    const r = lines.indexOf('## Route');
+    expect(lines.slice(r, r + 10)).toEqual([
+      '## Route', '', 'the packet reached lb l0 and was not seen after it', '',
+      '| | hop | interface | requests | replies | IPIP | |', '|---|---|---|---|---|---|---|',
+      '| ✓ | gw g1 | g1 | 3 | 0 | 0 |  |',
+      '| ◆ | lb l0 \\| XDP | l0 | 0 | 0 | 0 | XDP program (tcpdump cannot see what it consumed) |',
+      '| ✗ | gw g2 | g2 | 0 | 0 | 0 | lost here |',
+      '| ? | real r0 | r0 | 0 | 0 | 0 | not captured: permission denied |',
+    ]);
+  });
+
+  it('a route nobody recorded: the reason, no table', () => {
+    const rep = smallReport();
+    rep.route = { ...rep.route!, hops: rep.route!.hops.map((h) => ({ ...h, state: 'unknown' as const })), verdict: 'no rung recorded the route', missing: 'no rung recorded the route' };
+    const m = renderMarkdown(rep);
+    expect(m).toContain('## Route\n\nno rung recorded the route\n');
+    expect(m).not.toContain('| | hop |');
   });
 
   it('evidence in code blocks, degradations quoted, the commands each rung ran', () => {

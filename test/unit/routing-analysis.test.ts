@@ -1,6 +1,6 @@
 // checks/routing-analysis.ts: captures recorded on this machine, arranged as the hops of a route.
 import { describe, it, expect } from 'vitest';
-import { analyzeRoute, type HopSighting } from '../../checks/routing-analysis.js';
+import { analyzeRoute, routeObservation, type HopSighting } from '../../checks/routing-analysis.js';
 import { parseTcpdumpOutput, type TcpdumpPacket } from '../../src/tools/tcpdump.js';
 import type { Hop } from '../../src/engine/types.js';
 import { recording } from './helpers/recordings.js';
@@ -104,5 +104,35 @@ describe('analyzeRoute', () => {
     const r = analyzeRoute([at(hop('v1'), cap('peer-v1-syn.txt'))]);
     expect(r.perHop[0]).toMatchObject({ requests: 5, replies: 0 });
     expect(r.verdict).toBe('packets travelled the route');
+  });
+});
+
+describe('routeObservation (the route as data for the report)', () => {
+  it('lost after the XDP hop: the peer seen, the XDP hop fed by it, the next hop where the packets were lost', () => {
+    const gw: Hop = { label: 'g1 (gateway)', iface: 'g1', netns: { kind: 'name', name: 'gw' }, node: 'gw' };
+    const sightings = [at(hop('v1 (veth peer)'), cap('peer-v1-syn.txt')), at(hop('v0 (XDP)', true), cap('xdp-v0-no-syn.txt')), at(gw, []), at(hop('r0 (real)'), [])];
+    const o = routeObservation(sightings, analyzeRoute(sightings, VIP), true);
+    expect(o.hops.map((h) => [h.label, h.state, h.requests])).toEqual([
+      ['v1 (veth peer)', 'seen', 1], ['v0 (XDP)', 'xdp', 0], ['g1 (gateway)', 'lost', 0], ['r0 (real)', 'unseen', 0],
+    ]);
+    expect(o.hops[2]).toMatchObject({ iface: 'g1', netns: { kind: 'name', name: 'gw' }, node: 'gw', xdp: false, replies: 0, encapsulated: 0 });
+    expect(o.lostAt).toBe('g1 (gateway)');
+    expect(o.lastSeen).toBe('v1 (veth peer)');
+    expect(o.verdict).toMatch(/^the packet reached v0 \(XDP\) and was not seen after it/);
+  });
+
+  it('the probe passed: nothing is lost; a hop not captured is unknown, with why', () => {
+    const sightings = [at(hop('v1 (veth peer)'), cap('peer-v1-syn.txt')), at(hop('v0 (XDP)', true), [], 'tcpdump: permission denied')];
+    const o = routeObservation(sightings, analyzeRoute(sightings, VIP), false);
+    expect(o.hops.map((h) => h.state)).toEqual(['seen', 'unknown']);
+    expect(o.hops[1]!.error).toBe('tcpdump: permission denied');
+    expect(o.lostAt).toBeUndefined();
+  });
+
+  it('a failed probe never marks a hop that was not captured as the place of loss', () => {
+    const sightings = [at(hop('v1'), cap('peer-v1-syn.txt')), at(hop('g1'), [], 'no such device'), at(hop('r0'), [])];
+    const o = routeObservation(sightings, analyzeRoute(sightings, VIP), true);
+    expect(o.hops.map((h) => h.state)).toEqual(['seen', 'unknown', 'unseen']);
+    expect(o.lostAt).toBeUndefined();
   });
 });

@@ -45,6 +45,27 @@ describe('renderText', () => {
     ]);
   });
 
+  it('the route hop by hop and the errno explained, from the report fields', () => {
+    const r = lines.indexOf('Route: the packet reached lb l0 and was not seen after it');
+    expect(r).toBeGreaterThan(0);
+    expect(lines.slice(r + 1, r + 6)).toEqual([
+      '  ✓ gw g1        3 request(s), 0 reply(ies)',
+      '  ◆ lb l0 | XDP  0 request(s), 0 reply(ies)',
+      '  ✗ gw g2        0 request(s), 0 reply(ies)  ← lost here',
+      '  ? real r0      not captured: permission denied',
+      '  (✓ seen · ◆ reached the XDP program · ✗ lost · · not reached · ? not captured)',
+    ]);
+    const e = lines.indexOf('Errno explained (kernel source):');
+    expect(e).toBeGreaterThan(lines.indexOf('Diagnosis (most likely first):'));
+    expect(lines.slice(e + 1, e + 6)).toEqual([
+      '  ENXIO (errno 6, the kernel reports -6): No such device or address',
+      '    in xdp:xdp_bulk_tx on veth (l0)',
+      '    meaning: the veth peer has no NAPI',
+      '    kernel:  drivers/net/veth.c veth_xdp_xmit()',
+      '    fix:     attach a dummy XDP_PASS program to the peer',
+    ]);
+  });
+
   it('ends with the summary and the exit code', () => {
     expect(lines.at(-2)).toBe('Summary: 2 failed, 1 errored, 1 warning(s), 2 passed, 1 skipped in 4.2 s. Exit 1.');
     expect(text.endsWith('Exit 1.\n')).toBe(true);

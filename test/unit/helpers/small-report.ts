@@ -12,7 +12,7 @@ export function smallReport(): RunReport {
   };
   const base = { durationMs: 12, source: 'built-in', commands: [] as string[][], evidence: [], findings: [] };
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'xdp-doctor', version: '0.1.0' },
     target: {
       kind: 'lab', labName: 'xdpd', iface: 'l0', netns: { kind: 'name', name: 'xdpd-lb' }, hops: [], windowMs: 3000, expect: [],
@@ -44,6 +44,20 @@ export function smallReport(): RunReport {
       { cause: 'packets-lost-after-xdp', title: 'Packets reach the XDP program and vanish after it', confidence: 0.33,
         evidence: [{ check: 'routing', message: 'reached l0, vanished' }], fixes: [] },
     ],
+    route: {
+      check: 'routing', verdict: 'the packet reached lb l0 and was not seen after it', lastSeen: 'gw g1', lostAt: 'gw g2', synRetransmissions: 0,
+      hops: [
+        { label: 'gw g1', iface: 'g1', node: 'gw', netns: gw, xdp: false, requests: 3, replies: 0, encapsulated: 0, state: 'seen' },
+        { label: 'lb l0 | XDP', iface: 'l0', node: 'lb', xdp: true, requests: 0, replies: 0, encapsulated: 0, state: 'xdp' },
+        { label: 'gw g2', iface: 'g2', node: 'gw', netns: gw, xdp: false, requests: 0, replies: 0, encapsulated: 0, state: 'lost' },
+        { label: 'real r0', iface: 'r0', node: 'real', xdp: false, requests: 0, replies: 0, encapsulated: 0, error: 'permission denied', state: 'unknown' },
+      ],
+    },
+    errnos: [{
+      value: 6, name: 'ENXIO', message: 'No such device or address', observed: true, tracepoint: 'xdp_bulk_tx', driver: 'veth', iface: 'l0',
+      meaning: 'the veth peer has no NAPI', source: 'drivers/net/veth.c veth_xdp_xmit()', fix: 'attach a dummy XDP_PASS program to the peer',
+      causes: ['veth-peer-no-xdp'],
+    }],
     exitCode: 1,
   };
 }
