@@ -6,7 +6,7 @@ import { defineCheck } from '../src/plugins/api.js';
 import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
 import { COMMON_COUNTERS, DROP_COUNTERS, statsDelta, type EthtoolSample } from '../src/tools/ethtool.js';
 import { vethPeerFixes } from '../src/kb/fixes.js';
-import { ETHTOOL, INVENTORY, type EthtoolFacts, type InventoryFacts } from './facts.js';
+import { ETHTOOL, INVENTORY, type EthtoolFacts, type InventoryFacts, peerWhere } from './facts.js';
 
 interface Side { role: 'target' | 'peer'; iface: string; netns?: NetnsRef; where: string }
 
@@ -88,7 +88,7 @@ export default defineCheck({
         findings.push({
           cause: 'veth-peer-no-xdp', severity: 'high', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_tx_errors',
           message: `${target.iface} counted ${targetTxErrors} XDP_TX frame(s) in rx_queue_N_xdp_tx_errors during the probe: ` +
-            `its veth peer ${peer.ifname}${peer.netnsName ? ` (netns ${peer.netnsName})` : ''} has no XDP program, so the peer refuses them (ENXIO)`,
+            `its veth peer ${peer.ifname}${peerWhere(peer)} has no XDP program, so the peer refuses them (ENXIO)`,
           fixes: vethPeerFixes({ iface: target.iface, netns: target.netns, progId: inv?.progId, linkOwned: Boolean(inv?.link), peer: { ifname: peer.ifname, netns: peer.netns } }),
         });
       } else {

@@ -76,3 +76,9 @@ export interface XdpdumpFacts {
   }[];
   mode: 'xdpdump' | 'replay';
 }
+
+/** " (netns lb)", " (netns of pid 1234 (comm))": where a peer lives, for messages; '' when unknown. */
+export function peerWhere(peer: { netnsName?: string }): string {
+  if (!peer.netnsName) return '';
+  return peer.netnsName.startsWith('netns ') ? ` (${peer.netnsName})` : ` (netns ${peer.netnsName})`;
+}

@@ -15,7 +15,7 @@ import { errnoName } from '../src/kb/errnos.js';
 import { vethPeerFixes } from '../src/kb/fixes.js';
 import { attribute, describeSides, type Attribution, type Side } from './tracepoint-attribution.js';
 import { redirectTarget, slotText } from './redirect-target.js';
-import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type PreflightFacts, type SignalSeen, type TracepointFacts } from './facts.js';
+import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type PreflightFacts, type SignalSeen, type TracepointFacts, peerWhere } from './facts.js';
 
 const actionName = (act: number) => `XDP_${xdpActionName(act)}`;
 
@@ -190,7 +190,7 @@ function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | un
       ? { iface: peer.ifname, netns: peer.netns, progId: peer.xdp?.progId, peer: { ifname: inv.iface, netns: inv.netns } }
       : { iface: inv.iface, netns: inv.netns, progId: inv.progId, linkOwned: Boolean(inv.link), peer: { ifname: peer.ifname, netns: peer.netns } };
     const state = at.side?.role === 'peer' ? 'has no XDP program' : peer.xdp ? (peer.up ? `runs an XDP program (id ${peer.xdp.progId}) but refused the frames` : 'is DOWN') : 'has no XDP program';
-    message += `: the veth peer ${side.peer.ifname}${at.side?.role === 'peer' ? '' : peer.netnsName ? ` (netns ${peer.netnsName})` : ''} ${state}, so its queue has no NAPI and refuses XDP_TX frames`;
+    message += `: the veth peer ${side.peer.ifname}${at.side?.role === 'peer' ? '' : peerWhere(peer)} ${state}, so its queue has no NAPI and refuses XDP_TX frames`;
     finding.message = message;
     finding.fixes = vethPeerFixes(side);
   } else if (row) {

@@ -7,7 +7,7 @@ import type { CheckContext, CheckResult } from '../src/engine/types.js';
 import type { CollectorResult } from '../src/tools/exec.js';
 import { progRun } from '../src/tools/bpftool-prog-run.js';
 import { LINKTYPE_ETHERNET, readPcap, summarizeFrame, type PcapPacket, type WritePacket } from '../src/tools/pcap.js';
-import { XDPDUMP, type InventoryFacts, type XdpdumpFacts } from './facts.js';
+import { XDPDUMP, type InventoryFacts, type XdpdumpFacts, peerWhere } from './facts.js';
 import {
   actionName, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
 } from './xdpdump-verdicts.js';
@@ -33,7 +33,7 @@ export async function withReplay(
   c: Common & { whyNot: string; short: string; peer: NonNullable<InventoryFacts['peer']> },
 ): Promise<CheckResult> {
   const { peer, evidence } = c;
-  const where = `${peer.ifname}${peer.netnsName ? ` (netns ${peer.netnsName})` : ''}`;
+  const where = `${peer.ifname}${peerWhere(peer)}`;
   const capturePath = join(c.dir, 'ingress-capture.pcap');
   const degradedHead = `${c.whyNot}. Verdicts come from replaying the packets ${where} sent to ${c.iface} through ` +
     `BPF_PROG_TEST_RUN on the loaded ${c.prog} instead.`;
