@@ -73,6 +73,8 @@ export interface XdpdumpFacts {
     dst?: string;
     /** The program left the frame exactly as it came in. */
     unchanged?: boolean;
+    /** IPv4: the MAC and IP addresses left the program as they came in (whatever else changed). */
+    addressesKept?: boolean;
   }[];
   mode: 'xdpdump' | 'replay';
 }

@@ -10,6 +10,6 @@ import packetSanity from './packet-sanity.js';
 import errnoExplain from './errno-explain.js';
 import ethtoolStats from './ethtool-stats.js';
 import tracepoints from './tracepoints.js';
+import dropReasons from './drop-reasons.js';
 
-// Rungs 5-9 (xdpdump, packet-sanity, ethtool-stats, tracepoints, errno-explain) register below.
-export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, xdpdump, packetSanity, errnoExplain, ethtoolStats, tracepoints];
+export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, xdpdump, packetSanity, errnoExplain, ethtoolStats, tracepoints, dropReasons];

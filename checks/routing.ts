@@ -20,7 +20,8 @@ export const DROP_COUNTERS = [
 /** Causes that say why packets vanished at or after the XDP program: the route's sighting supports each. */
 const AFTER_XDP_CAUSES = [
   'xdp-drop-verdict', 'xdp-aborted', 'xdp-redirect-error', 'xdp-tx-error', 'devmap-xmit-error', 'veth-peer-no-xdp',
-  'malformed-packet', 'tx-checksum-partial', 'map-params-unset',
+  'malformed-packet', 'tx-checksum-partial', 'map-params-unset', 'xdp-tx-addresses-unchanged', 'drop-otherhost',
+  'l4-checksum-drop', 'ip-rpfilter', 'rp-filter-drop', 'no-socket', 'netfilter-drop', 'ip-noproto', 'neigh-failed', 'stack-drop',
 ];
 
 export default defineCheck({

@@ -53,9 +53,13 @@ export function ipv4Destination(frame: Uint8Array): string | undefined {
 /** What is known of one frame's trip through the program, for the verdict list. */
 export function verdictOf(index: number, entry: Uint8Array, exit: Uint8Array, action: string): Verdict {
   const dst = ipv4Destination(entry);
+  const same = (a: number, b: number) => Buffer.from(entry.subarray(a, b)).equals(Buffer.from(exit.subarray(a, b)));
   return {
     index, inLen: entry.length, outLen: exit.length, action, ...(dst ? { dst } : {}),
     unchanged: entry.length === exit.length && Buffer.from(entry).equals(Buffer.from(exit)),
+    // Both MACs (bytes 0-11) and both IPv4 addresses (26-33) as they came in: a frame sent back this way is
+    // addressed to its own sender's peer.
+    ...(dst && exit.length >= 34 ? { addressesKept: same(0, 12) && same(26, 34) } : {}),
   };
 }
 
@@ -85,6 +89,15 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
     findings.push({
       cause: 'xdp-drop-verdict', severity: 'high', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_DROP',
       message: `${c.prog} returned XDP_DROP for ${dropped.length} of ${ours.length} probe packet(s)${to} (${how}; packets ${list(dropped)}): the program itself drops the probe's traffic`,
+    });
+  }
+  const bounced = ours.filter((v) => (v.action === 'XDP_TX' || v.action === 'XDP_REDIRECT') && v.addressesKept);
+  if (bounced.length) {
+    findings.push({
+      cause: 'xdp-tx-addresses-unchanged', severity: 'high', iface: c.iface, progId: c.progId, signal: bounced[0]!.action,
+      message: `${c.prog} sent ${bounced.length} probe packet(s)${to} on with ${bounced[0]!.action} without rewriting their MAC or IP addresses ` +
+        `(${how}; packets ${list(bounced)}): the frame goes back addressed as it came, so the receiver is not its destination`,
+      fixes: [{ title: 'swap the MAC (and IP) addresses before XDP_TX (for XDP_REDIRECT: write the next hop\'s MAC as the destination)', commands: [] }],
     });
   }
   const untouched = ours.filter((v) => v.action === 'XDP_PASS' && v.unchanged);

@@ -77,7 +77,8 @@ function entry(cause: string, own: Sourced[], extra: Sourced[], plugin?: CauseTe
       ...extra.map(({ check, f }) => ({ check, message: f.message, joined: true })),
     ],
     ...(errno ? { errno } : {}),
-    fixes: dedupeFixes([...own, ...extra].flatMap(({ f }) => f.fixes)),
+    // Joined findings bring their runnable fixes; their advice in words only where the cause has none of its own.
+    fixes: dedupeFixes([...own.flatMap(({ f }) => f.fixes), ...extra.flatMap(({ f }) => f.fixes).filter((x) => x.commands.length || !own.some(({ f }) => f.fixes.length))]),
   };
 }
 

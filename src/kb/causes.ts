@@ -137,6 +137,72 @@ const CAUSES: CauseInfo[] = [
     prior: 0.85,
   },
   {
+    id: 'xdp-tx-addresses-unchanged',
+    title: 'XDP_TX sent the packets back without swapping their addresses',
+    explanation:
+      'The program bounced the frame (XDP_TX) or sent it on (XDP_REDIRECT) with the MAC and IP addresses it came in ' +
+      'with. The frame is then addressed to the sender\'s peer, not to the receiver, whose stack drops it as ' +
+      'OTHERHOST (destination MAC not its own). Swap the MAC (and IP) addresses before XDP_TX.',
+    source: 'the XDP program; net/ipv4/ip_input.c ip_rcv_core() drops PACKET_OTHERHOST frames (SKB_DROP_REASON_OTHERHOST)',
+    prior: 0.97,
+  },
+  {
+    id: 'drop-otherhost',
+    title: 'The receiver dropped the packets as not addressed to it (SKB_DROP_REASON_OTHERHOST)',
+    explanation: 'The destination MAC of the frames is not the receiving interface\'s: a rewrite or an XDP_TX left the wrong MAC.',
+    source: 'net/ipv4/ip_input.c ip_rcv_core(): skb->pkt_type == PACKET_OTHERHOST',
+    prior: 0.9,
+  },
+  {
+    id: 'l4-checksum-drop',
+    title: 'The kernel dropped the packets for a bad TCP/UDP checksum',
+    explanation: 'Addresses or ports were rewritten without updating the L4 checksum, or a partial checksum (TX offload) was never completed after native XDP.',
+    source: 'net/ipv4/tcp_ipv4.c tcp_v4_rcv(), net/ipv4/udp.c __udp4_lib_rcv() (csum_error)',
+    prior: 0.9,
+  },
+  {
+    id: 'ip-rpfilter',
+    title: 'Strict reverse-path filtering dropped the packets (SKB_DROP_REASON_IP_RPFILTER)',
+    explanation: 'rp_filter=1 drops packets whose source is routed back through another interface: asymmetric paths (direct server return) need 2 (loose) or 0.',
+    source: 'net/ipv4/fib_frontend.c fib_validate_source(); net/ipv4/ip_input.c ip_rcv_finish_core()',
+    prior: 0.93,
+  },
+  {
+    id: 'no-socket',
+    title: 'Nothing listens where the packets arrive (SKB_DROP_REASON_NO_SOCKET)',
+    explanation: 'The packets reached a host where no socket is bound to their destination port.',
+    source: 'net/ipv4/tcp_ipv4.c tcp_v4_rcv() no_tcp_socket; net/ipv4/udp.c __udp4_lib_rcv()',
+    prior: 0.85,
+  },
+  {
+    id: 'netfilter-drop',
+    title: 'A netfilter rule dropped the packets (SKB_DROP_REASON_NETFILTER_DROP)',
+    explanation: 'iptables/nftables on the route refused the flow after the XDP program passed or sent it on.',
+    source: 'net/netfilter/core.c nf_hook_slow()',
+    prior: 0.9,
+  },
+  {
+    id: 'ip-noproto',
+    title: 'Encapsulated packets arrived where nothing decapsulates them (SKB_DROP_REASON_IP_NOPROTO)',
+    explanation: 'No handler for the IP protocol (IPIP 4, GRE 47) on the receiver: add the tunnel device or a decapsulation program there.',
+    source: 'net/ipv4/ip_input.c ip_protocol_deliver_rcu()',
+    prior: 0.9,
+  },
+  {
+    id: 'neigh-failed',
+    title: 'The next hop could not be resolved (SKB_DROP_REASON_NEIGH_FAILED)',
+    explanation: 'ARP for the next hop failed, so the packets were dropped before they left.',
+    source: 'net/core/neighbour.c',
+    prior: 0.85,
+  },
+  {
+    id: 'stack-drop',
+    title: 'The kernel dropped the packets after the XDP program (skb drop reason)',
+    explanation: 'The drop-reasons rung names the reason, the device, the namespace and the kernel function.',
+    source: 'include/net/dropreason-core.h enum skb_drop_reason; tracepoint skb:kfree_skb',
+    prior: 0.7,
+  },
+  {
     id: 'xdp-redirect-error',
     title: 'XDP_REDIRECT fails (xdp:xdp_redirect_err)',
     explanation: 'The redirect target refused the frame; the errno says why.',

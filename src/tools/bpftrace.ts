@@ -79,8 +79,16 @@ export function xdpTraceProgram(specs: readonly XdpTracepointSpec[]): string {
     lines.push(`  @${s.name}[${key}] = count();`, ...sums.map(([f, v]) => `  @${s.name}__${f}[${key}] = sum(${v});`));
     return `tracepoint:xdp:${s.name} {\n${lines.join('\n')}\n}`;
   });
-  blocks.push(`interval:ms:10 /${READY_MAP} == 0/ {\n  ${READY_MAP} = 1;\n  ${DUMP_END_MAP} = 1;\n  printf("${READY_MARKER}\\n");\n}`);
+  blocks.push(readinessProbe());
   return blocks.join('\n');
+}
+
+/**
+ * The last block of every program xdp-doctor gives bpftrace: it prints the ready marker once every probe is
+ * attached and sets the maps that tell a complete dump (see mapsPrinted, isDumpEndLine).
+ */
+export function readinessProbe(): string {
+  return `interval:ms:10 /${READY_MAP} == 0/ {\n  ${READY_MAP} = 1;\n  ${DUMP_END_MAP} = 1;\n  printf("${READY_MARKER}\\n");\n}`;
 }
 
 /** The readiness probe's map is always set, so bpftrace prints it at exit: without it, the maps were never printed. */

@@ -77,6 +77,12 @@ describe('bad-iphdr', () => {
     expect(ps.findings.length).toBeGreaterThan(0);
     expect(ps.findings[0]).toMatchObject({ cause: 'malformed-packet', severity: 'critical' });
     expect(ps.findings[0].message).toMatch(/^outer IPv4 total length is 20480 \(0x5000\), expected 80 \(0x0050\) = frame length 94 − 14: written without htons/);
+
+    // The kernel's own word at the next hop confirms it: the gateway's ip_rcv_core drops the frames as too small.
+    const dr = rung('drop-reasons');
+    expect(dr.status, dr.summary).toBe('fail');
+    expect(dr.summary).toMatch(new RegExp(`PKT_TOO_SMALL ×\\d+ at g1 \\(${LAB}-gw\\)`));
+    expect(report.diagnosis[0].evidence.map((e: any) => e.check)).toEqual(expect.arrayContaining(['packet-sanity', 'drop-reasons']));
   });
 });
 
@@ -101,5 +107,6 @@ describe('after lab fix bad-iphdr', () => {
     const ps = rung('packet-sanity');
     expect(ps.status).toBe('pass');
     expect(ps.summary).toMatch(/exit packet\(s\) well formed \(outer and inner IPv4\)/);
+    expect(rung('drop-reasons').status).toBe('pass');
   });
 });

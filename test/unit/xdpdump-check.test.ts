@@ -102,7 +102,7 @@ describe('xdpdump rung, fallback (xdpdump cannot attach: EPERM)', () => {
     const facts = c.store.get(XDPDUMP) as XdpdumpFacts;
     expect(facts).toEqual({
       mode: 'replay', entryPcap: join(dir, 'entry.pcap'), exitPcap: join(dir, 'exit.pcap'),
-      verdicts: [1, 2].map((index) => ({ index, inLen: 74, outLen: 94, action: 'XDP_TX', dst: '192.168.10.1', unchanged: false })),
+      verdicts: [1, 2].map((index) => ({ index, inLen: 74, outLen: 94, action: 'XDP_TX', dst: '192.168.10.1', unchanged: false, addressesKept: false })),
     });
     const exit = readPcap(readFileSync(facts.exitPcap!));
     expect(exit.packets.map((p) => p.data.length)).toEqual([94, 94]);

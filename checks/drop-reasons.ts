@@ -1,0 +1,155 @@
+// Rung 8½: where the stack dropped them. When XDP passes a packet (XDP_PASS) or sends it on (XDP_TX,
+// XDP_REDIRECT) and it still vanishes, the kernel knows why: since 5.17 every freed skb carries a drop reason
+// (tracepoint:skb:kfree_skb). One bpftrace process counts the probe's flow per reason, device, namespace and
+// kernel function during the window; reason names come from this kernel's tracepoint format (numbers differ
+// between kernels). Older kernels: the rung says so and reads the hops' `ip -s link` drop counters instead.
+import { defineCheck } from '../src/plugins/api.js';
+import type { CheckContext, Evidence, Finding, Fix, NetnsRef } from '../src/engine/types.js';
+import { mapsPrinted, parseBpftraceJson } from '../src/tools/bpftrace.js';
+import { dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames, type DropBucket } from '../src/tools/drop-reasons.js';
+import type { LinkInfo } from '../src/tools/ip.js';
+import { dropReasonInfo, isRoutineDrop } from '../src/kb/drop-reasons.js';
+import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts } from './facts.js';
+
+interface Place { netns?: NetnsRef; label: string; links: LinkInfo[] }
+
+export default defineCheck({
+  id: 'drop-reasons',
+  title: 'Drop reasons (skb:kfree_skb)',
+  question: 'Where on the route did the kernel drop the probe\'s packets after XDP, and why (skb drop reason)?',
+  rung: 8.5,
+  needs: ['bpftrace'],
+  after: ['preflight', 'inventory'],
+  observes: true,
+  timeoutMs: 45_000,
+  async run(ctx) {
+    const pre = ctx.facts.get<PreflightFacts>(PREFLIGHT);
+    const format = (await ctx.tools.files.read(`${pre?.tracefs ?? '/sys/kernel/tracing'}/events/skb/kfree_skb/format`)) ?? '';
+    if (!ctx.tools.dryRun && !hasDropReasons(format)) {
+      return withoutReasons(ctx, format ? 'this kernel\'s skb:kfree_skb has no reason field (skb drop reasons arrived in 5.17)' : 'tracepoint skb:kfree_skb is not available');
+    }
+    const dest = ctx.target.probe?.destination?.ip;
+    if (!dest) {
+      return { status: 'skip', summary: 'no flow to follow: the probe names no IPv4 destination (give --probe with an address)', evidence: [], findings: [] };
+    }
+    const names = parseDropReasonNames(format);
+    const program = dropReasonsProgram([dest]);
+    ctx.progress('attaching bpftrace to skb:kfree_skb for the probe\'s flow');
+    const collector = ctx.tools.bpftrace.start(program, { timeoutMs: 120_000 });
+    try {
+      await collector.ready;
+    } catch (e) {
+      const r = await collector.stop(2000);
+      return { status: 'error', summary: `bpftrace could not attach to skb:kfree_skb: ${r.stderr.split('\n').find((l) => /ERROR/.test(l)) ?? (e as Error).message}`, evidence: [{ label: 'program', data: program, command: collector.argv }], findings: [] };
+    }
+    const places = await routePlaces(ctx);
+    const outcome = await ctx.window.ready();
+    const result = await collector.stop(5000);
+    if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: bpftrace listed, not run', evidence: [{ label: 'program', data: program }], findings: [] };
+
+    const json = parseBpftraceJson(result.stdout);
+    if (!mapsPrinted(json)) {
+      return { status: 'error', summary: `bpftrace ended without printing its maps (exit ${result.exitCode ?? 'by signal'})`, evidence: [{ label: 'stderr', data: result.stderr.trim() || '(empty)', command: collector.argv }], findings: [] };
+    }
+    const buckets = dropBuckets(json);
+    const evidence: Evidence[] = [{ label: 'flow', data: `IPv4 to or from ${dest} (and IPIP with that inner destination)`, command: collector.argv }];
+    const described = buckets.map((b) => ({ b, name: names.get(b.reason) ?? `reason ${b.reason}`, where: placeOf(b, places) }));
+    evidence.push({
+      label: 'drops',
+      data: described.length
+        ? described.map(({ b, name, where }) => `${name} ×${b.count} at ${where} in ${b.location || '?'}`).join('\n')
+        : '(no packet of the flow was dropped)',
+    });
+    // Freed with no device (ifindex 0): in a socket, after the route; and drops that are how delivery ends (ping's
+    // raw socket took a copy). Both are evidence, never a loss.
+    const onRoute = described.filter(({ b, name }) => b.ifindex > 0 && !isRoutineDrop(name, b.proto));
+    const aside = described.length > onRoute.length ? ` (${described.length - onRoute.length} routine: freed in a socket or after delivery, see evidence)` : '';
+    const summary = onRoute.map(({ b, name, where }) => `${name} ×${b.count} at ${where}`).join('; ');
+    // A probe that passed lost nothing that mattered: the drops are evidence, not a cause.
+    if (!onRoute.length || !outcome.ran || outcome.ok) {
+      const what = onRoute.length ? `${summary} (the probe passed)` : `the kernel dropped no packet of the probe's flow (to or from ${dest}) on the route's devices during the ${outcome.ran ? 'probe' : 'window'}`;
+      return { status: 'pass', summary: `${what}${aside}`, evidence, findings: [] };
+    }
+
+    const findings: Finding[] = [];
+    // NOT_SPECIFIED is every drop nobody named: a cause only when it is all the kernel said.
+    const specific = onRoute.some(({ name }) => name !== 'NOT_SPECIFIED');
+    for (const { b, name, where } of onRoute) {
+      if (name === 'NOT_SPECIFIED' && specific) continue;
+      const info = dropReasonInfo(name);
+      findings.push({
+        cause: info.cause, severity: 'high', signal: `skb:kfree_skb reason ${name}`, explains: info.explains,
+        iface: ifnameOf(b, places),
+        message: `the kernel dropped ${b.count} packet(s) of the probe's flow with SKB_DROP_REASON_${name} at ${where} in ${b.location || '?'}: ` +
+          `${info.meaning}; after XDP this usually means ${info.afterXdp}`,
+        fixes: await fixesFor(ctx, name, b, places, info.fix),
+      });
+    }
+    return { status: findings.length ? 'fail' : 'warn', summary: `${summary}${aside}`, evidence, findings };
+  },
+});
+
+/** The namespaces the route crosses, each with its interfaces, keyed by the netns inode the tracepoint reports. */
+async function routePlaces(ctx: CheckContext): Promise<Map<number, Place>> {
+  const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
+  const refs: { netns?: NetnsRef; label: string }[] = [
+    { netns: inv?.netns ?? ctx.target.netns, label: labelOf(inv?.netns ?? ctx.target.netns) },
+    ...(inv?.peer ? [{ netns: inv.peer.netns, label: inv.peer.netnsName ?? labelOf(inv.peer.netns) }] : []),
+    ...ctx.target.hops.map((h) => ({ netns: h.netns, label: h.node ?? labelOf(h.netns) })),
+    ...(ctx.target.probe ? [{ netns: ctx.target.probe.netns, label: labelOf(ctx.target.probe.netns) }] : []),
+  ];
+  const out = new Map<number, Place>();
+  for (const r of refs) {
+    // /run/netns/NAME is a bind mount, not a link: ask a process inside the namespace which one it is.
+    const seen = await ctx.tools.exec.run(['readlink', '/proc/self/ns/net'], { netns: r.netns, timeoutMs: 5000 }).catch(() => undefined);
+    const inode = /^net:\[(\d+)\]/.exec(seen?.stdout.trim() ?? '')?.[1];
+    if (!inode || out.has(Number(inode))) continue;
+    out.set(Number(inode), { netns: r.netns, label: r.label, links: await ctx.tools.ip.links(r.netns).catch(() => []) });
+  }
+  return out;
+}
+
+const labelOf = (ns?: NetnsRef) => (!ns ? 'the host namespace' : ns.kind === 'name' ? `netns ${ns.name}` : ns.kind === 'pid' ? `netns of pid ${ns.pid}` : `netns ${ns.path}`);
+
+function ifnameOf(b: DropBucket, places: Map<number, Place>): string | undefined {
+  return places.get(b.netnsInode)?.links.find((l) => l.ifindex === b.ifindex)?.ifname;
+}
+
+function placeOf(b: DropBucket, places: Map<number, Place>): string {
+  const place = places.get(b.netnsInode);
+  if (!place) return `ifindex ${b.ifindex} in a namespace off the route (inode ${b.netnsInode})`;
+  return `${ifnameOf(b, places) ?? `ifindex ${b.ifindex}`} (${place.label})`;
+}
+
+async function fixesFor(ctx: CheckContext, reason: string, b: DropBucket, places: Map<number, Place>, text: string): Promise<Fix[]> {
+  const dev = ifnameOf(b, places);
+  const netns = places.get(b.netnsInode)?.netns;
+  if (reason === 'IP_RPFILTER' && dev) {
+    // The effective value is max(all, dev): 2 on the device is loose whatever `all` holds. Undo restores what was there.
+    const key = `net.ipv4.conf.${dev}.rp_filter`;
+    const now = (await ctx.tools.exec.run(['sysctl', '-n', key], { netns, timeoutMs: 5000 }).catch(() => undefined))?.stdout.trim();
+    if (now && /^[0-2]$/.test(now) && now !== '2') {
+      return [{ title: `loose reverse-path filtering on ${dev} (rp_filter ${now} → 2)`, commands: [['sysctl', '-w', `${key}=2`]], undo: [['sysctl', '-w', `${key}=${now}`]], netns, verify: 'probe' }];
+    }
+  }
+  return [{ title: text, commands: [] }];
+}
+
+/** Before 5.17: the hops' own drop counters are all there is. */
+async function withoutReasons(ctx: CheckContext, why: string) {
+  const hops = ctx.target.hops.length ? ctx.target.hops : [{ label: ctx.target.iface, iface: ctx.target.iface, netns: ctx.target.netns }];
+  const sample = () => Promise.all(hops.map((h) => ctx.tools.ip.links(h.netns, { stats: true, iface: h.iface }).then(([l]) => l?.stats).catch(() => undefined)));
+  const before = await sample();
+  await ctx.window.ready();
+  const after = await sample();
+  const lines = hops.map((h, i) => {
+    const b = before[i];
+    const a = after[i];
+    return b && a ? `${h.label}: rx dropped +${a.rxDropped - b.rxDropped}, tx dropped +${a.txDropped - b.txDropped}` : `${h.label}: no counters`;
+  });
+  return {
+    status: 'skip' as const, summary: `drop reasons not available on this kernel (${why}); ip -s link drop counters instead`,
+    evidence: [{ label: 'ip -s link drop counters over the window', data: lines.join('\n') }], findings: [],
+    degraded: `${why}. The kernel does not say why it dropped packets; only the interfaces' drop counters are read.`,
+  };
+}

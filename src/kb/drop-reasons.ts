@@ -1,0 +1,127 @@
+// What an skb drop reason means to someone whose XDP program just handled the packet: after XDP_PASS the stack
+// of this host dropped it; after XDP_TX or XDP_REDIRECT the next hop did. Each row names the kernel function that
+// drops with that reason, the cause it raises, and the XDP causes it explains (so a rung that saw the packet
+// leave the program wrong and the kernel's word on where it died tell one story).
+export interface DropReasonInfo {
+  /** The enum name without SKB_DROP_REASON_. */
+  reason: string;
+  cause: string;
+  meaning: string;
+  /** What it usually means after an XDP program rewrote or bounced the packet. */
+  afterXdp: string;
+  fix: string;
+  source: string;
+  /** Causes raised by other rungs that this drop confirms. */
+  explains: string[];
+}
+
+const MALFORMED = ['malformed-packet', 'xdp-tx-addresses-unchanged'];
+
+const ROWS: DropReasonInfo[] = [
+  {
+    reason: 'PKT_TOO_SMALL', cause: 'malformed-packet', explains: MALFORMED,
+    meaning: 'the IPv4 total length is larger than the frame (or the header is cut short)',
+    afterXdp: 'a header rewrite wrote tot_len wrong — the blog\'s bug: the outer tot_len without htons()',
+    fix: 'write tot_len with bpf_htons(inner length + outer header) and recompute the header checksum',
+    source: 'net/ipv4/ip_input.c ip_rcv_core(): `if (skb->len < len) { drop_reason = SKB_DROP_REASON_PKT_TOO_SMALL; ...}`',
+  },
+  {
+    reason: 'IP_INHDR', cause: 'malformed-packet', explains: MALFORMED,
+    meaning: 'the IPv4 header is invalid: version not 4, ihl below 5, or tot_len shorter than the header',
+    afterXdp: 'a pushed or rewritten IPv4 header has a wrong version/ihl byte or length',
+    fix: 'set version 4 and ihl 5 (0x45) in the header the program writes; tot_len in network byte order',
+    source: 'net/ipv4/ip_input.c ip_rcv_core() (goto inhdr_error)',
+  },
+  {
+    reason: 'IP_CSUM', cause: 'malformed-packet', explains: MALFORMED,
+    meaning: 'the IPv4 header checksum is wrong',
+    afterXdp: 'the program changed the IPv4 header (addresses, ttl, tot_len) without recomputing its checksum',
+    fix: 'recompute the IPv4 header checksum after the rewrite (bpf_csum_diff, or a fold over the 20 bytes)',
+    source: 'net/ipv4/ip_input.c ip_rcv_core(): ip_fast_csum() → csum_error',
+  },
+  {
+    reason: 'TCP_CSUM', cause: 'l4-checksum-drop', explains: ['tx-checksum-partial', 'malformed-packet'],
+    meaning: 'the TCP checksum is wrong',
+    afterXdp: 'either the program rewrote addresses or ports without updating the TCP checksum, or the sender left a ' +
+      'partial checksum (TX offload, CHECKSUM_PARTIAL) that native XDP_TX/REDIRECT on veth never completes',
+    fix: 'update the L4 checksum for every rewritten field (pseudo-header included); for a partial checksum from a veth sender: ethtool -K SENDER tx off, or run the program in generic mode',
+    source: 'net/ipv4/tcp_ipv4.c tcp_v4_rcv() → csum_error (SKB_DROP_REASON_TCP_CSUM)',
+  },
+  {
+    reason: 'UDP_CSUM', cause: 'l4-checksum-drop', explains: ['tx-checksum-partial', 'malformed-packet'],
+    meaning: 'the UDP checksum is wrong',
+    afterXdp: 'addresses or ports rewritten without updating the UDP checksum, or a partial checksum lost through native XDP',
+    fix: 'update the UDP checksum (or zero it for IPv4) after the rewrite; turn TX checksum offload off on a veth sender',
+    source: 'net/ipv4/udp.c __udp4_lib_rcv() → csum_error (SKB_DROP_REASON_UDP_CSUM)',
+  },
+  {
+    reason: 'OTHERHOST', cause: 'drop-otherhost', explains: ['xdp-tx-addresses-unchanged'],
+    meaning: 'the frame\'s destination MAC is not this host\'s: the stack drops packets not addressed to it',
+    afterXdp: 'XDP_TX (or a redirect) sent the frame on with its MAC addresses unchanged, so it is addressed to the sender\'s peer, not the receiver',
+    fix: 'swap the MAC (and IP) addresses before XDP_TX; for a redirect, write the next hop\'s MAC as the destination',
+    source: 'net/ipv4/ip_input.c ip_rcv_core(): `if (skb->pkt_type == PACKET_OTHERHOST) { drop_reason = SKB_DROP_REASON_OTHERHOST; ...}`',
+  },
+  {
+    reason: 'IP_RPFILTER', cause: 'ip-rpfilter', explains: ['rp-filter-drop'],
+    meaning: 'strict reverse-path filtering: the route back to the source does not leave through the interface the packet came in on',
+    afterXdp: 'an asymmetric path (direct server return, a redirect to another interface) meets rp_filter=1',
+    fix: 'set rp_filter to 2 (loose) on that interface: the effective value is the larger of `all` and the interface\'s, so 2 there is loose whatever `all` says',
+    source: 'net/ipv4/fib_frontend.c fib_validate_source() → ip_rcv_finish_core(): SKB_DROP_REASON_IP_RPFILTER',
+  },
+  {
+    reason: 'NO_SOCKET', cause: 'no-socket', explains: [],
+    meaning: 'the packet arrived but no socket listens on its port',
+    afterXdp: 'the program delivered the packet to a host or port where nothing listens (a wrong VIP, port, or real server)',
+    fix: 'start the service on that address and port, or fix the destination the program writes',
+    source: 'net/ipv4/tcp_ipv4.c tcp_v4_rcv() / net/ipv4/udp.c __udp4_lib_rcv(): no_tcp_socket / no socket',
+  },
+  {
+    reason: 'NETFILTER_DROP', cause: 'netfilter-drop', explains: [],
+    meaning: 'a netfilter rule (iptables/nftables) dropped the packet',
+    afterXdp: 'after XDP_PASS the firewall of this host, or of the next hop after XDP_TX, refused the packet',
+    fix: 'find the rule (nft list ruleset; iptables -L -v -n) and allow the flow',
+    source: 'net/netfilter/core.c nf_hook_slow(): NF_DROP → SKB_DROP_REASON_NETFILTER_DROP',
+  },
+  {
+    reason: 'IP_NOPROTO', cause: 'ip-noproto', explains: [],
+    meaning: 'no protocol handler for the IPv4 protocol number: typically IPIP or GRE with no tunnel device to decapsulate it',
+    afterXdp: 'the program encapsulated (IPIP, protocol 4) towards a host that has no ipip device (or decap program) for it',
+    fix: 'add the tunnel on the receiver (ip link add ipip0 type ipip external; ip link set ipip0 up), or decapsulate it there with XDP/tc',
+    source: 'net/ipv4/ip_input.c ip_protocol_deliver_rcu(): no inet_protos handler → SKB_DROP_REASON_IP_NOPROTO',
+  },
+  {
+    reason: 'NEIGH_FAILED', cause: 'neigh-failed', explains: [],
+    meaning: 'the next hop\'s MAC address could not be resolved (ARP failed)',
+    afterXdp: 'after XDP_PASS the route towards the destination points at a neighbour that does not answer ARP',
+    fix: 'check the route and the neighbour (ip route get DEST; ip neigh show)',
+    source: 'net/core/neighbour.c neigh_invalidate() / __neigh_event_send(): SKB_DROP_REASON_NEIGH_FAILED',
+  },
+];
+
+const BY_REASON = new Map(ROWS.map((r) => [r.reason, r]));
+
+/** The row for a reason name, or a generic one that still says where the packet died. */
+export function dropReasonInfo(reason: string): DropReasonInfo {
+  return BY_REASON.get(reason) ?? {
+    reason, cause: 'stack-drop', explains: [],
+    meaning: `the kernel dropped the packet with reason ${reason}`,
+    afterXdp: 'the packet left the XDP program and died later in the stack',
+    fix: `look up SKB_DROP_REASON_${reason} in include/net/dropreason-core.h and the function named with it`,
+    source: 'include/net/dropreason-core.h enum skb_drop_reason',
+  };
+}
+
+/** Reasons that are routine and say nothing about a lost probe (a socket closing, a duplicate segment). */
+export const ROUTINE_REASONS = new Set(['SOCKET_CLOSE', 'TCP_OLD_DATA', 'TCP_OFOMERGE', 'TCP_OLD_SEQUENCE', 'TCP_CLOSE']);
+
+/**
+ * A drop that is how delivery ends, not a loss: ping's raw socket takes a copy of each ICMP reply and the kernel
+ * frees the original with NO_SOCKET (no ping socket bound) — seen here on every healthy ping.
+ */
+export function isRoutineDrop(reason: string, proto: number): boolean {
+  return ROUTINE_REASONS.has(reason) || (reason === 'NO_SOCKET' && proto === 1);
+}
+
+export function allDropReasons(): readonly DropReasonInfo[] {
+  return ROWS;
+}

@@ -1,0 +1,68 @@
+// src/tools/drop-reasons.ts and src/kb/drop-reasons.ts: reason names from this kernel's skb:kfree_skb format,
+// the bpftrace program for a flow, and its counts, on output recorded here (test/zoo/zoo_icmp_echo.c built
+// with ZOO_FORGET_SWAP: its XDP_TX replies die at the sender as OTHERHOST).
+import { describe, expect, it } from 'vitest';
+import { be32AsHostU32, dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames } from '../../src/tools/drop-reasons.js';
+import { parseBpftraceJson } from '../../src/tools/bpftrace.js';
+import { allDropReasons, dropReasonInfo, isRoutineDrop } from '../../src/kb/drop-reasons.js';
+import { causeInfo } from '../../src/kb/causes.js';
+import { recording } from './helpers/recordings.js';
+
+const format618 = recording('drop-reasons/kfree_skb-format-6.18.txt');
+
+describe('reason names from the tracepoint format', () => {
+  it('6.18: the numbers this kernel uses (they differ between kernels)', () => {
+    const names = parseDropReasonNames(format618);
+    expect(names.get(2)).toBe('NOT_SPECIFIED');
+    expect(names.get(9)).toBe('PKT_TOO_SMALL');
+    expect(names.get(10)).toBe('TCP_CSUM');
+    expect(names.get(13)).toBe('OTHERHOST');
+    expect(names.get(16)).toBe('IP_RPFILTER');
+    expect(names.size).toBeGreaterThan(100);
+    expect(hasDropReasons(format618)).toBe(true);
+  });
+
+  it('a format without the reason field (before 5.17) has none', () => {
+    // Derived from the 6.18 recording: the fields 5.10 has (skbaddr, location, protocol) and no reason.
+    const old = format618.replace(/\tfield:enum skb_drop_reason reason;[^\n]*\n/, '').replace(/print fmt:.*$/s, 'print fmt: "skbaddr=%p protocol=%u location=%p", REC->skbaddr, REC->protocol, REC->location\n');
+    expect(hasDropReasons(old)).toBe(false);
+    expect(parseDropReasonNames(old).size).toBe(0);
+  });
+
+  it('every reason the kb explains exists in this kernel, and every cause it raises is in the kb', () => {
+    const names = new Set(parseDropReasonNames(format618).values());
+    for (const r of allDropReasons()) {
+      expect(names.has(r.reason), r.reason).toBe(true);
+      expect(causeInfo(r.cause), r.cause).toBeDefined();
+    }
+    expect(dropReasonInfo('SOMETHING_NEW').cause).toBe('stack-drop');
+  });
+});
+
+describe('the program and its counts', () => {
+  it('addresses as the kernel\'s big-endian u32 read on this CPU', () => {
+    expect(be32AsHostU32('10.111.60.2')).toBe('0x023c6f0a');
+  });
+
+  it('filters the flow in both directions and IPIP by its inner destination, and ends with the readiness probe', () => {
+    const p = dropReasonsProgram(['10.111.60.2']);
+    expect(p).toContain('tracepoint:skb:kfree_skb');
+    expect(p).toContain('if ($d == 0x023c6f0a || $s == 0x023c6f0a || ($ip->protocol == 4 && ($inner == 0x023c6f0a))) {');
+    expect(p).toContain('@xdp_doctor_drops[args->reason, $dev->ifindex, $dev->nd_net.net->ns.inum, $ip->protocol, ksym(args->location)] = count();');
+    expect(p).toMatch(/printf\("xdp-doctor: probes attached\\n"\)/);
+    expect(() => dropReasonsProgram([])).toThrow();
+  });
+
+  it('reads the recorded counts: OTHERHOST ×3 on ifindex 2 of the sender\'s namespace, in ip_rcv_core', () => {
+    expect(dropBuckets(parseBpftraceJson(recording('drop-reasons/zoo-echo-noswap-otherhost.stdout.txt')))).toEqual([
+      { reason: 13, ifindex: 2, netnsInode: 4026532177, proto: 1, location: 'ip_rcv_core', count: 3 },
+    ]);
+  });
+
+  it('a healthy ping: the prober frees each ICMP reply as NO_SOCKET in ping_rcv after its raw socket took a copy — routine', () => {
+    const [b] = dropBuckets(parseBpftraceJson(recording('drop-reasons/zoo-echo-healthy-icmp-no-socket.stdout.txt')));
+    expect(b).toEqual({ reason: 3, ifindex: 2, netnsInode: 4026532177, proto: 1, location: 'ping_rcv', count: 3 });
+    expect(isRoutineDrop(parseDropReasonNames(format618).get(b!.reason)!, b!.proto)).toBe(true);
+    expect(isRoutineDrop('NO_SOCKET', 6)).toBe(false);
+  });
+});
