@@ -9,7 +9,7 @@ import { mapsPrinted, parseBpftraceJson } from '../src/tools/bpftrace.js';
 import { dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames, type DropBucket } from '../src/tools/drop-reasons.js';
 import type { LinkInfo } from '../src/tools/ip.js';
 import { dropReasonInfo, isRoutineDrop } from '../src/kb/drop-reasons.js';
-import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts } from './facts.js';
+import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts, followedFlow } from './facts.js';
 
 interface Place { netns?: NetnsRef; label: string; links: LinkInfo[] }
 
@@ -28,7 +28,7 @@ export default defineCheck({
     if (!ctx.tools.dryRun && !hasDropReasons(format)) {
       return withoutReasons(ctx, format ? 'this kernel\'s skb:kfree_skb has no reason field (skb drop reasons arrived in 5.17)' : 'tracepoint skb:kfree_skb is not available');
     }
-    const dest = ctx.target.probe?.destination?.ip;
+    const dest = followedFlow(ctx.target)?.ip;
     if (!dest) {
       return { status: 'skip', summary: 'no flow to follow: the probe names no IPv4 destination (give --probe with an address)', evidence: [], findings: [] };
     }
@@ -62,8 +62,16 @@ export default defineCheck({
     });
     // Freed with no device (ifindex 0): in a socket, after the route; and drops that are how delivery ends (ping's
     // raw socket took a copy). Both are evidence, never a loss.
-    const onRoute = described.filter(({ b, name }) => b.ifindex > 0 && !isRoutineDrop(name, b.proto));
-    const aside = described.length > onRoute.length ? ` (${described.length - onRoute.length} routine: freed in a socket or after delivery, see evidence)` : '';
+    // A drop on the XDP interface itself, in its namespace, is the program's own verdict (veth frees the skb it
+    // ran the program on): the verdict rung tells that story.
+    const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
+    const targetInode = [...places.entries()].find(([, p]) => p.netns === (inv?.netns ?? ctx.target.netns))?.[0];
+    const verdictDrop = (b: DropBucket) => b.netnsInode === targetInode && b.ifindex === inv?.ifindex;
+    const onRoute = described.filter(({ b, name }) => b.ifindex > 0 && !isRoutineDrop(name, b.proto) && !verdictDrop(b));
+    const byProgram = described.filter(({ b }) => verdictDrop(b)).reduce((n, { b }) => n + b.count, 0);
+    const routine = described.filter(({ b, name }) => !verdictDrop(b) && (b.ifindex === 0 || isRoutineDrop(name, b.proto))).length;
+    const aside = [byProgram ? `${byProgram} dropped by the XDP program itself on ${inv?.iface ?? ctx.target.iface} (its verdict)` : '', routine ? `${routine} routine (freed in a socket or after delivery)` : '']
+      .filter(Boolean).map((x) => ` (${x})`).join('');
     const summary = onRoute.map(({ b, name, where }) => `${name} ×${b.count} at ${where}`).join('; ');
     // A probe that passed lost nothing that mattered: the drops are evidence, not a cause.
     if (!onRoute.length || !outcome.ran || outcome.ok) {
@@ -78,7 +86,8 @@ export default defineCheck({
       if (name === 'NOT_SPECIFIED' && specific) continue;
       const info = dropReasonInfo(name);
       findings.push({
-        cause: info.cause, severity: 'high', signal: `skb:kfree_skb reason ${name}`, explains: info.explains,
+        // After XDP_PASS of untouched packets, the stack's drop is where that story ends.
+        cause: info.cause, severity: 'high', signal: `skb:kfree_skb reason ${name}`, explains: [...info.explains, 'xdp-passed-unchanged'],
         iface: ifnameOf(b, places),
         message: `the kernel dropped ${b.count} packet(s) of the probe's flow with SKB_DROP_REASON_${name} at ${where} in ${b.location || '?'}: ` +
           `${info.meaning}; after XDP this usually means ${info.afterXdp}`,

@@ -1,5 +1,5 @@
 // Facts the built-in rungs publish for later rungs (and for plugins: read them with ctx.facts.get(KEY)).
-import type { NetnsRef } from '../src/engine/types.js';
+import type { NetnsRef, Target } from '../src/engine/types.js';
 import type { MapInfo } from '../src/tools/bpftool.js';
 
 export const PREFLIGHT = 'preflight';
@@ -83,4 +83,9 @@ export interface XdpdumpFacts {
 export function peerWhere(peer: { netnsName?: string }): string {
   if (!peer.netnsName) return '';
   return peer.netnsName.startsWith('netns ') ? ` (${peer.netnsName})` : ` (netns ${peer.netnsName})`;
+}
+
+/** The traffic this run follows: --flow or the probe's (read from its command); undefined when nothing says. */
+export function followedFlow(t: Target): Target['flow'] {
+  return t.flow ?? t.probe?.destination;
 }

@@ -4,7 +4,7 @@
 // a program's map names or layout: only map types, sizes and the dump. Pure; tested on recorded dumps.
 import type { Finding } from '../src/engine/types.js';
 import { isEmptySlot, perCpuSum, type MapDump, type MapEntry, type MapInfo } from '../src/tools/bpftool.js';
-import { decodeValue } from './map-decode.js';
+import { decodeIp, decodeValue, type DecodedField } from './map-decode.js';
 
 /** Entries shown per map; the rest are counted. */
 export const SHOWN_ENTRIES = 16;
@@ -116,4 +116,20 @@ export function dependencyRisks(map: MapInfo, dump: MapDump, progId: number, ext
 export function devmapTargets(map: MapInfo, dump: MapDump): { slot: string; ifindex: number }[] {
   if (map.type !== 'devmap' && map.type !== 'devmap_hash') return [];
   return filled(dump).filter((e) => (e.value?.length ?? 0) >= 4).map((e) => ({ slot: keyText(e, map), ifindex: u32(e.value!.slice(0, 4)) }));
+}
+
+/**
+ * A configuration field that holds the probe's destination in host byte order. Programs compare addresses with the
+ * packet's header, which is in network byte order, so such a value never matches — unless the program converts
+ * (the blog's load balancer does). Only context: it joins a run where the program passed the probe's packets
+ * untouched, and says nothing otherwise.
+ */
+export function byteOrderRisks(mapName: string, fields: DecodedField[], dest: string | undefined, progId: number): Finding[] {
+  if (!dest) return [];
+  return fields.filter((f) => f.kind === 'ip' && typeof f.raw === 'number' && f.raw !== 0 && decodeIp(f.raw, 'host').text === dest && decodeIp(f.raw, 'network').text !== dest)
+    .map((f) => ({
+      cause: 'map-byte-order', severity: 'info' as const, risk: true, progId, fixes: [], explains: ['xdp-passed-unchanged'],
+      message: `${mapName}.${f.path} holds the probe's destination ${dest} in host byte order (${f.raw} = 0x${(f.raw as number).toString(16).padStart(8, '0')}): ` +
+        'compared with a packet\'s header (network byte order) it never matches; the loader should write it with htonl()',
+    }));
 }

@@ -2,9 +2,9 @@
 // wrote an 8-byte key into a 4-byte-key array, so vip and daddr stayed 0 and the program passed everything.
 import { defineCheck } from '../src/plugins/api.js';
 import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
-import { INVENTORY, type InventoryFacts } from './facts.js';
+import { INVENTORY, type InventoryFacts, followedFlow } from './facts.js';
 import { decodeValue, matchesExpectation, unsetFields, type DecodedField } from './map-decode.js';
-import { dependencyRisks, describeDump, mapHeadline } from './map-contents.js';
+import { byteOrderRisks, dependencyRisks, describeDump, mapHeadline } from './map-contents.js';
 import type { MapDump } from '../src/tools/bpftool.js';
 
 // Maps libbpf creates for global data: they hold the program's constants, not its configuration.
@@ -49,6 +49,7 @@ export default defineCheck({
       if (map.type === 'array' && map.maxEntries === 1 && first?.value) {
         const fields = first.formatted ? decodeValue(first.formatted.value) : [];
         decodedByMap.set(map.name, fields);
+        risks.push(...byteOrderRisks(map.name, fields, followedFlow(ctx.target)?.ip, inv.progId));
         const unset = unsetFields(fields);
         const allZero = first.value.every((b) => b === 0);
         if (allZero || unset.length) {

@@ -9,7 +9,7 @@ import { parseTcpdumpOutput, type TcpdumpPacket } from '../src/tools/tcpdump.js'
 import { counterDeltas, type Counters } from '../src/tools/nstat.js';
 import { analyzeRoute, routeObservation, type HopSighting } from './routing-analysis.js';
 import { txChecksumFixes, type VethContext } from '../src/kb/fixes.js';
-import { INVENTORY, type InventoryFacts } from './facts.js';
+import { INVENTORY, type InventoryFacts, followedFlow } from './facts.js';
 
 /** Counters that explain a drop on a hop; any rise is evidence. */
 export const DROP_COUNTERS = [
@@ -21,7 +21,7 @@ export const DROP_COUNTERS = [
 const AFTER_XDP_CAUSES = [
   'xdp-drop-verdict', 'xdp-aborted', 'xdp-redirect-error', 'xdp-tx-error', 'devmap-xmit-error', 'veth-peer-no-xdp',
   'malformed-packet', 'tx-checksum-partial', 'map-params-unset', 'xdp-tx-addresses-unchanged', 'drop-otherhost',
-  'l4-checksum-drop', 'ip-rpfilter', 'rp-filter-drop', 'no-socket', 'netfilter-drop', 'ip-noproto', 'neigh-failed', 'stack-drop',
+  'l4-checksum-drop', 'ip-rpfilter', 'rp-filter-drop', 'xdp-passed-unchanged', 'no-socket', 'netfilter-drop', 'ip-noproto', 'neigh-failed', 'stack-drop',
 ];
 
 export default defineCheck({
@@ -65,7 +65,7 @@ export default defineCheck({
       if (Object.keys(relevant).length) nstat[n.node] = relevant;
     }
 
-    const route = analyzeRoute(sightings, ctx.target.probe?.destination);
+    const route = analyzeRoute(sightings, followedFlow(ctx.target));
     for (const s of sightings) {
       evidence.push({
         label: `tcpdump ${s.hop.label}`,

@@ -6,7 +6,8 @@ import { defineCheck } from '../src/plugins/api.js';
 import type { CheckContext, Evidence, Finding } from '../src/engine/types.js';
 import { formatToRegex, parseTraceLine, splitAtMarker, type TraceLine } from '../src/tools/trace-pipe.js';
 import { printkFormats } from '../src/tools/bpftool.js';
-import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts } from './facts.js';
+import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts, followedFlow } from './facts.js';
+import { annotateAddresses, type KnownAddress } from './printk-addresses.js';
 
 const CONSUMING_NOTE = 'trace_pipe is a consuming reader: lines read here are not seen by other readers during the window';
 
@@ -59,7 +60,9 @@ export default defineCheck({
       { label: 'note', data: CONSUMING_NOTE },
       { label: 'lines', data: `${ours.length} from ${inv?.progName ?? 'the program'}, ${printk.length - ours.length} from other programs, ${stale.length} stale line(s) from before the window discarded${result.droppedLines ? `, ${result.droppedLines} beyond the cap counted, not stored` : ''}` },
     ];
-    if (ours.length) evidence.push({ label: 'program says', data: ours.slice(0, 20).map((l) => `${l.ts.toFixed(6)} ${l.message}`).join('\n') });
+    const known = ours.length ? await knownAddresses(ctx, inv) : [];
+    const said = (l: TraceLine) => annotateAddresses(l.message, known);
+    if (ours.length) evidence.push({ label: 'program says', data: ours.slice(0, 20).map((l) => `${l.ts.toFixed(6)} ${said(l)}`).join('\n') });
     if (byFormat.size) evidence.push({ label: 'by message', data: Object.fromEntries(byFormat) });
 
     const findings: Finding[] = [];
@@ -71,14 +74,34 @@ export default defineCheck({
       });
     }
 
+    if (ours.length && outcome.ran && !outcome.ok) {
+      // What the program said while the probe failed belongs next to whatever cause the verdicts show.
+      const lines = [...new Map(ours.map((l) => [said(l), 0])).keys()];
+      findings.push({
+        cause: 'program-log', severity: 'info', risk: true, progId: inv?.progId, fixes: [],
+        explains: ['xdp-drop-verdict', 'xdp-aborted', 'xdp-passed-unchanged', 'xdp-tx-addresses-unchanged', 'map-params-unset', 'packets-lost-after-xdp'],
+        message: `the program logged during the failed probe: ${lines.slice(0, 3).map((l) => `"${l}"`).join('; ')}${lines.length > 3 ? ` (+${lines.length - 3} more)` : ''} (×${ours.length})`,
+      });
+    }
     if (ours.length) {
-      return { status: findings.length ? 'warn' : 'pass', summary: `${ours.length} line(s) from the program: ${topMessage(byFormat)}`, evidence, findings };
+      return { status: findings.some((f) => !f.risk) ? 'warn' : 'pass', summary: `${ours.length} line(s) from the program: ${topMessage(byFormat)}`, evidence, findings };
     }
     const reasons = await silenceReasons(ctx, root, formats, inv, outcome.ran);
     evidence.push({ label: 'why silent', data: reasons.join('\n') });
     return { status: 'warn', summary: `no bpf_printk lines from the program: ${reasons[0]}`, evidence, findings };
   },
 });
+
+/** Addresses this run knows, to spot in the program's numbers: the probe's destination, the target's and its peer's. */
+async function knownAddresses(ctx: CheckContext, inv: InventoryFacts | undefined): Promise<KnownAddress[]> {
+  const out: KnownAddress[] = [];
+  const dest = followedFlow(ctx.target)?.ip;
+  if (dest) out.push({ ip: dest, what: "the probe's destination" });
+  const iface = inv?.iface ?? ctx.target.iface;
+  for (const ip of await ctx.tools.ip.ipv4(iface, inv?.netns ?? ctx.target.netns)) out.push({ ip, what: `${iface}'s address` });
+  if (inv?.peer) for (const ip of await ctx.tools.ip.ipv4(inv.peer.ifname, inv.peer.netns)) out.push({ ip, what: `the veth peer ${inv.peer.ifname}'s address` });
+  return out;
+}
 
 function topMessage(byFormat: Map<string, number>): string {
   const [f, n] = [...byFormat.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];

@@ -93,8 +93,11 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
   }
   const bounced = ours.filter((v) => (v.action === 'XDP_TX' || v.action === 'XDP_REDIRECT') && v.addressesKept);
   if (bounced.length) {
+    // XDP_TX sends the frame back where it came from: kept addresses are wrong there. A redirect may forward
+    // frames as they are (a bridge-like port): only a suspicion.
+    const tx = bounced.some((v) => v.action === 'XDP_TX');
     findings.push({
-      cause: 'xdp-tx-addresses-unchanged', severity: 'high', iface: c.iface, progId: c.progId, signal: bounced[0]!.action,
+      cause: 'xdp-tx-addresses-unchanged', severity: tx ? 'high' : 'medium', iface: c.iface, progId: c.progId, signal: bounced[0]!.action,
       message: `${c.prog} sent ${bounced.length} probe packet(s)${to} on with ${bounced[0]!.action} without rewriting their MAC or IP addresses ` +
         `(${how}; packets ${list(bounced)}): the frame goes back addressed as it came, so the receiver is not its destination`,
       fixes: [{ title: 'swap the MAC (and IP) addresses before XDP_TX (for XDP_REDIRECT: write the next hop\'s MAC as the destination)', commands: [] }],

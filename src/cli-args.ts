@@ -1,5 +1,6 @@
 // Command-line flags for the ladder. Every value from the user is validated here, before it can reach a
 // command: interface names, namespace names and paths, ids, --expect and --probe.
+import type { ProbeFlow } from './probe-flow.js';
 import { parseArgs } from 'node:util';
 import type { Expectation } from './engine/types.js';
 import { validIfname } from './tools/names.js';
@@ -19,6 +20,7 @@ export const LADDER_FLAGS = {
   prog: { type: 'string' },
   probe: { type: 'string' },
   'probe-netns': { type: 'string' },
+  flow: { type: 'string' },
   window: { type: 'string' },
   expect: { type: 'string', multiple: true },
   'non-interactive': { type: 'boolean' },
@@ -40,6 +42,8 @@ export interface LadderArgs {
   lab: boolean; labName: string;
   iface?: string; netns?: string; container?: string; progId?: number;
   probe?: string[]; probeNetns?: string; windowMs: number;
+  /** --flow PROTO:ADDRESS[:PORT]: the traffic to follow when the probe's cannot be read from its command (or there is no probe). */
+  flow?: ProbeFlow;
   expect: Expectation[];
   nonInteractive: boolean; json: boolean; report?: string; artifacts?: string; dryRun: boolean; verbose: boolean;
   fix: boolean; noTracePipe: boolean; checks?: string[]; skip?: string[]; config?: string; plugins: string[];
@@ -94,6 +98,7 @@ export function parseLadderArgs(argv: string[]): LadderArgs {
     lab: Boolean(v.lab), labName,
     iface, netns, container, progId: prog ? Number(prog) : undefined,
     probe: str('probe') !== undefined ? parseProbe(str('probe')!) : undefined, probeNetns,
+    ...(str('flow') !== undefined ? { flow: parseFlow(str('flow')!) } : {}),
     windowMs: Number(windowText),
     expect: ((v.expect as string[] | undefined) ?? []).map(parseExpectation),
     nonInteractive: Boolean(v['non-interactive']), json: Boolean(v.json), report: validReportPath(str('report')), artifacts: validArtifactsDir(str('artifacts')),
@@ -105,6 +110,16 @@ export function parseLadderArgs(argv: string[]): LadderArgs {
 export function validNetns(s: string): boolean {
   if (s.startsWith('/')) return /^\/(run\/netns\/[A-Za-z0-9_.-]+|proc\/\d+\/ns\/net|var\/run\/netns\/[A-Za-z0-9_.-]+)$/.test(s);
   return NETNS_NAME.test(s) && s !== '.' && s !== '..';
+}
+
+/** --flow tcp:10.0.0.1:80 | udp:10.0.0.5:53 | icmp:10.0.0.1 */
+export function parseFlow(text: string): ProbeFlow {
+  const m = /^(tcp|udp|icmp):((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?::(\d{1,5}))?$/.exec(text.trim().toLowerCase());
+  const port = m?.[3] !== undefined ? Number(m[3]) : undefined;
+  if (!m || (port !== undefined && (port < 1 || port > 65535)) || (m[1] === 'icmp' && port !== undefined)) {
+    throw new UsageError(`--flow ${JSON.stringify(text)}: write PROTO:ADDRESS[:PORT] with PROTO tcp, udp or icmp, e.g. tcp:10.0.0.1:80 or icmp:10.0.0.1`);
+  }
+  return { proto: m[1] as ProbeFlow['proto'], ip: m[2]!, ...(port !== undefined ? { port } : {}) };
 }
 
 /** MAP.FIELD=VALUE, e.g. xdp_params_array.vip=192.168.10.1 */

@@ -27,7 +27,7 @@ async function containerNetns(exec: Exec, name: string): Promise<NetnsRef> {
 
 function probeOf(args: LadderArgs): ProbeSpec | undefined {
   if (!args.probe) return undefined;
-  const flow = flowOfProbe(args.probe);
+  const flow = args.flow ?? flowOfProbe(args.probe);
   return {
     argv: args.probe, netns: args.probeNetns ? netnsRefOf(args.probeNetns) : undefined, timeoutMs: 10_000,
     ...(flow ? { destination: { ip: flow.ip, proto: flow.proto, ...(flow.port ? { port: flow.port } : {}) } } : {}),
@@ -48,12 +48,12 @@ export async function resolveTarget(exec: Exec, args: LadderArgs, opts: { verify
   if (opts.verify) await verifyTarget(exec, args, netns, hops);
   hops.push({ label: `${args.iface} (XDP)`, iface: args.iface, netns, xdp: true });
   const probe = probeOf(args);
-  const flow = args.probe ? flowOfProbe(args.probe) : undefined;
+  const flow = args.flow ?? (args.probe ? flowOfProbe(args.probe) : undefined);
   return {
     kind: 'iface', iface: args.iface, netns, progId: args.progId, hops, probe,
     windowMs: args.windowMs, expect: args.expect,
     // Captures follow the probe's flow only: other traffic on the interface is neither counted nor a load.
-    ...(flow ? { captureFilter: captureFilterOf(flow) } : {}),
+    ...(flow ? { flow, captureFilter: captureFilterOf(flow) } : {}),
   };
 }
 

@@ -41,7 +41,9 @@ export function conclude(records: CheckRecord[], pluginCauses?: ReadonlyMap<stri
   for (const s of all.filter((x) => x.f.risk)) {
     const to = [s.f.cause, ...(s.f.explains ?? [])].filter((c) => observed.has(c));
     if (to.length) for (const c of to) push(joined, c, s);
-    else notes.push({ check: s.check, cause: s.f.cause, message: s.f.message });
+    // An `info` risk is context for a cause (what the program logged, how a value is stored), not a risk of its
+    // own: with no cause to join it says nothing.
+    else if (s.f.severity !== 'info') notes.push({ check: s.check, cause: s.f.cause, message: s.f.message });
   }
 
   const entries: DiagnosisEntry[] = [];

@@ -52,6 +52,8 @@ export interface Target {
   expect: Expectation[];
   /** Namespaces whose nstat counters are evidence (lab: every node). */
   nstatNodes?: { node: string; netns?: NetnsRef }[];
+  /** The traffic this run follows (the probe's, from its command or --flow): captures, verdicts and drops filter on it. */
+  flow?: { ip: string; port?: number; proto?: 'icmp' | 'tcp' | 'udp' };
   /** tcpdump filter (argv words) for the hops; the lab narrows it to the probe's flow. */
   captureFilter?: string[];
   /** Directory for pcaps and other artefacts of this run. */
@@ -83,7 +85,8 @@ export interface Finding {
   /**
    * Only a risk read from configuration (the veth peer has no XDP program, a lookup table is empty): nothing this
    * run saw happen. A risk never ranks as a cause on its own; it joins a cause this run observed (the same cause,
-   * or one it `explains`) and otherwise stays a note.
+   * or one it `explains`) and otherwise stays a note — or, with severity `info` (context such as what the program
+   * logged), is left out.
    */
   risk?: boolean;
   /** Causes this finding explains when the run observed them (an empty allow-list explains XDP_DROP verdicts). */

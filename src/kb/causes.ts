@@ -102,13 +102,20 @@ const CAUSES: CauseInfo[] = [
   },
   {
     id: 'xdp-passed-unchanged',
-    title: 'The program passed the packets on untouched: the loss is in the stack after it',
+    title: "The program passed the probe's packets on untouched: it did not act on them",
     explanation:
       'Every probe packet got XDP_PASS and left the program byte for byte as it came in, so the program did not act ' +
       'on this traffic. If it was meant to (rewrite, redirect, answer), its match failed: compare what it logged ' +
       '(trace_pipe) and its maps with the probe\'s addresses. Otherwise the packets die later, in the stack.',
     source: 'the XDP program (return XDP_PASS); net/core/dev.c do_xdp_generic()/netif_receive_skb after the driver',
     prior: 0.6,
+  },
+  {
+    id: 'map-byte-order',
+    title: 'A configuration value is stored in the wrong byte order',
+    explanation: 'Addresses and ports in packet headers are big-endian; a value written in host byte order never equals them.',
+    source: 'the loader (htonl/htons missing); include/uapi/linux/ip.h __be32 saddr/daddr',
+    prior: 0.9,
   },
   {
     id: 'map-empty',
@@ -229,6 +236,13 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The remote CPU cannot keep up; frames are dropped when its ring is full.',
     source: 'kernel/bpf/cpumap.c bq_flush_to_queue()',
     prior: 0.8,
+  },
+  {
+    id: 'program-log',
+    title: 'What the program logged (bpf_printk) while the probe failed',
+    explanation: 'The program\'s own bpf_printk lines from trace_pipe, with the numbers that are addresses of this run spelled out.',
+    source: 'bpf_trace_printk() → /sys/kernel/tracing/trace_pipe',
+    prior: 0.3,
   },
   {
     id: 'tools-degraded',

@@ -65,6 +65,15 @@ function attachmentOf(mode: number | undefined, prog: unknown): XdpAttachment | 
   return { mode: MODES[mode ?? 0] ?? 'native', progId: num(prog.id)!, progName: str(prog.name), tag: str(prog.tag), btfId: num(prog.btf_id) };
 }
 
+/** IPv4 addresses from `ip -j addr show`: local address per interface. */
+export function parseAddrs(text: string): { ifname: string; ipv4: string[] }[] {
+  if (!text.trim()) return [];
+  return asArray('ip', parseJson('ip', text), 'ip -j addr').filter(isObj).map((r) => ({
+    ifname: str(r.ifname) ?? '',
+    ipv4: (Array.isArray(r.addr_info) ? r.addr_info : []).filter(isObj).filter((a) => a.family === 'inet').map((a) => str(a.local) ?? '').filter(Boolean),
+  }));
+}
+
 export function parseNetnsIds(text: string): { nsid: number; name?: string }[] {
   if (!text.trim()) return [];
   return asArray('ip', parseJson('ip', text), 'ip -j netns list-id')
@@ -84,6 +93,11 @@ export function createIp(exec: Exec) {
       const r = await exec.run(argv, { netns, timeoutMs: 5000 });
       if (!r.ok) throw new ToolOutputError('ip', r.stderr.trim() || `exit ${r.exitCode}`, r.stderr);
       return parseLinks(r.stdout);
+    },
+    /** IPv4 addresses of one interface (none when it cannot be read). */
+    async ipv4(iface: string, netns?: NetnsRef): Promise<string[]> {
+      const r = await exec.run(['ip', '-j', 'addr', 'show', 'dev', iface], { netns, timeoutMs: 5000 });
+      try { return r.ok ? parseAddrs(r.stdout).flatMap((a) => a.ipv4) : []; } catch { return []; }
     },
     async netnsIds(netns?: NetnsRef) {
       const r = await exec.run(['ip', '-j', 'netns', 'list-id'], { netns, timeoutMs: 5000 });

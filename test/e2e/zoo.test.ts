@@ -9,8 +9,8 @@ import { zooArgs, zooDown, zooMapUpdate, zooUp, type ZooSetup } from './helpers/
 
 const TAG = 'z';
 
-async function doctor(z: ZooSetup, extra: string[] = ['--skip', 'trace-pipe']) {
-  const r = await runCli(zooArgs(z, extra));
+async function doctor(z: ZooSetup, extra: string[] = ['--skip', 'trace-pipe'], probeIp?: string) {
+  const r = await runCli(zooArgs(z, extra, probeIp));
   let report: any;
   try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 800)}`); }
   const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
@@ -108,6 +108,28 @@ describe('the zoo: small XDP programs of our own', () => {
     expect(byId['ethtool-stats'].status).toBe('skip');
     expect(byId['ethtool-stats'].summary).toMatch(/generic \(SKB\) mode: the driver's XDP counters count native XDP only/);
     expect(causes[0]).toBe('xdp-drop-verdict');
+  });
+
+  test('a VIP written in host byte order: the program passes the probe untouched, and the map says why', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_vip_echo' });
+    // 10.111.60.99 lives on no interface: only the program answers it. The loader's bug: host order (0x0a6f3c63).
+    await zooMapUpdate(z.maps.vip_config!, 0, [0x63, 0x3c, 0x6f, 0x0a, 0, 0, 0, 0]);
+    const mac = JSON.parse((await execa('ip', ['-n', z.server, '-j', 'link', 'show', z.iface])).stdout)[0].address;
+    await execa('ip', ['-n', z.client, 'neigh', 'add', '10.111.60.99', 'lladdr', mac, 'dev', z.peer]);
+    const { exitCode, report, errored, causes } = await doctor(z, ['--skip', 'trace-pipe'], '10.111.60.99');
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-passed-unchanged');
+    const said = report.diagnosis[0].evidence.map((e: any) => `${e.check}: ${e.message}`).join('\n');
+    expect(said).toMatch(/xdpdump: vip_echo \(id \d+\) returned XDP_PASS for all 3 probe packet\(s\) to 10\.111\.60\.99 and left them unchanged/);
+    expect(said).toMatch(/map-dump: vip_config\.vip holds the probe's destination 10\.111\.60\.99 in host byte order \(175062115 = 0x0a6f3c63\)/);
+    // Written in network byte order, the program answers and the run is healthy.
+    await zooMapUpdate(z.maps.vip_config!, 0, [0x0a, 0x6f, 0x3c, 0x63, 0, 0, 0, 0]);
+    await execa('ip', ['-n', z.client, 'link', 'set', 'dev', z.peer, 'xdpdrv', 'obj', join(ROOT, 'bpf', 'build', 'xdp_pass.o'), 'sec', 'xdp']);
+    const healthy = await doctor(z, ['--skip', 'trace-pipe'], '10.111.60.99');
+    expect(healthy.errored).toEqual([]);
+    expect(healthy.report.diagnosis).toEqual([]);
+    expect(healthy.exitCode).toBe(0);
   });
 
   test('a program attached through a bpf_link: the holder is named, and no fix detaches it through netlink', async () => {

@@ -140,3 +140,13 @@ describe('parseProbe', () => {
     expect(() => parseProbe('   ')).toThrow(UsageError);
   });
 });
+
+describe('--flow', () => {
+  it('PROTO:ADDRESS[:PORT], and clear errors for anything else', () => {
+    expect(parseLadderArgs(['--iface', 'eth0', '--flow', 'tcp:10.0.0.1:80']).flow).toEqual({ proto: 'tcp', ip: '10.0.0.1', port: 80 });
+    expect(parseLadderArgs(['--iface', 'eth0', '--flow', 'icmp:10.0.0.1']).flow).toEqual({ proto: 'icmp', ip: '10.0.0.1' });
+    for (const bad of ['tcp:10.0.0.1:0', 'sctp:10.0.0.1', 'icmp:10.0.0.1:5', 'udp:host:53', 'tcp:10.0.0.300:80']) {
+      expect(() => parseLadderArgs(['--iface', 'eth0', '--flow', bad]), bad).toThrow(/--flow .*PROTO:ADDRESS\[:PORT\]/);
+    }
+  });
+});

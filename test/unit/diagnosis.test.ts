@@ -145,3 +145,12 @@ describe('conclude: observed beats possible', () => {
     expect(d).toMatchObject({ title: 'Team title', explanation: 'why' });
   });
 });
+
+describe('conclude: context that explains nothing is left out', () => {
+  it('an info risk joins a cause it explains, and is not a note without one', () => {
+    const log = finding('program-log', 'info', 'the program logged "drop"', { risk: true, explains: ['xdp-drop-verdict'] });
+    expect(conclude([record('trace-pipe', [log])])).toEqual({ diagnosis: [], notes: [] });
+    const c = conclude([record('trace-pipe', [log]), record('xdpdump', [finding('xdp-drop-verdict', 'high', 'XDP_DROP ×3')])]);
+    expect(c.diagnosis[0]!.evidence.at(-1)).toEqual({ check: 'trace-pipe', message: 'the program logged "drop"', joined: true });
+  });
+});

@@ -1,6 +1,6 @@
 // src/tools/ip.ts: `ip -j` parsers on output recorded on this machine; anything else is a ToolOutputError.
 import { describe, it, expect } from 'vitest';
-import { createIp, parseLinks, parseNetnsIds, parseNetnsList } from '../../src/tools/ip.js';
+import { createIp, parseAddrs, parseLinks, parseNetnsIds, parseNetnsList } from '../../src/tools/ip.js';
 import { ToolOutputError } from '../../src/tools/json.js';
 import { recording } from './helpers/recordings.js';
 import { fakeExec } from '../../src/plugins/testing.js';
@@ -131,5 +131,12 @@ describe('createIp over a fake Exec', () => {
     const exec = fakeExec([{ argv: ['ip', '-j', 'netns', 'list-id'], exitCode: 1 }, { argv: ['ip', '-j', 'netns', 'list'], exitCode: 1 }]);
     expect(await createIp(exec).netnsIds()).toEqual([]);
     expect(await createIp(exec).netnsNames()).toEqual([]);
+  });
+});
+
+describe('parseAddrs', () => {
+  it('the IPv4 addresses of an interface (ip -j addr show dev lo, recorded)', () => {
+    expect(parseAddrs(recording('ip/addr-show-dev-lo.json'))).toEqual([{ ifname: 'lo', ipv4: ['127.0.0.1'] }]);
+    expect(parseAddrs('')).toEqual([]);
   });
 });

@@ -90,6 +90,6 @@ export async function zooMapUpdate(mapId: number, key: number, value: number[]):
 }
 
 /** The argv the CLI gets for a zoo setup: the server's interface, a ping from the client. */
-export function zooArgs(z: ZooSetup, extra: string[] = []): string[] {
-  return ['--iface', z.iface, '--netns', z.server, '--probe', `ping -c 3 -i 0.2 -W 1 ${z.serverIp}`, '--probe-netns', z.client, '--json', ...extra];
+export function zooArgs(z: ZooSetup, extra: string[] = [], probeIp = z.serverIp): string[] {
+  return ['--iface', z.iface, '--netns', z.server, '--probe', `ping -c 3 -i 0.2 -W 1 ${probeIp}`, '--probe-netns', z.client, '--json', ...extra];
 }
