@@ -56,7 +56,7 @@ Targets
   --lab [--lab-name NAME]    the running built-in lab (default name xdpd)
   --iface NAME               an interface with an XDP program attached
     --netns NAME|PATH          ...inside this network namespace (/run/netns/NAME, /proc/PID/ns/net)
-    --container NAME           ...inside a container's namespace (found with docker inspect)
+    --container NAME           ...inside a container's namespace (docker, podman or crictl)
     --prog ID                  use this program id instead of the one attached to NAME
   --probe "CMD ARGS"         traffic to send during the window (split into argv, never a shell)
     --probe-netns NAME|PATH    namespace the probe runs in

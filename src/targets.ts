@@ -6,6 +6,7 @@ import { createBpftool } from './tools/bpftool.js';
 import { findVethPeer } from './tools/veth-peer.js';
 import { realFiles } from './tools/files.js';
 import type { LadderArgs } from './cli-args.js';
+import { ContainerError, containerNetns } from './containers.js';
 import { captureFilterOf, flowOfProbe } from './probe-flow.js';
 
 export class TargetError extends Error {}
@@ -14,16 +15,6 @@ export function netnsRefOf(s: string): NetnsRef {
   return s.startsWith('/') ? { kind: 'path', path: s } : { kind: 'name', name: s };
 }
 
-async function containerNetns(exec: Exec, name: string): Promise<NetnsRef> {
-  // docker today; anything that can say "the pid of this container" works the same way after this point.
-  const r = await exec.run(['docker', 'inspect', '--format', '{{.State.Pid}}', name], { timeoutMs: 10_000 });
-  if (r.notFound) throw new TargetError(`--container ${name}: docker is not installed (use --netns /proc/PID/ns/net with the container's pid)`);
-  const pid = Number(r.stdout.trim());
-  if (!r.ok || !Number.isInteger(pid) || pid <= 0) {
-    throw new TargetError(`--container ${name}: no running container by that name (${(r.stderr.trim() || r.stdout.trim() || 'docker inspect failed').split('\n')[0]})`);
-  }
-  return { kind: 'pid', pid };
-}
 
 function probeOf(args: LadderArgs): ProbeSpec | undefined {
   if (!args.probe) return undefined;
@@ -43,15 +34,23 @@ export async function resolveTarget(exec: Exec, args: LadderArgs, opts: { verify
   }
   if (!args.iface) throw new TargetError('no target: give --lab or --iface NAME (see xdp-doctor --help)');
 
-  const netns = args.container ? await containerNetns(exec, args.container) : args.netns ? netnsRefOf(args.netns) : undefined;
+  let netns: NetnsRef | undefined;
+  try {
+    netns = args.container ? await containerNetns(exec, args.container) : args.netns ? netnsRefOf(args.netns) : undefined;
+  } catch (e) {
+    if (e instanceof ContainerError) throw new TargetError(e.message);
+    throw e;
+  }
   const hops: Hop[] = [];
   if (opts.verify) await verifyTarget(exec, args, netns, hops);
   hops.push({ label: `${args.iface} (XDP)`, iface: args.iface, netns, xdp: true });
   const probe = probeOf(args);
+  // nstat along the route: every namespace the hops and the probe live in (the host's when none is named).
+  const nstatNodes = uniqueNamespaces([...hops.map((h) => h.netns), probe?.netns]);
   const flow = args.flow ?? (args.probe ? flowOfProbe(args.probe) : undefined);
   return {
     kind: 'iface', iface: args.iface, netns, progId: args.progId, hops, probe,
-    windowMs: args.windowMs, expect: args.expect,
+    windowMs: args.windowMs, expect: args.expect, nstatNodes,
     // Captures follow the probe's flow only: other traffic on the interface is neither counted nor a load.
     ...(flow ? { flow, captureFilter: captureFilterOf(flow) } : {}),
   };
@@ -86,4 +85,13 @@ async function verifyTarget(exec: Exec, args: LadderArgs, netns: NetnsRef | unde
   // The veth peer is the hop just before the XDP interface: tcpdump there shows what was sent into it.
   const peer = await findVethPeer(ip, realFiles, link, netns).catch(() => undefined);
   if (peer) hops.push({ label: `${peer.link.ifname} (veth peer${peer.netns?.kind === 'pid' ? `, ${peer.label}` : ''})`, iface: peer.link.ifname, netns: peer.netns });
+}
+
+function uniqueNamespaces(refs: (NetnsRef | undefined)[]): { node: string; netns?: NetnsRef }[] {
+  const out = new Map<string, { node: string; netns?: NetnsRef }>();
+  for (const r of refs) {
+    const node = !r ? 'host' : r.kind === 'name' ? r.name : r.kind === 'pid' ? `pid ${r.pid}` : r.path;
+    if (!out.has(node)) out.set(node, { node, netns: r });
+  }
+  return [...out.values()];
 }
