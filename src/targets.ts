@@ -7,13 +7,12 @@ import { findVethPeer } from './tools/veth-peer.js';
 import { realFiles } from './tools/files.js';
 import type { LadderArgs } from './cli-args.js';
 import { ContainerError, containerNetns } from './containers.js';
+import { netnsRefOf } from './netns-ref.js';
 import { captureFilterOf, flowOfProbe } from './probe-flow.js';
 
 export class TargetError extends Error {}
 
-export function netnsRefOf(s: string): NetnsRef {
-  return s.startsWith('/') ? { kind: 'path', path: s } : { kind: 'name', name: s };
-}
+export { netnsRefOf } from './netns-ref.js';
 
 
 function probeOf(args: LadderArgs): ProbeSpec | undefined {

@@ -6,6 +6,8 @@ import type { Exec } from '../tools/exec.js';
 import type { Files } from '../tools/files.js';
 import { parseLinks, parseNetnsList, type XdpMode } from '../tools/ip.js';
 import { LAB_STATE_FILE as LAB_FILE, runDir } from '../state-dirs.js';
+import { pidNetnsLabel, processNamespaces } from '../tools/veth-peer.js';
+import { netnsRefOf } from '../netns-ref.js';
 
 const LAB_NODES = ['client', 'gw', 'lb', 'real'] as const;
 const LAB_NS = /^([a-z0-9-]{1,10})-(client|gw|lb|real)$/;
@@ -13,8 +15,10 @@ const LAB_NS = /^([a-z0-9-]{1,10})-(client|gw|lb|real)$/;
 export interface XdpAttachment {
   iface: string;
   ifindex: number;
-  /** Namespace name under /run/netns; undefined for the host's own namespace. */
+  /** Namespace name under /run/netns, or /proc/PID/ns/net for one without a name; undefined for the host's own. */
   netns?: string;
+  /** For a namespace without a name: "netns of pid 1234 (comm)". */
+  netnsLabel?: string;
   progId: number;
   progName?: string;
   mode: XdpMode;
@@ -88,12 +92,12 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   return out;
 }
 
-export async function discover(exec: Exec, files: Pick<Files, 'list' | 'read'>, opts: { signal?: AbortSignal; stateDir?: string } = {}): Promise<Discovery> {
+export async function discover(exec: Exec, files: Pick<Files, 'list' | 'read' | 'readlink'>, opts: { signal?: AbortSignal; stateDir?: string } = {}): Promise<Discovery> {
   const problems: string[] = [];
   const signal = opts.signal;
   const linksIn = async (netns?: string): Promise<XdpAttachment[]> => {
     const r = await exec.run(['ip', '-j', '-d', 'link', 'show'], {
-      netns: netns ? { kind: 'name', name: netns } : undefined, timeoutMs: 5000, signal,
+      netns: netns ? netnsRefOf(netns) : undefined, timeoutMs: 5000, signal,
     });
     if (!r.ok) {
       problems.push(`${netns ?? 'host'}: ${(r.stderr.trim().split('\n').pop() || `ip exit ${r.exitCode}`)}`);
@@ -114,9 +118,11 @@ export async function discover(exec: Exec, files: Pick<Files, 'list' | 'read'>, 
   } else if (!nsList.notFound) {
     problems.push(`ip netns list: ${nsList.stderr.trim() || `exit ${nsList.exitCode}`}`);
   }
-  const [host, perNs, labFiles] = await Promise.all([
+  const unnamed = await unnamedNamespaces(exec, files, names, signal);
+  const [host, perNs, perPid, labFiles] = await Promise.all([
     linksIn(undefined),
     mapLimit(names, 8, (n) => linksIn(n)),
+    mapLimit(unnamed, 8, async (p) => (await linksIn(`/proc/${p.pid}/ns/net`)).map((a) => ({ ...a, netnsLabel: pidNetnsLabel(p) }))),
     readLabFiles(files, opts.stateDir ?? runDir()),
   ]);
 
@@ -142,7 +148,23 @@ export async function discover(exec: Exec, files: Pick<Files, 'list' | 'read'>, 
     else programs.push(...list);
   });
   programs.sort((a, b) => (a.netns ?? '').localeCompare(b.netns ?? '') || a.iface.localeCompare(b.iface));
-  return { programs, labs: [...labs.values()].sort((a, b) => a.name.localeCompare(b.name)), problems, namespaces: names.length };
+  programs.push(...perPid.flat());
+  return { programs, labs: [...labs.values()].sort((a, b) => a.name.localeCompare(b.name)), problems, namespaces: names.length + unnamed.length };
+}
+
+/**
+ * Namespaces held by processes that have no name under /run/netns (containers, pods, sandboxes): every distinct
+ * /proc/PID/ns/net other than the host's and the named ones (whose inodes one `stat` reads).
+ */
+async function unnamedNamespaces(exec: Exec, files: Pick<Files, 'list' | 'read' | 'readlink'>, names: string[], signal?: AbortSignal) {
+  const known = new Set<string>();
+  const self = /^net:\[(\d+)\]$/.exec((await files.readlink('/proc/self/ns/net')) ?? '')?.[1];
+  if (self) known.add(self);
+  if (names.length) {
+    const r = await exec.run(['stat', '-L', '-c', '%i', ...names.map((n) => `/run/netns/${n}`)], { timeoutMs: 5000, signal });
+    for (const line of r.stdout.split('\n')) if (/^\d+$/.test(line.trim())) known.add(line.trim());
+  }
+  return (await processNamespaces(files as Files)).filter((p) => !known.has(p.inode));
 }
 
 async function readLabFiles(files: Pick<Files, 'list' | 'read'>, dir: string) {
@@ -174,5 +196,5 @@ export function describeChoice(c: Choice): string {
     return `the built-in lab ${l.name} (${state}${l.faults.length ? `; fault: ${l.faults.join(', ')}` : ''})`;
   }
   const a = c.attachment;
-  return `${a.iface} in ${a.netns ?? 'the host namespace'}: ${a.progName ?? 'prog'} id ${a.progId} (${a.mode})`;
+  return `${a.iface} in ${a.netnsLabel ?? a.netns ?? 'the host namespace'}: ${a.progName ?? 'prog'} id ${a.progId} (${a.mode})`;
 }

@@ -16,12 +16,12 @@ function labRow(c: Extract<Choice, { kind: 'lab' }>): string {
 export function choiceRows(choices: Choice[]): string[] {
   const progs = choices.filter((c): c is Extract<Choice, { kind: 'iface' }> => c.kind === 'iface').map((c) => c.attachment);
   const wIf = Math.max(5, ...progs.map((a) => a.iface.length));
-  const wNs = Math.max(6, ...progs.map((a) => (a.netns ?? '(host)').length));
+  const wNs = Math.max(6, ...progs.map((a) => (a.netnsLabel ?? a.netns ?? '(host)').length));
   const wProg = Math.max(4, ...progs.map((a) => `${a.progName ?? '?'} #${a.progId}`.length));
   return choices.map((c) => {
     if (c.kind === 'lab') return labRow(c);
     const a = c.attachment;
-    return `${a.iface.padEnd(wIf)}  ${(a.netns ?? '(host)').padEnd(wNs)}  ${`${a.progName ?? '?'} #${a.progId}`.padEnd(wProg)}  ${a.mode}`;
+    return `${a.iface.padEnd(wIf)}  ${(a.netnsLabel ?? a.netns ?? '(host)').padEnd(wNs)}  ${`${a.progName ?? '?'} #${a.progId}`.padEnd(wProg)}  ${a.mode}`;
   });
 }
 

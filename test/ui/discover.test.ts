@@ -17,18 +17,22 @@ function fakeExec(byNetns: Record<string, string | Error>, netnsList = fixture('
     ...Object.entries(byNetns).map(([ns, out]): Recording => ({
       argv: LINKS, netns: ns === 'host' ? null : ns, ...(out instanceof Error ? { exitCode: 1, stderr: out.message } : { stdout: out }),
     })),
+    { argv: LINKS, netns: { kind: 'path', path: '/proc/777/ns/net' }, stdout: fixture('ip-d-link-netns-generic.json') },
     { argv: LINKS, stdout: fixture('ip-d-link-host.json') },
+    // Inodes of the named namespaces, one per line, as `stat -L -c %i` prints them.
+    { argv: (a) => a[0] === 'stat', stdout: '4026532301\n4026532302\n' },
   ]);
-  const calls = () => exec.calls.map((c) => ({ argv: c.argv, netns: c.netns?.kind === 'name' ? c.netns.name : undefined }));
+  const calls = () => exec.calls.map((c) => ({ argv: c.argv, netns: c.netns?.kind === 'name' ? c.netns.name : c.netns?.kind === 'path' ? c.netns.path : undefined }));
   return { exec, calls };
 }
 
 const stateFile = (prefix: string, phase: string, faults: string[]) => JSON.stringify({ version: 1, prefix, phase, faults, namespaces: [] });
 
-function fakeFiles(files: Record<string, string>) {
+function fakeFiles(files: Record<string, string>, links: Record<string, string> = {}) {
   return {
-    list: async (dir: string) => Object.keys(files).filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1)),
+    list: async (dir: string) => [...new Set([...Object.keys(files), ...Object.keys(links)].filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1).split('/')[0]!))],
     read: async (p: string) => files[p],
+    readlink: async (p: string) => links[p],
   };
 }
 
@@ -64,16 +68,25 @@ describe('discover()', () => {
       [labStatePath('h3')]: stateFile('h3', 'up', ['veth-peer']),
       [labStatePath('gone')]: stateFile('gone', 'up', []),
       [join(runDir(), 'notes.txt')]: 'x',
+      '/proc/1/comm': 'init\n', '/proc/777/comm': 'sleep\n', '/proc/900/comm': 'ip\n',
+    }, {
+      // pid 1: the host's namespace; 777: a namespace with no name (a container); 900: a named one (h3-lb).
+      '/proc/self/ns/net': 'net:[4026531840]', '/proc/1/ns/net': 'net:[4026531840]',
+      '/proc/777/ns/net': 'net:[4026532999]', '/proc/900/ns/net': 'net:[4026532301]',
     });
     const d = await discover(exec, files);
     expect(calls().filter((c) => c.argv.join(' ') === 'ip -j -d link show').map((c) => c.netns ?? 'host').sort())
-      .toEqual(['app', 'host', ...(JSON.parse(fixture('ip-netns-list.json')) as { name: string }[]).map((n) => n.name)].sort());
-    expect(d.namespaces).toBe(17);
+      .toEqual(['/proc/777/ns/net', 'app', 'host', ...(JSON.parse(fixture('ip-netns-list.json')) as { name: string }[]).map((n) => n.name)].sort());
+    expect(d.namespaces).toBe(18);
     expect(d.labs.map((l) => [l.name, l.phase, l.faults.join(',')])).toEqual([
       ['bench', 'partial', ''], ['h3', 'up', 'veth-peer'], ['h4', 'partial', ''], ['me', 'partial', ''],
     ]);
     expect(d.labs.find((l) => l.name === 'h3')!.programs).toBe(1); // l0 in h3-lb; g1 lost its program to the veth-peer fault
-    expect(d.programs).toEqual([{ iface: 'a0', ifindex: expect.any(Number), netns: 'app', progId: 1003, progName: 'xdp_pass', mode: 'generic' }]);
+    expect(d.programs).toEqual([
+      { iface: 'a0', ifindex: expect.any(Number), netns: 'app', progId: 1003, progName: 'xdp_pass', mode: 'generic' },
+      { iface: 'a0', ifindex: expect.any(Number), netns: '/proc/777/ns/net', netnsLabel: 'netns of pid 777 (sleep)', progId: 1003, progName: 'xdp_pass', mode: 'generic' },
+    ]);
+    expect(describeChoice({ kind: 'iface', attachment: d.programs[1]! })).toBe('a0 in netns of pid 777 (sleep): xdp_pass id 1003 (generic)');
     expect(d.problems).toEqual([]);
   });
 
