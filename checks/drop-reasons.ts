@@ -8,6 +8,7 @@ import type { CheckContext, Evidence, Finding, Fix, NetnsRef } from '../src/engi
 import { mapsPrinted, parseBpftraceJson } from '../src/tools/bpftrace.js';
 import { dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames, type DropBucket } from '../src/tools/drop-reasons.js';
 import type { LinkInfo } from '../src/tools/ip.js';
+import { nsLabel } from '../src/tools/netns.js';
 import { dropReasonInfo, isRoutineDrop } from '../src/kb/drop-reasons.js';
 import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts, followedFlow } from './facts.js';
 
@@ -118,7 +119,7 @@ async function routePlaces(ctx: CheckContext): Promise<Map<number, Place>> {
   return out;
 }
 
-const labelOf = (ns?: NetnsRef) => (!ns ? 'the host namespace' : ns.kind === 'name' ? `netns ${ns.name}` : ns.kind === 'pid' ? `netns of pid ${ns.pid}` : `netns ${ns.path}`);
+const labelOf = (ns?: NetnsRef) => (ns ? `netns ${nsLabel(ns)}` : 'the host namespace');
 
 function ifnameOf(b: DropBucket, places: Map<number, Place>): string | undefined {
   return places.get(b.netnsInode)?.links.find((l) => l.ifindex === b.ifindex)?.ifname;

@@ -6,6 +6,7 @@ import { defineCheck } from '../src/plugins/api.js';
 import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
 import { COMMON_COUNTERS, DROP_COUNTERS, statsDelta, type EthtoolSample } from '../src/tools/ethtool.js';
 import { vethPeerFixes } from '../src/kb/fixes.js';
+import { nsLabel } from '../src/tools/netns.js';
 import { ETHTOOL, INVENTORY, type EthtoolFacts, type InventoryFacts, peerWhere } from './facts.js';
 
 interface Side { role: 'target' | 'peer'; iface: string; netns?: NetnsRef; where: string }
@@ -151,9 +152,4 @@ export default defineCheck({
 async function sampleAll(ctx: CheckContext, sides: Side[]): Promise<EthtoolSample[]> {
   return Promise.all(sides.map((s) =>
     ctx.tools.ethtool.stats(s.iface, s.netns).catch((e: Error): EthtoolSample => ({ iface: s.iface, argv: ['ethtool', '-S', s.iface], error: e.message }))));
-}
-
-function nsLabel(ns?: NetnsRef): string {
-  if (!ns) return '';
-  return ns.kind === 'name' ? ns.name : ns.kind === 'path' ? ns.path : `pid ${ns.pid}`;
 }

@@ -6,6 +6,8 @@ import type { CheckContext, NetnsRef } from '../src/engine/types.js';
 import type { XdpTraceBucket } from '../src/tools/bpftrace.js';
 import type { LinkInfo } from '../src/tools/ip.js';
 import type { InventoryFacts } from './facts.js';
+import { nsLabel } from '../src/tools/netns.js';
+
 
 /** Tracepoints whose ifindex is the device the XDP program ran on (xdp_devmap_xmit's is the redirect target). */
 const RUNS_ON_PROGRAM_DEVICE = new Set(['xdp_bulk_tx', 'xdp_exception', 'xdp_redirect_err']);
@@ -117,8 +119,4 @@ export async function describeSides(ctx: CheckContext, inv: InventoryFacts | und
   return sides;
 }
 
-export function nsLabel(ns?: NetnsRef): string {
-  if (!ns) return '';
-  return ns.kind === 'name' ? ns.name : ns.kind === 'path' ? ns.path : `pid ${ns.pid}`;
-}
 

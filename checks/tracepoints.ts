@@ -9,7 +9,7 @@ import type { CheckContext, Evidence, Finding } from '../src/engine/types.js';
 import { mapsPrinted, xdpBuckets, parseBpftraceJson, parseBpftraceStderr, xdpTraceProgram, XDP_TRACEPOINTS, type XdpTraceBucket } from '../src/tools/bpftrace.js';
 import { statsDelta, type EthtoolSample } from '../src/tools/ethtool.js';
 import { ToolOutputError } from '../src/tools/json.js';
-import { xdpActionName } from '../src/tools/xdpdump.js';
+import { actionName } from '../src/tools/xdpdump.js';
 import { findSignal } from '../src/kb/signals.js';
 import { errnoName } from '../src/kb/errnos.js';
 import { vethPeerFixes } from '../src/kb/fixes.js';
@@ -17,7 +17,6 @@ import { attribute, describeSides, type Attribution, type Side } from './tracepo
 import { redirectTarget, slotText } from './redirect-target.js';
 import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type PreflightFacts, type SignalSeen, type TracepointFacts, peerWhere } from './facts.js';
 
-const actionName = (act: number) => `XDP_${xdpActionName(act)}`;
 
 /** Causes when the kb has no row for a signal. */
 const DEFAULT_CAUSE: Record<string, string> = {

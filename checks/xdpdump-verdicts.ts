@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { CheckContext, Evidence, Finding, ProbeOutcome } from '../src/engine/types.js';
 import type { Collector } from '../src/tools/exec.js';
 import { writePcap, type WritePacket } from '../src/tools/pcap.js';
-import { xdpActionName } from '../src/tools/xdpdump.js';
 import type { XdpdumpFacts } from './facts.js';
 
 export type Verdict = XdpdumpFacts['verdicts'][number];
@@ -18,7 +17,7 @@ export function artifactDirOf(ctx: Pick<CheckContext, 'target'>): string {
 export const pcapsAt = (ctx: CheckContext, dir: string) =>
   ctx.target.keepArtifacts === false ? 'pcaps discarded after the run (--artifacts DIR keeps them)' : `pcaps in ${dir}`;
 
-export const actionName = (retval: number) => `XDP_${xdpActionName(retval)}`;
+export { actionName } from '../src/tools/xdpdump.js';
 
 /** "XDP_TX ×2, XDP_PASS ×1" */
 export function verdictCounts(verdicts: Pick<Verdict, 'action'>[]): Record<string, number> {

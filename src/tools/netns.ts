@@ -15,3 +15,9 @@ export function inNetns(argv: string[], netns?: NetnsRef): string[] {
   if (!netns) return argv;
   return ['nsenter', `--net=${netnsPath(netns)}`, '--', ...argv];
 }
+
+/** A namespace in a few words: its name, its path, or "pid N"; '' for the host's own. */
+export function nsLabel(ns?: NetnsRef): string {
+  if (!ns) return '';
+  return ns.kind === 'name' ? ns.name : ns.kind === 'path' ? ns.path : `pid ${ns.pid}`;
+}

@@ -265,3 +265,6 @@ export function createXdpdump(exec: Exec) {
   };
 }
 export type XdpdumpTool = ReturnType<typeof createXdpdump>;
+
+/** "XDP_TX" for 3: the verdict as the kernel's enum names it. */
+export const actionName = (act: number) => `XDP_${xdpActionName(act)}`;
