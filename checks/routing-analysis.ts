@@ -13,6 +13,8 @@ export interface RouteAnalysis {
   /** The XDP interface is the last hop captured, requests reached it and no reply came back. */
   noReplyFromXdpHop: boolean;
   neverReachedXdp: boolean;
+  /** Requests seen at the first hop, and how many of them a reply answered there (ICMP id/seq, TCP SYN → SYN-ACK/RST, UDP port pair). */
+  answered: { requests: number; answered: number };
   verdict: string;
   lines: string[];
 }
@@ -44,8 +46,10 @@ export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port
   // The XDP hop itself may look silent (tcpdump does not see what XDP consumed): judge it by its neighbours.
   const reachedXdp = xdpIndex >= 0 && (perHop[xdpIndex]!.requests > 0 || (beforeXdp?.requests ?? 0) > 0);
   const pastXdp = afterXdp.some((h) => h.requests > 0);
-  // A reply counts when it made it back to where the requests started, not when it was merely seen on the way.
-  const replied = (perHop[0]?.replies ?? 0) > 0;
+  // A reply counts when it answers a request of this flow back where the requests started, not when it was merely
+  // seen on the way (or when unrelated traffic of the same host passed by).
+  const answered = matchReplies(sightings[0]?.packets ?? [], isRequest, isReply);
+  const replied = answered.answered > 0;
   // Replies travel back towards the first hop: the hop nearest to it that saw them is where they stopped.
   const repliesLostAt = !replied ? perHop.slice(1).find((h) => h.replies > 0)?.label : undefined;
   const lostAfterXdp = reachedXdp && !pastXdp && xdpIndex >= 0 && afterXdp.length > 0;
@@ -63,13 +67,13 @@ export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port
   } else if (neverReachedXdp) verdict = `the packet was last seen on ${lastSeen} and never reached ${perHop[xdpIndex]!.label}`;
   else if (!replied && repliesLostAt) verdict = `requests went through to ${lastSeen}; replies were last seen on ${repliesLostAt} and did not reach ${perHop[0]!.label}`;
   else if (!replied && dest) verdict = `requests went through to ${lastSeen}; no reply was seen`;
-  else verdict = `packets travelled the route${replied ? ' and replies came back' : ''}`;
+  else verdict = `packets travelled the route${replied ? ` and replies came back (${answered.answered} of ${answered.requests} request(s) answered)` : ''}`;
   if (synRetransmissions) verdict += `; ${synRetransmissions} SYN retransmission(s)`;
 
   const lines = perHop.map((h) =>
     `${h.xdp ? '◆' : '·'} ${h.label.padEnd(26)} ${h.error ? `not captured: ${h.error}` : `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} IPIP)` : ''}, ${h.replies} reply(ies)`}` +
     (h.xdp && h.requests === 0 && !h.error ? '  ← native XDP: tcpdump cannot see consumed packets' : ''));
-  return { perHop, lastSeen, synRetransmissions, lostAfterXdp, noReplyFromXdpHop, neverReachedXdp, verdict, lines };
+  return { perHop, lastSeen, synRetransmissions, lostAfterXdp, noReplyFromXdpHop, neverReachedXdp, answered, verdict, lines };
 }
 
 /**
@@ -101,4 +105,34 @@ export function routeObservation(sightings: HopSighting[], route: RouteAnalysis,
     ...(lostAt ? { lostAt } : {}),
     synRetransmissions: route.synRetransmissions,
   };
+}
+
+/** The key that pairs a request with its reply: ICMP echo id/seq; TCP and UDP the client's port (SYN → SYN-ACK or RST). */
+function pairKey(p: TcpdumpPacket, reply: boolean): string | undefined {
+  if (p.echo) return p.echo.reply === reply ? `icmp ${p.echo.id}:${p.echo.seq}` : undefined;
+  const port = reply ? p.dport : p.sport;
+  if (port === undefined) return undefined;
+  if (p.flags !== undefined) {
+    // A TCP request is a SYN; its answer a SYN-ACK or a reset.
+    if (!reply) return p.flags === 'S' ? `tcp ${port}` : undefined;
+    return /S\.|R/.test(p.flags) ? `tcp ${port}` : undefined;
+  }
+  return `udp ${port}`;
+}
+
+export function matchReplies(packets: TcpdumpPacket[], isRequest: (p: TcpdumpPacket) => boolean, isReply: (p: TcpdumpPacket) => boolean): { requests: number; answered: number } {
+  const asked = new Set<string>();
+  let requests = 0;
+  for (const p of packets) {
+    if (!isRequest(p)) continue;
+    requests++;
+    const k = pairKey(p, false);
+    if (k) asked.add(k);
+  }
+  const got = new Set<string>();
+  for (const p of packets) {
+    const k = isReply(p) ? pairKey(p, true) : undefined;
+    if (k && asked.has(k)) got.add(k);
+  }
+  return { requests, answered: got.size };
 }

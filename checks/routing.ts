@@ -35,7 +35,9 @@ export default defineCheck({
   timeoutMs: 30_000,
   async run(ctx) {
     const hops = ctx.target.hops.length ? ctx.target.hops : [{ label: ctx.target.iface, iface: ctx.target.iface, netns: ctx.target.netns, xdp: true }];
-    const filter = ctx.target.captureFilter ?? [];
+    // Never an unfiltered capture on someone's interface: without a flow there is nothing to follow.
+    if (!ctx.target.captureFilter?.length) return noFlow('the route');
+    const filter = ctx.target.captureFilter;
     ctx.progress(`starting tcpdump on ${hops.length} hop(s)`);
     const captures: { hop: Hop; collector: Collector }[] = hops.map((hop) => ({
       hop,
@@ -130,4 +132,12 @@ function xdpContext(ctx: CheckContext): VethContext | undefined {
   const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
   if (!inv?.peer) return undefined;
   return { iface: inv.iface, netns: inv.netns, progId: inv.progId, linkOwned: Boolean(inv.link), peer: { ifname: inv.peer.ifname, netns: inv.peer.netns } };
+}
+
+/** What a rung that captures says when no flow is known. */
+export function noFlow(what: string) {
+  return {
+    status: 'skip' as const, evidence: [], findings: [],
+    summary: `${what} not captured: no flow to follow (the probe's destination could not be read from its command; give --flow PROTO:ADDR[:PORT])`,
+  };
 }

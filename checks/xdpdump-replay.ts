@@ -39,6 +39,13 @@ export async function withReplay(
     `BPF_PROG_TEST_RUN on the loaded ${c.prog} instead.`;
   const degraded = `${degradedHead} What the replay cannot show: ${REPLAY_LIMITS.join('; ')}.`;
 
+  if (!ctx.target.captureFilter?.length) {
+    // Never an unfiltered capture on someone's interface.
+    return {
+      status: 'skip', evidence, findings: [], degraded: degradedHead,
+      summary: `${c.short}; the replay needs the probe's flow to capture on ${where} (give --flow PROTO:ADDR[:PORT]): nothing replayed`,
+    };
+  }
   ctx.progress(`capturing what ${where} sends to ${c.iface}`);
   const collector = ctx.tools.xdpdump.ingressCapture({
     iface: peer.ifname, netns: peer.netns, file: capturePath, filter: ctx.target.captureFilter, maxPackets: MAX_CAPTURE,

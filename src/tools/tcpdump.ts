@@ -11,6 +11,8 @@ export interface TcpdumpPacket {
   /** TCP flags as printed: "S", "S.", "P.", "R" ... */
   flags?: string;
   seq?: number;
+  /** ICMP echo: which half, and the id and sequence that pair a reply with its request. */
+  echo?: { reply: boolean; id: number; seq: number };
   /** IPIP: the outer addresses; src/dst/ports then describe the inner packet. */
   outer?: { src: string; dst: string };
   /** tcpdump's own complaint: "bad hdr length", "truncated-ip", ... */
@@ -48,6 +50,8 @@ export function parseTcpdumpLine(line: string): TcpdumpPacket | undefined {
       if (flags) pkt.flags = flags[1];
       const seq = /\bseq (\d+)/.exec(hdr[3]!);
       if (seq) pkt.seq = Number(seq[1]);
+      const echo = /ICMP echo (request|reply), id (\d+), seq (\d+)/.exec(hdr[3]!);
+      if (echo) pkt.echo = { reply: echo[1] === 'reply', id: Number(echo[2]), seq: Number(echo[3]) };
     }
     const bad = /(bad hdr length[^,\]]*|truncated-ip - \d+ bytes missing!|bad-len \d+|IP \d+ bytes missing!?|wrong link-layer[^,\]]*)/.exec(line);
     if (bad && !pkt.malformed) pkt.malformed = bad[1];

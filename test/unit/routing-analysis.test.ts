@@ -72,8 +72,18 @@ describe('analyzeRoute', () => {
     expect(r.perHop.map((h) => [h.requests, h.replies])).toEqual([[2, 2], [2, 2]]);
     expect(r.lostAfterXdp).toBe(false);
     expect(r.neverReachedXdp).toBe(false);
-    expect(r.verdict).toBe('packets travelled the route and replies came back');
+    expect(r.verdict).toBe('packets travelled the route and replies came back (2 of 2 request(s) answered)');
     expect(r.lines[1]).not.toContain('native XDP');
+  });
+
+  it('replies are counted by what they answer: ICMP id/seq, a TCP SYN by its SYN-ACK or reset', () => {
+    const icmp = analyzeRoute([at(hop('zc0 (veth peer)'), cap('icmp-echo-answered.txt')), at(hop('zs0 (XDP)', true), [])], { ip: '10.111.60.2' });
+    expect(icmp.answered).toEqual({ requests: 3, answered: 3 });
+    const tcp = analyzeRoute([at(hop('zc0'), cap('tcp-syn-rst.txt')), at(hop('zs0 (XDP)', true), [])], { ip: '10.111.60.2', port: 8080 });
+    expect(tcp.answered).toEqual({ requests: 1, answered: 1 });
+    // Replies alone, without their requests (another flow of the same host): nothing is answered.
+    const onlyReplies = cap('icmp-echo-answered.txt').filter((p) => p.echo?.reply);
+    expect(analyzeRoute([at(hop('zc0'), onlyReplies), at(hop('zs0 (XDP)', true), [])], { ip: '10.111.60.2' }).answered).toEqual({ requests: 0, answered: 0 });
   });
 
   it('counts SYN retransmissions (same source, port and seq) on the first hop', () => {

@@ -107,3 +107,10 @@ describe('capture', () => {
     expect(seen).toEqual(['ARP', 'ARP', 'IP', 'IP', 'IP', 'IP', 'IP']);
   });
 });
+
+describe('ICMP echo pairing fields', () => {
+  it('reads request/reply, id and seq (recorded ping on a veth)', () => {
+    const pkts = parseTcpdumpOutput(recording('tcpdump/icmp-echo-answered.txt'));
+    expect(pkts.map((p) => p.echo)).toEqual([1, 1, 2, 2, 3, 3].map((seq, i) => ({ reply: i % 2 === 1, id: 32327, seq })));
+  });
+});
