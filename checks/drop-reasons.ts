@@ -10,7 +10,7 @@ import { dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames, 
 import type { LinkInfo } from '../src/tools/ip.js';
 import { nsLabel } from '../src/tools/netns.js';
 import { dropReasonInfo, isRoutineDrop } from '../src/kb/drop-reasons.js';
-import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts, followedFlow } from './facts.js';
+import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts, followedFlow, flowTrouble } from './facts.js';
 
 interface Place { netns?: NetnsRef; label: string; links: LinkInfo[] }
 
@@ -75,7 +75,7 @@ export default defineCheck({
       .filter(Boolean).map((x) => ` (${x})`).join('');
     const summary = onRoute.map(({ b, name, where }) => `${name} ×${b.count} at ${where}`).join('; ');
     // A probe that passed lost nothing that mattered: the drops are evidence, not a cause.
-    if (!onRoute.length || !outcome.ran || outcome.ok) {
+    if (!onRoute.length || !flowTrouble(outcome, ctx.target)) {
       const what = onRoute.length ? `${summary} (the probe passed)` : `the kernel dropped no packet of the probe's flow (to or from ${dest}) on the route's devices during the ${outcome.ran ? 'probe' : 'window'}`;
       return { status: 'pass', summary: `${what}${aside}`, evidence, findings: [] };
     }

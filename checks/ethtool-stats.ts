@@ -7,7 +7,7 @@ import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/ty
 import { COMMON_COUNTERS, DROP_COUNTERS, statsDelta, type EthtoolSample } from '../src/tools/ethtool.js';
 import { vethPeerFixes } from '../src/kb/fixes.js';
 import { nsLabel } from '../src/tools/netns.js';
-import { ETHTOOL, INVENTORY, type EthtoolFacts, type InventoryFacts, peerWhere } from './facts.js';
+import { ETHTOOL, INVENTORY, type EthtoolFacts, type InventoryFacts, peerWhere, flowTrouble } from './facts.js';
 
 interface Side { role: 'target' | 'peer'; iface: string; netns?: NetnsRef; where: string }
 
@@ -109,7 +109,7 @@ export default defineCheck({
       };
     }
     const drops = facts.deltas[keyOf(target)]?.xdp_drops ?? 0;
-    if (drops > 0 && outcome.ran && !outcome.ok) {
+    if (drops > 0 && flowTrouble(outcome, ctx.target)) {
       // Observed: the driver counted the program's drops while the probe failed. The verdicts say whether they
       // were XDP_DROP or XDP_ABORTED; this count joins whichever they saw.
       findings.push({

@@ -89,3 +89,11 @@ export function peerWhere(peer: { netnsName?: string }): string {
 export function followedFlow(t: Target): Target['flow'] {
   return t.flow ?? t.probe?.destination;
 }
+
+/**
+ * Whether what this window saw of the followed flow is a problem to report: the probe failed, or there was no probe
+ * and the user named the flow to watch (--flow): its drops are what they came for. A probe that passed lost nothing.
+ */
+export function flowTrouble(outcome: { ran: boolean; ok: boolean }, t: Target): boolean {
+  return outcome.ran ? !outcome.ok : Boolean(t.flow);
+}

@@ -7,7 +7,7 @@ import type { CheckContext, CheckResult } from '../src/engine/types.js';
 import type { CollectorResult } from '../src/tools/exec.js';
 import { progRun } from '../src/tools/bpftool-prog-run.js';
 import { LINKTYPE_ETHERNET, readPcap, summarizeFrame, type PcapPacket, type WritePacket } from '../src/tools/pcap.js';
-import { XDPDUMP, type InventoryFacts, type XdpdumpFacts, peerWhere, followedFlow } from './facts.js';
+import { XDPDUMP, type InventoryFacts, type XdpdumpFacts, peerWhere, followedFlow, flowTrouble } from './facts.js';
 import {
   actionName, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
 } from './xdpdump-verdicts.js';
@@ -124,7 +124,7 @@ export async function withReplay(
   );
   if (capturedTotal > frames.length) evidence.push({ label: 'not replayed', data: `${capturedTotal - frames.length} more captured packet(s) beyond the first ${MAX_REPLAY}` });
 
-  const findings = verdictFindings(verdicts, c, 'replayed through BPF_PROG_TEST_RUN', { outcome, destination: followedFlow(ctx.target)?.ip });
+  const findings = verdictFindings(verdicts, c, 'replayed through BPF_PROG_TEST_RUN', { outcome, destination: followedFlow(ctx.target)?.ip, trouble: flowTrouble(outcome, ctx.target) });
   const summary = `${summarizeVerdicts(verdicts)} — replayed through BPF_PROG_TEST_RUN (${c.short}); ${pcapsAt(ctx, c.dir)}`;
   return { status: findings.some((f) => f.severity !== 'low') ? 'fail' : 'warn', summary, evidence, findings, degraded };
 }

@@ -69,7 +69,7 @@ const list = (vs: Verdict[]) => `#${vs.slice(0, 8).map((v) => v.index).join(', #
  * choice, so they become causes only when the probe failed, and then only for the probe's own packets (its
  * destination) when the probe says where it sends them.
  */
-export function verdictFindings(verdicts: Verdict[], c: Common, how: string, probe: { outcome: ProbeOutcome; destination?: string }): Finding[] {
+export function verdictFindings(verdicts: Verdict[], c: Common, how: string, probe: { outcome: ProbeOutcome; destination?: string; trouble: boolean }): Finding[] {
   const findings: Finding[] = [];
   const aborted = verdicts.filter((v) => v.action === 'XDP_ABORTED');
   if (aborted.length) {
@@ -79,7 +79,7 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
         `the driver drops them and fires xdp:xdp_exception (packets ${list(aborted)})`,
     });
   }
-  if (!probe.outcome.ran || probe.outcome.ok) return findings;
+  if (!probe.trouble) return findings;
   const dest = probe.destination;
   const ours = dest ? verdicts.filter((v) => v.dst === dest) : verdicts.filter((v) => v.dst !== undefined);
   const to = dest ? ` to ${dest}` : '';

@@ -11,7 +11,7 @@ import type { CheckContext, CheckResult, Evidence } from '../src/engine/types.js
 import type { Collector } from '../src/tools/exec.js';
 import { summarizeFrame, type WritePacket } from '../src/tools/pcap.js';
 import { isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput, xdpdumpFailure } from '../src/tools/xdpdump.js';
-import { INVENTORY, PREFLIGHT, XDPDUMP, type InventoryFacts, type PreflightFacts, type XdpdumpFacts, followedFlow } from './facts.js';
+import { INVENTORY, PREFLIGHT, XDPDUMP, type InventoryFacts, type PreflightFacts, type XdpdumpFacts, followedFlow, flowTrouble } from './facts.js';
 import { MAX_REPLAY, REPLAY_LIMITS, withReplay } from './xdpdump-replay.js';
 import {
   artifactDirOf, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
@@ -131,7 +131,7 @@ async function withXdpdump(ctx: CheckContext, collector: Collector, c: Common): 
     { label: 'verdict counts', data: verdictCounts(verdicts) },
     { label: 'pcaps', data: `entry ${files.entryPcap ?? '(none)'}, exit ${files.exitPcap ?? '(none)'}` },
   );
-  const findings = verdictFindings(verdicts, c, 'xdpdump fexit', { outcome, destination: followedFlow(ctx.target)?.ip });
+  const findings = verdictFindings(verdicts, c, 'xdpdump fexit', { outcome, destination: followedFlow(ctx.target)?.ip, trouble: flowTrouble(outcome, ctx.target) });
   return {
     status: findings.some((f) => f.severity !== 'low') ? 'fail' : 'pass',
     summary: `${summarizeVerdicts(verdicts)} (xdpdump entry/exit); ${pcapsAt(ctx, c.dir)}`,

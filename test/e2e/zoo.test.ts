@@ -56,6 +56,25 @@ describe('the zoo: small XDP programs of our own', () => {
     expect(byId['trace-pipe'].summary).toMatch(/3 line\(s\) from the program: "allowlist: drop from %x" ×3/);
   });
 
+  test('no probe: the flow named with --flow is watched, and the program\'s drops of it are the cause', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_allowlist' });
+    // Real traffic, not a probe: a bounded ping in the client, started before the window and ending after it.
+    const traffic = execa('ip', ['netns', 'exec', z.client, 'ping', '-c', '25', '-i', '0.2', '-W', '1', z.serverIp], { reject: false });
+    try {
+      const r = await runCli(['--iface', z.iface, '--netns', z.server, '--flow', `icmp:${z.serverIp}`, '--window', '3000', '--skip', 'trace-pipe', '--json']);
+      const report = JSON.parse(r.stdout);
+      expect(report.probe?.ran ?? false).toBe(false);
+      expect(report.checks.filter((c: any) => c.status === 'error')).toEqual([]);
+      expect(report.diagnosis[0].cause).toBe('xdp-drop-verdict');
+      const route = report.checks.find((c: any) => c.id === 'routing');
+      expect(route.commands.find((a: string[]) => a.includes('tcpdump') && a.includes('-i')).slice(-4)).toEqual(['icmp', 'and', 'host', z.serverIp]);
+      expect(r.exitCode).toBe(1);
+    } finally {
+      traffic.kill();
+      await traffic;
+    }
+  });
+
   test('devmap redirect with every slot empty: XDP_ABORTED, explained by the empty devmap', async () => {
     const z = await zooUp(TAG, { program: 'zoo_devmap' });
     const { exitCode, report, byId, errored, causes } = await doctor(z);
