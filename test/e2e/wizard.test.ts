@@ -112,6 +112,10 @@ describe('the wizard in a terminal', () => {
       const probe = await lab('probe');
       expect(probe.exitCode, probe.stdout + probe.stderr).toBe(0);
 
+      // From start to summary, no Node warning reached the screen (the AbortSignal listener leak printed one).
+      const whole = String((await tmux('capture-pane', '-p', '-S', '-3000', '-t', LAB)).stdout);
+      expect(whole).not.toMatch(/\(node:\d+\)|MaxListenersExceededWarning|Warning: /);
+
       // q quits; the fix worked, so the exit code is 0. tmux keeps the dead pane (remain-on-exit); tmux 3.3 leaves
       // #{pane_dead_status} empty for a clean exit 0 and gives the number otherwise.
       await keys('q');
