@@ -77,7 +77,7 @@ type DoctorModule = typeof import('./doctor.js');
 
 /**
  * doctor.js with everything the wizard needs as one file (dist/src/wizard.bundle.js, built by
- * scripts/bundle-wizard.mjs after tsc): ~0.15 s to import instead of ~0.5 s module by module. The modules
+ * scripts/bundle-wizard.mjs after tsc): ~0.05 s to import instead of ~0.6 s module by module. The modules
  * themselves where no bundle was built, or where tsc ran after it (the bundle would be older code).
  */
 export async function loadInteractive(

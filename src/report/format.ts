@@ -107,7 +107,7 @@ export function limitations(degraded: string | undefined): Limitation[] {
     }
     const text = line.trim();
     const summary = limitationSummary(text);
-    out.push({ summary, full: [text], cut: summary !== text });
+    out.push({ summary, full: [text], cut: summary !== text.replace(/[.:]$/, '') });
   }
   return out;
 }

@@ -207,5 +207,6 @@ describe('limitationSummary', () => {
       { summary: 'two', full: ['two'], cut: false },
     ]);
     expect(limitations(undefined)).toEqual([]);
+    expect(limitations('ends with a full stop.')).toEqual([{ summary: 'ends with a full stop', full: ['ends with a full stop.'], cut: false }]);
   });
 });
