@@ -83,7 +83,8 @@ type DoctorModule = typeof import('./doctor.js');
 export async function loadInteractive(
   bundle = new URL('./wizard.bundle.js', import.meta.url), modules = new URL('./doctor.js', import.meta.url),
 ): Promise<DoctorModule> {
-  if (!bundleIsCurrent(bundle, modules)) return import('./doctor.js');
+  // Ink's DEV=true mode (React DevTools) reads Ink's package.json next to Ink's own files: modules only.
+  if (process.env.DEV === 'true' || !bundleIsCurrent(bundle, modules)) return import('./doctor.js');
   return (await import(bundle.href)) as DoctorModule;
 }
 
