@@ -1,6 +1,6 @@
 // Start-up: `xdp-doctor --version` against `node -e 0` (spawn to exit), the time to Ink's first frame in a real
-// TTY (tmux; the splash painted before Ink loads is reported beside it), and an import audit: which modules --version, --help, explain and the
-// non-interactive ladder load (Ink and React must not be among them).
+// TTY (tmux; the splash painted before Ink loads is reported beside it), and an import audit: which modules
+// --version, --help, explain and the non-interactive ladder load (Ink and React must not be among them).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
