@@ -1,10 +1,13 @@
 // One full run of `xdp-doctor --lab --lab-name NAME --non-interactive --json`: wall time from spawn to exit, the
-// report's own timings (probe, rungs), whether it found the lab's fault, and the memory of the run.
+// report's own timings (probe, rungs), whether it found the lab's fault, and the memory of the run. A run whose
+// exit code or top cause is not the scenario's expected one (lib/expect.mjs) comes back with `error` set: the
+// bench lists it as failed and leaves it out of every figure.
 import { run } from './lib/proc.mjs';
 import { CLI } from './lib/lab.mjs';
 import { watchRss } from './lib/rss.mjs';
+import { EXPECTED, judgeRun, scenarioOf } from './lib/expect.mjs';
 
-export async function ladderRun({ lab = 'bench' } = {}) {
+export async function ladderRun({ lab = 'bench', faults = ['veth-peer'] } = {}) {
   let watcher;
   const r = await run(['node', CLI, '--lab', '--lab-name', lab, '--non-interactive', '--json'], {
     timeoutMs: 180_000,
@@ -16,6 +19,9 @@ export async function ladderRun({ lab = 'bench' } = {}) {
   if (!report) {
     return { ms: r.ms, exitCode: r.code, error: `no JSON report (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, ...mem };
   }
+  const topCause = report.diagnosis?.[0]?.cause;
+  const wrong = judgeRun({ exitCode: r.code, report }, EXPECTED[scenarioOf(faults)]);
+  if (wrong) return { ms: r.ms, exitCode: r.code, topCause, error: wrong, ...mem };
   const probe = report.probe ? report.probe.endedAt - report.probe.startedAt : undefined;
   const firstProbeAt = report.probe ? report.probe.startedAt - Date.parse(report.startedAt) : undefined;
   return {
@@ -28,7 +34,7 @@ export async function ladderRun({ lab = 'bench' } = {}) {
     toProbeMs: firstProbeAt,
     probeMs: probe,
     checks: Object.fromEntries(report.checks.map((c) => [c.id, { status: c.status, ms: c.durationMs }])),
-    topCause: report.diagnosis?.causes?.[0]?.cause ?? report.diagnosis?.[0]?.cause,
+    topCause,
     ...mem,
   };
 }

@@ -5,27 +5,34 @@
 //
 // Choices that favour the baseline (so the ratio against xdp-doctor is conservative):
 //   - tcpdump runs on all six hops at once, with one probe (the blog ran it hop by hop);
-//   - the blog's two bpftrace runs (count per xdp:* probe, then errno on xdp_bulk_tx) are one run, one probe;
+//   - the blog's two bpftrace runs (count per xdp:* probe, then errno on xdp_bulk_tx) are one run, one probe,
+//     of the very program the ladder's tracepoints rung runs (imported from dist/): the same tracepoints, so
+//     neither side pays for attaching more than the other;
 //   - no pause between steps, no drain after a probe, map dump without a probe, no wireshark/tshark step.
 //
 //   node bench/manual-ladder.mjs [--lab-name bench]     (a lab with --fault veth-peer must be up)
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { collector, inNs, killAll, now, run } from './lib/proc.mjs';
-import { labNames, probe } from './lib/lab.mjs';
+import { ROOT, labNames, probe } from './lib/lab.mjs';
 import { readPcap } from './lib/pcap.mjs';
 
 const TRACEFS = '/sys/kernel/tracing';
 const FILTER = ['tcp', 'port', '50002', 'or', 'ip', 'proto', '4'];
 const listening = (line, stream) => stream === 'stderr' && /^(tcpdump: )?listening on /.test(line);
 
-/** bpftrace 0.17 says "Attaching N probes" before it attaches; a last interval probe fires only after the rest are attached. */
-const BT_READY = 'bench: attached';
-const btReadyProbe = `interval:ms:10 /@bench_ready == 0/ { @bench_ready = 1; printf("${BT_READY}\\n"); }`;
-const btReady = (line, stream) => stream === 'stdout' && line.includes(BT_READY);
+/** The tracepoints rung's program, argv and readiness line (its last probe prints once the others are attached). */
+const bt = await import(join(ROOT, 'dist', 'src', 'tools', 'bpftrace.js'));
+
+/** As the rung does: the xdp:* tracepoints of XDP_TRACEPOINTS that this kernel has (tracefs lists them). */
+function tracepointSpecs() {
+  let names;
+  try { names = readdirSync(`${TRACEFS}/events/xdp`); } catch { return bt.XDP_TRACEPOINTS; }
+  return bt.XDP_TRACEPOINTS.filter((s) => names.includes(s.name));
+}
 
 async function step(steps, name, fn) {
   const t0 = now();
@@ -139,15 +146,24 @@ export async function manualLadder({ lab = 'bench' } = {}) {
       return { detail: `l0 xdp_tx_errors +${txErr(after[0]) - txErr(before[0])}` };
     });
 
-    // 6. bpftrace on the xdp:* tracepoints: which fired, and xdp_bulk_tx's errno (the blog's two programs in one run).
+    // 6. bpftrace on the xdp:* tracepoints: which fired, with which errno on which interface (the blog's two
+    //    programs in one run) — the ladder's tracepoints rung's program, so the same tracepoints attach.
     await step(steps, 'bpftrace xdp:*', async (out) => {
-      const program = 'tracepoint:xdp:* { @cnt[probe] = count(); }\n' +
-        'tracepoint:xdp:xdp_bulk_tx { @redir_errno[-args->err] = count(); }\n' + btReadyProbe;
-      const bt = collector(['bpftrace', '-e', program], { readyWhen: btReady, readyTimeoutMs: 60_000 });
-      await bt.ready;
+      const specs = tracepointSpecs();
+      const c = collector(bt.bpftraceArgv(bt.xdpTraceProgram(specs)), {
+        readyWhen: (line, stream) => stream === 'stdout' && bt.isReadyLine(line), readyTimeoutMs: 60_000,
+      });
+      await c.ready;
       await probed(lab, out);
-      const r = await bt.stop();
-      return { detail: r.stdout.filter((l) => l.startsWith('@redir_errno') || l.startsWith('@cnt')).join(' ') || 'no events' };
+      const r = await c.stop();
+      let events;
+      try {
+        events = bt.xdpBuckets(bt.parseBpftraceJson(r.stdout.join('\n')), specs)
+          .map((b) => `${b.tracepoint} ifindex ${b.ifindex ?? '-'} err ${b.errno} ×${b.count}`).join(', ') || 'no events';
+      } catch (e) {
+        events = `maps not readable: ${e.message}`;
+      }
+      return { detail: `${specs.length} tracepoints; ${events}` };
     });
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -28,6 +28,9 @@ export const REPLAY_LIMITS = [
   'verdicts reflect the maps as they are after the window, not at the moment each packet arrived',
 ];
 
+/** REPLAY_LIMITS in one line. */
+export const REPLAY_SUMMARY = 'Replayed verdicts, not observed: no transmit or redirect errors, no real ingress interface.';
+
 export async function withReplay(
   ctx: CheckContext,
   c: Common & { whyNot: string; short: string; peer: NonNullable<InventoryFacts['peer']> },
@@ -37,7 +40,8 @@ export async function withReplay(
   const capturePath = join(c.dir, 'ingress-capture.pcap');
   const degradedHead = `${c.whyNot}. Verdicts come from replaying the packets ${where} sent to ${c.iface} through ` +
     `BPF_PROG_TEST_RUN on the loaded ${c.prog} instead.`;
-  const degraded = `${degradedHead} What the replay cannot show: ${REPLAY_LIMITS.join('; ')}.`;
+  // One limitation: its line is what renderers show; the indented detail is behind -v and the wizard's `d`.
+  const degraded = `${REPLAY_SUMMARY}\n  ${degradedHead} What the replay cannot show: ${REPLAY_LIMITS.join('; ')}.`;
 
   if (!ctx.target.captureFilter?.length) {
     // Never an unfiltered capture on someone's interface.

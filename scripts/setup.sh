@@ -58,4 +58,6 @@ say "building BPF objects"
 make -s -C bpf
 say "building TypeScript"
 npx --no-install tsc -p tsconfig.json
+say "bundling the interactive path (Ink's first frame)"
+node scripts/bundle-wizard.mjs
 say "ready"

@@ -78,3 +78,77 @@ export function errnoLines(e: ErrnoExplanation, indent = '  '): string[] {
     ...(e.fix ? [`${indent}fix:     ${e.fix}`] : []),
   ];
 }
+
+/** A limitation's one-line form is at most this many characters (the full text stays in the report). */
+export const LIMITATION_MAX = 100;
+
+export interface Limitation {
+  /** One line: the limitation's first sentence, shortened at a clause boundary when it is still long. */
+  summary: string;
+  /** The limitation as the rung wrote it, with its indented detail lines. */
+  full: string[];
+  /** The summary leaves something out (-v and the wizard's `d` show it). */
+  cut: boolean;
+}
+
+/**
+ * A rung's `degraded` text as limitations, flutter doctor style: each unindented line is one limitation, the
+ * indented lines under it are its detail. Renderers show `summary` and keep `full` for -v and `d`.
+ */
+export function limitations(degraded: string | undefined): Limitation[] {
+  const out: Limitation[] = [];
+  for (const line of (degraded ?? '').split('\n')) {
+    if (!line.trim()) continue;
+    const last = out.at(-1);
+    if (/^\s/.test(line) && last) {
+      last.full.push(line);
+      last.cut = true;
+      continue;
+    }
+    const text = line.trim();
+    const summary = limitationSummary(text);
+    out.push({ summary, full: [text], cut: summary !== text.replace(/[.:]$/, '') });
+  }
+  return out;
+}
+
+/**
+ * The first sentence; past LIMITATION_MAX, without a closing parenthetical, else cut at the last clause boundary
+ * ("; ", " — ", ": ", ", ") that fits, else at a word with an ellipsis.
+ */
+export function limitationSummary(text: string, max = LIMITATION_MAX): string {
+  const cuts = topLevelCuts(text);
+  const sentenceEnd = cuts.find((c) => c.mark === '. ');
+  let s = sentenceEnd ? text.slice(0, sentenceEnd.at) : text.replace(/[.:]$/, '');
+  if (s.length <= max) return s;
+  // A closing parenthesis is a hint or an aside ("(mount -t tracefs …)"): drop it before cutting clauses.
+  const aside = / \([^()]*\)$/.exec(s);
+  if (aside && aside.index <= max && aside.index >= 20) return s.slice(0, aside.index);
+  for (const mark of ['; ', ' — ', ': ', ', ']) {
+    const fit = cuts.filter((c) => c.mark === mark && c.at <= max && c.at >= 20).at(-1);
+    if (fit) return text.slice(0, fit.at);
+  }
+  s = s.slice(0, max - 1);
+  const space = s.lastIndexOf(' ');
+  return `${space > max / 2 ? s.slice(0, space) : s}…`;
+}
+
+/** Positions of clause marks outside brackets and quotes; '. ' only where a capital letter follows. */
+function topLevelCuts(text: string): { at: number; mark: string }[] {
+  const cuts: { at: number; mark: string }[] = [];
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '(' || ch === '[')) depth++;
+    else if (!quoted && (ch === ')' || ch === ']')) depth = Math.max(0, depth - 1);
+    if (depth || quoted) continue;
+    for (const mark of ['. ', '; ', ' — ', ': ', ', ']) {
+      if (!text.startsWith(mark, i)) continue;
+      if (mark === '. ' && !/[A-Z]/.test(text[i + 2] ?? '')) continue;
+      cuts.push({ at: i, mark });
+    }
+  }
+  return cuts;
+}

@@ -1,7 +1,7 @@
 // The doctor-style text report: one line per rung, details under the ones that did not pass, the ranked
-// diagnosis with its fix commands, a summary. -v prints every piece of evidence.
+// diagnosis with its fix commands, a summary. -v prints every piece of evidence and each limitation in full.
 import type { CheckRecord, DiagnosisEntry, FixOutcome, ProbeOutcome, RunReport } from '../engine/types.js';
-import { MARK, counts, describeTarget, errnoLines, evidenceText, fixArgv, routeLines, shellQuote } from './format.js';
+import { MARK, counts, describeTarget, errnoLines, evidenceText, fixArgv, limitations, routeLines, shellQuote } from './format.js';
 
 export function checkLine(r: CheckRecord): string {
   const tag = r.status === 'error' ? ' [error]' : r.source !== 'built-in' ? ` [${r.source}]` : '';
@@ -11,7 +11,9 @@ export function checkLine(r: CheckRecord): string {
 export function checkDetails(r: CheckRecord, verbose: boolean): string[] {
   const out: string[] = [];
   const showAll = verbose || r.status === 'fail' || r.status === 'error';
-  if (r.degraded) out.push(...r.degraded.split('\n').map((l) => `    ! ${l}`));
+  // A degraded rung: one line per limitation; the rung's full text with -v (the JSON report always has it).
+  if (verbose && r.degraded) out.push(...r.degraded.split('\n').map((l) => `    ! ${l}`));
+  else out.push(...limitations(r.degraded).map((l) => `    ! ${l.summary}`));
   for (const f of r.findings) out.push(`    • ${f.message}${f.errno ? ` (${f.errno.name}, errno ${f.errno.value})` : ''}`);
   if (showAll) {
     for (const e of r.evidence.filter((x) => verbose || !x.detail)) {
@@ -53,6 +55,9 @@ export function renderText(report: RunReport, opts: { verbose?: boolean } = {}):
   for (const r of report.checks) {
     lines.push(checkLine(r));
     lines.push(...checkDetails(r, Boolean(opts.verbose)));
+  }
+  if (!opts.verbose && report.checks.some((r) => limitations(r.degraded).some((l) => l.cut))) {
+    lines.push('    (limitations shortened; -v shows them in full)');
   }
   if (report.route) lines.push('', ...routeLines(report.route));
   const probe = probeLine(report.probe);

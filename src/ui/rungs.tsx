@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import type { CheckRecord, FixOutcome } from '../engine/types.js';
-import { shellQuote } from '../report/format.js';
+import { limitations, shellQuote } from '../report/format.js';
 import type { Running, RungPlan, StaticItem } from './state.js';
 import { STATUS_MARK, STATUS_TONE, seconds, useSize, useTheme } from './theme.js';
 import { wrapWords } from './text.js';
@@ -20,7 +20,7 @@ export function RungRow({ record, question, again }: { record: CheckRecord; ques
   const theme = useTheme();
   const r = record;
   const tone = theme.color(STATUS_TONE[r.status]);
-  const degraded = r.degraded ? r.degraded.split('\n') : [];
+  const limits = limitations(r.degraded);
   return (
     <Box flexDirection="column" marginTop={again ? 0 : 1}>
       <Text>
@@ -33,8 +33,8 @@ export function RungRow({ record, question, again }: { record: CheckRecord; ques
       <Box flexDirection="column" marginLeft={2}>
         {!again && question && <Prose text={question} color={theme.color('muted')} />}
         <Prose text={r.summary} />
-        {degraded.slice(0, 3).map((l, i) => <Prose key={`d${i}`} text={l} color={theme.color('warn')} lead="! " indent="  " />)}
-        {degraded.length > 3 && <Text color={theme.color('muted')}>… {degraded.length - 3} more limitation(s) (d shows all)</Text>}
+        {limits.map((l, i) => <Text key={`d${i}`} color={theme.color('warn')} wrap="truncate-end">! {l.summary}</Text>)}
+        {limits.some((l) => l.cut) && <Text color={theme.color('muted')}>  (d shows the limitations in full)</Text>}
         {r.findings.filter((f) => f.message !== r.summary || f.errno).map((f, i) => (
           <Prose key={`f${i}`} color={theme.color(STATUS_TONE[r.status])} lead="• " indent="  "
             text={`${f.message}${f.errno ? ` (${f.errno.name}, errno ${f.errno.value})` : ''}`} />

@@ -116,3 +116,31 @@ describe('main explain', () => {
     expect((await run(['explain', '6', '--bogus'])).code).toBe(2);
   });
 });
+
+describe('the interactive path as one file (dist/src/wizard.bundle.js)', () => {
+  it('is used only when it exists and is newer than the modules tsc wrote', async () => {
+    const { mkdtempSync, writeFileSync, utimesSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { pathToFileURL } = await import('node:url');
+    const { bundleIsCurrent, loadInteractive } = await import('../../src/main.js');
+    const dir = mkdtempSync(join(tmpdir(), 'xdpd-bundle-'));
+    try {
+      const bundle = join(dir, 'wizard.bundle.js');
+      const modules = join(dir, 'doctor.js');
+      writeFileSync(modules, '');
+      expect(bundleIsCurrent(pathToFileURL(bundle), pathToFileURL(modules))).toBe(false); // no bundle
+      writeFileSync(bundle, 'export const runDoctor = "bundled";\n');
+      utimesSync(modules, new Date(2000_000_000_000), new Date(2000_000_000_000));
+      utimesSync(bundle, new Date(1000_000_000_000), new Date(1000_000_000_000));
+      expect(bundleIsCurrent(pathToFileURL(bundle), pathToFileURL(modules))).toBe(false); // tsc ran after it
+      const stale = await loadInteractive(pathToFileURL(bundle), pathToFileURL(modules));
+      expect(typeof stale.runDoctor).toBe('function');
+      utimesSync(bundle, new Date(2000_000_000_000), new Date(2000_000_000_000));
+      expect(bundleIsCurrent(pathToFileURL(bundle), pathToFileURL(modules))).toBe(true); // npm pack: equal times
+      expect((await loadInteractive(pathToFileURL(bundle), pathToFileURL(modules))).runDoctor).toBe('bundled');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

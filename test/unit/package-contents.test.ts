@@ -42,6 +42,7 @@ describe('npm pack --dry-run', () => {
       .flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))].map((p) => normalize(p));
     for (const t of targets) expect(files, `${t} (npx tsc -p tsconfig.json)`).toContain(t);
     expect(files).toContain('dist/src/lab/echo-server.js');
+    expect(files, 'the interactive path as one file (npm run build)').toContain('dist/src/wizard.bundle.js');
     const missing: string[] = [];
     for (const f of files.filter((p) => /\.(js|d\.ts)$/.test(p))) {
       const text = readFileSync(join(root, f), 'utf8');

@@ -2,6 +2,10 @@
 import { describe, it, expect } from 'vitest';
 import { checkLine, diagnosisLines, fixLines, probeLine, renderText } from '../../src/report/text.js';
 import { smallReport } from './helpers/small-report.js';
+import { readFileSync } from 'node:fs';
+import type { CheckRecord, RunReport } from '../../src/engine/types.js';
+import { limitationSummary, limitations } from '../../src/report/format.js';
+import { REPLAY_LIMITS, REPLAY_SUMMARY } from '../../checks/xdpdump-replay.js';
 
 describe('renderText', () => {
   const text = renderText(smallReport());
@@ -121,5 +125,88 @@ describe('pieces', () => {
       '  Probe: passed',
       '  ✓ the fix worked: the probe passes',
     ]);
+  });
+});
+
+describe('degraded rungs: one line per limitation, the full text with -v', () => {
+  // A report recorded from a wizard run on the veth-peer lab where fentry is refused: xdpdump's fallback wrote its
+  // whole "what the replay cannot show" paragraph into `degraded`.
+  const recorded = JSON.parse(readFileSync(new URL('../ui/fixtures/report-veth-peer.json', import.meta.url), 'utf8')) as RunReport;
+  const xdpdump = recorded.checks.find((c) => c.id === 'xdpdump')!;
+
+  function withChecks(...checks: CheckRecord[]): RunReport {
+    return { ...smallReport(), checks };
+  }
+
+  it('the xdpdump fallback: one short line, no paragraph; -v prints it whole', () => {
+    const text = renderText(withChecks(xdpdump));
+    const bangs = text.split('\n').filter((l) => l.startsWith('    ! '));
+    expect(bangs).toEqual(['    ! xdpdump cannot attach to xdp_prog_func (id 1793)']);
+    expect(text).not.toContain('What the replay cannot show');
+    expect(text).toContain('\n    (limitations shortened; -v shows them in full)\n');
+    const v = renderText(withChecks(xdpdump), { verbose: true });
+    expect(v).toContain(`    ! ${xdpdump.degraded}\n`);
+    expect(v).not.toContain('limitations shortened');
+  });
+
+  it('the replay fallback as the rung writes it now: one line of what is lost, the paragraph indented under it', () => {
+    const degraded = `${REPLAY_SUMMARY}\n  xdpdump cannot attach to p (id 7): "ERROR: Can't load eBPF object: Operation not permitted(-1)". ` +
+      `Verdicts come from replaying the packets g1 sent to l0 through BPF_PROG_TEST_RUN instead. What the replay cannot show: ${REPLAY_LIMITS.join('; ')}.`;
+    const text = renderText(withChecks({ ...xdpdump, degraded }));
+    expect(text.split('\n').filter((l) => l.startsWith('    ! '))).toEqual([
+      '    ! Replayed verdicts, not observed: no transmit or redirect errors, no real ingress interface',
+    ]);
+  });
+
+  it('preflight: each limitation on its own short line, the install commands only with -v', () => {
+    const preflight = recorded.checks.find((c) => c.id === 'preflight')!;
+    const degraded = [
+      'tracefs not mountable: trace-pipe and tracepoints cannot run (mount -t tracefs tracefs /sys/kernel/tracing)',
+      'tshark missing: packet-sanity cannot dissect emitted packets',
+      preflight.degraded!,
+      'to install the missing tools (nothing is installed for you):',
+      '  Debian/Ubuntu: apt-get install tshark',
+      '  Fedora/RHEL: dnf install wireshark-cli',
+    ].join('\n');
+    const text = renderText(withChecks({ ...preflight, degraded }));
+    expect(text.split('\n').filter((l) => l.startsWith('    ! '))).toEqual([
+      '    ! tracefs not mountable: trace-pipe and tracepoints cannot run',
+      '    ! tshark missing: packet-sanity cannot dissect emitted packets',
+      '    ! fentry programs cannot load here (Operation not permitted): xdpdump cannot attach',
+      '    ! to install the missing tools (nothing is installed for you)',
+    ]);
+    expect(text).not.toContain('apt-get install tshark');
+    const v = renderText(withChecks({ ...preflight, degraded }), { verbose: true });
+    expect(v).toContain('    !   Debian/Ubuntu: apt-get install tshark\n');
+    expect(v).toContain('(mount -t tracefs tracefs /sys/kernel/tracing)\n');
+  });
+
+  it('a short limitation is shown as it is, with no hint', () => {
+    const text = renderText(smallReport());
+    expect(text).toContain('    ! no BTF for one map\n');
+    expect(text).not.toContain('limitations shortened');
+  });
+
+  it('the JSON report keeps the full text: only the renderers shorten it', () => {
+    expect(xdpdump.degraded).toContain('What the replay cannot show');
+  });
+});
+
+describe('limitationSummary', () => {
+  it('first sentence; a closing aside dropped; then clause boundaries outside quotes and brackets; then a word', () => {
+    expect(limitationSummary('a short one.')).toBe('a short one');
+    expect(limitationSummary('First part here. Second sentence.')).toBe('First part here');
+    expect(limitationSummary('not a sentence end: v1. still going')).toBe('not a sentence end: v1. still going');
+    expect(limitationSummary(`xdpdump cannot attach: "ERROR: a; b. C: d" — ${'x'.repeat(100)}`)).toBe('xdpdump cannot attach: "ERROR: a; b. C: d"');
+    expect(limitationSummary(`${'w '.repeat(60)}end`, 40)).toBe(`${'w '.repeat(18)}w…`);
+  });
+
+  it('limitations: indented lines are detail of the line above', () => {
+    expect(limitations('one\n  detail\ntwo')).toEqual([
+      { summary: 'one', full: ['one', '  detail'], cut: true },
+      { summary: 'two', full: ['two'], cut: false },
+    ]);
+    expect(limitations(undefined)).toEqual([]);
+    expect(limitations('ends with a full stop.')).toEqual([{ summary: 'ends with a full stop', full: ['ends with a full stop.'], cut: false }]);
   });
 });
