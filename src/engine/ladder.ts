@@ -18,7 +18,7 @@ export interface LadderOptions {
   checks: PlannedCheck[];
   emit(e: RunEvent): void;
   signal: AbortSignal;
-  windowMode?: 'shared' | 'per-check';
+  windowMode?: 'shared' | 'stepped' | 'per-check';
   dryRun?: boolean;
   toolStatus: Partial<Record<ToolName, { present: boolean; install: string }>>;
   tool: { name: string; version: string };

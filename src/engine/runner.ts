@@ -27,8 +27,12 @@ export interface RunChecksOptions {
   facts: Facts;
   emit(e: RunEvent): void;
   signal: AbortSignal;
-  /** shared: one probe for all observing checks (fast); per-check: one probe per rung (the wizard's pace). */
-  windowMode: 'shared' | 'per-check';
+  /**
+   * shared: one probe for all observing checks (the CLI; fast). stepped: rungs one after another at the gate's pace,
+   * except that the observing rungs of a window all start with the first of them and share its one probe (the
+   * wizard). per-check: one probe per rung (a deliberate re-run of one rung).
+   */
+  windowMode: 'shared' | 'stepped' | 'per-check';
   fireProbe?: () => Promise<ProbeOutcome>;
   /** Which tools exist on this machine, and the hint that installs a missing one. */
   toolStatus: Partial<Record<ToolName, { present: boolean; install: string }>>;
@@ -78,26 +82,64 @@ export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult
   const missingTools = new Map(planned.map((p) => [p.check.id, missingNeeds(p.check, opts.toolStatus)]));
   const probes: ProbeOutcome[] = [];
 
-  const windowFor = makeWindowFactory(opts, planned, missingTools, probes);
   const finished = new Map<string, Promise<CheckRecord>>();
   const records: CheckRecord[] = [];
 
-  for (const p of planned) {
+  const start = (p: PlannedCheck, o: RunChecksOptions, shared: SharedWindow | undefined) => {
     const deps = (p.check.after ?? []).filter((d) => ids.has(d));
     const promise = (async () => {
       await Promise.all(deps.map((d) => finished.get(d)));
-      const record = await runOne(p, opts, missingTools.get(p.check.id) ?? [], windowFor(p.check));
+      const record = await runOne(p, o, missingTools.get(p.check.id) ?? [], shared);
       records.push(record);
       opts.emit({ type: 'check-end', record });
       return record;
     })();
     finished.set(p.check.id, promise);
-    // In per-check mode the wizard runs rungs one after another.
-    if (opts.windowMode === 'per-check') await promise;
+    return promise;
+  };
+  if (opts.windowMode === 'stepped') {
+    await runStepped(planned, opts, missingTools, probes, finished, start);
+  } else {
+    const windowFor = makeWindowFactory(opts, planned, missingTools, probes);
+    for (const p of planned) {
+      const promise = start(p, opts, windowFor(p.check));
+      // In per-check mode rungs run one after another.
+      if (opts.windowMode === 'per-check') await promise;
+    }
   }
   await Promise.all(finished.values());
   records.sort((a, b) => a.rung - b.rung || planned.findIndex((p) => p.check.id === a.id) - planned.findIndex((p) => p.check.id === b.id));
   return { records, probes };
+}
+
+/**
+ * The wizard's pace: each rung waits for the gate (Enter), one after another. When the gate lets an observing rung
+ * through, every observing rung of its window whose other prerequisites are done starts with it, without asking,
+ * and they share one probe: the climb the CLI does, revealed as it goes.
+ */
+async function runStepped(
+  planned: PlannedCheck[], opts: RunChecksOptions, missing: Map<string, unknown[]>, probes: ProbeOutcome[],
+  finished: Map<string, Promise<CheckRecord>>,
+  start: (p: PlannedCheck, o: RunChecksOptions, shared: SharedWindow | undefined) => Promise<CheckRecord>,
+): Promise<void> {
+  const generations = planWindows(planned.map((p) => p.check));
+  const observing = new Set(planned.filter((p) => p.check.observes).map((p) => p.check.id));
+  const ungated = { ...opts, gate: undefined };
+  const depsDone = (p: PlannedCheck) => (p.check.after ?? []).every((d) => !planned.some((q) => q.check.id === d) || finished.has(d) || observing.has(d));
+  for (const p of planned) {
+    if (finished.has(p.check.id)) { await finished.get(p.check.id); continue; }
+    await Promise.all((p.check.after ?? []).map((d) => finished.get(d)));
+    if (!p.check.observes) { await start(p, opts, undefined); continue; }
+    if (opts.gate && !opts.signal.aborted && (await opts.gate(p.check.id)) === 'skip') {
+      await start(p, { ...ungated, gate: async () => 'skip' as const }, undefined);
+      continue;
+    }
+    const g = generations.get(p.check.id) ?? 0;
+    const group = [p, ...planned.filter((q) => q !== p && q.check.observes && !finished.has(q.check.id) && (generations.get(q.check.id) ?? 0) === g && depsDone(q))];
+    const participants = group.filter((q) => (missing.get(q.check.id)?.length ?? 0) === 0).length;
+    const shared = participants ? createWindow({ participants, attachTimeoutMs: 20_000, ...windowEvents(opts, probes) }) : undefined;
+    await Promise.all(group.map((q) => start(q, ungated, shared)));
+  }
 }
 
 /** Rung order, except that a check always comes after the checks it waits for (`after`), whatever their rung. */
@@ -123,11 +165,9 @@ function missingNeeds(check: Check, status: RunChecksOptions['toolStatus']): { t
     .map((t) => ({ tool: t, install: status[t]!.install }));
 }
 
-function makeWindowFactory(
-  opts: RunChecksOptions, planned: PlannedCheck[],
-  missing: Map<string, unknown[]>, probes: ProbeOutcome[],
-): (check: Check) => SharedWindow | undefined {
-  const fireWith = () => ({
+/** What a probe window needs from the run: how to fire, how long to listen, and where its events go. */
+function windowEvents(opts: RunChecksOptions, probes: ProbeOutcome[]) {
+  return {
     fire: opts.fireProbe,
     passiveMs: opts.target.windowMs,
     drainMs: opts.drainMs,
@@ -135,7 +175,14 @@ function makeWindowFactory(
     signal: opts.signal,
     onStart: () => opts.emit({ type: 'probe-start' }),
     onEnd: (o: ProbeOutcome) => { probes.push(o); opts.emit({ type: 'probe-end', outcome: o }); },
-  });
+  };
+}
+
+function makeWindowFactory(
+  opts: RunChecksOptions, planned: PlannedCheck[],
+  missing: Map<string, unknown[]>, probes: ProbeOutcome[],
+): (check: Check) => SharedWindow | undefined {
+  const fireWith = () => windowEvents(opts, probes);
   if (opts.windowMode === 'per-check') {
     return (check) => (check.observes ? createWindow({ participants: 1, ...fireWith() }) : undefined);
   }

@@ -111,7 +111,7 @@ export class WizardSession {
     this.store.set({ phase: 'ladder', records: [...(this.o.preRecords ?? [])] });
     this.main = this.o.engine.climb({
       target, checks: this.o.checks, emit: (e) => applyRunEvent(this.store, this.live, e), signal: this.signal,
-      gate: this.gate.ask, windowMode: 'per-check',
+      gate: this.gate.ask, windowMode: 'stepped',
     }).then(
       (report) => this.onMainEnd(report),
       (err) => {
@@ -152,7 +152,9 @@ export class WizardSession {
     const id = this.state.focus;
     const planned = this.o.checks.find((p) => p.check.id === id);
     if (!planned) return;
-    this.store.set({ busy: { kind: 'rerun', step: `re-running ${planned.check.title}` }, overlay: undefined, notice: undefined });
+    // A re-run is one rung on its own: an observing rung gets a fresh probe of its own, and says so.
+    const fresh = planned.check.observes ? ' with a fresh probe of its own' : '';
+    this.store.set({ busy: { kind: 'rerun', step: `re-running ${planned.check.title}${fresh}` }, overlay: undefined, notice: undefined });
     try {
       await this.o.engine.climb({
         target: this.state.target, checks: [planned], emit: (e) => applyRunEvent(this.store, this.live, e, 'rerun'),

@@ -13,8 +13,8 @@ export interface ClimbOptions {
   emit(e: RunEvent): void;
   signal: AbortSignal;
   gate?(checkId: string): Promise<'run' | 'skip'>;
-  /** per-check: the wizard's pace, one probe per rung; shared: re-runs, one probe for all. */
-  windowMode: 'per-check' | 'shared';
+  /** stepped: the wizard's pace, the observing rungs of a window sharing its probe; per-check: `r`, one rung with a fresh probe; shared: re-runs after a fix. */
+  windowMode: 'stepped' | 'per-check' | 'shared';
 }
 
 /** One engine per wizard run: its climbs share the facts the rungs publish (kept in the engine, never read here). */

@@ -66,7 +66,7 @@ describe('start screen', () => {
     await press(r, KEYS.up, /› a0 +app/);
     await press(r, KEYS.enter, 'climbing the ladder');
     expect(engine.resolved).toEqual([{ kind: 'iface', attachment: discovery.programs[0] }]);
-    expect(engine.climbs[0]).toEqual({ ids: FIVE, windowMode: 'per-check', gated: true });
+    expect(engine.climbs[0]).toEqual({ ids: FIVE, windowMode: 'stepped', gated: true });
   });
 
   test('choosing a lab that cannot be examined says why and stays on the list', async () => {

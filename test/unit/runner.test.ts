@@ -153,6 +153,33 @@ describe('probe window', () => {
     return { status: 'pass', summary: o.note ?? '', evidence: [{ label: 'outcome', data: o }], findings: [] };
   }, { observes: true, ...extra });
 
+  it('stepped mode (the wizard): the gate paces each rung, and the observing rungs of a window start with the first and share one probe', async () => {
+    const fireProbe = vi.fn(async () => outcomeAt(1));
+    const asked: string[] = [];
+    const gate = async (id: string) => { asked.push(id); return 'run' as const; };
+    const plan = [
+      builtIn(check('inventory', 1, async () => pass())),
+      builtIn(observer('routing', 2, { after: ['inventory'] })),
+      builtIn(check('map', 4, async () => pass(), { after: ['inventory'] })),
+      builtIn(observer('xdpdump', 5, { after: ['inventory'] })),
+      builtIn(observer('tracepoints', 8, { after: ['inventory'] })),
+    ];
+    const { records, probes } = await runChecks(options(plan, { fireProbe, gate, windowMode: 'stepped' }));
+    expect(fireProbe).toHaveBeenCalledTimes(1);
+    expect(probes).toEqual([outcomeAt(1)]);
+    // routing opened the window: xdpdump and tracepoints ran with it without being asked.
+    expect(asked).toEqual(['inventory', 'routing', 'map']);
+    expect(records.map((r) => [r.id, r.status])).toEqual([['inventory', 'pass'], ['routing', 'pass'], ['map', 'pass'], ['xdpdump', 'pass'], ['tracepoints', 'pass']]);
+  });
+
+  it('stepped mode: an observing rung skipped at the gate leaves the next one to open the window', async () => {
+    const fireProbe = vi.fn(async () => outcomeAt(1));
+    const gate = async (id: string) => (id === 'routing' ? 'skip' as const : 'run' as const);
+    const { records } = await runChecks(options([builtIn(observer('routing', 2)), builtIn(observer('xdpdump', 5))], { fireProbe, gate, windowMode: 'stepped' }));
+    expect(records.map((r) => [r.id, r.status])).toEqual([['routing', 'skip'], ['xdpdump', 'pass']]);
+    expect(fireProbe).toHaveBeenCalledTimes(1);
+  });
+
   it('two observing checks share ONE probe and both get its outcome', async () => {
     const fireProbe = vi.fn(async () => outcomeAt(1));
     const o = options([builtIn(observer('routing', 2)), builtIn(observer('trace-pipe', 3)), builtIn(check('map', 4, async () => pass()))], { fireProbe });
