@@ -28,6 +28,12 @@ async function doctor() {
   return { ...r, report, rung };
 }
 
+/** What preflight measured: fentry programs load here (xdpdump can attach), or not. */
+function fentryLoads(report: any): boolean {
+  const pre = report.checks.find((c: any) => c.id === 'preflight');
+  return !/fentry/.test(`${pre.degraded ?? ''} ${pre.summary}`);
+}
+
 /** "entry DIR/entry.pcap, exit DIR/exit.pcap (...)" → the exit pcap's path. */
 function exitPcapOf(xdpdump: any): string {
   const pcaps = xdpdump.evidence.find((e: any) => e.label === 'pcaps')?.data;
@@ -53,17 +59,24 @@ describe('bad-iphdr', () => {
     expect(report.diagnosis[0].cause).toBe('malformed-packet');
 
     const xd = rung('xdpdump');
-    expect(xd.status).toBe('warn');
-    expect(xd.degraded).toContain(`xdpdump cannot attach to xdp_prog_func (id `);
-    expect(xd.degraded).toContain(`"ERROR: Can't load eBPF object: Operation not permitted(-1)"`);
-    expect(xd.degraded).toContain('BPF_PROG_TEST_RUN');
-    expect(xd.degraded).toContain('XDP_TX and XDP_REDIRECT are verdicts only');
-    expect(xd.evidence.find((e: any) => e.label === 'xdpdump').data).toBe("could not attach: ERROR: Can't load eBPF object: Operation not permitted(-1)");
-    expect(xd.summary).toMatch(/^\d+ packet\(s\): XDP_TX ×\d+, 74 → 94 bytes — replayed through BPF_PROG_TEST_RUN/);
     expect(xd.findings).toEqual([]);
     expect(xd.commands.some((a: string[]) => a.includes('xdpdump') && a.includes('entry,exit'))).toBe(true);
-    expect(xd.commands.some((a: string[]) => a.includes('tcpdump') && a.includes('-Q') && a.includes('out') && a.includes('g1'))).toBe(true);
-    expect(xd.commands.some((a: string[]) => a.join(' ').startsWith('bpftool prog run id '))).toBe(true);
+    // One branch or the other, by what preflight measured: xdpdump's own capture where fentry loads, the replay
+    // where it is refused (this machine). The kernel-VM suite (test/kernels) runs the first branch.
+    if (fentryLoads(report)) {
+      expect(xd.status).toBe('pass');
+      expect(xd.summary).toMatch(/^\d+ packet\(s\): XDP_TX ×\d+, 74 → 94 bytes \(xdpdump entry\/exit\)/);
+    } else {
+      expect(xd.status).toBe('warn');
+      expect(xd.degraded).toContain(`xdpdump cannot attach to xdp_prog_func (id `);
+      expect(xd.degraded).toContain(`"ERROR: Can't load eBPF object: Operation not permitted(-1)"`);
+      expect(xd.degraded).toContain('BPF_PROG_TEST_RUN');
+      expect(xd.degraded).toContain('XDP_TX and XDP_REDIRECT are verdicts only');
+      expect(xd.evidence.find((e: any) => e.label === 'xdpdump').data).toBe("could not attach: ERROR: Can't load eBPF object: Operation not permitted(-1)");
+      expect(xd.summary).toMatch(/^\d+ packet\(s\): XDP_TX ×\d+, 74 → 94 bytes — replayed through BPF_PROG_TEST_RUN/);
+      expect(xd.commands.some((a: string[]) => a.includes('tcpdump') && a.includes('-Q') && a.includes('out') && a.includes('g1'))).toBe(true);
+      expect(xd.commands.some((a: string[]) => a.join(' ').startsWith('bpftool prog run id '))).toBe(true);
+    }
 
     const exit = readPcap(readFileSync(exitPcapOf(xd)));
     expect(exit.packets.length).toBeGreaterThan(0);
@@ -100,7 +113,7 @@ describe('after lab fix bad-iphdr', () => {
     expect(report.diagnosis.filter((d: any) => d.cause === 'malformed-packet')).toEqual([]);
 
     const xd = rung('xdpdump');
-    expect(xd.status).toBe('warn');
+    expect(xd.status).toBe(fentryLoads(report) ? 'pass' : 'warn');
     expect(xd.summary).toMatch(/XDP_TX ×\d+, 74 → 94/);
     for (const p of readPcap(readFileSync(exitPcapOf(xd))).packets) expect(p.data.readUInt16BE(16)).toBe(p.data.length - 14);
 
