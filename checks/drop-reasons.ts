@@ -31,7 +31,7 @@ export default defineCheck({
     }
     const dest = followedFlow(ctx.target)?.ip;
     if (!dest) {
-      return { status: 'skip', summary: 'no flow to follow: the probe names no IPv4 destination (give --probe with an address)', evidence: [], findings: [] };
+      return { status: 'skip', summary: 'no flow to follow: give --probe with an IPv4 address, or --flow PROTO:ADDR[:PORT]', evidence: [], findings: [] };
     }
     const names = parseDropReasonNames(format);
     const program = dropReasonsProgram([dest]);
@@ -61,13 +61,13 @@ export default defineCheck({
         ? described.map(({ b, name, where }) => `${name} ×${b.count} at ${where} in ${b.location || '?'}`).join('\n')
         : '(no packet of the flow was dropped)',
     });
-    // Freed with no device (ifindex 0): in a socket, after the route; and drops that are how delivery ends (ping's
-    // raw socket took a copy). Both are evidence, never a loss.
     // A drop on the XDP interface itself, in its namespace, is the program's own verdict (veth frees the skb it
     // ran the program on): the verdict rung tells that story.
     const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
     const targetInode = [...places.entries()].find(([, p]) => p.netns === (inv?.netns ?? ctx.target.netns))?.[0];
     const verdictDrop = (b: DropBucket) => b.netnsInode === targetInode && b.ifindex === inv?.ifindex;
+    // Freed with no device (ifindex 0: in a socket, after the route) or as delivery ends (ping's raw socket took a
+    // copy): evidence, never a loss.
     const onRoute = described.filter(({ b, name }) => b.ifindex > 0 && !isRoutineDrop(name, b.proto) && !verdictDrop(b));
     const byProgram = described.filter(({ b }) => verdictDrop(b)).reduce((n, { b }) => n + b.count, 0);
     const routine = described.filter(({ b, name }) => !verdictDrop(b) && (b.ifindex === 0 || isRoutineDrop(name, b.proto))).length;
