@@ -70,10 +70,11 @@ mkdir -p "$APT_DIR"/etc "$APT_DIR"/state/lists/partial "$APT_DIR"/cache/archives
 APT_OPTS=(-o "Dir::Etc::sourcelist=$APT_DIR/etc/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State=$APT_DIR/state"
   -o "Dir::Cache=$APT_DIR/cache" -o Dir::State::status=/var/lib/dpkg/status -o APT::Sandbox::User=root)
 if ! cmp -s "$APT_DIR/etc/sources.list.new" "$APT_DIR/etc/sources.list" \
-   || [ -z "$(find "$APT_DIR/state/lists" -maxdepth 1 -name '*Packages' -mmin -1440 2>/dev/null | head -1)" ]; then
+   || [ -z "$(find "$APT_DIR/state/updated" -mmin -1440 2>/dev/null)" ]; then
   mv "$APT_DIR/etc/sources.list.new" "$APT_DIR/etc/sources.list"
   say "apt-get update (private lists in $APT_DIR)"
   apt-get "${APT_OPTS[@]}" update -qq || die "apt-get update of the kernel suites failed (is $MIRROR reachable?)"
+  touch "$APT_DIR/state/updated"
 else
   rm -f "$APT_DIR/etc/sources.list.new"
 fi
@@ -245,6 +246,12 @@ for i in "${!NAMES[@]}"; do
     verdict="FAILED (suite exit $status)"
   fi
   [ "$verdict" = passed ] || failed=1
+  # XDP_DOCTOR_KERNEL_RECORD=1: the real output recorded in the VM becomes test/recordings/kernels/NAME/.
+  if [ "${XDP_DOCTOR_KERNEL_RECORD:-0}" = 1 ] && [ -d "$out/recordings" ]; then
+    rm -rf "test/recordings/kernels/$name"; mkdir -p test/recordings/kernels
+    cp -r "$out/recordings" "test/recordings/kernels/$name"
+    say "$name: recordings copied to test/recordings/kernels/$name"
+  fi
   SUMMARY+=("$name ($KREL): $verdict in ${took}s")
   say "$name: $verdict in ${took}s"
 done
