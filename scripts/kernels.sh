@@ -22,7 +22,8 @@ SMP=${XDP_DOCTOR_KERNEL_SMP:-2}
 MIRROR=${XDP_DOCTOR_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # The rootfs: the tools the ladder runs. clang is not needed: the host's built BPF objects go in with the project.
-ROOTFS_PACKAGES="bpftool bpftrace iproute2 xdp-tools ethtool tcpdump tshark iputils-ping netcat-openbsd kmod procps util-linux"
+# linux-libc-dev as scripts/setup.sh installs it: bpftrace 0.17 on 5.10 compiles tracepoint structs against <linux/types.h>.
+ROOTFS_PACKAGES="bpftool bpftrace iproute2 xdp-tools ethtool tcpdump tshark iputils-ping netcat-openbsd kmod procps util-linux linux-libc-dev"
 ROOTFS_RECIPE=3   # bump when the way the rootfs is built changes
 
 say() { printf 'test:kernels: %s\n' "$*" >&2; }
@@ -203,7 +204,11 @@ pick_accel() { # VMLINUZ
        | grep -q -m1 'Linux version'; then ACCEL=kvm; fi
   say "accelerator: $ACCEL"
 }
-accel_args() { if [ "$ACCEL" = kvm ]; then echo "-accel kvm -cpu host"; else echo "-accel tcg,thread=multi -cpu max"; fi; }
+# TCG's "max" CPU without cmpxchg16b (and 5-level paging): qemu 7.2's TCG corrupts EFLAGS around SLUB's
+# `cmpxchg16b %gs:(...)` in the 6.12 cloud kernel (measured: NULL dereferences in mas_wr_store_type and
+# kmem_cache_alloc_noprof, double faults, a #DB with TF set); without cx16 SLUB takes its locked path.
+TCG_CPU=${XDP_DOCTOR_KERNEL_CPU:-max,la57=off,cx16=off}
+accel_args() { if [ "$ACCEL" = kvm ]; then echo "-accel kvm -cpu host"; else echo "-accel tcg,thread=${XDP_DOCTOR_KERNEL_TCG_THREAD:-multi} -cpu $TCG_CPU"; fi; }
 
 # ---- boot each kernel -------------------------------------------------------------------------------------------
 RESULTS_DIR=${XDP_DOCTOR_KERNEL_RESULTS:-$ROOT/.xdp-doctor/kernels}
@@ -224,7 +229,7 @@ for i in "${!NAMES[@]}"; do
   timeout --foreground -k 10 "$BOOT_TIMEOUT" nice -n 19 qemu-system-x86_64 $(accel_args) -smp "$SMP" -m "$MEM" \
     -display none -no-reboot -nodefaults -serial stdio -nic none \
     -kernel "$KDIR/pkg/boot/vmlinuz-$KREL" -initrd "$KDIR/initramfs.img" \
-    -append "console=ttyS0 panic=-1 quiet loglevel=4 xdpd.kernel=$name xdpd.filter=${XDP_DOCTOR_KERNEL_FILTER:-}" \
+    -append "console=ttyS0 panic=-1 oops=panic quiet loglevel=5 xdpd.kernel=$name xdpd.filter=${XDP_DOCTOR_KERNEL_FILTER:-}" \
     -drive "file=$ROOTFS_IMG,if=virtio,format=raw,snapshot=on" \
     -drive "file=$WORK/project.img,if=virtio,format=raw,snapshot=on" \
     -drive "file=$KDIR/modules.img,if=virtio,format=raw,snapshot=on" \
