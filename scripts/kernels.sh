@@ -41,15 +41,14 @@ need debugfs e2fsprogs
 need xz xz-utils
 need timeout coreutils
 [ -r "$KEYRING" ] || die "$KEYRING is missing: apt-get install debian-archive-keyring"
-[ -f dist/src/cli.js ] || die "dist/ is not built: npm run build (or npm run setup)"
 [ -f bpf/build/xdp_lb.o ] || die "bpf/build is not built: make -s -C bpf (or npm run setup)"
 [ -d node_modules/vitest ] || die "node_modules is missing: npm ci"
 
 # ---- the matrix -------------------------------------------------------------------------------------------------
-declare -a NAMES=() SUITES=() PKGS=()
-while read -r name suite pkg _; do
+declare -a NAMES=() SUITES=() PKGS=() EXTRAS=()
+while read -r name suite pkg extras; do
   [ -z "${name:-}" ] || [ "${name#\#}" != "$name" ] && continue
-  NAMES+=("$name"); SUITES+=("$suite"); PKGS+=("$pkg")
+  NAMES+=("$name"); SUITES+=("$suite"); PKGS+=("$pkg"); EXTRAS+=("${extras:-}")
 done < test/kernels/matrix
 want=("$@")
 if [ ${#want[@]} -gt 0 ]; then
@@ -103,8 +102,8 @@ fi
 BB=$BB_DIR/bin/busybox
 
 # ---- the kernel of a matrix line: vmlinuz, modules (depmod'ed), initramfs, modules disk ----------------------------
-prepare_kernel() { # NAME SUITE PKG -> sets KDIR KREL
-  local name=$1 suite=$2 pkg=$3 image deb
+prepare_kernel() { # NAME SUITE PKG EXTRAS -> sets KDIR KREL
+  local name=$1 suite=$2 pkg=$3 extras=$4 image deb
   image=$pkg
   if [[ $pkg != linux-image-[0-9]* ]]; then
     image=$(apt-cache "${APT_OPTS[@]}" show "$pkg/$suite" 2>/dev/null | sed -n 's/^Depends: \(linux-image-[^ ,]*\).*/\1/p' | head -1)
@@ -112,7 +111,9 @@ prepare_kernel() { # NAME SUITE PKG -> sets KDIR KREL
   fi
   deb=$(download "$image" "$suite")
   KREL=${image#linux-image-}
-  KDIR=$CACHE/kernels/$(basename "$deb" .deb)
+  local suffix=
+  [[ " $extras " == *" headers "* ]] && suffix=+headers
+  KDIR=$CACHE/kernels/v3/$(basename "$deb" .deb)$suffix
   if [ ! -f "$KDIR/.ready" ]; then
     say "$name: unpacking $(basename "$deb")"
     rm -rf "$KDIR"; mkdir -p "$KDIR/pkg"
@@ -149,9 +150,26 @@ prepare_kernel() { # NAME SUITE PKG -> sets KDIR KREL
     for m in virtio_pci virtio_blk; do add_mod "$m"; done
     cp test/kernels/initramfs-init "$ird/init"; chmod 755 "$ird/init"
     (cd "$ird" && find . | "$BB" cpio -o -H newc 2>/dev/null | gzip -1 > "$KDIR/initramfs.img") || die "initramfs of $KREL failed"
-    # the kernel's modules on their own disk, mounted at /lib/modules/$KREL
-    mkfs.ext4 -q -F -L mods -d "$moddir" "$KDIR/modules.img" $(( $(du -sm "$moddir" | cut -f1) * 12 / 10 + 16 ))M \
-      || die "modules image of $KREL failed"
+    # The kernel's disk: modules/ (mounted at /lib/modules/$KREL) and src/ (at /usr/src). "headers" in the matrix
+    # line adds linux-headers-$KREL and its -common part there, as a user of that kernel installs them.
+    local kdisk=$KDIR/disk
+    mkdir -p "$kdisk/src"
+    mv "$moddir" "$kdisk/modules"
+    if [[ " $extras " == *" headers "* ]]; then
+      local hdeb common
+      hdeb=$(download "linux-headers-$KREL" "$suite")
+      common=$(dpkg-deb -f "$hdeb" Depends | tr ',' '\n' | sed -n 's/^ *\(linux-headers-[^ ]*-common[^ ]*\).*/\1/p' | head -1)
+      mkdir -p "$KDIR/headers"
+      dpkg-deb -x "$hdeb" "$KDIR/headers"
+      [ -n "$common" ] && dpkg-deb -x "$(download "$common" "$suite")" "$KDIR/headers"
+      cp -a "$KDIR/headers/usr/src/." "$kdisk/src/"
+      # build -> the arch headers, source -> the -common tree (bpftrace reads include/linux/kconfig.h there)
+      cp -a "$KDIR/headers/lib/modules/$KREL/." "$kdisk/modules/"
+      rm -rf "$KDIR/headers"
+    fi
+    mkfs.ext4 -q -F -L kernel -d "$kdisk" "$KDIR/modules.img" $(( $(du -sm "$kdisk" | cut -f1) * 12 / 10 + 16 ))M \
+      || die "kernel disk image of $KREL failed"
+    rm -rf "$kdisk"
     touch "$KDIR/.ready"
   fi
 }
@@ -186,7 +204,11 @@ WORK=$(mktemp -d "$CACHE/run.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 stage=$WORK/project
 mkdir -p "$stage"
-cp -a package.json vitest.config.ts tsconfig.json tsconfig.test.json src checks test dist "$stage"/
+cp -a package.json vitest.config.ts tsconfig.json tsconfig.test.json src checks test "$stage"/
+# dist/ built from the sources being tested, into the copy (the checkout's own dist/ may be stale).
+say "building dist/ into the project disk"
+node node_modules/typescript/bin/tsc -p tsconfig.json --outDir "$stage/dist" >/dev/null \
+  || { [ -f "$stage/dist/src/cli.js" ] || die "tsc produced no dist/src/cli.js"; }
 mkdir -p "$stage/bpf" && cp -a bpf/build "$stage/bpf/"
 cp -a "$(readlink -f node_modules)" "$stage/node_modules"
 mkfs.ext4 -q -F -L project -d "$stage" "$WORK/project.img" $(( $(du -sm "$stage" | cut -f1) * 13 / 10 + 64 ))M || die "project image failed"
@@ -218,7 +240,7 @@ failed=0
 for i in "${!NAMES[@]}"; do
   name=${NAMES[$i]}
   selected "$name" || continue
-  prepare_kernel "$name" "${SUITES[$i]}" "${PKGS[$i]}"
+  prepare_kernel "$name" "${SUITES[$i]}" "${PKGS[$i]}" "${EXTRAS[$i]}"
   pick_accel "$KDIR/pkg/boot/vmlinuz-$KREL"
   out=$RESULTS_DIR/$name
   rm -rf "$out"; mkdir -p "$out"

@@ -132,8 +132,6 @@ describe(`xdp-loader on ${KERNEL}`, () => {
       expect(JSON.stringify(drop)).toContain(String(component));
       expect(c['map-dump'].summary).toMatch(/allowed_sources/);
     }
-    await sh(inS('xdp-loader', 'unload', IFACE, '--all'));
-    record('xdp-loader/status-none.txt', (await sh(inS('xdp-loader', 'status', IFACE))).stdout);
   });
 
   test('failing, with --prog naming the component', async () => {
@@ -142,5 +140,12 @@ describe(`xdp-loader on ${KERNEL}`, () => {
     console.log(`[${KERNEL}] --prog ${component}: exit ${exitCode}\n${report.checks.map((x: any) => `${x.id} ${x.status}: ${x.summary}`).join('\n')}`);
     expect(exitCode).toBe(1);
     expect(report.diagnosis.map((d: any) => d.cause)).toContain('xdp-drop-verdict');
+  });
+
+  test('after xdp-loader unload: status shows no program (recorded)', async () => {
+    expect((await sh(inS('xdp-loader', 'unload', IFACE, '--all'))).exitCode).toBe(0);
+    record('xdp-loader/status-none.txt', (await sh(inS('xdp-loader', 'status', IFACE))).stdout);
+    const a = await attached();
+    expect(a.progId).toBeUndefined();
   });
 });
