@@ -197,6 +197,9 @@ if [ ! -f "$ROOTFS_IMG" ] || [ ! -f "$ROOTFS_TREE/.debootstrap-done" ]; then
   say "rootfs image $ROOTFS_IMG"
   mkfs.ext4 -q -F -L rootfs -d "$tree" "$ROOTFS_IMG.tmp" $(( $(du -sm "$tree" | cut -f1) * 13 / 10 + 128 ))M || die "mkfs.ext4 of the rootfs failed"
   mv "$ROOTFS_IMG.tmp" "$ROOTFS_IMG"
+  # Older recipes' images and trees are not used again.
+  find "$CACHE" -maxdepth 1 -regextype posix-extended -regex '.*/rootfs-[0-9a-f]{16}(\.img)?' \
+    ! -path "$ROOTFS_IMG" ! -path "$ROOTFS_TREE" -exec rm -rf {} +
 fi
 
 # ---- the project disk: a copy of the checkout (never modified) -----------------------------------------------------
