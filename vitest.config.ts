@@ -25,6 +25,18 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The kernel suite: runs only inside the VMs of `npm run test:kernels` (scripts/kernels.sh), one kernel of
+        // test/kernels/matrix each, where TCG makes everything ~10x slower than on the host.
+        test: {
+          name: 'kernels',
+          include: ['test/kernels/**/*.test.ts'],
+          setupFiles: ['test/setup/state-dirs.ts', 'test/kernels/in-vm.ts'],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

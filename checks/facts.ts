@@ -27,6 +27,8 @@ export interface InventoryFacts {
   tag?: string;
   btfId?: number;
   maps: MapInfo[];
+  /** libxdp's dispatcher on the link (xdp-loader load): progId above is then its first component. */
+  dispatcher?: { progId: number; components: { id: number; name: string; prio: number }[] };
   kind?: string;
   mtu?: number;
   /** Every attachment when several modes are active at once (multi mode). */

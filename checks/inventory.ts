@@ -8,6 +8,7 @@ import { linkHolders, xdpLinksOf } from '../src/tools/bpf-links.js';
 import { findVethPeer } from '../src/tools/veth-peer.js';
 import type { LinkInfo } from '../src/tools/ip.js';
 import { INVENTORY, type InventoryFacts } from './facts.js';
+import { DISPATCHER_NAME } from '../src/tools/xdp-loader.js';
 
 export default defineCheck({
   id: 'inventory',
@@ -45,7 +46,25 @@ export default defineCheck({
     }
 
     ctx.progress(`reading program ${progId} and its maps`);
-    const prog = await bpftool.prog(progId);
+    let prog = await bpftool.prog(progId);
+    // libxdp's multiprog dispatcher (xdp-loader load): the link shows the dispatcher; the user's program is its
+    // component, which only libxdp's status names. The rungs diagnose the component (first in run order).
+    if (target.progId === undefined && prog.name === DISPATCHER_NAME) {
+      ctx.progress(`${link.ifname} runs libxdp's dispatcher: asking xdp-loader for its components`);
+      const libxdp = await ctx.tools.xdpLoader.status(link.ifname, target.netns);
+      const components = libxdp?.program?.id === prog.id ? libxdp.components : [];
+      facts.dispatcher = { progId: prog.id, components: components.map((c) => ({ id: c.id, name: c.name, prio: c.prio })) };
+      evidence.push({
+        label: 'dispatcher',
+        data: components.length
+          ? `libxdp ${DISPATCHER_NAME} (id ${prog.id}) runs ${components.map((c) => `${c.name} (id ${c.id}, prio ${c.prio}${c.chainActions.length ? `, chain on ${c.chainActions.join(',')}` : ''})`).join(', ')}`
+          : `libxdp ${DISPATCHER_NAME} (id ${prog.id}); xdp-loader status named no component${libxdp ? '' : ' (xdp-loader missing or failed)'}`,
+      });
+      if (components[0]) {
+        prog = await bpftool.prog(components[0].id);
+        facts.progId = prog.id;
+      }
+    }
     facts.progName = prog.name ?? facts.progName;
     facts.tag = prog.tag;
     facts.btfId = prog.btfId;
@@ -79,12 +98,13 @@ export default defineCheck({
     if (facts.peer && facts.mode === 'native' && !facts.peer.xdp) {
       notes.push(`veth peer ${facts.peer.ifname} has no XDP program${facts.peer.gro ? ' (GRO on)' : ' and GRO off'}: native XDP_TX frames will be refused (ENXIO)`);
       findings.push({
-        cause: 'veth-peer-no-xdp', severity: 'medium', iface: facts.peer.ifname, progId, risk: true,
+        cause: 'veth-peer-no-xdp', severity: 'medium', iface: facts.peer.ifname, progId: facts.progId, risk: true,
         message: `native XDP on veth ${link.ifname} whose peer ${facts.peer.ifname} has no XDP program: XDP_TX would fail`,
         fixes: vethPeerFixes({ iface: link.ifname, netns: target.netns, progId, linkOwned: Boolean(facts.link), peer: { ifname: facts.peer.ifname, netns: facts.peer.netns } }),
       });
     }
-    const summary = `${prog.name ?? 'program'} (id ${prog.id}) ${facts.mode ?? ''} on ${link.ifname}${facts.link ? ` via bpf_link ${facts.link.id}` : ''}, ${facts.maps.length} map(s)` +
+    const behind = facts.dispatcher && facts.progId !== facts.dispatcher.progId ? ` behind ${DISPATCHER_NAME} (id ${facts.dispatcher.progId})` : '';
+    const summary = `${prog.name ?? 'program'} (id ${prog.id})${behind} ${facts.mode ?? ''} on ${link.ifname}${facts.link ? ` via bpf_link ${facts.link.id}` : ''}, ${facts.maps.length} map(s)` +
       (facts.peer ? `; peer ${facts.peer.ifname} ${facts.peer.xdp ? `runs ${facts.peer.xdp.progName ?? facts.peer.xdp.progId}` : 'has no XDP'}` : '');
     return { status: notes.length ? 'warn' : 'pass', summary: notes.length ? `${summary} — ${notes.join('; ')}` : summary, evidence, findings };
   },

@@ -20,6 +20,8 @@ export interface Side {
   /** XDP mode on this side: driver counters only count native XDP. */
   mode?: string;
   progId?: number;
+  /** libxdp's dispatcher in front of progId: the kernel's xdp:* events name the program on the link, i.e. this one. */
+  dispatcherId?: number;
   links: LinkInfo[];
   delta?: Record<string, number>;
   driver?: string;
@@ -40,10 +42,11 @@ export function attribute(b: XdpTraceBucket, sides: Side[], inv: InventoryFacts 
   // Program ids and map ids are global: they settle attribution without the ifindex ambiguity.
   const progId = b.extra.prog_id;
   if (progId !== undefined && progId > 0) {
-    const side = sides.find((s) => s.progId === progId);
+    const side = sides.find((s) => s.progId === progId || s.dispatcherId === progId);
     if (side) {
       const link = byIfindex(side);
-      return { side, ifname: link?.ifname ?? side.iface, driver: side.driver ?? link?.kind, how: `program id ${progId} is the ${side.role}'s program` };
+      const whose = side.dispatcherId === progId ? `libxdp dispatcher in front of the ${side.role}'s program` : `${side.role}'s program`;
+      return { side, ifname: link?.ifname ?? side.iface, driver: side.driver ?? link?.kind, how: `program id ${progId} is the ${whose}` };
     }
     if (check && sides.some((s) => s.progId !== undefined)) {
       return { how: '', ifname: undefined, elsewhere: `program id ${progId} is not the target's program (${sides.map((s) => s.progId).filter(Boolean).join(', ')})` };
@@ -103,7 +106,7 @@ function corroborate(b: XdpTraceBucket, side: Side | undefined): { v: 'yes' | 'n
 export async function describeSides(ctx: CheckContext, inv: InventoryFacts | undefined): Promise<Side[]> {
   const netns = inv?.netns ?? ctx.target.netns;
   const sides: Side[] = [{
-    role: 'target', iface: inv?.iface ?? ctx.target.iface, netns, where: nsLabel(netns), mode: inv?.mode, progId: inv?.progId, links: [],
+    role: 'target', iface: inv?.iface ?? ctx.target.iface, netns, where: nsLabel(netns), mode: inv?.mode, progId: inv?.progId, dispatcherId: inv?.dispatcher?.progId, links: [],
   }];
   if (inv?.peer) {
     sides.push({

@@ -195,7 +195,7 @@ function makeWindowFactory(
     const participants = planned.filter(
       (q) => q.check.observes && (missing.get(q.check.id)?.length ?? 0) === 0 && (generations.get(q.check.id) ?? 0) === g,
     ).length;
-    windows.set(g, createWindow({ participants, attachTimeoutMs: 20_000, ...fireWith() }));
+    windows.set(g, createWindow({ participants, attachTimeoutMs: attachTimeoutMs(), ...fireWith() }));
   }
   return (check) => (check.observes ? windows.get(generations.get(check.id) ?? 0) : undefined);
 }
@@ -286,4 +286,14 @@ function errorEvidence(err: unknown): { label: string; data: string; detail?: bo
   if (typeof excerpt === 'string') out.push({ label: 'raw output', data: excerpt || '(empty)' });
   else if (err instanceof Error && err.stack) out.push({ label: 'stack', data: err.stack, detail: true });
   return out;
+}
+
+/**
+ * How long a shared window waits for its collectors to attach before the probe fires anyway: 20 s, or
+ * XDP_DOCTOR_ATTACH_TIMEOUT_MS (1 s .. 10 min) on slow machines — under qemu's TCG bpftrace's compile and attach
+ * of the xdp tracepoints alone can take 10-25 s (test:kernels, docs/kernels.md).
+ */
+export function attachTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.XDP_DOCTOR_ATTACH_TIMEOUT_MS);
+  return Number.isInteger(v) && v >= 1000 && v <= 600_000 ? v : 20_000;
 }

@@ -11,6 +11,7 @@ import { createEthtool } from './ethtool.js';
 import { createBpftrace } from './bpftrace.js';
 import { createXdpdump } from './xdpdump.js';
 import { createTshark } from './tshark.js';
+import { createXdpLoader } from './xdp-loader.js';
 
 export interface Tools {
   exec: Exec;
@@ -26,6 +27,8 @@ export interface Tools {
   bpftrace: ReturnType<typeof createBpftrace>;
   xdpdump: ReturnType<typeof createXdpdump>;
   tshark: ReturnType<typeof createTshark>;
+  /** libxdp's view (xdp-loader status): the components behind a multiprog dispatcher. */
+  xdpLoader: ReturnType<typeof createXdpLoader>;
 }
 
 export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files } = {}): Tools {
@@ -41,5 +44,6 @@ export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files 
     bpftrace: createBpftrace(exec, files),
     xdpdump: createXdpdump(exec),
     tshark: createTshark(exec),
+    xdpLoader: createXdpLoader(exec),
   };
 }

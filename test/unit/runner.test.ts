@@ -1,7 +1,7 @@
 // src/engine/runner.ts with fake checks and a fake Exec: isolation, timeouts, validation, ordering, the
 // shared probe window and its generations, missing tools, commands recorded per check.
 import { describe, it, expect, vi } from 'vitest';
-import { planWindows, runChecks, type PlannedCheck, type RunChecksOptions } from '../../src/engine/runner.js';
+import { attachTimeoutMs, planWindows, runChecks, type PlannedCheck, type RunChecksOptions } from '../../src/engine/runner.js';
 import { dryRunExec } from '../../src/engine/recording-exec.js';
 import { createFacts } from '../../src/engine/facts.js';
 import type { Check, CheckContext, CheckResult, ProbeOutcome, RunEvent, Target } from '../../src/engine/types.js';
@@ -314,5 +314,13 @@ describe('interruption and gate', () => {
       gate: async (id) => (id === 'a' ? 'skip' : 'run'),
     }));
     expect(records.map((r) => [r.id, r.status, r.summary])).toEqual([['a', 'skip', 'skipped by the operator'], ['b', 'pass', 'ok']]);
+  });
+});
+
+describe('attachTimeoutMs', () => {
+  it('is 20 s unless XDP_DOCTOR_ATTACH_TIMEOUT_MS names 1 s .. 10 min', () => {
+    expect(attachTimeoutMs({})).toBe(20_000);
+    expect(attachTimeoutMs({ XDP_DOCTOR_ATTACH_TIMEOUT_MS: '90000' })).toBe(90_000);
+    for (const bad of ['0', '999', 'abc', '1e9', '1500.5']) expect(attachTimeoutMs({ XDP_DOCTOR_ATTACH_TIMEOUT_MS: bad })).toBe(20_000);
   });
 });
