@@ -26,6 +26,8 @@ const base = [
   { argv: ['bpftool', '-j', 'prog', 'show', 'id', String(D)], stdout: k61('bpftool/prog-show-dispatcher.json') },
   { argv: ['bpftool', '-j', 'prog', 'show', 'id', String(C)], stdout: k61('bpftool/prog-show-component.json') },
   { argv: ['bpftool', '-j', 'map', 'show', 'id', mapId], stdout: k61(`bpftool/${componentMap}`) },
+  // libxdp attaches the dispatcher through netlink here: no XDP link holds it (the freplace link is the component's).
+  { argv: ['bpftool', '-j', 'link', 'show'], stdout: k61('bpftool/link-show.json') },
 ];
 
 describe('inventory behind the dispatcher (6.1 recordings)', () => {
