@@ -3,14 +3,11 @@
 // (tracepoint:skb:kfree_skb). One bpftrace process counts the probe's flow per reason, device, namespace and
 // kernel function during the window; reason names come from this kernel's tracepoint format (numbers differ
 // between kernels). Older kernels: the rung says so and reads the hops' `ip -s link` drop counters instead.
-import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence, Finding, Fix, NetnsRef } from '../src/engine/types.js';
-import { mapsPrinted, parseBpftraceJson } from '../src/tools/bpftrace.js';
-import { dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames, type DropBucket } from '../src/tools/drop-reasons.js';
-import type { LinkInfo } from '../src/tools/ip.js';
-import { nsLabel } from '../src/tools/netns.js';
-import { dropReasonInfo, isRoutineDrop } from '../src/kb/drop-reasons.js';
-import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts, followedFlow, flowTrouble } from './facts.js';
+import {
+  defineCheck, dropBuckets, dropReasonsProgram, flowTrouble, followedFlow, hasDropReasons, INVENTORY, kb,
+  mapsPrinted, nsLabel, parseBpftraceJson, parseDropReasonNames, PREFLIGHT, type CheckContext, type DropBucket,
+  type Evidence, type Finding, type Fix, type InventoryFacts, type LinkInfo, type NetnsRef, type PreflightFacts,
+} from '../src/plugins/api.js';
 
 interface Place { netns?: NetnsRef; label: string; links: LinkInfo[] }
 
@@ -68,9 +65,9 @@ export default defineCheck({
     const verdictDrop = (b: DropBucket) => b.netnsInode === targetInode && b.ifindex === inv?.ifindex;
     // Freed with no device (ifindex 0: in a socket, after the route) or as delivery ends (ping's raw socket took a
     // copy): evidence, never a loss.
-    const onRoute = described.filter(({ b, name }) => b.ifindex > 0 && !isRoutineDrop(name, b.proto) && !verdictDrop(b));
+    const onRoute = described.filter(({ b, name }) => b.ifindex > 0 && !kb.isRoutineDrop(name, b.proto) && !verdictDrop(b));
     const byProgram = described.filter(({ b }) => verdictDrop(b)).reduce((n, { b }) => n + b.count, 0);
-    const routine = described.filter(({ b, name }) => !verdictDrop(b) && (b.ifindex === 0 || isRoutineDrop(name, b.proto))).length;
+    const routine = described.filter(({ b, name }) => !verdictDrop(b) && (b.ifindex === 0 || kb.isRoutineDrop(name, b.proto))).length;
     const aside = [byProgram ? `${byProgram} dropped by the XDP program itself on ${inv?.iface ?? ctx.target.iface} (its verdict)` : '', routine ? `${routine} routine (freed in a socket or after delivery)` : '']
       .filter(Boolean).map((x) => ` (${x})`).join('');
     const summary = onRoute.map(({ b, name, where }) => `${name} ×${b.count} at ${where}`).join('; ');
@@ -85,10 +82,10 @@ export default defineCheck({
     const specific = onRoute.some(({ name }) => name !== 'NOT_SPECIFIED');
     for (const { b, name, where } of onRoute) {
       if (name === 'NOT_SPECIFIED' && specific) continue;
-      const info = dropReasonInfo(name);
+      const info = kb.dropReasonInfo(name);
       findings.push({
         // After XDP_PASS of untouched packets, the stack's drop is where that story ends.
-        cause: info.cause, severity: 'high', signal: `skb:kfree_skb reason ${name}`, explains: [...info.explains, 'xdp-passed-unchanged'],
+        cause: info.cause, signal: `skb:kfree_skb reason ${name}`, explains: [...info.explains, 'xdp-passed-unchanged'],
         iface: ifnameOf(b, places),
         message: `the kernel dropped ${b.count} packet(s) of the probe's flow with SKB_DROP_REASON_${name} at ${where} in ${b.location || '?'}: ` +
           `${info.meaning}; after XDP this usually means ${info.afterXdp}`,

@@ -2,12 +2,11 @@
 // the probe window; the deltas under common names (xdp_tx_errors, xdp_drops, …) whatever the driver calls them.
 // veth counts every XDP_TX frame its peer refused in rx_queue_N_xdp_tx_errors (the blog's ENXIO, seen as a
 // counter): a rise on the target is a failure.
-import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
-import { COMMON_COUNTERS, DROP_COUNTERS, statsDelta, type EthtoolSample } from '../src/tools/ethtool.js';
-import { vethPeerFixes } from '../src/kb/fixes.js';
-import { nsLabel } from '../src/tools/netns.js';
-import { ETHTOOL, INVENTORY, type EthtoolFacts, type InventoryFacts, peerWhere, flowTrouble } from './facts.js';
+import {
+  COMMON_COUNTERS, defineCheck, DROP_COUNTERS, ETHTOOL, flowTrouble, INVENTORY, kb, nsLabel, peerWhere, statsDelta,
+  type EthtoolFacts, type Evidence, type Finding, type InventoryFacts,
+  type NetnsRef,
+} from '../src/plugins/api.js';
 
 interface Side { role: 'target' | 'peer'; iface: string; netns?: NetnsRef; where: string }
 
@@ -30,11 +29,11 @@ export default defineCheck({
 
     ctx.progress(`sampling ethtool -S on ${sides.map((s) => s.iface).join(' and ')}`);
     const drivers = await Promise.all(sides.map((s) => ctx.tools.ethtool.driver(s.iface, s.netns).catch(() => undefined)));
-    const before = await sampleAll(ctx, sides);
+    const before = await ctx.tools.ethtool.statsOfAll(sides);
 
     const outcome = await ctx.window.ready();
 
-    const after = await sampleAll(ctx, sides);
+    const after = await ctx.tools.ethtool.statsOfAll(sides);
     if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: ethtool -S listed, not sampled', evidence: [], findings: [] };
 
     const evidence: Evidence[] = [];
@@ -87,17 +86,17 @@ export default defineCheck({
       const isVeth = (facts.drivers[keyOf(target)] ?? inv?.kind) === 'veth';
       if (isVeth && peer && !peer.xdp) {
         findings.push({
-          cause: 'veth-peer-no-xdp', severity: 'high', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_tx_errors',
+          cause: 'veth-peer-no-xdp', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_tx_errors',
           message: `${target.iface} counted ${targetTxErrors} XDP_TX frame(s) in rx_queue_N_xdp_tx_errors during the probe: ` +
             `its veth peer ${peer.ifname}${peerWhere(peer)} has no XDP program, so the peer refuses them (ENXIO)`,
-          fixes: vethPeerFixes({ iface: target.iface, netns: target.netns, progId: inv?.progId, linkOwned: Boolean(inv?.link), peer: { ifname: peer.ifname, netns: peer.netns } }),
+          fixes: kb.vethPeerFixes({ iface: target.iface, netns: target.netns, progId: inv?.progId, linkOwned: Boolean(inv?.link), peer: { ifname: peer.ifname, netns: peer.netns } }),
         });
       } else {
         const why = isVeth && peer
           ? `${peer.ifname} ${peer.up ? 'runs' : 'is DOWN with'} an XDP program; frames larger than its MTU or a full 256-slot ring are refused too`
           : 'the driver could not transmit frames the program bounced with XDP_TX';
         findings.push({
-          cause: 'xdp-tx-error', severity: 'high', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_tx_errors',
+          cause: 'xdp-tx-error', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_tx_errors',
           message: `${target.iface} counted ${targetTxErrors} XDP_TX transmit error(s) during the probe: ${why}`,
           fixes: [],
         });
@@ -113,7 +112,7 @@ export default defineCheck({
       // Observed: the driver counted the program's drops while the probe failed. The verdicts say whether they
       // were XDP_DROP or XDP_ABORTED; this count joins whichever they saw.
       findings.push({
-        cause: 'xdp-drop-verdict', severity: 'medium', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_drops',
+        cause: 'xdp-drop-verdict', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_drops',
         message: `${target.iface} counted xdp_drops +${drops} during the failed probe: its XDP program dropped frames (XDP_DROP, XDP_ABORTED or an invalid verdict)`,
         fixes: [], explains: ['xdp-aborted'],
       });
@@ -149,7 +148,3 @@ export default defineCheck({
   },
 });
 
-async function sampleAll(ctx: CheckContext, sides: Side[]): Promise<EthtoolSample[]> {
-  return Promise.all(sides.map((s) =>
-    ctx.tools.ethtool.stats(s.iface, s.netns).catch((e: Error): EthtoolSample => ({ iface: s.iface, argv: ['ethtool', '-S', s.iface], error: e.message }))));
-}

@@ -1,5 +1,5 @@
 // The built-in ladder, in rung order. Each rung is written against the same public API plugins use.
-import type { Check } from '../src/engine/types.js';
+import { type Check } from '../src/plugins/api.js';
 import preflight from './preflight.js';
 import inventory from './inventory.js';
 import routing from './routing.js';

@@ -1,14 +1,9 @@
 // Rung 1: what is loaded? The XDP program on the target interface (mode, id, name, tag, BTF, maps) and,
 // for a veth, the peer: does it have an XDP program and GRO? (Native XDP_TX on a veth needs one.)
-import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
-import type { MapInfo } from '../src/tools/bpftool.js';
-import { vethPeerFixes } from '../src/kb/fixes.js';
-import { linkHolders, xdpLinksOf } from '../src/tools/bpf-links.js';
-import { findVethPeer } from '../src/tools/veth-peer.js';
-import type { LinkInfo } from '../src/tools/ip.js';
-import { INVENTORY, type InventoryFacts } from './facts.js';
-import { DISPATCHER_NAME } from '../src/tools/xdp-loader.js';
+import {
+  defineCheck, DISPATCHER_NAME, INVENTORY, kb, type CheckContext, type Evidence, type Finding, type InventoryFacts,
+  type LinkInfo, type MapInfo, type NetnsRef,
+} from '../src/plugins/api.js';
 
 export default defineCheck({
   id: 'inventory',
@@ -39,7 +34,7 @@ export default defineCheck({
     if (!progId) {
       ctx.facts.set(INVENTORY, facts);
       findings.push({
-        cause: 'no-xdp-program', severity: 'critical', iface: link.ifname, fixes: [],
+        cause: 'no-xdp-program', iface: link.ifname, fixes: [],
         message: `no XDP program is attached to ${link.ifname}`,
       });
       return { status: 'fail', summary: `no XDP program on ${link.ifname}`, evidence: [{ label: 'link', data: link }], findings };
@@ -70,10 +65,10 @@ export default defineCheck({
     facts.btfId = prog.btfId;
     facts.maps = await Promise.all(prog.mapIds.map((id) => bpftool.map(id)));
     if ((link.attachments?.length ?? 0) > 1) facts.attachments = link.attachments!.map((a) => ({ mode: a.mode, progId: a.progId, progName: a.progName }));
-    const [owner] = await xdpLinksOf(ctx.tools.exec, progId);
+    const [owner] = await ctx.tools.links.ofXdpProgram(progId);
     if (owner) {
       ctx.progress(`finding the process that holds bpf_link ${owner.id}`);
-      facts.link = { id: owner.id, holders: (await linkHolders(ctx.tools.files, owner.id)).map(({ pid, comm }) => ({ pid, comm })) };
+      facts.link = { id: owner.id, holders: (await ctx.tools.links.holders(owner.id)).map(({ pid, comm }) => ({ pid, comm })) };
     }
     ctx.facts.set(INVENTORY, facts);
 
@@ -98,9 +93,9 @@ export default defineCheck({
     if (facts.peer && facts.mode === 'native' && !facts.peer.xdp) {
       notes.push(`veth peer ${facts.peer.ifname} has no XDP program${facts.peer.gro ? ' (GRO on)' : ' and GRO off'}: native XDP_TX frames will be refused (ENXIO)`);
       findings.push({
-        cause: 'veth-peer-no-xdp', severity: 'medium', iface: facts.peer.ifname, progId: facts.progId, risk: true,
+        cause: 'veth-peer-no-xdp', iface: facts.peer.ifname, progId: facts.progId, risk: true,
         message: `native XDP on veth ${link.ifname} whose peer ${facts.peer.ifname} has no XDP program: XDP_TX would fail`,
-        fixes: vethPeerFixes({ iface: link.ifname, netns: target.netns, progId, linkOwned: Boolean(facts.link), peer: { ifname: facts.peer.ifname, netns: facts.peer.netns } }),
+        fixes: kb.vethPeerFixes({ iface: link.ifname, netns: target.netns, progId, linkOwned: Boolean(facts.link), peer: { ifname: facts.peer.ifname, netns: facts.peer.netns } }),
       });
     }
     const behind = facts.dispatcher && facts.progId !== facts.dispatcher.progId ? ` behind ${DISPATCHER_NAME} (id ${facts.dispatcher.progId})` : '';
@@ -111,7 +106,7 @@ export default defineCheck({
 });
 
 async function vethPeer(ctx: CheckContext, link: LinkInfo): Promise<InventoryFacts['peer']> {
-  const found = await findVethPeer(ctx.tools.ip, ctx.tools.files, link, ctx.target.netns);
+  const found = await ctx.tools.vethPeer(link, ctx.target.netns);
   if (!found) return undefined;
   const { link: peer, netns, label } = found;
   const gro = await peerGro(ctx, peer.ifname, netns);

@@ -2,8 +2,9 @@
 // slots, hex with sizes where there is no BTF), and the tables the program looks things up in that cannot
 // answer (an empty hash, a redirect map with no target, a tail-call table with no program). Nothing here knows
 // a program's map names or layout: only map types, sizes and the dump. Pure; tested on recorded dumps.
-import type { Finding } from '../src/engine/types.js';
-import { isEmptySlot, perCpuSum, type MapDump, type MapEntry, type MapInfo } from '../src/tools/bpftool.js';
+import {
+  isEmptySlot, perCpuSum, type Finding, type MapDump, type MapEntry, type MapInfo,
+} from '../src/plugins/api.js';
 import { decodeIp, decodeValue, type DecodedField } from './map-decode.js';
 
 /** Entries shown per map; the rest are counted. */
@@ -90,7 +91,7 @@ const VERDICT_CAUSES = ['xdp-drop-verdict', 'xdp-aborted', 'xdp-redirect-error',
  */
 export function dependencyRisks(map: MapInfo, dump: MapDump, progId: number, extra: { xskSockets?: number } = {}): Finding[] {
   if (dump.notDumpable || dump.truncated) return [];
-  const base = { risk: true, severity: 'medium' as const, progId, explains: VERDICT_CAUSES, fixes: [] };
+  const base = { risk: true, progId, explains: VERDICT_CAUSES, fixes: [] };
   const n = filled(dump).length;
   if (LOOKUP_TABLES.has(map.type) && n === 0) {
     return [{ ...base, cause: 'map-empty', message: `${map.name} (${map.type}, up to ${map.maxEntries} entries) is empty: every lookup in it misses` }];
@@ -128,7 +129,7 @@ export function byteOrderRisks(mapName: string, fields: DecodedField[], dest: st
   if (!dest) return [];
   return fields.filter((f) => f.kind === 'ip' && typeof f.raw === 'number' && f.raw !== 0 && decodeIp(f.raw, 'host').text === dest && decodeIp(f.raw, 'network').text !== dest)
     .map((f) => ({
-      cause: 'map-byte-order', severity: 'info' as const, risk: true, progId, fixes: [], explains: ['xdp-passed-unchanged'],
+      cause: 'map-byte-order', risk: true, progId, fixes: [], explains: ['xdp-passed-unchanged'],
       message: `${mapName}.${f.path} holds the probe's destination ${dest} in host byte order (${f.raw} = 0x${(f.raw as number).toString(16).padStart(8, '0')}): ` +
         'compared with a packet\'s header (network byte order) it never matches; the loader should write it with htonl()',
     }));

@@ -1,11 +1,11 @@
 // Rung 4: every map of the program dumped with BTF (bpftool -j). The blog's first bug was here: the loader
 // wrote an 8-byte key into a 4-byte-key array, so vip and daddr stayed 0 and the program passed everything.
-import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence, Finding, NetnsRef } from '../src/engine/types.js';
-import { INVENTORY, type InventoryFacts, followedFlow } from './facts.js';
+import {
+  defineCheck, followedFlow, INVENTORY, type CheckContext, type Evidence, type Finding, type InventoryFacts,
+  type MapDump, type NetnsRef,
+} from '../src/plugins/api.js';
 import { decodeValue, matchesExpectation, unsetFields, type DecodedField } from './map-decode.js';
 import { byteOrderRisks, dependencyRisks, describeDump, mapHeadline } from './map-contents.js';
-import type { MapDump } from '../src/tools/bpftool.js';
 
 // Maps libbpf creates for global data: they hold the program's constants, not its configuration.
 const INTERNAL = /\.(rodata|bss|data|kconfig)(\.|$)|_rodata$|_bss$|\.data\./;
@@ -54,7 +54,7 @@ export default defineCheck({
         const allZero = first.value.every((b) => b === 0);
         if (allZero || unset.length) {
           findings.push({
-            cause: 'map-params-unset', severity: allZero || unset.length > 1 ? 'critical' : 'high', progId: inv.progId,
+            cause: 'map-params-unset', progId: inv.progId,
             message: allZero
               ? `${map.name} is all zeros${unset.length ? ` (${unset.map((f) => `${f.path} ${f.shown}`).join(', ')})` : ''}: the loader's write never reached the map`
               : `${map.name}: ${unset.map((f) => `${f.path} is ${f.shown}`).join(', ')}`,
@@ -71,9 +71,9 @@ export default defineCheck({
       const [name, fields] = [...decodedByMap.entries()].find(([n]) => exp.map.startsWith(n) || n.startsWith(exp.map)) ?? [];
       const field = fields?.find((f) => f.path === exp.field);
       if (!field) {
-        findings.push({ cause: 'map-value-mismatch', severity: 'high', fixes: [], message: `--expect ${exp.map}.${exp.field}: no such field in the program's configuration maps` });
+        findings.push({ cause: 'map-value-mismatch', fixes: [], message: `--expect ${exp.map}.${exp.field}: no such field in the program's configuration maps` });
       } else if (!matchesExpectation(field, exp.value)) {
-        findings.push({ cause: 'map-value-mismatch', severity: 'high', fixes: [], message: `${name}.${exp.field} is ${field.shown}, expected ${exp.value}` });
+        findings.push({ cause: 'map-value-mismatch', fixes: [], message: `${name}.${exp.field} is ${field.shown}, expected ${exp.value}` });
       } else {
         evidence.push({ label: `expect ${exp.map}.${exp.field}`, data: `${field.shown} as expected` });
       }

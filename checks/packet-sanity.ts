@@ -3,10 +3,10 @@
 // expert errors and malformed markers, the IPv4 total length against the bytes actually in the frame, the
 // IPv4 header checksum, and for IPIP the inner header too. A receiver drops a packet whose tot_len claims more
 // than it has (ip_rcv_core → IPSTATS_MIB_INTRUNCATEDPKTS) or whose checksum is wrong (IPSTATS_MIB_CSUMERRORS).
-import { defineCheck } from '../src/plugins/api.js';
-import type { Evidence, Finding, Severity } from '../src/engine/types.js';
-import type { ExpertItem, Ipv4Layer, TsharkPacket } from '../src/tools/tshark.js';
-import { XDPDUMP, type XdpdumpFacts } from './facts.js';
+import {
+  defineCheck, XDPDUMP, type Evidence, type ExpertItem, type Finding, type Ipv4Layer, type Severity,
+  type TsharkPacket, type XdpdumpFacts,
+} from '../src/plugins/api.js';
 
 export interface PacketProblem {
   /** malformed-packet, or tx-checksum-partial for a TCP/UDP checksum that is only the pseudo-header sum. */
@@ -14,6 +14,7 @@ export interface PacketProblem {
   /** Field path in words: "outer IPv4 total length", "inner IPv4 header checksum". */
   field: string;
   message: string;
+  /** How broken this field is: orders the problems of one packet (the cause's severity is the kb's). */
   severity: Severity;
 }
 
@@ -199,16 +200,16 @@ export default defineCheck({
         groups.set(key, g);
       }
     }
-    const findings: Finding[] = [...groups.values()].map(({ p, packets }) => ({
-      cause: p.cause, severity: p.severity, fixes: [],
+    const ranked = [...groups.values()].sort((a, b) => RANK[a.p.severity] - RANK[b.p.severity]);
+    const findings: Finding[] = ranked.map(({ p, packets }) => ({
+      cause: p.cause, fixes: [],
       message: `${p.message} (${packets.length} of ${checked.length} exit packet(s)` +
         `${packets.length < checked.length || packets.length > 1 ? `: #${packets.slice(0, 8).join(', #')}${packets.length > 8 ? ', ...' : ''}` : ''})`,
     }));
-    findings.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
     if (!checked.length) return { status: 'skip', summary: 'tshark found no packet that leaves the program in the exit pcap', evidence, findings: [] };
     if (findings.length) {
       const bad = checked.filter((c) => c.problems.length).length;
-      const worst = [...groups.values()].sort((a, b) => RANK[a.p.severity] - RANK[b.p.severity])[0]!.p;
+      const worst = ranked[0]!.p;
       const more = groups.size > 1 ? ` (+${groups.size - 1} more problem(s))` : '';
       const what = findings.every((f) => f.cause === 'tx-checksum-partial') ? 'carry an unfinished checksum' : 'malformed';
       return { status: 'fail', summary: `${bad} of ${checked.length} exit packet(s) ${what}: ${worst.message}${more}`, evidence, findings };

@@ -1,12 +1,9 @@
 // Rung 0: can this machine climb the ladder at all? Root, bpffs/tracefs/debugfs (mounted when absent),
 // BTF, lockdown, whether fentry programs load (xdpdump needs them), and every tool with its version.
-import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence, ToolName } from '../src/engine/types.js';
-import { BpfBuildError, ensureBpfObjects } from '../src/bpf-objects.js';
-import { installLines } from '../src/tools/packages.js';
-import { TOOL_SPECS, toolVersions } from '../src/tools/versions.js';
-import { tracefsRoot } from '../src/tools/trace-pipe.js';
-import { PREFLIGHT, type PreflightFacts } from './facts.js';
+import {
+  defineCheck, installLines, PREFLIGHT, TOOL_SPECS, tracefsRoot, type CheckContext, type Evidence,
+  type PreflightFacts, type ToolName,
+} from '../src/plugins/api.js';
 
 // CAP_NET_ADMIN 12, CAP_SYS_ADMIN 21, CAP_PERFMON 38, CAP_BPF 39 (include/uapi/linux/capability.h).
 const NEEDED_CAPS: [string, number][] = [['CAP_NET_ADMIN', 12], ['CAP_SYS_ADMIN', 21], ['CAP_PERFMON', 38], ['CAP_BPF', 39]];
@@ -82,7 +79,7 @@ export default defineCheck({
     if (lockdown && !/\[none\]/.test(lockdown)) degraded.push(`kernel lockdown is ${lockdown}: BPF tracing (bpf_probe_read, trace_printk) may be refused`);
 
     ctx.progress('asking each tool for its version');
-    const [tools, fentry] = await Promise.all([toolVersions(exec), fentryLoads(ctx)]);
+    const [tools, fentry] = await Promise.all([ctx.tools.versions(), fentryLoads(ctx)]);
     for (const [tool, version] of Object.entries(tools)) {
       if (version === null) degraded.push(`${tool} missing: ${DEGRADES[tool] ?? 'the rungs that need it are skipped'}`);
     }
@@ -114,13 +111,9 @@ export default defineCheck({
 
 /** Loads a tiny fentry program (bpf/fentry_probe.c) and unpins it: the only honest way to know. */
 async function fentryLoads(ctx: CheckContext): Promise<{ ok: boolean | 'unknown'; error?: string }> {
-  let obj: string;
-  try {
-    ({ 'fentry_probe.o': obj } = await ensureBpfObjects(ctx.tools.exec, ['fentry_probe.o'], { signal: ctx.signal, dryRun: ctx.tools.dryRun }));
-  } catch (e) {
-    if (e instanceof BpfBuildError) return { ok: 'unknown', error: e.message };
-    throw e;
-  }
+  const built = await ctx.tools.bpfObject('fentry_probe.o', ctx.signal);
+  if ('error' in built) return { ok: 'unknown', error: built.error };
+  const obj = built.path;
   const pin = `/sys/fs/bpf/xdp-doctor-fentry-${process.pid}`;
   const r = await ctx.tools.exec.run(['bpftool', 'prog', 'load', obj, pin], { timeoutMs: 10_000 });
   if (r.ok) await ctx.tools.exec.run(['rm', '-f', pin], { timeoutMs: 5000 });

@@ -2,9 +2,7 @@
 // slot that named it), checked the way the target is — up, and for a veth whether its peer can take XDP frames
 // (the peer needs an XDP program for its queue to have NAPI). The fix then names that device. Pure over the
 // interfaces of the namespace the redirect happened in.
-import type { Fix, NetnsRef } from '../src/engine/types.js';
-import type { LinkInfo } from '../src/tools/ip.js';
-import { vethPeerFixes } from '../src/kb/fixes.js';
+import { kb, type Fix, type LinkInfo, type NetnsRef } from '../src/plugins/api.js';
 
 export interface RedirectTarget {
   ifindex: number;
@@ -39,7 +37,7 @@ export function redirectTarget(toIfindex: number, links: LinkInfo[], netns?: Net
       return {
         ifindex: toIfindex, ifname: dev.ifname,
         problem: `${name} is a veth whose peer ${peer.ifname} has no XDP program: its queue has no NAPI, so ${dev.ifname} cannot take XDP frames`,
-        fixes: vethPeerFixes({ iface: dev.ifname, netns, peer: { ifname: peer.ifname, netns } }),
+        fixes: kb.vethPeerFixes({ iface: dev.ifname, netns, peer: { ifname: peer.ifname, netns } }),
       };
     }
     if (peer && !peer.up) return { ifindex: toIfindex, ifname: dev.ifname, problem: `${name} is a veth whose peer ${peer.ifname} is DOWN`, fixes: [] };

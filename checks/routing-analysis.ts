@@ -1,7 +1,6 @@
 // Pure analysis of tcpdump sightings along a route: where requests towards the destination were seen,
 // where replies were seen, retransmissions, and a one-line verdict. Tested on recorded captures.
-import type { Hop, HopState, RouteObservation } from '../src/engine/types.js';
-import type { TcpdumpPacket } from '../src/tools/tcpdump.js';
+import { type Hop, type HopState, type RouteObservation, type TcpdumpPacket } from '../src/plugins/api.js';
 
 export interface HopSighting { hop: Hop; packets: TcpdumpPacket[]; error?: string }
 

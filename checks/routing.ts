@@ -2,14 +2,11 @@
 // step. tcpdump on an interface running native XDP does not see what XDP consumed (XDP_TX/DROP/REDIRECT
 // happen before the capture tap), so silence there is expected, not a loss. Per-namespace nstat deltas
 // (TcpInCsumErrors, IpInHdrErrors) say why a hop dropped what it received.
-import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence, Finding, Hop, NetnsRef } from '../src/engine/types.js';
-import type { Collector } from '../src/tools/exec.js';
-import { parseTcpdumpOutput, type TcpdumpPacket } from '../src/tools/tcpdump.js';
-import { counterDeltas, type Counters } from '../src/tools/nstat.js';
+import {
+  counterDeltas, defineCheck, followedFlow, INVENTORY, kb, parseTcpdumpOutput, type CheckContext, type Collector,
+  type Counters, type Evidence, type Finding, type Hop, type InventoryFacts, type NetnsRef, type TcpdumpPacket,
+} from '../src/plugins/api.js';
 import { analyzeRoute, routeObservation, type HopSighting } from './routing-analysis.js';
-import { txChecksumFixes, type VethContext } from '../src/kb/fixes.js';
-import { INVENTORY, type InventoryFacts, followedFlow } from './facts.js';
 
 /** Counters that explain a drop on a hop; any rise is evidence. */
 export const DROP_COUNTERS = [
@@ -87,20 +84,20 @@ export default defineCheck({
     if (csum) {
       const where = Object.entries(nstat).find(([, c]) => c.TcpInCsumErrors)?.[0] ?? '?';
       findings.push({
-        cause: 'tx-checksum-partial', severity: 'high',
+        cause: 'tx-checksum-partial',
         message: `${where} counted ${csum} TcpInCsumErrors during the probe: TCP segments arrived with bad checksums`,
-        fixes: txChecksumFixes(senderHop(ctx), xdpContext(ctx)),
+        fixes: kb.txChecksumFixes(senderHop(ctx), xdpContext(ctx)),
       });
     }
     if ((route.lostAfterXdp || route.noReplyFromXdpHop) && !outcome.ok) {
       // Where the packets vanished; the rungs that saw why (verdicts, counters, tracepoints) name the cause,
       // and this sighting joins theirs.
       findings.push({
-        cause: 'packets-lost-after-xdp', severity: 'medium', iface: ctx.target.iface,
+        cause: 'packets-lost-after-xdp', iface: ctx.target.iface,
         message: route.verdict, fixes: [], explains: AFTER_XDP_CAUSES,
       });
     } else if (route.neverReachedXdp && outcome.ran && !outcome.ok) {
-      findings.push({ cause: 'packets-not-reaching-xdp', severity: 'high', message: route.verdict, fixes: [] });
+      findings.push({ cause: 'packets-not-reaching-xdp', message: route.verdict, fixes: [] });
     }
 
     const unattached = sightings.filter((s) => s.error);
@@ -128,7 +125,7 @@ function senderHop(ctx: CheckContext): Hop | undefined {
   return first && ctx.target.probe && sameNetns(first.netns, ctx.target.probe.netns) ? first : undefined;
 }
 
-function xdpContext(ctx: CheckContext): VethContext | undefined {
+function xdpContext(ctx: CheckContext): kb.VethContext | undefined {
   const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
   if (!inv?.peer) return undefined;
   return { iface: inv.iface, netns: inv.netns, progId: inv.progId, linkOwned: Boolean(inv.link), peer: { ifname: inv.peer.ifname, netns: inv.peer.netns } };

@@ -2,11 +2,10 @@
 // format strings (read from its .rodata map). trace_pipe is a consuming reader: while we read it, no other
 // reader gets these lines, and another reader steals them from us. When nothing arrives, say which of the
 // likely reasons hold.
-import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence, Finding } from '../src/engine/types.js';
-import { formatToRegex, parseTraceLine, splitAtMarker, type TraceLine } from '../src/tools/trace-pipe.js';
-import { printkFormats } from '../src/tools/bpftool.js';
-import { INVENTORY, PREFLIGHT, type InventoryFacts, type PreflightFacts, followedFlow } from './facts.js';
+import {
+  defineCheck, followedFlow, formatToRegex, INVENTORY, parseTraceLine, PREFLIGHT, printkFormats, splitAtMarker,
+  type CheckContext, type Evidence, type Finding, type InventoryFacts, type PreflightFacts, type TraceLine,
+} from '../src/plugins/api.js';
 import { annotateAddresses, type KnownAddress } from './printk-addresses.js';
 
 const CONSUMING_NOTE = 'trace_pipe is a consuming reader: lines read here are not seen by other readers during the window';
@@ -68,7 +67,7 @@ export default defineCheck({
     const findings: Finding[] = [];
     if (ours.some((l) => /\b(unset|not set|no params|not configured|missing config)\b/i.test(l.message))) {
       findings.push({
-        cause: 'map-params-unset', severity: 'medium', progId: inv?.progId,
+        cause: 'map-params-unset', progId: inv?.progId,
         message: `the program reports its parameters are unset: "${ours.find((l) => /unset|not set|no params|not configured/i.test(l.message))!.message}"`,
         fixes: [],
       });
@@ -78,7 +77,7 @@ export default defineCheck({
       // What the program said while the probe failed belongs next to whatever cause the verdicts show.
       const lines = [...new Map(ours.map((l) => [said(l), 0])).keys()];
       findings.push({
-        cause: 'program-log', severity: 'info', risk: true, progId: inv?.progId, fixes: [],
+        cause: 'program-log', risk: true, progId: inv?.progId, fixes: [],
         explains: ['xdp-drop-verdict', 'xdp-aborted', 'xdp-passed-unchanged', 'xdp-tx-addresses-unchanged', 'map-params-unset', 'packets-lost-after-xdp'],
         message: `the program logged during the failed probe: ${lines.slice(0, 3).map((l) => `"${l}"`).join('; ')}${lines.length > 3 ? ` (+${lines.length - 3} more)` : ''} (×${ours.length})`,
       });

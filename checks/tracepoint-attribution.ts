@@ -2,12 +2,9 @@
 // repeat across namespaces, so a bucket is the target's only when its program id (or cpumap id) matches, or its
 // ifindex resolves in the target's (then the peer's) namespace and — where the driver counts the same thing —
 // that interface's own ethtool counters rose with it.
-import type { CheckContext, NetnsRef } from '../src/engine/types.js';
-import type { XdpTraceBucket } from '../src/tools/bpftrace.js';
-import type { LinkInfo } from '../src/tools/ip.js';
-import type { InventoryFacts } from './facts.js';
-import { nsLabel } from '../src/tools/netns.js';
-
+import {
+  nsLabel, type CheckContext, type InventoryFacts, type LinkInfo, type NetnsRef, type XdpTraceBucket,
+} from '../src/plugins/api.js';
 
 /** Tracepoints whose ifindex is the device the XDP program ran on (xdp_devmap_xmit's is the redirect target). */
 const RUNS_ON_PROGRAM_DEVICE = new Set(['xdp_bulk_tx', 'xdp_exception', 'xdp_redirect_err']);
@@ -121,5 +118,4 @@ export async function describeSides(ctx: CheckContext, inv: InventoryFacts | und
   }));
   return sides;
 }
-
 

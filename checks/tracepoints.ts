@@ -4,25 +4,15 @@
 // program). Tracepoints are global to the machine and ifindexes repeat across namespaces, so each error bucket is
 // attributed to the target only when its program id matches, or its ifindex resolves in the target's (then the
 // peer's) namespace and, where the driver counts the same thing, the interface's own ethtool counters rose too.
-import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, Evidence, Finding } from '../src/engine/types.js';
-import { mapsPrinted, xdpBuckets, parseBpftraceJson, parseBpftraceStderr, xdpTraceProgram, XDP_TRACEPOINTS, type XdpTraceBucket } from '../src/tools/bpftrace.js';
-import { statsDelta, type EthtoolSample } from '../src/tools/ethtool.js';
-import { ToolOutputError } from '../src/tools/json.js';
-import { actionName } from '../src/tools/xdpdump.js';
-import { findSignal } from '../src/kb/signals.js';
-import { errnoName } from '../src/kb/errnos.js';
-import { vethPeerFixes } from '../src/kb/fixes.js';
+import {
+  actionName, defineCheck, INVENTORY, kb, mapsPrinted, parseBpftraceJson, parseBpftraceStderr, peerWhere, PREFLIGHT,
+  statsDelta, ToolOutputError, TRACEPOINTS, XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram,
+  type Evidence, type Finding, type InventoryFacts, type PreflightFacts, type SignalSeen,
+  type TracepointFacts, type XdpTraceBucket,
+} from '../src/plugins/api.js';
 import { attribute, describeSides, type Attribution, type Side } from './tracepoint-attribution.js';
 import { redirectTarget, slotText } from './redirect-target.js';
-import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type PreflightFacts, type SignalSeen, type TracepointFacts, peerWhere } from './facts.js';
 
-
-/** Causes when the kb has no row for a signal. */
-const DEFAULT_CAUSE: Record<string, string> = {
-  xdp_bulk_tx: 'xdp-tx-error', xdp_redirect_err: 'xdp-redirect-error', xdp_devmap_xmit: 'devmap-xmit-error',
-  xdp_exception: 'xdp-aborted', xdp_cpumap_enqueue: 'cpumap-drops', xdp_cpumap_kthread: 'cpumap-drops',
-};
 
 export default defineCheck({
   id: 'tracepoints',
@@ -65,11 +55,11 @@ export default defineCheck({
     ctx.live(`bpftrace: ${specs.length} xdp tracepoints attached in ${attachMs} ms`);
 
     const sides = await describeSides(ctx, inv);
-    const before = await sampleAll(ctx, sides);
+    const before = await ctx.tools.ethtool.statsOfAll(sides);
 
     const outcome = await ctx.window.ready();
 
-    const after = await sampleAll(ctx, sides);
+    const after = await ctx.tools.ethtool.statsOfAll(sides);
     const result = await collector.stop(5000);
     if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: bpftrace listed, not run', evidence: [{ label: 'program', data: program }], findings: [] };
 
@@ -143,7 +133,7 @@ export default defineCheck({
     if (elsewhere.length) evidence.push({ label: 'not attributed (other namespaces or programs)', data: elsewhere.join('\n') });
 
     if (findings.length) {
-      const top = signals.map((s) => `${s.tracepoint}${s.errno ? ` err -${s.errno} (${errnoName(s.errno)})` : ''} ×${s.count} on ${s.ifname ?? `ifindex ${s.ifindex ?? '?'}`}${s.driver ? ` (${s.driver})` : ''}`);
+      const top = signals.map((s) => `${s.tracepoint}${s.errno ? ` err -${s.errno} (${kb.errnoName(s.errno)})` : ''} ×${s.count} on ${s.ifname ?? `ifindex ${s.ifindex ?? '?'}`}${s.driver ? ` (${s.driver})` : ''}`);
       return { status: 'fail', summary: top.join('; '), evidence, findings };
     }
     const fired = buckets.filter((b) => !isErrorBucket(b)).reduce((n, b) => n + b.count, 0);
@@ -164,24 +154,25 @@ export function isErrorBucket(b: XdpTraceBucket): boolean {
 }
 
 export function describeBucket(b: XdpTraceBucket): string {
-  const parts = [b.tracepoint, b.errno ? `err -${b.errno} ${errnoName(b.errno)}` : 'err 0', actionName(b.act), `×${b.count}`];
+  const parts = [b.tracepoint, b.errno ? `err -${b.errno} ${kb.errnoName(b.errno)}` : 'err 0', actionName(b.act), `×${b.count}`];
   for (const [k, v] of Object.entries(b.fields)) parts.push(`${k} ${v}`);
   for (const [k, v] of Object.entries(b.extra)) parts.push(`${k} ${v}`);
   return parts.join(' ');
 }
 
 function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | undefined, side?: Side): Finding {
-  const row = findSignal({ tracepoint: b.tracepoint, errno: b.errno, driver: at.driver, act: b.act });
-  const cause = row?.cause ?? (b.tracepoint === 'xdp_exception' && b.act === 3 ? 'xdp-tx-error' : DEFAULT_CAUSE[b.tracepoint] ?? 'xdp-tx-error');
+  const signal = { tracepoint: b.tracepoint, errno: b.errno, driver: at.driver, act: b.act };
+  const row = kb.findSignal(signal);
+  const cause = kb.signalCause(signal);
   const where = at.ifname ?? `ifindex ${b.ifindex ?? '?'}`;
-  const errText = b.errno ? ` err -${b.errno} (${errnoName(b.errno)})` : '';
+  const errText = b.errno ? ` err -${b.errno} (${kb.errnoName(b.errno)})` : '';
   const drops = b.fields.drops ? `, ${b.fields.drops} frame(s) dropped` : '';
   let message = `xdp:${b.tracepoint}${errText} ${actionName(b.act)} fired ${b.count}× on ${where}${at.driver ? ` (${at.driver})` : ''}${drops}`;
   const finding: Finding = {
-    cause, severity: cause === 'veth-peer-no-xdp' ? 'critical' : 'high', message,
+    cause, message,
     signal: `xdp:${b.tracepoint}`, iface: at.ifname, progId: inv?.progId, fixes: [],
   };
-  if (b.errno) finding.errno = { value: b.errno, name: errnoName(b.errno) };
+  if (b.errno) finding.errno = { value: b.errno, name: kb.errnoName(b.errno) };
   const peer = inv?.peer;
   if (cause === 'veth-peer-no-xdp' && peer && inv) {
     const side = at.side?.role === 'peer'
@@ -191,7 +182,7 @@ function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | un
     const state = at.side?.role === 'peer' ? 'has no XDP program' : peer.xdp ? (peer.up ? `runs an XDP program (id ${peer.xdp.progId}) but refused the frames` : 'is DOWN') : 'has no XDP program';
     message += `: the veth peer ${side.peer.ifname}${at.side?.role === 'peer' ? '' : peerWhere(peer)} ${state}, so its queue has no NAPI and refuses XDP_TX frames`;
     finding.message = message;
-    finding.fixes = vethPeerFixes(side);
+    finding.fixes = kb.vethPeerFixes(side);
   } else if (row) {
     finding.message = `${message}: ${row.meaning}`;
   }
@@ -208,9 +199,5 @@ function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | un
   return finding;
 }
 
-async function sampleAll(ctx: CheckContext, sides: Side[]): Promise<(EthtoolSample | undefined)[]> {
-  // Counters corroborate the ifindex attribution; without ethtool the rung still runs.
-  return Promise.all(sides.map((s) => ctx.tools.ethtool.stats(s.iface, s.netns).catch(() => undefined)));
-}
 
 const shortWarning = (w: string) => (/RLIMIT_MEMLOCK/.test(w) ? "couldn't set RLIMIT_MEMLOCK (memcg accounts BPF memory since 5.11)" : w);

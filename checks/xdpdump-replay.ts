@@ -1,15 +1,13 @@
 // The xdpdump rung's fallback where xdpdump cannot attach: tcpdump captures what the veth peer sends to the
 // interface during the shared window, and each frame is replayed through BPF_PROG_TEST_RUN on the LOADED
 // program (`bpftool prog run id N`, which shares its live maps). REPLAY_LIMITS says what that cannot show.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CheckContext, CheckResult } from '../src/engine/types.js';
-import type { CollectorResult } from '../src/tools/exec.js';
-import { progRun } from '../src/tools/bpftool-prog-run.js';
-import { LINKTYPE_ETHERNET, readPcap, summarizeFrame, type PcapPacket, type WritePacket } from '../src/tools/pcap.js';
-import { XDPDUMP, type InventoryFacts, type XdpdumpFacts, peerWhere, followedFlow, flowTrouble } from './facts.js';
 import {
-  actionName, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
+  actionName, flowTrouble, followedFlow, LINKTYPE_ETHERNET, peerWhere, kb, readPcap, summarizeFrame, XDPDUMP, type CheckContext,
+  type CheckResult, type CollectorResult, type InventoryFacts, type PcapPacket, type WritePacket, type XdpdumpFacts,
+} from '../src/plugins/api.js';
+import {
+  verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
 } from './xdpdump-verdicts.js';
 
 /** Frames replayed at most: each is one bpftool run (~10 ms). */
@@ -74,7 +72,9 @@ export async function withReplay(
   let frames: PcapPacket[];
   let capturedTotal: number;
   try {
-    const pcap = readPcap(await readFile(capturePath), { maxPackets: MAX_REPLAY });
+    const bytes = await ctx.tools.files.readBytes(capturePath);
+    if (!bytes) throw new Error('tcpdump wrote no file');
+    const pcap = readPcap(bytes, { maxPackets: MAX_REPLAY });
     if (pcap.linktype !== LINKTYPE_ETHERNET) throw new Error(`link type ${pcap.linktype} is not Ethernet`);
     frames = pcap.packets;
     capturedTotal = pcap.packets.length + pcap.skipped;
@@ -99,7 +99,7 @@ export async function withReplay(
     if (ctx.signal.aborted) break;
     try {
       // repeat 1: the kernel does not reset a modified packet between repeats.
-      const r = await progRun(ctx.tools.exec, { id: c.progId }, f.data, { signal: ctx.signal, timeoutMs: 10_000 });
+      const r = await ctx.tools.progRun({ id: c.progId }, f.data, { signal: ctx.signal, timeoutMs: 10_000 });
       const index = verdicts.length + 1;
       const action = actionName(r.retval);
       verdicts.push(verdictOf(index, f.data, r.output, action));
@@ -130,5 +130,5 @@ export async function withReplay(
 
   const findings = verdictFindings(verdicts, c, 'replayed through BPF_PROG_TEST_RUN', { outcome, destination: followedFlow(ctx.target)?.ip, trouble: flowTrouble(outcome, ctx.target) });
   const summary = `${summarizeVerdicts(verdicts)} — replayed through BPF_PROG_TEST_RUN (${c.short}); ${pcapsAt(ctx, c.dir)}`;
-  return { status: findings.some((f) => f.severity !== 'low') ? 'fail' : 'warn', summary, evidence, findings, degraded };
+  return { status: findings.some((f) => kb.severityOf(f) !== 'low') ? 'fail' : 'warn', summary, evidence, findings, degraded };
 }

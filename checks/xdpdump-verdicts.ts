@@ -1,23 +1,20 @@
 // What the xdpdump rung's two paths (xdpdump itself, or the BPF_PROG_TEST_RUN replay) share: verdict
 // summaries, the XDP_ABORTED finding, and the entry/exit pcaps packet-sanity reads.
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckContext, Evidence, Finding, ProbeOutcome } from '../src/engine/types.js';
-import type { Collector } from '../src/tools/exec.js';
-import { writePcap, type WritePacket } from '../src/tools/pcap.js';
-import type { XdpdumpFacts } from './facts.js';
+import {
+  writePcap, type CheckContext, type Collector, type Evidence, type Finding, type ProbeOutcome, type WritePacket,
+  type XdpdumpFacts,
+} from '../src/plugins/api.js';
 
 export type Verdict = XdpdumpFacts['verdicts'][number];
 
-export function artifactDirOf(ctx: Pick<CheckContext, 'target'>): string {
-  return ctx.target.artifactDir ?? join(tmpdir(), `xdp-doctor-${process.pid}`);
+export function artifactDirOf(ctx: Pick<CheckContext, 'target' | 'tools'>): string {
+  return ctx.target.artifactDir ?? join(ctx.tools.files.tempDir(), `xdp-doctor-${process.pid}`);
 }
 
 export const pcapsAt = (ctx: CheckContext, dir: string) =>
   ctx.target.keepArtifacts === false ? 'pcaps discarded after the run (--artifacts DIR keeps them)' : `pcaps in ${dir}`;
 
-export { actionName } from '../src/tools/xdpdump.js';
 
 /** "XDP_TX ×2, XDP_PASS ×1" */
 export function verdictCounts(verdicts: Pick<Verdict, 'action'>[]): Record<string, number> {
@@ -74,7 +71,7 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
   const aborted = verdicts.filter((v) => v.action === 'XDP_ABORTED');
   if (aborted.length) {
     findings.push({
-      cause: 'xdp-aborted', severity: 'high', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_ABORTED',
+      cause: 'xdp-aborted', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_ABORTED',
       message: `${aborted.length} of ${verdicts.length} packet(s) got XDP_ABORTED from ${c.prog} (${how}): ` +
         `the driver drops them and fires xdp:xdp_exception (packets ${list(aborted)})`,
     });
@@ -86,17 +83,18 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
   const dropped = ours.filter((v) => v.action === 'XDP_DROP');
   if (dropped.length) {
     findings.push({
-      cause: 'xdp-drop-verdict', severity: 'high', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_DROP',
+      cause: 'xdp-drop-verdict', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_DROP',
       message: `${c.prog} returned XDP_DROP for ${dropped.length} of ${ours.length} probe packet(s)${to} (${how}; packets ${list(dropped)}): the program itself drops the probe's traffic`,
     });
   }
   const bounced = ours.filter((v) => (v.action === 'XDP_TX' || v.action === 'XDP_REDIRECT') && v.addressesKept);
   if (bounced.length) {
     // XDP_TX sends the frame back where it came from: kept addresses are wrong there. A redirect may forward
-    // frames as they are (a bridge-like port): only a suspicion.
+    // frames as they are (a bridge-like port): only a suspicion, a risk that joins the receiver's OTHERHOST drops.
     const tx = bounced.some((v) => v.action === 'XDP_TX');
     findings.push({
-      cause: 'xdp-tx-addresses-unchanged', severity: tx ? 'high' : 'medium', iface: c.iface, progId: c.progId, signal: bounced[0]!.action,
+      cause: 'xdp-tx-addresses-unchanged', iface: c.iface, progId: c.progId, signal: bounced[0]!.action,
+      ...(tx ? {} : { risk: true, explains: ['drop-otherhost'] }),
       message: `${c.prog} sent ${bounced.length} probe packet(s)${to} on with ${bounced[0]!.action} without rewriting their MAC or IP addresses ` +
         `(${how}; packets ${list(bounced)}): the frame goes back addressed as it came, so the receiver is not its destination`,
       fixes: [{ title: 'swap the MAC (and IP) addresses before XDP_TX (for XDP_REDIRECT: write the next hop\'s MAC as the destination)', commands: [] }],
@@ -105,7 +103,7 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
   const untouched = ours.filter((v) => v.action === 'XDP_PASS' && v.unchanged);
   if (ours.length && untouched.length === ours.length) {
     findings.push({
-      cause: 'xdp-passed-unchanged', severity: 'low', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_PASS',
+      cause: 'xdp-passed-unchanged', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_PASS',
       message: `${c.prog} returned XDP_PASS for all ${ours.length} probe packet(s)${to} and left them unchanged (${how}): the program did not act on this traffic, so the loss is after it, in the stack`,
     });
   }
@@ -115,8 +113,8 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
 export async function writeArtifacts(ctx: CheckContext, dir: string, entries: WritePacket[], exits: WritePacket[]): Promise<Pick<XdpdumpFacts, 'entryPcap' | 'exitPcap'>> {
   if (ctx.tools.dryRun) return {};
   const out: Pick<XdpdumpFacts, 'entryPcap' | 'exitPcap'> = {};
-  if (entries.length) { out.entryPcap = join(dir, 'entry.pcap'); await writeFile(out.entryPcap, writePcap(entries)); }
-  if (exits.length) { out.exitPcap = join(dir, 'exit.pcap'); await writeFile(out.exitPcap, writePcap(exits)); }
+  if (entries.length) { out.entryPcap = join(dir, 'entry.pcap'); await ctx.tools.files.writeBytes(out.entryPcap, writePcap(entries)); }
+  if (exits.length) { out.exitPcap = join(dir, 'exit.pcap'); await ctx.tools.files.writeBytes(out.exitPcap, writePcap(exits)); }
   return out;
 }
 

@@ -5,13 +5,11 @@
 // captures what the veth peer sends to the interface during the shared window, and every captured frame is
 // replayed through BPF_PROG_TEST_RUN on the LOADED program (`bpftool prog run id N`, live maps). Either way it
 // writes entry.pcap and exit.pcap for packet-sanity and publishes the verdicts.
-import { mkdir } from 'node:fs/promises';
-import { defineCheck } from '../src/plugins/api.js';
-import type { CheckContext, CheckResult, Evidence } from '../src/engine/types.js';
-import type { Collector } from '../src/tools/exec.js';
-import { summarizeFrame, type WritePacket } from '../src/tools/pcap.js';
-import { isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput, xdpdumpFailure } from '../src/tools/xdpdump.js';
-import { INVENTORY, PREFLIGHT, XDPDUMP, type InventoryFacts, type PreflightFacts, type XdpdumpFacts, followedFlow, flowTrouble } from './facts.js';
+import {
+  defineCheck, kb, flowTrouble, followedFlow, INVENTORY, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput,
+  PREFLIGHT, summarizeFrame, XDPDUMP, xdpdumpFailure, type CheckContext, type CheckResult, type Collector,
+  type Evidence, type InventoryFacts, type PreflightFacts, type WritePacket, type XdpdumpFacts,
+} from '../src/plugins/api.js';
 import { MAX_REPLAY, REPLAY_LIMITS, withReplay } from './xdpdump-replay.js';
 import {
   artifactDirOf, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
@@ -43,7 +41,7 @@ export default defineCheck({
     }
     const prog = `${inv?.progName ?? 'program'} (id ${progId})`;
     const dir = artifactDirOf(ctx);
-    if (!ctx.tools.dryRun) await mkdir(dir, { recursive: true });
+    if (!ctx.tools.dryRun) await ctx.tools.files.mkdir(dir);
     const evidence: Evidence[] = [];
 
     // 1. xdpdump itself, whenever it is installed: its own error is the honest answer to "can it attach?".
@@ -133,7 +131,7 @@ async function withXdpdump(ctx: CheckContext, collector: Collector, c: Common): 
   );
   const findings = verdictFindings(verdicts, c, 'xdpdump fexit', { outcome, destination: followedFlow(ctx.target)?.ip, trouble: flowTrouble(outcome, ctx.target) });
   return {
-    status: findings.some((f) => f.severity !== 'low') ? 'fail' : 'pass',
+    status: findings.some((f) => kb.severityOf(f) !== 'low') ? 'fail' : 'pass',
     summary: `${summarizeVerdicts(verdicts)} (xdpdump entry/exit); ${pcapsAt(ctx, c.dir)}`,
     evidence, findings,
   };

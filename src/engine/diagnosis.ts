@@ -5,7 +5,7 @@
 // Titles and explanations are joined from the knowledge base (src/kb), or from the plugins' own causes,
 // passed in here rather than patched on afterwards.
 import type { CheckRecord, DiagnosisEntry, Finding, Fix, Severity } from './types.js';
-import { causeInfo } from '../kb/causes.js';
+import { causeInfo, severityOf } from '../kb/causes.js';
 
 const WEIGHT: Record<Severity, number> = { critical: 1, high: 0.8, medium: 0.55, low: 0.3, info: 0.1 };
 
@@ -43,7 +43,7 @@ export function conclude(records: CheckRecord[], pluginCauses?: ReadonlyMap<stri
     if (to.length) for (const c of to) push(joined, c, s);
     // An `info` risk is context for a cause (what the program logged, how a value is stored), not a risk of its
     // own: with no cause to join it says nothing.
-    else if (s.f.severity !== 'info') notes.push({ check: s.check, cause: s.f.cause, message: s.f.message });
+    else if (severityOf(s.f) !== 'info') notes.push({ check: s.check, cause: s.f.cause, message: s.f.message });
   }
 
   const entries: DiagnosisEntry[] = [];
@@ -63,7 +63,7 @@ export function diagnose(records: CheckRecord[], pluginCauses?: ReadonlyMap<stri
 
 function entry(cause: string, own: Sourced[], extra: Sourced[], plugin?: CauseText): DiagnosisEntry {
   const info = causeInfo(cause);
-  const top = Math.max(...own.map(({ f }) => WEIGHT[f.severity] ?? 0));
+  const top = Math.max(...own.map(({ f }) => WEIGHT[severityOf(f)] ?? 0));
   // Agreement between rungs raises confidence, and so does configuration that explains what was seen; a kb
   // prior says how conclusive this cause's signals are.
   const checks = new Set(own.map((x) => x.check));

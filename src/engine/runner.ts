@@ -9,6 +9,7 @@ import type { Files } from '../tools/files.js';
 import { createTools } from '../tools/index.js';
 import { recordingExec } from './recording-exec.js';
 import { resultProblem } from './validate-result.js';
+import { severityOf } from '../kb/causes.js';
 import { createWindow, type SharedWindow } from './window.js';
 
 export interface PlannedCheck {
@@ -208,7 +209,9 @@ async function runOne(
   const started = Date.now();
   const commands: string[][] = [];
   const base = { id: check.id, title: check.title, rung: check.rung, source: p.source, commands };
-  const done = (r: CheckResult): CheckRecord => ({ ...base, ...r, durationMs: Date.now() - started });
+  const done = (r: CheckResult): CheckRecord => ({
+    ...base, ...r, findings: r.findings.map((f) => ({ ...f, severity: severityOf(f) })), durationMs: Date.now() - started,
+  });
 
   if (missing.length > 0) {
     return done({

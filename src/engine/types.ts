@@ -75,7 +75,11 @@ export interface Fix {
 
 export interface Finding {
   cause: string;
-  severity: Severity;
+  /**
+   * Needed only for a cause the knowledge base does not know (a plugin's own). A cause the kb knows has one
+   * severity, the kb's, whichever rung raised it; the runner records that one.
+   */
+  severity?: Severity;
   message: string;
   errno?: { value: number; name: string };
   signal?: string;
@@ -228,7 +232,11 @@ export interface Check {
   run(ctx: CheckContext): Promise<CheckResult>;
 }
 
-export interface CheckRecord extends CheckResult {
+/** A finding as recorded: its severity settled (the kb's for a cause it knows). */
+export type RecordedFinding = Finding & { severity: Severity };
+
+export interface CheckRecord extends Omit<CheckResult, 'findings'> {
+  findings: RecordedFinding[];
   id: string;
   title: string;
   rung: number;

@@ -1,5 +1,7 @@
 // A check's result comes from code we do not own (plugins): check its shape before anything renders it,
 // and name the first bad field so the author can fix it.
+import { causeInfo } from '../kb/causes.js';
+
 const STATUSES = new Set(['pass', 'warn', 'fail', 'skip', 'error']);
 const SEVERITIES = new Set(['critical', 'high', 'medium', 'low', 'info']);
 
@@ -38,7 +40,11 @@ function findingProblem(f: unknown): string | undefined {
   if (!f || typeof f !== 'object') return '(finding) must be an object';
   const o = f as Record<string, unknown>;
   if (typeof o.cause !== 'string' || !o.cause) return 'cause must be a non-empty string';
-  if (!SEVERITIES.has(o.severity as string)) return `severity must be one of critical|high|medium|low|info (got ${JSON.stringify(o.severity)})`;
+  if (o.severity === undefined) {
+    if (!causeInfo(o.cause)) return `severity is needed for a cause the knowledge base does not know (${o.cause})`;
+  } else if (!SEVERITIES.has(o.severity as string)) {
+    return `severity must be one of critical|high|medium|low|info (got ${JSON.stringify(o.severity)})`;
+  }
   if (typeof o.message !== 'string') return 'message must be a string';
   if (!Array.isArray(o.fixes)) return 'fixes must be an array';
   for (const [i, fix] of (o.fixes as unknown[]).entries()) {

@@ -1,6 +1,8 @@
 // Causes a diagnosis can name, as data: a title, what it means, where in the kernel (or the loader) it
 // comes from, and a prior — how conclusive the signals that raise it are. Checks raise causes by id;
 // titles and explanations come from here so every renderer and plugin tells the same story.
+import type { Severity } from '../engine/types.js';
+
 export interface CauseInfo {
   id: string;
   title: string;
@@ -8,6 +10,11 @@ export interface CauseInfo {
   source: string;
   /** 0..1: how conclusive this cause's evidence is when present. */
   prior: number;
+  /**
+   * How bad it is when it happens: one severity per cause, whichever rung saw it (a finding's own severity counts
+   * only for causes the kb does not know). `info` is context, never a risk of its own.
+   */
+  severity: Severity;
 }
 
 const CAUSES: CauseInfo[] = [
@@ -20,6 +27,7 @@ const CAUSES: CauseInfo[] = [
       'into an array map with a 4-byte key, so the map stayed zero.',
     source: 'user space loader; kernel/bpf/arraymap.c (array maps start zero-filled)',
     prior: 0.95,
+    severity: 'critical',
   },
   {
     id: 'map-value-mismatch',
@@ -27,6 +35,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The loaded program runs with configuration other than the intended one.',
     source: 'user space loader',
     prior: 0.9,
+    severity: 'high',
   },
   {
     id: 'veth-peer-no-xdp',
@@ -39,6 +48,7 @@ const CAUSES: CauseInfo[] = [
       'veth_xdp_flush() only wakes the peer when it has an XDP program.',
     source: 'drivers/net/veth.c: veth_xdp_flush_bq() → veth_xdp_xmit() (`if (!rcu_access_pointer(rq->napi)) goto out` with -ENXIO)',
     prior: 0.97,
+    severity: 'critical',
   },
   {
     id: 'malformed-packet',
@@ -48,6 +58,7 @@ const CAUSES: CauseInfo[] = [
       'total length written without htons), so the next hop drops them.',
     source: 'the XDP program; net/ipv4/ip_input.c ip_rcv_core() drops bad tot_len/checksum (IPSTATS_MIB_INHDRERRORS)',
     prior: 0.93,
+    severity: 'critical',
   },
   {
     id: 'tx-checksum-partial',
@@ -58,6 +69,7 @@ const CAUSES: CauseInfo[] = [
       '(TcpInCsumErrors).',
     source: 'drivers/net/veth.c native XDP path (xdp_frame loses skb->ip_summed); net/ipv4/tcp_ipv4.c tcp_v4_rcv() → csum_error',
     prior: 0.9,
+    severity: 'high',
   },
   {
     id: 'no-xdp-program',
@@ -65,6 +77,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'Nothing runs on the interface, so the program cannot be the one handling the traffic.',
     source: 'net/core/dev.c dev_xdp_prog_id()',
     prior: 0.9,
+    severity: 'critical',
   },
   {
     id: 'packets-not-reaching-xdp',
@@ -72,6 +85,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'Routing before the load balancer does not send traffic towards it; fix the route first.',
     source: 'routing tables along the path',
     prior: 0.75,
+    severity: 'high',
   },
   {
     id: 'packets-lost-after-xdp',
@@ -81,6 +95,7 @@ const CAUSES: CauseInfo[] = [
       'driver counters and the xdp tracepoints tell why.',
     source: 'see the xdpdump, ethtool-stats and tracepoints rungs',
     prior: 0.6,
+    severity: 'medium',
   },
   {
     id: 'xdp-aborted',
@@ -88,6 +103,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The program aborted (or a bpf_redirect_map lookup failed with flags 0); the driver drops the packet.',
     source: 'drivers: case XDP_ABORTED → trace_xdp_exception()',
     prior: 0.9,
+    severity: 'high',
   },
   {
     id: 'xdp-drop-verdict',
@@ -99,6 +115,7 @@ const CAUSES: CauseInfo[] = [
       'names the tables the program consults that cannot answer.',
     source: 'the XDP program (return XDP_DROP); drivers count it in their xdp_drops counters (veth: rx_queue_N_xdp_drops)',
     prior: 0.95,
+    severity: 'high',
   },
   {
     id: 'xdp-passed-unchanged',
@@ -109,6 +126,7 @@ const CAUSES: CauseInfo[] = [
       '(trace_pipe) and its maps with the probe\'s addresses. Otherwise the packets die later, in the stack.',
     source: 'the XDP program (return XDP_PASS); net/core/dev.c do_xdp_generic()/netif_receive_skb after the driver',
     prior: 0.6,
+    severity: 'low',
   },
   {
     id: 'map-byte-order',
@@ -116,6 +134,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'Addresses and ports in packet headers are big-endian; a value written in host byte order never equals them.',
     source: 'the loader (htonl/htons missing); include/uapi/linux/ip.h __be32 saddr/daddr',
     prior: 0.9,
+    severity: 'info',
   },
   {
     id: 'map-empty',
@@ -123,6 +142,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'Every lookup in an empty hash or trie misses; a program that drops or passes on a miss then does so for all traffic.',
     source: 'kernel/bpf/hashtab.c htab_map_lookup_elem() returns NULL for a missing key',
     prior: 0.7,
+    severity: 'medium',
   },
   {
     id: 'redirect-slot-empty',
@@ -132,6 +152,7 @@ const CAUSES: CauseInfo[] = [
       'with flags 0 that is XDP_ABORTED (xdp:xdp_exception), so the frame is dropped.',
     source: 'kernel/bpf/devmap.c, cpumap.c, net/xdp/xskmap.c __xsk_map_lookup_elem(); net/core/filter.c __bpf_xdp_redirect_map()',
     prior: 0.85,
+    severity: 'medium',
   },
   {
     id: 'tail-call-slot-empty',
@@ -142,6 +163,7 @@ const CAUSES: CauseInfo[] = [
       'loader that fills it and exits without pinning leaves it empty.',
     source: 'kernel/bpf/arraymap.c prog_array_map_clear() via bpf_map_put_uref(); kernel/bpf/core.c bpf_tail_call',
     prior: 0.85,
+    severity: 'medium',
   },
   {
     id: 'xdp-tx-addresses-unchanged',
@@ -152,6 +174,7 @@ const CAUSES: CauseInfo[] = [
       'OTHERHOST (destination MAC not its own). Swap the MAC (and IP) addresses before XDP_TX.',
     source: 'the XDP program; net/ipv4/ip_input.c ip_rcv_core() drops PACKET_OTHERHOST frames (SKB_DROP_REASON_OTHERHOST)',
     prior: 0.97,
+    severity: 'high',
   },
   {
     id: 'drop-otherhost',
@@ -159,6 +182,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The destination MAC of the frames is not the receiving interface\'s: a rewrite or an XDP_TX left the wrong MAC.',
     source: 'net/ipv4/ip_input.c ip_rcv_core(): skb->pkt_type == PACKET_OTHERHOST',
     prior: 0.9,
+    severity: 'high',
   },
   {
     id: 'l4-checksum-drop',
@@ -166,6 +190,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'Addresses or ports were rewritten without updating the L4 checksum, or a partial checksum (TX offload) was never completed after native XDP.',
     source: 'net/ipv4/tcp_ipv4.c tcp_v4_rcv(), net/ipv4/udp.c __udp4_lib_rcv() (csum_error)',
     prior: 0.9,
+    severity: 'high',
   },
   {
     id: 'ip-rpfilter',
@@ -173,6 +198,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'rp_filter=1 drops packets whose source is routed back through another interface: asymmetric paths (direct server return) need 2 (loose) or 0.',
     source: 'net/ipv4/fib_frontend.c fib_validate_source(); net/ipv4/ip_input.c ip_rcv_finish_core()',
     prior: 0.93,
+    severity: 'high',
   },
   {
     id: 'no-socket',
@@ -180,6 +206,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The packets reached a host where no socket is bound to their destination port.',
     source: 'net/ipv4/tcp_ipv4.c tcp_v4_rcv() no_tcp_socket; net/ipv4/udp.c __udp4_lib_rcv()',
     prior: 0.85,
+    severity: 'high',
   },
   {
     id: 'netfilter-drop',
@@ -187,6 +214,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'iptables/nftables on the route refused the flow after the XDP program passed or sent it on.',
     source: 'net/netfilter/core.c nf_hook_slow()',
     prior: 0.9,
+    severity: 'high',
   },
   {
     id: 'ip-noproto',
@@ -194,6 +222,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'No handler for the IP protocol (IPIP 4, GRE 47) on the receiver: add the tunnel device or a decapsulation program there.',
     source: 'net/ipv4/ip_input.c ip_protocol_deliver_rcu()',
     prior: 0.9,
+    severity: 'high',
   },
   {
     id: 'neigh-failed',
@@ -201,6 +230,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'ARP for the next hop failed, so the packets were dropped before they left.',
     source: 'net/core/neighbour.c',
     prior: 0.85,
+    severity: 'high',
   },
   {
     id: 'stack-drop',
@@ -208,6 +238,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The drop-reasons rung names the reason, the device, the namespace and the kernel function.',
     source: 'include/net/dropreason-core.h enum skb_drop_reason; tracepoint skb:kfree_skb',
     prior: 0.7,
+    severity: 'high',
   },
   {
     id: 'xdp-redirect-error',
@@ -215,6 +246,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The redirect target refused the frame; the errno says why.',
     source: 'net/core/filter.c xdp_do_redirect() / __xdp_do_redirect_frame()',
     prior: 0.9,
+    severity: 'high',
   },
   {
     id: 'xdp-tx-error',
@@ -222,6 +254,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The driver could not send frames the program bounced; see the errno and driver counters.',
     source: 'drivers: XDP_TX paths (trace_xdp_exception act=3, xdp_bulk_tx)',
     prior: 0.85,
+    severity: 'high',
   },
   {
     id: 'devmap-xmit-error',
@@ -229,6 +262,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The target device could not take the batch of frames; on veth, its peer needs an XDP program.',
     source: 'kernel/bpf/devmap.c bq_xmit_all()',
     prior: 0.9,
+    severity: 'high',
   },
   {
     id: 'cpumap-drops',
@@ -236,6 +270,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The remote CPU cannot keep up; frames are dropped when its ring is full.',
     source: 'kernel/bpf/cpumap.c bq_flush_to_queue()',
     prior: 0.8,
+    severity: 'high',
   },
   {
     id: 'program-log',
@@ -243,6 +278,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'The program\'s own bpf_printk lines from trace_pipe, with the numbers that are addresses of this run spelled out.',
     source: 'bpf_trace_printk() → /sys/kernel/tracing/trace_pipe',
     prior: 0.3,
+    severity: 'info',
   },
   {
     id: 'tools-degraded',
@@ -250,6 +286,7 @@ const CAUSES: CauseInfo[] = [
     explanation: 'A missing tool or a kernel restriction limits what xdp-doctor can see; the preflight rung says what.',
     source: 'preflight',
     prior: 0.3,
+    severity: 'low',
   },
 ];
 
@@ -257,6 +294,11 @@ const BY_ID = new Map(CAUSES.map((c) => [c.id, c]));
 
 export function causeInfo(id: string): CauseInfo | undefined {
   return BY_ID.get(id);
+}
+
+/** The severity a finding ranks with: the kb's for a cause it knows, else the finding's own (plugin causes). */
+export function severityOf(f: { cause: string; severity?: Severity }): Severity {
+  return causeInfo(f.cause)?.severity ?? f.severity ?? 'medium';
 }
 
 export function allCauses(): readonly CauseInfo[] {

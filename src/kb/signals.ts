@@ -116,6 +116,29 @@ export function findSignal(q: { tracepoint: string; errno?: number; driver?: str
   return candidates.sort((a, b) => score(b) - score(a))[0];
 }
 
+/** Causes of the xdp:* tracepoints that have no row above (or no row for this errno, driver or action). */
+const DEFAULT_CAUSE: Record<string, string> = {
+  xdp_bulk_tx: 'xdp-tx-error', xdp_redirect_err: 'xdp-redirect-error', xdp_devmap_xmit: 'devmap-xmit-error',
+  xdp_exception: 'xdp-aborted', xdp_cpumap_enqueue: 'cpumap-drops', xdp_cpumap_kthread: 'cpumap-drops',
+};
+
+/** The cause an xdp:* event raises: its row's, else the tracepoint's own (an exception on XDP_TX is a TX error). */
+export function signalCause(q: { tracepoint: string; errno?: number; driver?: string; act?: number }): string {
+  const row = findSignal(q);
+  if (row) return row.cause;
+  if (q.tracepoint === 'xdp_exception' && q.act === 3) return 'xdp-tx-error';
+  return DEFAULT_CAUSE[q.tracepoint] ?? 'xdp-tx-error';
+}
+
+/** What a rising driver counter (normalized name, see tools/ethtool.ts) means on this driver. */
+export function counterMeaning(counter: string, driver?: string): string | undefined {
+  if (counter !== 'xdp_tx_errors') return undefined;
+  if (driver === 'veth') {
+    return "veth counts every XDP_TX frame the peer refused in rx_queue_N_xdp_tx_errors (= xdp_bulk_tx drops; also in this device's tx_dropped and the peer's rx_dropped)";
+  }
+  return `XDP_TX frames the driver${driver ? ` (${driver})` : ''} could not send: its TX ring was full or refused them (the xdp:xdp_bulk_tx or xdp_exception tracepoints say which)`;
+}
+
 export function signalsForErrno(errno: number): SignalRow[] {
   return SIGNALS.filter((r) => r.errno === Math.abs(errno));
 }

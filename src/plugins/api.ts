@@ -9,6 +9,14 @@ export type {
 export type { Tools } from '../tools/index.js';
 export type { Exec, RunOptions, RunResult, SpawnOptions, Collector, CollectorResult } from '../tools/exec.js';
 export type { Files } from '../tools/files.js';
+export type { RecordedFinding } from '../engine/types.js';
+
+/** What the built-in rungs publish (keys, shapes, helpers): read with ctx.facts.get(INVENTORY) and so on. */
+export * from './facts.js';
+/** Pure helpers over the tools' output: parsers, deltas, bpftrace programs, pcap files. */
+export * from './toolkit.js';
+/** The knowledge base: errnos, signals, causes and their severity, drop reasons, fixes. */
+export * as kb from './kb.js';
 
 /**
  * The API this build of xdp-doctor speaks. A plugin declares the one it was written for, as a literal

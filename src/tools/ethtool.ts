@@ -163,7 +163,7 @@ const NO_STATS = /no stats available|Operation not supported/i;
 /** ifname as the kernel accepts it: ≤15 characters, no '/', no whitespace; refused before it reaches argv. */
 
 export function createEthtool(exec: Exec) {
-  return {
+  const tool = {
     async stats(iface: string, netns?: NetnsRef): Promise<EthtoolSample> {
       if (!validIfname(iface)) throw new Error(`not an interface name: ${JSON.stringify(iface)}`);
       const argv = ['ethtool', '-S', iface];
@@ -186,6 +186,12 @@ export function createEthtool(exec: Exec) {
       if (!r.ok) return undefined;
       return parseEthtoolDriver(r.stdout);
     },
+    /** Several interfaces at once, each in its namespace; a failure is that sample's `error`, never a throw. */
+    statsOfAll(sides: readonly { iface: string; netns?: NetnsRef }[]): Promise<EthtoolSample[]> {
+      return Promise.all(sides.map((s) => tool.stats(s.iface, s.netns)
+        .catch((e: Error): EthtoolSample => ({ iface: s.iface, argv: ['ethtool', '-S', s.iface], error: e.message }))));
+    },
   };
+  return tool;
 }
 export type EthtoolTool = ReturnType<typeof createEthtool>;

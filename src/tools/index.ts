@@ -12,6 +12,13 @@ import { createBpftrace } from './bpftrace.js';
 import { createXdpdump } from './xdpdump.js';
 import { createTshark } from './tshark.js';
 import { createXdpLoader } from './xdp-loader.js';
+import { progRun, type ProgRef, type ProgRunOptions } from './bpftool-prog-run.js';
+import { linkHolders, xdpLinksOf } from './bpf-links.js';
+import { findVethPeer } from './veth-peer.js';
+import { toolVersions } from './versions.js';
+import { BpfBuildError, ensureBpfObjects, type BpfObjectName } from '../bpf-objects.js';
+import type { NetnsRef, ToolName } from '../engine/types.js';
+import type { LinkInfo } from './ip.js';
 
 export interface Tools {
   exec: Exec;
@@ -29,13 +36,28 @@ export interface Tools {
   tshark: ReturnType<typeof createTshark>;
   /** libxdp's view (xdp-loader status): the components behind a multiprog dispatcher. */
   xdpLoader: ReturnType<typeof createXdpLoader>;
+  /** BPF_PROG_TEST_RUN through bpftool: a packet through a loaded program, its verdict and the packet it made. */
+  progRun(prog: ProgRef, input: Buffer, opts?: ProgRunOptions): ReturnType<typeof progRun>;
+  /** bpf_links: the XDP links holding a program, and the processes holding a link open (/proc/PID/fdinfo). */
+  links: { ofXdpProgram(progId: number): ReturnType<typeof xdpLinksOf>; holders(linkId: number): ReturnType<typeof linkHolders> };
+  /** The other end of a veth: in the same namespace, a named one, or one only a process holds. */
+  vethPeer(link: LinkInfo, netns?: NetnsRef): ReturnType<typeof findVethPeer>;
+  /** Each tool's version, null when it is not installed. */
+  versions(tools?: ToolName[]): Promise<Record<string, string | null>>;
+  /**
+   * The path of one of xdp-doctor's own BPF objects, built from the shipped source when missing; an error
+   * (one line, with the install hint) when it cannot be built.
+   */
+  bpfObject(name: BpfObjectName, signal?: AbortSignal): Promise<{ path: string } | { error: string }>;
 }
 
 export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files } = {}): Tools {
   const files = opts.files ?? realFiles;
+  const dryRun = opts.dryRun ?? false;
+  const ip = createIp(exec);
   return {
-    exec, files, dryRun: opts.dryRun ?? false,
-    ip: createIp(exec),
+    exec, files, dryRun,
+    ip,
     bpftool: createBpftool(exec),
     tcpdump: createTcpdump(exec),
     nstat: createNstat(exec),
@@ -45,5 +67,18 @@ export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files 
     xdpdump: createXdpdump(exec),
     tshark: createTshark(exec),
     xdpLoader: createXdpLoader(exec),
+    progRun: (prog, input, o) => progRun(exec, prog, input, o),
+    links: { ofXdpProgram: (progId) => xdpLinksOf(exec, progId), holders: (linkId) => linkHolders(files, linkId) },
+    vethPeer: (link, netns) => findVethPeer(ip, files, link, netns),
+    versions: (tools) => toolVersions(exec, tools),
+    bpfObject: async (name, signal) => {
+      try {
+        const paths = await ensureBpfObjects(exec, [name], { signal, dryRun });
+        return { path: paths[name] };
+      } catch (e) {
+        if (e instanceof BpfBuildError) return { error: e.message };
+        throw e;
+      }
+    },
   };
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Exec, SpawnOptions } from '../../src/tools/exec.js';
 import type { Files } from '../../src/tools/files.js';
-import { fakeExec } from '../../src/plugins/testing.js';
+import { fakeExec, fakeFiles } from '../../src/plugins/testing.js';
 import {
   bpftraceArgv, createBpftrace, isReadyLine, mapsPrinted, parseBpftraceJson, parseBpftraceStderr, parseProbeList, READY_MARKER,
   XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram,
@@ -152,8 +152,7 @@ describe('readiness and tracepoint listing', () => {
     const ran = () => exec.calls.filter((c) => c.kind === 'run').map((c) => c.argv);
     const spawned = () => exec.calls.filter((c) => c.kind === 'spawn');
     const files = (list: string[]): Files => ({
-      read: async () => undefined, write: async () => undefined, exists: async () => true,
-      list: async () => list, readlink: async () => undefined,
+      ...fakeFiles(), exists: async () => true, list: async () => list,
     });
     const fromTracefs = await createBpftrace(exec, files(['enable', 'filter', 'xdp_bulk_tx'])).xdpTracepoints('/sys/kernel/tracing');
     expect(fromTracefs).toEqual({ names: ['xdp_bulk_tx'], source: '/sys/kernel/tracing/events/xdp' });

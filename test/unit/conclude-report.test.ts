@@ -10,7 +10,7 @@ import type { Check, CheckRecord, Finding, RouteObservation, Target } from '../.
 
 const record = (id: string, findings: Finding[], extra: Partial<CheckRecord> = {}): CheckRecord => ({
   id, title: id, rung: 1, durationMs: 1, source: 'built-in', commands: [], status: findings.length ? 'fail' : 'pass',
-  summary: '', evidence: [], findings, ...extra,
+  summary: '', evidence: [], findings: findings.map((f) => ({ ...f, severity: f.severity ?? 'medium' })), ...extra,
 });
 const finding = (cause: string, extra: Partial<Finding> = {}): Finding => ({ cause, severity: 'high', message: cause, fixes: [], ...extra });
 const ENXIO = { value: 6, name: 'ENXIO' };

@@ -6,7 +6,7 @@ import type { CheckRecord, Finding, Fix } from '../../src/engine/types.js';
 
 const record = (id: string, findings: Finding[]): CheckRecord => ({
   id, title: id, rung: 1, durationMs: 1, source: 'built-in', commands: [], status: findings.length ? 'fail' : 'pass',
-  summary: '', evidence: [], findings,
+  summary: '', evidence: [], findings: findings.map((f) => ({ ...f, severity: f.severity ?? 'medium' })),
 });
 const finding = (cause: string, severity: Finding['severity'], message: string, extra: Partial<Finding> = {}): Finding => ({
   cause, severity, message, fixes: [], ...extra,
@@ -36,29 +36,39 @@ describe('diagnose', () => {
   });
 
   it('agreement across checks raises confidence', () => {
-    const one = diagnose([record('ethtool-stats', [finding('veth-peer-no-xdp', 'high', 'xdp_tx_errors 2')])]);
+    // A cause the kb does not know ranks with its findings' severity and the default prior 0.8.
+    const one = diagnose([record('ethtool-stats', [finding('team/tx-stall', 'high', 'xdp_tx_errors 2')])]);
     const two = diagnose([
-      record('ethtool-stats', [finding('veth-peer-no-xdp', 'high', 'xdp_tx_errors 2')]),
-      record('tracepoints', [finding('veth-peer-no-xdp', 'high', 'xdp_bulk_tx err -6')]),
+      record('ethtool-stats', [finding('team/tx-stall', 'high', 'xdp_tx_errors 2')]),
+      record('tracepoints', [finding('team/tx-stall', 'high', 'xdp_bulk_tx err -6')]),
     ]);
-    expect(one[0]!.confidence).toBe(0.78); // 0.8 × 0.97
-    expect(two[0]!.confidence).toBe(0.85); // + 0.07 for a second rung
+    expect(one[0]!.confidence).toBe(0.64); // 0.8 × 0.8
+    expect(two[0]!.confidence).toBe(0.71); // + 0.07 for a second rung
     expect(two[0]!.evidence.map((e) => e.check)).toEqual(['ethtool-stats', 'tracepoints']);
   });
 
   it('two findings of the same rung do not count as agreement; confidence stays below 1', () => {
-    const same = diagnose([record('tracepoints', [finding('veth-peer-no-xdp', 'high', 'a'), finding('veth-peer-no-xdp', 'high', 'b')])]);
-    expect(same[0]!.confidence).toBe(0.78);
-    const many = diagnose(['a', 'b', 'c', 'd', 'e'].map((id) => record(id, [finding('veth-peer-no-xdp', 'critical', id)])));
+    const same = diagnose([record('tracepoints', [finding('team/tx-stall', 'high', 'a'), finding('team/tx-stall', 'high', 'b')])]);
+    expect(same[0]!.confidence).toBe(0.64);
+    const many = diagnose(['a', 'b', 'c', 'd', 'e'].map((id) => record(id, [finding('team/tx-stall', 'critical', id)])));
     expect(many[0]!.confidence).toBe(0.99);
   });
 
-  it('the most severe finding of a cause sets its weight', () => {
+  it('the most severe finding of a plugin cause sets its weight', () => {
     const d = diagnose([
-      record('a', [finding('map-params-unset', 'low', 'x')]),
-      record('b', [finding('map-params-unset', 'critical', 'y')]),
+      record('a', [finding('team/tx-stall', 'low', 'x')]),
+      record('b', [finding('team/tx-stall', 'critical', 'y')]),
     ]);
-    expect(d[0]!.confidence).toBe(0.99); // critical 1 × 0.95 + 0.07, capped; the low finding would give 0.36
+    expect(d[0]!.confidence).toBe(0.87); // critical 1 × 0.8 + 0.07; the low finding alone would give 0.24
+  });
+
+  it('a cause the kb knows has one severity, whichever rung raised it and whatever the finding says', () => {
+    const low = diagnose([record('ethtool-stats', [finding('veth-peer-no-xdp', 'low', 'xdp_tx_errors 2')])]);
+    const critical = diagnose([record('tracepoints', [finding('veth-peer-no-xdp', 'critical', 'xdp_bulk_tx err -6')])]);
+    const unset = diagnose([record('tracepoints', [{ cause: 'veth-peer-no-xdp', message: 'xdp_bulk_tx err -6', fixes: [] }])]);
+    expect(low[0]!.confidence).toBe(0.97); // the kb's critical × prior 0.97
+    expect(critical[0]!.confidence).toBe(0.97);
+    expect(unset[0]!.confidence).toBe(0.97);
   });
 
   it('at equal confidence, the cause with more evidence ranks first', () => {

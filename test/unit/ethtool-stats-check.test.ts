@@ -7,7 +7,7 @@ import type { CheckContext, NetnsRef, ProbeOutcome } from '../../src/engine/type
 import { fakeExec, type Recording } from '../../src/plugins/testing.js';
 import { createTools } from '../../src/tools/index.js';
 import ethtoolStats from '../../checks/ethtool-stats.js';
-import { ETHTOOL, INVENTORY, type EthtoolFacts, type InventoryFacts } from '../../checks/facts.js';
+import { ETHTOOL, INVENTORY, type EthtoolFacts, type InventoryFacts } from '../../src/plugins/facts.js';
 
 const rec = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/ethtool/${path}`, import.meta.url)), 'utf8');
 const LB: NetnsRef = { kind: 'name', name: 'h3-lb' };
@@ -45,7 +45,7 @@ describe('ethtool-stats rung', () => {
     expect(r.status).toBe('fail');
     expect(r.summary).toBe('xdp_tx_errors +3 on l0: XDP_TX frames were refused');
     expect(r.findings).toHaveLength(1);
-    expect(r.findings[0]).toMatchObject({ cause: 'veth-peer-no-xdp', severity: 'high', iface: 'l0' });
+    expect(r.findings[0]).toMatchObject({ cause: 'veth-peer-no-xdp', iface: 'l0' });
     expect(r.findings[0]!.message).toContain('its veth peer g1 (netns h3-gw) has no XDP program');
     expect(r.findings[0]!.fixes).toHaveLength(3);
     expect(facts.get(ETHTOOL) as EthtoolFacts).toEqual({

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from '../../src/plugins/testing.js';
 import inventory from '../../checks/inventory.js';
-import { INVENTORY, type InventoryFacts } from '../../checks/facts.js';
+import { INVENTORY, type InventoryFacts } from '../../src/plugins/facts.js';
 import { recording } from './helpers/recordings.js';
 import { parseXdpLoaderStatus } from '../../src/tools/xdp-loader.js';
 

@@ -99,6 +99,9 @@ describe('result validation', () => {
     ['a bad severity', {
       status: 'fail', summary: 's', evidence: [], findings: [{ cause: 'c', severity: 'urgent', message: 'm', fixes: [] }],
     }, 'result.findings[0].severity must be one of critical|high|medium|low|info (got "urgent")'],
+    ['no severity for a cause the kb does not know', {
+      status: 'fail', summary: 's', evidence: [], findings: [{ cause: 'team/x', message: 'm', fixes: [] }],
+    }, 'result.findings[0].severity is needed for a cause the knowledge base does not know (team/x)'],
     ['evidence without label', { status: 'pass', summary: 's', evidence: [{ data: 1 }], findings: [] }, 'result.evidence[0].label must be a string'],
     ['undefined', undefined, 'result is not an object'],
   ])('%s → error naming the field', async (_name, result, problem) => {
@@ -108,6 +111,21 @@ describe('result validation', () => {
     ]));
     expect(records[0]).toMatchObject({ status: 'error', summary: `invalid result: ${problem} [plugin plug@0.1.0]`, evidence: [], findings: [] });
     expect(records[1]!.status).toBe('pass');
+  });
+});
+
+describe('severity', () => {
+  it('is recorded as the kb says for a cause it knows, and as the finding says for any other', async () => {
+    const { records } = await runChecks(options([
+      builtIn(check('seen', 1, async () => ({
+        status: 'fail', summary: 's', evidence: [], findings: [
+          { cause: 'veth-peer-no-xdp', message: 'no severity given', fixes: [] },
+          { cause: 'veth-peer-no-xdp', severity: 'low', message: 'a different one given', fixes: [] },
+          { cause: 'team/x', severity: 'low', message: 'a plugin cause', fixes: [] },
+        ],
+      }))),
+    ]));
+    expect(records[0]!.findings.map((f) => f.severity)).toEqual(['critical', 'critical', 'low']);
   });
 });
 

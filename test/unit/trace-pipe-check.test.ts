@@ -2,7 +2,7 @@
 // to a second reader) is a warning that names the reader, not a crash; --no-trace-pipe reads nothing.
 import { describe, expect, it } from 'vitest';
 import tracePipe from '../../checks/trace-pipe.js';
-import { PREFLIGHT } from '../../checks/facts.js';
+import { PREFLIGHT } from '../../src/plugins/facts.js';
 import { runCheck } from '../../src/plugins/testing.js';
 
 const preflight = { [PREFLIGHT]: { root: true, tracefs: '/sys/kernel/tracing', bpffs: true, btf: true, fentry: false, tools: {} } };

@@ -5,7 +5,7 @@ import { createTracePipe, formatToRegex, parseTraceLine, splitAtMarker, tracefsR
 import { parseMapDump, printkFormats } from '../../src/tools/bpftool.js';
 import type { Files } from '../../src/tools/files.js';
 import { recording } from './helpers/recordings.js';
-import { fakeExec } from '../../src/plugins/testing.js';
+import { fakeExec, fakeFiles } from '../../src/plugins/testing.js';
 
 const lbLines = recording('trace-pipe/xdp-lb-lines.txt').split('\n').filter(Boolean);
 const formats = printkFormats(parseMapDump(recording('bpftool/map-dump-rodata.json')));
@@ -97,10 +97,7 @@ describe('createTracePipe', () => {
   it('reads trace_pipe with cat (argv), writes the marker, and is ready when the marker comes back', async () => {
     const exec = fakeExec([{ argv: ['cat', '/sys/kernel/tracing/trace_pipe'] }]);
     const writes: [string, string][] = [];
-    const files: Files = {
-      read: async () => undefined, exists: async () => false, list: async () => [], readlink: async () => undefined,
-      write: async (p, d) => { writes.push([p, d]); },
-    };
+    const files: Files = { ...fakeFiles(), write: async (p, d) => { writes.push([p, d]); } };
     const seen: string[] = [];
     const s = await createTracePipe(exec, files).open('/sys/kernel/tracing', { onLine: (t) => seen.push(t.task) });
     expect(exec.calls.map((c) => [c.kind, ...c.argv])).toEqual([['spawn', 'cat', '/sys/kernel/tracing/trace_pipe']]);

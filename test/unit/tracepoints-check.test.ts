@@ -5,11 +5,11 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CheckContext, CheckResult, NetnsRef, ProbeOutcome } from '../../src/engine/types.js';
-import { fakeExec } from '../../src/plugins/testing.js';
+import { fakeExec, fakeFiles } from '../../src/plugins/testing.js';
 import type { Files } from '../../src/tools/files.js';
 import { createTools } from '../../src/tools/index.js';
 import tracepoints from '../../checks/tracepoints.js';
-import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type TracepointFacts } from '../../checks/facts.js';
+import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type TracepointFacts } from '../../src/plugins/facts.js';
 
 const rec = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/${path}`, import.meta.url)), 'utf8');
 const LB: NetnsRef = { kind: 'name', name: 'h3-lb' };
@@ -43,7 +43,7 @@ function scenario(s: Scenario) {
     },
   ]);
   const files: Files = {
-    read: async () => undefined, write: async () => undefined, exists: async () => true, readlink: async () => undefined,
+    ...fakeFiles(), exists: async () => true,
     list: async (dir) => (dir === '/sys/kernel/tracing/events/xdp' ? rec('bpftrace/list-xdp.txt').trim().split('\n').map((l) => l.split(':')[2]!) : []),
   };
   const facts = new Map<string, unknown>([[INVENTORY, inventory], [PREFLIGHT, { tracefs: '/sys/kernel/tracing' }]]);
@@ -71,7 +71,7 @@ describe('tracepoints rung', () => {
     expect(r.summary).toBe('xdp_bulk_tx err -6 (ENXIO) ×3 on l0 (veth)');
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0]!;
-    expect(f).toMatchObject({ cause: 'veth-peer-no-xdp', severity: 'critical', errno: { value: 6, name: 'ENXIO' }, iface: 'l0', signal: 'xdp:xdp_bulk_tx', progId: 1637 });
+    expect(f).toMatchObject({ cause: 'veth-peer-no-xdp', errno: { value: 6, name: 'ENXIO' }, iface: 'l0', signal: 'xdp:xdp_bulk_tx', progId: 1637 });
     expect(f.message).toContain('veth peer g1 (netns h3-gw) has no XDP program');
     expect(f.fixes).toHaveLength(3);
     expect(f.fixes[0]!.netns).toEqual(GW);

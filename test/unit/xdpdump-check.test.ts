@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import xdpdumpCheck, { REPLAY_LIMITS, sizeChanges, verdictCounts } from '../../checks/xdpdump.js';
-import { INVENTORY, PREFLIGHT, XDPDUMP, type InventoryFacts, type PreflightFacts, type XdpdumpFacts } from '../../checks/facts.js';
+import { INVENTORY, PREFLIGHT, XDPDUMP, type InventoryFacts, type PreflightFacts, type XdpdumpFacts } from '../../src/plugins/facts.js';
 import type { CheckContext, ProbeOutcome } from '../../src/engine/types.js';
 import { fakeExec, type Recording } from '../../src/plugins/testing.js';
 import { createTools } from '../../src/tools/index.js';

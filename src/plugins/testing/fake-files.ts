@@ -23,5 +23,10 @@ export function fakeFiles(files: Record<string, string> = {}, links: Record<stri
       return [...new Set(names)].sort();
     },
     async readlink(p) { return links[p]; },
+    // Bytes are kept as latin1 text, one char per byte, so a test can give a pcap as a string.
+    async readBytes(p) { reads.push(p); const v = store.get(p); return v === undefined ? undefined : Buffer.from(v, 'latin1'); },
+    async writeBytes(p, d) { const v = Buffer.from(d).toString('latin1'); writes.push([p, v]); store.set(p, v); },
+    async mkdir() { /* directories are implied by the paths */ },
+    tempDir: () => '/tmp',
   };
 }

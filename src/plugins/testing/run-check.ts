@@ -4,6 +4,7 @@ import type { Check, CheckContext, CheckResult, Facts, ProbeOutcome, Target } fr
 import { createTools } from '../../tools/index.js';
 import { createFacts } from '../../engine/facts.js';
 import { resultProblem } from '../../engine/validate-result.js';
+import { severityOf } from '../../kb/causes.js';
 import { describeNetns, fakeExec, type ExecCall, type Recording } from './fake-exec.js';
 import { fakeFiles } from './fake-files.js';
 
@@ -13,7 +14,7 @@ export interface CheckSetup {
   exec?: Recording[];
   files?: Record<string, string>;
   links?: Record<string, string>;
-  /** Facts earlier rungs published, by key (see checks/facts.ts: "inventory", "preflight", ...). */
+  /** Facts earlier rungs published, by key (see src/plugins/facts.ts: "inventory", "preflight", ...). */
   facts?: Record<string, unknown>;
   /** What ctx.window.ready() resolves with (merged over a probe that ran and passed). */
   probe?: Partial<ProbeOutcome>;
@@ -94,8 +95,10 @@ export async function runCheck(check: Check, setup: CheckSetup = {}): Promise<Ch
   }
   const problem = resultProblem(raw);
   if (problem) throw new Error(`check ${check.id} returned an invalid result: ${problem}`);
+  // As the runner records it: a cause the kb knows carries the kb's one severity.
+  const result = raw as CheckResult;
   return {
-    result: raw as CheckResult,
+    result: { ...result, findings: result.findings.map((f) => ({ ...f, severity: severityOf(f) })) },
     commands: exec.calls.map((c) => c.full),
     calls: exec.calls, progress, live, facts: facts.all(), writes: files.writes, usedWindow,
   };

@@ -1,6 +1,7 @@
-// Facts the built-in rungs publish for later rungs (and for plugins: read them with ctx.facts.get(KEY)).
-import type { NetnsRef, Target } from '../src/engine/types.js';
-import type { MapInfo } from '../src/tools/bpftool.js';
+// Facts the built-in rungs publish for later rungs and for plugins (read them with ctx.facts.get(KEY)): their keys,
+// their shapes, and small helpers every rung reading them needs. Part of the public plugin API.
+import type { NetnsRef, Target } from '../engine/types.js';
+import type { MapInfo } from '../tools/bpftool.js';
 
 export const PREFLIGHT = 'preflight';
 export const INVENTORY = 'inventory';

@@ -1,0 +1,46 @@
+// Helpers over the tools' output, part of the public plugin API: the parsers, deltas and bpftrace programs the
+// built-in rungs use, so a plugin reads tcpdump lines, bpftrace maps or a pcap exactly as they do. Running a tool
+// goes through ctx.tools; everything here is pure (text or bytes in, data out).
+
+// Output shapes of ctx.tools.
+export type { LinkInfo } from '../tools/ip.js';
+export type { MapInfo, MapDump, MapEntry, ProgInfo } from '../tools/bpftool.js';
+export type { TcpdumpPacket } from '../tools/tcpdump.js';
+export type { Counters } from '../tools/nstat.js';
+export type { EthtoolSample } from '../tools/ethtool.js';
+export type { TsharkPacket, ExpertItem, Ipv4Layer } from '../tools/tshark.js';
+export type { TraceLine } from '../tools/trace-pipe.js';
+export type { PcapPacket, WritePacket } from '../tools/pcap.js';
+export type { BpftraceJson, XdpTraceBucket, XdpTracepointSpec } from '../tools/bpftrace.js';
+export type { DropBucket } from '../tools/drop-reasons.js';
+export type { ProgRef, ProgRunResult } from '../tools/bpftool-prog-run.js';
+
+/** A tool printed something its parser cannot read: `excerpt` holds what it printed. */
+export { ToolOutputError } from '../tools/json.js';
+
+// Namespaces.
+export { nsLabel } from '../tools/netns.js';
+
+// tcpdump, nstat, ethtool -S.
+export { parseTcpdumpOutput } from '../tools/tcpdump.js';
+export { counterDeltas } from '../tools/nstat.js';
+export { COMMON_COUNTERS, DROP_COUNTERS, statsDelta } from '../tools/ethtool.js';
+
+// bpftool: map values, and the bpf_printk formats in a program's .rodata.
+export { isEmptySlot, perCpuSum, printkFormats } from '../tools/bpftool.js';
+
+// trace_pipe and tracefs.
+export { formatToRegex, parseTraceLine, splitAtMarker, tracefsRoot } from '../tools/trace-pipe.js';
+
+// bpftrace: the xdp:* program and its buckets; skb:kfree_skb drop reasons.
+export { XDP_TRACEPOINTS, mapsPrinted, parseBpftraceJson, parseBpftraceStderr, xdpBuckets, xdpTraceProgram } from '../tools/bpftrace.js';
+export { dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames } from '../tools/drop-reasons.js';
+
+// xdpdump and pcap files.
+export { actionName, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput, xdpdumpFailure } from '../tools/xdpdump.js';
+export { LINKTYPE_ETHERNET, readPcap, summarizeFrame, writePcap } from '../tools/pcap.js';
+
+// libxdp, packages.
+export { DISPATCHER_NAME } from '../tools/xdp-loader.js';
+export { installLines } from '../tools/packages.js';
+export { TOOL_SPECS } from '../tools/versions.js';
