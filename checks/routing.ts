@@ -8,8 +8,8 @@ import {
 } from '../src/plugins/api.js';
 import { analyzeRoute, routeObservation, type HopSighting } from './routing-analysis.js';
 
-/** Counters that explain a drop on a hop; any rise is evidence. */
-export const DROP_COUNTERS = [
+/** nstat counters that explain a drop on a hop (any rise is evidence); ethtool's XDP drop counters are DROP_COUNTERS. */
+export const STACK_DROP_COUNTERS = [
   'TcpInCsumErrors', 'IpInHdrErrors', 'IpInAddrErrors', 'IpInTruncatedPkts', 'IpInCsumErrors', 'IpInDiscards',
   'IpOutNoRoutes', 'IpExtInCsumErrors', 'TcpExtTCPSynRetrans', 'IpInNoRoutes', 'IpExtInNoRoutes', 'IpExtInTruncatedPkts', 'IpExtInCsumErrors',
 ];
@@ -60,7 +60,7 @@ export default defineCheck({
     const nstat: Record<string, Counters> = {};
     for (const n of nodes) {
       const d = before[n.node] && after[n.node] ? counterDeltas(before[n.node]!, after[n.node]!) : {};
-      const relevant = Object.fromEntries(Object.entries(d).filter(([k]) => DROP_COUNTERS.includes(k)));
+      const relevant = Object.fromEntries(Object.entries(d).filter(([k]) => STACK_DROP_COUNTERS.includes(k)));
       if (Object.keys(relevant).length) nstat[n.node] = relevant;
     }
 
