@@ -6,6 +6,7 @@ import { BpfBuildError, ensureBpfObjects } from '../src/bpf-objects.js';
 import { installLines } from '../src/tools/packages.js';
 import { TOOL_SPECS, toolVersions } from '../src/tools/versions.js';
 import { tracefsRoot } from '../src/tools/trace-pipe.js';
+import { mountedAs, mountOptions } from '../src/tools/mounts.js';
 import { PREFLIGHT, type PreflightFacts } from './facts.js';
 
 // CAP_NET_ADMIN 12, CAP_SYS_ADMIN 21, CAP_PERFMON 38, CAP_BPF 39 (include/uapi/linux/capability.h).
@@ -27,14 +28,6 @@ export function missingCaps(statusText: string): string[] {
   const eff = BigInt(`0x${hex}`);
   return NEEDED_CAPS.filter(([, bit]) => (eff & (1n << BigInt(bit))) === 0n).map(([n]) => n);
 }
-
-export function mountOptions(mounts: string, point: string): string[] {
-  const line = mounts.split('\n').reverse().find((l) => l.split(' ')[1] === point);
-  return line?.split(' ')[3]?.split(',') ?? [];
-}
-
-export const mountedAs = (mounts: string, point: string, fstype: string) =>
-  mounts.split('\n').some((l) => { const f = l.split(' '); return f[1] === point && f[2] === fstype; });
 
 export default defineCheck({
   id: 'preflight',
