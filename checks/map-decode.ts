@@ -1,5 +1,6 @@
 // Turns bpftool's BTF-formatted map values into what an operator reads: IPs as dotted quads, MACs as
 // aa:bb:.., and flags fields a program needs that are zero. Pure; tested on recorded dumps.
+import { ipv4Octets, macOf } from '../src/plugins/api.js';
 
 export interface DecodedField { path: string; raw: unknown; shown: string; kind: 'ip' | 'mac' | 'number' | 'other'; zero: boolean }
 
@@ -11,15 +12,13 @@ const isPrivate = (a: number[]) => a[0] === 10 || (a[0] === 172 && a[1]! >= 16 &
 
 /** A u32 IP from a map. Programs store host or network order; choose the reading that is a private address. */
 export function decodeIp(n: number, order: 'host' | 'network' | 'auto' = 'auto'): { text: string; order: 'host' | 'network' } {
-  const host = [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const host = ipv4Octets(n);
   const net = [...host].reverse();
   const pick = order === 'network' || (order === 'auto' && !isPrivate(host) && isPrivate(net)) ? 'network' : 'host';
   return { text: (pick === 'host' ? host : net).join('.'), order: pick };
 }
 
-export function decodeMac(bytes: number[]): string {
-  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
-}
+export const decodeMac = macOf;
 
 export function decodeValue(value: unknown, prefix = ''): DecodedField[] {
   const out: DecodedField[] = [];

@@ -1,8 +1,8 @@
 // Rung 0: can this machine climb the ladder at all? Root, bpffs/tracefs/debugfs (mounted when absent),
 // BTF, lockdown, whether fentry programs load (xdpdump needs them), and every tool with its version.
 import {
-  defineCheck, installLines, PREFLIGHT, TOOL_SPECS, tracefsRoot, type CheckContext, type Evidence,
-  type PreflightFacts, type ToolName,
+  defineCheck, installLines, mountedAs, mountOptions, PREFLIGHT, TOOL_SPECS, tracefsRoot, type CheckContext,
+  type Evidence, type PreflightFacts, type ToolName,
 } from '../src/plugins/api.js';
 
 // CAP_NET_ADMIN 12, CAP_SYS_ADMIN 21, CAP_PERFMON 38, CAP_BPF 39 (include/uapi/linux/capability.h).
@@ -24,14 +24,6 @@ export function missingCaps(statusText: string): string[] {
   const eff = BigInt(`0x${hex}`);
   return NEEDED_CAPS.filter(([, bit]) => (eff & (1n << BigInt(bit))) === 0n).map(([n]) => n);
 }
-
-export function mountOptions(mounts: string, point: string): string[] {
-  const line = mounts.split('\n').reverse().find((l) => l.split(' ')[1] === point);
-  return line?.split(' ')[3]?.split(',') ?? [];
-}
-
-export const mountedAs = (mounts: string, point: string, fstype: string) =>
-  mounts.split('\n').some((l) => { const f = l.split(' '); return f[1] === point && f[2] === fstype; });
 
 export default defineCheck({
   id: 'preflight',

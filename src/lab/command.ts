@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { realExec } from '../tools/exec.js';
+import { createIp } from '../tools/ip.js';
 import { labDown } from './down.js';
 import { FAULT_IDS, type FaultId, LAB_FAULTS, type LabContext, faultSteps, isFaultId } from './faults.js';
-import { listNetns } from './links.js';
 import { labObjects } from './paths.js';
 import { requireBpf, requireBpffs, requireObjects, requireRoot, requireTools } from './preflight.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, type LabProbeResult, runLabProbe } from './probe.js';
@@ -121,7 +121,7 @@ async function up(prefix: string, faults: string[], out: (s: string) => void, er
       `run \`xdp-doctor lab down --lab-name ${prefix}\` first`);
   }
   const ours = new Set(allNamespaces(prefix));
-  const leftovers = (await listNetns(realExec)).filter((n) => ours.has(n));
+  const leftovers = (await createIp(realExec).netnsNames({ strict: true })).filter((n) => ours.has(n));
   if (leftovers.length || existsSync(pinDir(prefix))) {
     throw new LabError(`leftovers of lab ${prefix} exist (${[...leftovers, ...(existsSync(pinDir(prefix)) ? [pinDir(prefix)] : [])].join(', ')}); ` +
       `run \`xdp-doctor lab down --lab-name ${prefix}\` first`);

@@ -3,7 +3,7 @@
 // when there is one and also finds leftovers without it, so it cleans up after a crash and is safe to repeat.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Exec } from '../tools/exec.js';
-import { listNetns } from './links.js';
+import { createIp } from '../tools/ip.js';
 import { readState, removeState, statePath } from './state.js';
 import { runStep } from './steps.js';
 import { allNamespaces, pinDir } from './topology.js';
@@ -51,7 +51,7 @@ export async function labDown(exec: Exec, prefix: string, log: Log): Promise<{ r
   }
 
   const ours = new Set(allNamespaces(prefix));
-  const present = (await listNetns(exec)).filter((n) => ours.has(n));
+  const present = (await createIp(exec).netnsNames({ strict: true })).filter((n) => ours.has(n));
   await Promise.all(present.map((n) => runStep(exec, { argv: ['ip', 'netns', 'del', n] })));
   if (present.length) { log(`  deleted namespaces ${present.join(', ')}`); removed = true; }
 

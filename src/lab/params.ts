@@ -2,18 +2,11 @@
 // hex bytes `bpftool map update ... value hex` takes. The program compares addresses after bpf_ntohl, so the
 // map holds them in HOST byte order (the blog's dump: 10.111.221.11 = 175103243), i.e. little-endian on x86.
 import { endianness } from 'node:os';
+import { ipv4ToU32 } from '../tools/addresses.js';
 import { LB_IP, REAL_IP, VIP, pins } from './topology.js';
 import type { Step } from './steps.js';
 
 export const PARAMS_VALUE_SIZE = 20;
-
-export function ipv4ToU32(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
-    throw new Error(`not an IPv4 address: ${ip}`);
-  }
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-}
 
 function u32HostBytes(v: number): number[] {
   const b = Buffer.alloc(4);

@@ -1,23 +1,20 @@
 // What the lab needs from the machine, checked before anything is created so a missing piece is named up
 // front instead of surfacing as a half-built lab: root, the tools, bpffs (mounted here if absent), a kernel
 // that lets us use BPF, and the BPF objects (shipped, or built from the shipped sources at first use).
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { BpfBuildError, ensureBpfObjects } from '../bpf-objects.js';
 import type { Exec } from '../tools/exec.js';
+import { mountedAs } from '../tools/mounts.js';
 import { installLines } from '../tools/packages.js';
+import { onPath } from '../tools/versions.js';
 import { LAB_OBJECT_NAMES } from './paths.js';
 import { LabError } from './steps.js';
 
-/** Binaries the lab runs; their packages per distribution are in tools/packages.ts. */
+/**
+ * Binaries the lab runs; their packages per distribution are in tools/packages.ts. Not tools/versions.ts
+ * TOOL_SPECS: that is the ladder's set, and the lab also needs nc and sysctl but not tcpdump or bpftrace.
+ */
 const TOOLS = ['ip', 'bpftool', 'ethtool', 'nsenter', 'nc', 'sysctl', 'nstat'];
-
-function onPath(bin: string): boolean {
-  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
-    try { accessSync(join(dir, bin), constants.X_OK); return true; } catch { /* next */ }
-  }
-  return false;
-}
 
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
@@ -33,12 +30,7 @@ export function requireTools(): void {
 }
 
 function bpffsMounted(): boolean {
-  try {
-    return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => {
-      const [, mnt, type] = l.split(' ');
-      return mnt === '/sys/fs/bpf' && type === 'bpf';
-    });
-  } catch { return false; }
+  try { return mountedAs(readFileSync('/proc/self/mounts', 'utf8'), '/sys/fs/bpf', 'bpf'); } catch { return false; }
 }
 
 /** Pins need bpffs at /sys/fs/bpf; mount it when absent (as `npm run setup` does). */

@@ -1,10 +1,10 @@
 // The lab's traffic probe: a string from the client to VIP:50002 that the real echoes back by direct server
 // return. One definition (labProbeSpec) serves `lab probe` and the engine's probe window. When the echo does
 // not come back, per-hop interface counters taken before and after say how far the packets got.
-import type { NetnsRef, ProbeSpec } from '../engine/types.js';
+import type { ProbeSpec } from '../engine/types.js';
 import type { Exec } from '../tools/exec.js';
-import { readLinks } from './links.js';
-import { NODES, type LabNode, VIP, VIP_PORT, nsRef } from './topology.js';
+import { createTools, type Tools } from '../tools/index.js';
+import { LB_IFACE, NODES, type LabNode, VIP, VIP_PORT, nsRef } from './topology.js';
 
 export const PROBE_TEXT = 'xdp-doctor lab probe';
 export const DEFAULT_PROBE_TIMEOUT_MS = 3000;
@@ -45,32 +45,22 @@ export const PROBE_PATH: readonly PathPoint[] = [
 
 type Snapshot = { links: Record<string, { rx: number; tx: number; rxDrop: number; txDrop: number }>; nstat: Record<string, Record<string, number>>; l0: Record<string, number> };
 
-async function nstat(exec: Exec, netns: NetnsRef): Promise<Record<string, number>> {
-  // -a absolute, -s do not touch nstat's history file, -z include zeros: deltas are ours to compute.
-  const r = await exec.run(['nstat', '-a', '-s', '-z', '-j'], { netns, timeoutMs: 10_000 });
-  if (!r.ok) return {};
-  try { return (JSON.parse(r.stdout) as { kernel: Record<string, number> }).kernel ?? {}; } catch { return {}; }
-}
-
-async function ethtoolStats(exec: Exec, netns: NetnsRef, iface: string): Promise<Record<string, number>> {
-  const r = await exec.run(['ethtool', '-S', iface], { netns, timeoutMs: 10_000 });
-  const out: Record<string, number> = {};
-  if (!r.ok) return out;
-  for (const m of r.stdout.matchAll(/^\s+([\w]+): (\d+)$/gm)) out[m[1]!] = Number(m[2]);
-  return out;
-}
-
-async function snapshot(exec: Exec, prefix: string): Promise<Snapshot> {
+// nstat or ethtool failing reads as no counters, so the probe still runs and ip's per-hop packets still compare.
+// Driver counters stay raw (rx_queue_0_xdp_tx_errors): the lines `lab probe` prints name them as ethtool does.
+async function snapshot(tools: Tools, prefix: string): Promise<Snapshot> {
   const snap: Snapshot = { links: {}, nstat: {}, l0: {} };
   await Promise.all([
     ...NODES.map(async (n) => {
-      const [links, counters] = await Promise.all([readLinks(exec, nsRef(prefix, n), true), nstat(exec, nsRef(prefix, n))]);
+      const [links, counters] = await Promise.all([
+        tools.ip.links(nsRef(prefix, n), { stats: true }),
+        tools.nstat.sample(nsRef(prefix, n)).catch(() => ({})),
+      ]);
       for (const l of links) {
         if (l.stats) snap.links[`${n}/${l.ifname}`] = { rx: l.stats.rxPackets, tx: l.stats.txPackets, rxDrop: l.stats.rxDropped, txDrop: l.stats.txDropped };
       }
       snap.nstat[n] = counters;
     }),
-    ethtoolStats(exec, nsRef(prefix, 'lb'), 'l0').then((s) => { snap.l0 = s; }),
+    tools.ethtool.stats(LB_IFACE, nsRef(prefix, 'lb')).then((s) => { snap.l0 = s.raw ?? {}; }, () => undefined),
   ]);
   return snap;
 }
@@ -98,9 +88,10 @@ const DROP_COUNTER = /Err|Drop|Discard|Trunc|Csum|NoRoute|Fail|Unknown|Overflow/
 
 export async function runLabProbe(exec: Exec, prefix: string, timeoutMs = DEFAULT_PROBE_TIMEOUT_MS): Promise<LabProbeResult> {
   const spec = labProbeSpec(prefix, timeoutMs);
-  const before = await snapshot(exec, prefix);
+  const tools = createTools(exec);
+  const before = await snapshot(tools, prefix);
   const r = await exec.run(spec.argv, { netns: spec.netns, input: spec.input, timeoutMs: spec.timeoutMs });
-  const after = await snapshot(exec, prefix);
+  const after = await snapshot(tools, prefix);
   const ok = r.ok && r.stdout.includes(spec.expectStdout!);
 
   const path: PointDelta[] = PROBE_PATH.map((pt) => {

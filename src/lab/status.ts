@@ -1,9 +1,12 @@
 // `lab status`: what exists right now, read from the kernel (namespaces, interfaces, attached XDP programs,
 // the LB's params entry) plus the state file's record of active faults and the echo server.
 import { existsSync } from 'node:fs';
+import { macOf, u32ToIpv4 } from '../tools/addresses.js';
+import type { MapEntry } from '../tools/bpftool.js';
 import type { Exec } from '../tools/exec.js';
+import { createTools, type Tools } from '../tools/index.js';
+import type { LinkInfo, XdpMode } from '../tools/ip.js';
 import { findEchoServers } from './down.js';
-import { type LinkInfo, listNetns, readLinks } from './links.js';
 import { readState } from './state.js';
 import { LINKS, NODES, type LabNode, nsName, nsRef, pinDir, pins } from './topology.js';
 
@@ -15,7 +18,7 @@ export interface LabStatus {
   interfaces: {
     node: LabNode; iface: string; ifindex?: number; mac?: string; up?: boolean; addr: string;
     /** `object`: which of the lab's pinned objects this is (the good and the badhdr LB share a function name). */
-    xdp: (NonNullable<LinkInfo['xdp']> & { object?: string }) | null;
+    xdp: { mode: XdpMode; id: number; name?: string; tag?: string; object?: string } | null;
   }[];
   faults: string[];
   echoServer: { pid: number; alive: boolean } | null;
@@ -23,46 +26,55 @@ export interface LabStatus {
   pinDir: string;
 }
 
-async function readParams(exec: Exec, prefix: string): Promise<LabStatus['params']> {
-  const r = await exec.run(['bpftool', '-j', 'map', 'dump', 'pinned', pins(prefix).params], { timeoutMs: 10_000 });
-  if (!r.ok) return null;
-  try {
-    // With BTF, bpftool -j adds the struct by field name under `formatted` ({key, value: {dst_mac: [..], daddr, ...}}).
-    const row = (JSON.parse(r.stdout) as any[])[0];
-    const v = row?.formatted?.value ?? row?.value;
-    if (!v || !Array.isArray(v.dst_mac)) return null;
-    return {
-      dst_mac: v.dst_mac.map((b: number) => b.toString(16).padStart(2, '0')).join(':'),
-      daddr: v.daddr, saddr: v.saddr, vip: v.vip,
-    };
-  } catch { return null; }
+/**
+ * xdp_params_array[0] as bpftool's BTF formatting names it ({dst_mac: [..], daddr, saddr, vip}); null without
+ * BTF or without the entry.
+ */
+export function paramsOf(dump: MapEntry[]): LabStatus['params'] {
+  const v = dump[0]?.formatted?.value as { dst_mac?: unknown; daddr: number; saddr: number; vip: number } | undefined;
+  if (!v || !Array.isArray(v.dst_mac)) return null;
+  return { dst_mac: macOf(v.dst_mac as number[]), daddr: v.daddr, saddr: v.saddr, vip: v.vip };
+}
+
+async function readParams(tools: Tools, prefix: string): Promise<LabStatus['params']> {
+  return tools.bpftool.mapDumpPinned(pins(prefix).params).then(paramsOf, () => null);
 }
 
 /** Program id → object file, from the pins `lab up` and `lab break bad-iphdr` create. */
-async function pinnedObjects(exec: Exec, prefix: string): Promise<Map<number, string>> {
+async function pinnedObjects(tools: Tools, prefix: string): Promise<Map<number, string>> {
   const p = pins(prefix);
   const byPin: [string, string][] = [[p.lbProg, 'xdp_lb.o'], [p.lbBadProg, 'xdp_lb_badhdr.o'], [p.passProg, 'xdp_pass.o'], [p.decapProg, 'xdp_decap.o']];
   const ids = new Map<number, string>();
   await Promise.all(byPin.map(async ([pin, obj]) => {
     if (!existsSync(pin)) return;
-    const r = await exec.run(['bpftool', '-j', 'prog', 'show', 'pinned', pin], { timeoutMs: 10_000 });
-    try { if (r.ok) ids.set((JSON.parse(r.stdout) as { id: number }).id, obj); } catch { /* not JSON: leave unnamed */ }
+    const prog = await tools.bpftool.progPinned(pin).catch(() => undefined); // unreadable: leave unnamed
+    if (prog) ids.set(prog.id, obj);
   }));
   return ids;
 }
 
+/** The lab's view of one attachment, in the shape `lab status --json` has always printed. */
+function xdpOf(link: LinkInfo | undefined, objects: Map<number, string>): LabStatus['interfaces'][number]['xdp'] {
+  const x = link?.xdp;
+  if (!x) return null;
+  return { mode: x.mode, id: x.progId, name: x.progName, tag: x.tag, ...(objects.has(x.progId) ? { object: objects.get(x.progId) } : {}) };
+}
+
 export async function labStatus(exec: Exec, prefix: string): Promise<LabStatus> {
+  const tools = createTools(exec);
   const state = readState(prefix);
-  const existing = new Set(await listNetns(exec));
+  const existing = new Set(await tools.ip.netnsNames({ strict: true }));
   const namespaces = NODES.map((node) => ({ node, name: nsName(prefix, node), present: existing.has(nsName(prefix, node)) }));
   const interfaces: LabStatus['interfaces'] = [];
-  const objects = await pinnedObjects(exec, prefix);
+  const objects = await pinnedObjects(tools, prefix);
   const perNode = await Promise.all(NODES.map(async (node) =>
-    existing.has(nsName(prefix, node)) ? readLinks(exec, nsRef(prefix, node)).catch(() => []) : []));
+    existing.has(nsName(prefix, node)) ? tools.ip.links(nsRef(prefix, node)).catch(() => []) : []));
   for (const l of LINKS) {
     for (const e of [l.a, l.b]) {
       const info = perNode[NODES.indexOf(e.node)]!.find((x) => x.ifname === e.iface);
-      interfaces.push({ node: e.node, iface: e.iface, ifindex: info?.ifindex, mac: info?.mac, up: info?.up, addr: e.cidr, xdp: info?.xdp ? { ...info.xdp, ...(objects.has(info.xdp.id) ? { object: objects.get(info.xdp.id) } : {}) } : null });
+      // up: admin up and carrier, as `ip link` shows UP,LOWER_UP; right after `ip link set up` operstate can still say DOWN.
+      const up = info ? info.up && info.carrier : undefined;
+      interfaces.push({ node: e.node, iface: e.iface, ifindex: info?.ifindex, mac: info?.mac, up, addr: e.cidr, xdp: xdpOf(info, objects) });
     }
   }
   const echoPids = findEchoServers(prefix, state?.echoPid);
@@ -75,13 +87,9 @@ export async function labStatus(exec: Exec, prefix: string): Promise<LabStatus> 
     interfaces: interfaces.sort((a, b) => NODES.indexOf(a.node) - NODES.indexOf(b.node)),
     faults: state?.faults ?? [],
     echoServer: state?.echoPid ? { pid: state.echoPid, alive: echoPids.includes(state.echoPid) } : echoPids[0] ? { pid: echoPids[0], alive: true } : null,
-    params: phase === 'down' ? null : await readParams(exec, prefix),
+    params: phase === 'down' ? null : await readParams(tools, prefix),
     pinDir: pinDir(prefix),
   };
-}
-
-function ip(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
 export function formatStatus(s: LabStatus): string {
@@ -98,7 +106,7 @@ export function formatStatus(s: LabStatus): string {
     }
   }
   if (s.params) {
-    lines.push(`  params xdp_params_array[0]: dst_mac ${s.params.dst_mac} daddr ${ip(s.params.daddr)} saddr ${ip(s.params.saddr)} vip ${ip(s.params.vip)}`);
+    lines.push(`  params xdp_params_array[0]: dst_mac ${s.params.dst_mac} daddr ${u32ToIpv4(s.params.daddr)} saddr ${u32ToIpv4(s.params.saddr)} vip ${u32ToIpv4(s.params.vip)}`);
   } else {
     lines.push(`  params: no pinned xdp_params_array under ${s.pinDir}`);
   }

@@ -2,7 +2,7 @@
 // all four namespaces, and the same probe `lab probe` sends.
 import type { Hop, Target } from '../engine/types.js';
 import { realExec } from '../tools/exec.js';
-import { listNetns } from './links.js';
+import { createIp } from '../tools/ip.js';
 import { labProbeSpec } from './probe.js';
 import { readState } from './state.js';
 import { LB_IFACE, NODES, VIP_PORT, allNamespaces, nsRef, validLabName } from './topology.js';
@@ -50,7 +50,7 @@ export async function labTarget(prefix: string): Promise<Target | { error: strin
   const state = readState(prefix);
   let present: string[];
   try {
-    const all = new Set(await listNetns(realExec));
+    const all = new Set(await createIp(realExec).netnsNames({ strict: true }));
     present = allNamespaces(prefix).filter((n) => all.has(n));
   } catch (e) {
     return { error: `cannot list network namespaces: ${(e as Error).message}` };

@@ -3,8 +3,8 @@
 // Steps that touch different namespaces run in parallel; order only matters within one namespace.
 import { mkdirSync } from 'node:fs';
 import type { Exec } from '../tools/exec.js';
+import { createTools } from '../tools/index.js';
 import { type FaultId, type LabContext, faultSteps } from './faults.js';
-import { readLinks } from './links.js';
 import { writeParamsStep } from './params.js';
 import { echoServerScript, labObjects } from './paths.js';
 import { attachNative, loadLbWithPinnedMaps, loadProg } from './programs.js';
@@ -72,12 +72,9 @@ function neighbourSteps(prefix: string, macs: Record<string, string>): Step[] {
   ]);
 }
 
-async function progId(exec: Exec, pin: string): Promise<number> {
-  const r = await runStep(exec, { argv: ['bpftool', '-j', 'prog', 'show', 'pinned', pin] });
-  return (JSON.parse(r.stdout) as { id: number }).id;
-}
-
 export async function labUp(exec: Exec, prefix: string, faults: FaultId[], log: Log): Promise<LabState> {
+  const { ip, bpftool } = createTools(exec);
+  const progId = async (pin: string) => (await bpftool.progPinned(pin)).id;
   const objects = labObjects();
   const echo = echoServerScript();
   if (!echo) throw new LabError('dist/src/lab/echo-server.js is missing: build the TypeScript first (npx tsc -p tsconfig.json)');
@@ -114,10 +111,10 @@ export async function labUp(exec: Exec, prefix: string, faults: FaultId[], log: 
     })));
     await Promise.all(NODES.map((n) => runSteps(exec, addressSteps(prefix, n))));
     for (const n of NODES) {
-      for (const link of await readLinks(exec, nsRef(prefix, n))) {
+      for (const link of await ip.links(nsRef(prefix, n))) {
         if (link.ifname === 'lo') continue;
         state.ifindexes[`${n}/${link.ifname}`] = link.ifindex;
-        state.macs[`${n}/${link.ifname}`] = link.mac;
+        if (link.mac) state.macs[`${n}/${link.ifname}`] = link.mac;
       }
     }
     save();
@@ -141,7 +138,7 @@ export async function labUp(exec: Exec, prefix: string, faults: FaultId[], log: 
       runStep(exec, attachNative(prefix, p.passProg, PEER_IFACE)),
       runStep(exec, attachNative(prefix, p.decapProg, DECAP_IFACE)),
     ]);
-    state.progIds = { lb: await progId(exec, p.lbProg), pass: await progId(exec, p.passProg), decap: await progId(exec, p.decapProg) };
+    state.progIds = { lb: await progId(p.lbProg), pass: await progId(p.passProg), decap: await progId(p.decapProg) };
     save();
   });
 

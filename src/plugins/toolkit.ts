@@ -18,8 +18,10 @@ export type { ProgRef, ProgRunResult } from '../tools/bpftool-prog-run.js';
 /** A tool printed something its parser cannot read: `excerpt` holds what it printed. */
 export { ToolOutputError } from '../tools/json.js';
 
-// Namespaces.
+// Namespaces, addresses, mounts.
 export { nsLabel } from '../tools/netns.js';
+export { ipv4Octets, ipv4ToU32, macOf, u32ToIpv4 } from '../tools/addresses.js';
+export { mountedAs, mountOptions } from '../tools/mounts.js';
 
 // tcpdump, nstat, ethtool -S.
 export { parseTcpdumpOutput } from '../tools/tcpdump.js';

@@ -80,8 +80,11 @@ export function createBpftool(exec: Exec) {
   };
   return {
     prog: async (id: number) => parseProg(await json(['prog', 'show', 'id', String(id)])),
+    /** The program pinned at a bpffs path: for whoever pinned it, who has no id until it is loaded. */
+    progPinned: async (path: string) => parseProg(await json(['prog', 'show', 'pinned', path])),
     map: async (id: number) => parseMap(await json(['map', 'show', 'id', String(id)])),
     mapDump: async (id: number) => parseMapDump(await json(['map', 'dump', 'id', String(id)])),
+    mapDumpPinned: async (path: string) => parseMapDump(await json(['map', 'dump', 'pinned', path])),
     /**
      * Every map type, bounded: types with nothing to dump are not dumped, and output past maxBytes is cut at the
      * last complete entry (the dump says it is truncated).

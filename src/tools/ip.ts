@@ -10,7 +10,10 @@ export interface LinkInfo {
   ifindex: number;
   ifname: string;
   kind?: string;
+  /** Administratively up (flag UP). */
   up: boolean;
+  /** Has carrier (flag LOWER_UP): a veth is up and running only once both ends are up. */
+  carrier: boolean;
   mtu?: number;
   mac?: string;
   /** ifindex of the other end for veth (in the namespace named by linkNetnsid when set). */
@@ -33,8 +36,9 @@ export function parseLinks(text: string): LinkInfo[] {
     const ifindex = num(raw.ifindex);
     const ifname = str(raw.ifname);
     if (ifindex === undefined || !ifname) throw new ToolOutputError('ip', 'link entry without ifindex/ifname', JSON.stringify(raw).slice(0, 200));
+    const flags = Array.isArray(raw.flags) ? raw.flags : [];
     const link: LinkInfo = {
-      ifindex, ifname, up: Array.isArray(raw.flags) && raw.flags.includes('UP'),
+      ifindex, ifname, up: flags.includes('UP'), carrier: flags.includes('LOWER_UP'),
       mtu: num(raw.mtu), mac: str(raw.address), linkIndex: num(raw.link_index), linkNetnsid: num(raw.link_netnsid),
       ...(str(raw.link) ? { linkName: str(raw.link) } : {}),
     };
@@ -103,8 +107,13 @@ export function createIp(exec: Exec) {
       const r = await exec.run(['ip', '-j', 'netns', 'list-id'], { netns, timeoutMs: 5000 });
       return r.ok ? parseNetnsIds(r.stdout) : [];
     },
-    async netnsNames(): Promise<string[]> {
+    /**
+     * Names under /run/netns. A failing ip means none, unless `strict`: then it throws, for callers (the lab's
+     * up and down) that must not mistake "could not list" for "nothing there".
+     */
+    async netnsNames(opts: { strict?: boolean } = {}): Promise<string[]> {
       const r = await exec.run(['ip', '-j', 'netns', 'list'], { timeoutMs: 5000 });
+      if (!r.ok && opts.strict) throw new ToolOutputError('ip', `netns list: ${r.stderr.trim() || `exit ${r.exitCode}`}`, r.stderr);
       return r.ok ? parseNetnsList(r.stdout) : [];
     },
   };

@@ -3,6 +3,7 @@
 // buffered before the window from the window's own, and tells us the reader is attached (no sleep).
 import type { Collector, Exec } from './exec.js';
 import type { Files } from './files.js';
+import { mountedAs } from './mounts.js';
 
 export interface TraceLine {
   task: string; pid: number; cpu: number; ts: number;
@@ -27,9 +28,8 @@ export function formatToRegex(format: string): RegExp {
 }
 
 export function tracefsRoot(mounts: string): string | undefined {
-  const lines = mounts.split('\n');
-  if (lines.some((l) => l.split(' ')[1] === '/sys/kernel/tracing' && l.split(' ')[2] === 'tracefs')) return '/sys/kernel/tracing';
-  if (lines.some((l) => l.split(' ')[1] === '/sys/kernel/debug' && l.split(' ')[2] === 'debugfs')) return '/sys/kernel/debug/tracing';
+  if (mountedAs(mounts, '/sys/kernel/tracing', 'tracefs')) return '/sys/kernel/tracing';
+  if (mountedAs(mounts, '/sys/kernel/debug', 'debugfs')) return '/sys/kernel/debug/tracing';
   return undefined;
 }
 

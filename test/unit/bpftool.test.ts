@@ -130,6 +130,22 @@ describe('createBpftool over a fake Exec', () => {
     expect(exec.calls[3]!.netns).toEqual({ kind: 'name', name: 'lb' });
   });
 
+  it('reads a program and a map dump by their bpffs pin (the lab\'s pins, recorded)', async () => {
+    const exec = fakeExec([
+      { argv: ['bpftool', '-j', 'prog', 'show', 'pinned', '/sys/fs/bpf/lt1/lb_prog'], stdout: recording('bpftool/prog-show-pinned.json') },
+      { argv: ['bpftool', '-j', 'map', 'dump', 'pinned', '/sys/fs/bpf/lt1/lb_maps/xdp_params_array'], stdout: recording('bpftool/map-dump-pinned-params.json') },
+      { argv: ['bpftool', '-j', 'prog', 'show', 'pinned', '/sys/fs/bpf/lt1/nope'], exitCode: 255, stdout: recording('bpftool/prog-show-pinned-missing.json') },
+    ]);
+    const b = createBpftool(exec);
+    expect(await b.progPinned('/sys/fs/bpf/lt1/lb_prog')).toMatchObject({ id: 15696, type: 'xdp', name: 'xdp_prog_func' });
+    const [entry, ...rest] = await b.mapDumpPinned('/sys/fs/bpf/lt1/lb_maps/xdp_params_array');
+    expect(rest).toEqual([]);
+    expect(entry!.formatted!.value).toMatchObject({ dst_mac: [6, 196, 44, 157, 189, 202], vip: 3232238081 });
+    const err = await b.progPinned('/sys/fs/bpf/lt1/nope').catch((e) => e);
+    expect(err).toBeInstanceOf(ToolOutputError);
+    expect(err.message).toBe('bpftool: prog show pinned /sys/fs/bpf/lt1/nope: bpf obj get (/sys/fs/bpf/lt1/nope): No such file or directory');
+  });
+
   it('bpftool\'s {"error": ...} on stdout becomes the ToolOutputError message', async () => {
     // What bpftool -j printed (exit 255) for an id that does not exist.
     const exec = fakeExec([{ argv: ['bpftool', '-j', 'prog', 'show', 'id', '999999'], exitCode: 255, stdout: recording('bpftool/prog-show-missing.json') }]);

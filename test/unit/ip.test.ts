@@ -13,7 +13,7 @@ describe('parseLinks', () => {
     const [v0, ...rest] = parseLinks(vethXdp);
     expect(rest).toEqual([]);
     expect(v0).toEqual({
-      ifindex: 2, ifname: 'v0', kind: 'veth', up: true, mtu: 1500, mac: 'd6:70:98:d6:f3:12',
+      ifindex: 2, ifname: 'v0', kind: 'veth', up: true, carrier: true, mtu: 1500, mac: 'd6:70:98:d6:f3:12',
       linkIndex: 2, linkNetnsid: 0,
       xdp: { mode: 'native', progId: 137, progName: 'xdp_prog_func', tag: '45f330cfe0b3cd65', btfId: 67 },
       attachments: [{ mode: 'native', progId: 137, progName: 'xdp_prog_func', tag: '45f330cfe0b3cd65', btfId: 67 }],
@@ -51,6 +51,12 @@ describe('parseLinks', () => {
     const [link] = parseLinks(JSON.stringify(raw));
     expect(link!.xdp).toMatchObject({ mode: 'native', progId: 2398 });
     expect(link!.attachments!.map((a) => [a.mode, a.progId])).toEqual([['offload', 7], ['native', 2398]]);
+  });
+
+  it('a veth whose peer is still down is up without carrier (flags UP but no LOWER_UP, recorded)', () => {
+    const [lo, a0] = parseLinks(recording('ip/link-veth-peer-down.json'));
+    expect(lo).toMatchObject({ ifname: 'lo', up: false, carrier: false });
+    expect(a0).toMatchObject({ ifname: 'a0', up: true, carrier: false });
   });
 
   it('a link without an xdp object has no program, and a DOWN link is not up', () => {
@@ -103,6 +109,12 @@ describe('parseNetnsIds / parseNetnsList', () => {
     expect(parseNetnsList('')).toEqual([]);
   });
 
+  it('reads `ip -j netns list`: names, an empty /run/netns (`[]`) and none at all (no output)', () => {
+    expect(parseNetnsList(recording('ip/netns-list.json'))).toEqual(['ut-gw', 'ut-client']);
+    expect(parseNetnsList(recording('ip/netns-list-empty.json'))).toEqual([]);
+    expect(parseNetnsList(recording('ip/netns-list-no-run-netns.json'))).toEqual([]);
+  });
+
   it('garbage and truncation are ToolOutputErrors', () => {
     const text = recording('ip/netns-list-id.json');
     expect(() => parseNetnsIds(text.slice(0, 10))).toThrow(ToolOutputError);
@@ -131,6 +143,14 @@ describe('createIp over a fake Exec', () => {
     const exec = fakeExec([{ argv: ['ip', '-j', 'netns', 'list-id'], exitCode: 1 }, { argv: ['ip', '-j', 'netns', 'list'], exitCode: 1 }]);
     expect(await createIp(exec).netnsIds()).toEqual([]);
     expect(await createIp(exec).netnsNames()).toEqual([]);
+  });
+
+  it('netnsNames lists /run/netns; with strict a failing ip throws instead of meaning "none"', async () => {
+    const ok = fakeExec([{ argv: ['ip', '-j', 'netns', 'list'], stdout: recording('ip/netns-list.json') }]);
+    expect(await createIp(ok).netnsNames({ strict: true })).toEqual(['ut-gw', 'ut-client']);
+    const failing = fakeExec([{ argv: ['ip', '-j', 'netns', 'list'], exitCode: 1, stderr: 'ip: some failure\n' }]);
+    await expect(createIp(failing).netnsNames({ strict: true })).rejects.toThrow(ToolOutputError);
+    await expect(createIp(failing).netnsNames({ strict: true })).rejects.toThrow('ip: netns list: ip: some failure');
   });
 });
 

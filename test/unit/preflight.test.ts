@@ -1,6 +1,7 @@
-// checks/preflight.ts exports: capabilities from /proc/self/status and mounts from /proc/mounts, as recorded.
+// checks/preflight.ts: capabilities from /proc/self/status; src/tools/mounts.ts: mounts from /proc/mounts, as recorded.
 import { describe, it, expect } from 'vitest';
-import preflight, { missingCaps, mountedAs } from '../../checks/preflight.js';
+import preflight, { missingCaps } from '../../checks/preflight.js';
+import { mountedAs } from '../../src/tools/mounts.js';
 import { runCheck } from '../../src/plugins/testing/run-check.js';
 import type { Recording } from '../../src/plugins/testing/fake-exec.js';
 import { recording, toolVersionSections } from './helpers/recordings.js';
