@@ -55,9 +55,13 @@ async function stopWizard(pid, graceMs = 3000) {
   wizards.delete(pid);
 }
 
-/** Every wizard still running (run.mjs, on Ctrl-C and errors, after killing the tmux servers). */
+/** kill-server leaves the socket file behind in tmux's directory: ours, by its exact name. */
+const removeSocket = (socket) => rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
+
+/** Every wizard still running, and the servers' socket files (run.mjs, on Ctrl-C and errors, after kill-server). */
 export async function stopWizards() {
   await Promise.all([...wizards].map((pid) => stopWizard(pid)));
+  for (const socket of wizardSockets()) removeSocket(socket);
 }
 
 // The diagnosis screen: the summary's first line and the footer of the end phase.
@@ -148,8 +152,7 @@ export async function wizardAllRun({ lab = 'bench', faults = ['veth-peer'] } = {
     out.error = e.message;
   } finally {
     await tmux('kill-server');
-    // kill-server leaves the socket file behind in tmux's directory: ours, by its exact name.
-    rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
+    removeSocket(socket);
     if (pid) await stopWizard(pid);
     rmSync(dir, { recursive: true, force: true });
   }
