@@ -1,27 +1,31 @@
 // One full run of `xdp-doctor --lab --lab-name NAME --non-interactive --json`: wall time from spawn to exit, the
-// report's own timings (probe, rungs), whether it found the lab's fault, and the memory of the run. A run whose
-// exit code or top cause is not the scenario's expected one (lib/expect.mjs) comes back with `error` set: the
-// bench lists it as failed and leaves it out of every figure.
+// report's own timings (probe, rungs), whether it found the lab's fault, the probes it sent, and the memory of the
+// run. A run whose exit code or top cause is not the scenario's expected one (lib/expect.mjs) comes back with
+// `error` set: the bench lists it as failed and leaves it out of every figure.
 import { run } from './lib/proc.mjs';
-import { CLI } from './lib/lab.mjs';
+import { CLI, probesSentSoFar } from './lib/lab.mjs';
 import { watchRss } from './lib/rss.mjs';
 import { EXPECTED, judgeRun, scenarioOf } from './lib/expect.mjs';
 
 export async function ladderRun({ lab = 'bench', faults = ['veth-peer'] } = {}) {
   let watcher;
+  // Probes sent, counted outside the timed run as for the wizard (wizard-all.mjs): TcpActiveOpens in the client netns.
+  const before = await probesSentSoFar(lab);
   const r = await run(['node', CLI, '--lab', '--lab-name', lab, '--non-interactive', '--json'], {
     timeoutMs: 180_000,
     onSpawn: (child) => { watcher = watchRss(child.pid); },
   });
   const mem = watcher?.stop() ?? {};
+  const after = await probesSentSoFar(lab);
+  const probes = before !== undefined && after !== undefined ? after - before : undefined;
   let report;
   try { report = JSON.parse(r.stdout); } catch { /* reported below */ }
   if (!report) {
-    return { ms: r.ms, exitCode: r.code, error: `no JSON report (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, ...mem };
+    return { ms: r.ms, exitCode: r.code, probes, error: `no JSON report (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, ...mem };
   }
   const topCause = report.diagnosis?.[0]?.cause;
   const wrong = judgeRun({ exitCode: r.code, report }, EXPECTED[scenarioOf(faults)]);
-  if (wrong) return { ms: r.ms, exitCode: r.code, topCause, error: wrong, ...mem };
+  if (wrong) return { ms: r.ms, exitCode: r.code, topCause, probes, error: wrong, ...mem };
   const probe = report.probe ? report.probe.endedAt - report.probe.startedAt : undefined;
   const firstProbeAt = report.probe ? report.probe.startedAt - Date.parse(report.startedAt) : undefined;
   return {
@@ -35,6 +39,7 @@ export async function ladderRun({ lab = 'bench', faults = ['veth-peer'] } = {}) 
     probeMs: probe,
     checks: Object.fromEntries(report.checks.map((c) => [c.id, { status: c.status, ms: c.durationMs }])),
     topCause,
+    probes,
     ...mem,
   };
 }

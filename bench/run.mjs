@@ -4,8 +4,9 @@
 // and the load of other processes hit all of them alike), reports medians, ratios and the targets as JSON and a
 // table, and takes the lab down at the end, on error and on Ctrl-C. It is a benchmark, not a test: it fails only
 // when something could not be measured. A ladder run counts only when its exit code and top cause are the
-// scenario's expected ones (bench/lib/expect.mjs); the others are listed as failed. The wizard's figure is Ink's
-// first real frame; the splash line painted before Ink loads is reported beside it.
+// scenario's expected ones (bench/lib/expect.mjs); the others are listed as failed. The wizard's start-up figure is
+// Ink's first real frame; the splash line painted before Ink loads is reported beside it. The wizard's `a` is timed
+// against the non-interactive ladder, spawn to the diagnosis on screen, with the probes it sent (wizard-all.mjs).
 //
 //   node bench/run.mjs [--reps N] [--json FILE] [--lab-name NAME] [--no-audit]
 //
@@ -23,6 +24,7 @@ import { EXPECTED, scenarioOf } from './lib/expect.mjs';
 import { manualLadder } from './manual-ladder.mjs';
 import { measureFloor } from './floor.mjs';
 import { importAudit, tmuxSockets, versionSample, wizardSample } from './startup.mjs';
+import { stopWizards, wizardAllRun, wizardSockets } from './wizard-all.mjs';
 
 const USAGE = 'usage: node bench/run.mjs [--reps N] [--json FILE] [--lab-name NAME] [--no-audit]';
 let values;
@@ -58,7 +60,8 @@ let cleaning;
 async function cleanup() {
   cleaning ??= (async () => {
     killAll('SIGKILL');
-    for (const socket of tmuxSockets()) await run(['tmux', '-L', socket, 'kill-server']);
+    for (const socket of [...tmuxSockets(), ...wizardSockets()]) await run(['tmux', '-L', socket, 'kill-server']);
+    await stopWizards();
     if (labIsUp) {
       log(`lab ${lab}: down`);
       const r = await labDown(lab);
@@ -110,17 +113,23 @@ async function main() {
   labIsUp = true;
   await labUp(lab, FAULTS);
 
-  const samples = { ladder: [], manual: [], floor: [], version: [], wizard: [] };
+  const samples = { ladder: [], manual: [], floor: [], version: [], wizard: [], wizardAll: [] };
   // Warm-up, not counted: page cache, first-time tool start-up.
   log('warm-up (not counted)');
   await ladderRun({ lab, faults: FAULTS });
+  await wizardAllRun({ lab, faults: FAULTS });
   await versionSample();
 
   const series = {
     ladder: async () => {
       const r = await ladderRun({ lab, faults: FAULTS });
       samples.ladder.push(r);
-      return `ladder ${ms(r.ms)}${r.error ? ` FAILED, not counted: ${r.error}` : ` (exit ${r.exitCode}, top cause ${r.topCause ?? 'none'}, node peak ${mb(r.nodeHwmKb)})`}`;
+      return `ladder ${ms(r.ms)}${r.error ? ` FAILED, not counted: ${r.error}` : ` (exit ${r.exitCode}, top cause ${r.topCause ?? 'none'}, ${r.probes ?? '?'} probe(s), node peak ${mb(r.nodeHwmKb)})`}`;
+    },
+    wizardAll: async () => {
+      const r = await wizardAllRun({ lab, faults: FAULTS });
+      samples.wizardAll.push(r);
+      return `wizard a ${ms(r.ms)}${r.error ? ` FAILED, not counted: ${r.error}` : ` (a at ${ms(r.keyAtMs)}, exit ${r.exitCode}, top cause ${r.topCause ?? 'none'}, ${r.probes ?? '?'} probe(s))`}`;
     },
     manual: async () => {
       const r = await manualLadder({ lab });
@@ -173,6 +182,13 @@ function summarize({ samples, audit, started }) {
   const inkFrames = samples.wizard.map((w) => w.inkMs);
   const wizardMs = median(inkFrames);
   const peakKb = Math.max(...okLadder.map((r) => r.nodeHwmKb ?? 0));
+  // The wizard's `a`: only runs that reached the expected conclusion count, as for the ladder.
+  const okWizardAll = samples.wizardAll.filter((r) => !r.error);
+  const wizardAllMs = median(okWizardAll.map((r) => r.ms));
+  const wizardProbes = okWizardAll.map((r) => r.probes);
+  const probesKnown = wizardProbes.length > 0 && wizardProbes.every((p) => typeof p === 'number');
+  const probesValue = !probesKnown ? undefined
+    : Math.min(...wizardProbes) === Math.max(...wizardProbes) ? wizardProbes[0] : `${Math.min(...wizardProbes)}-${Math.max(...wizardProbes)}`;
 
   const perStep = {};
   for (const run of manualRuns) for (const s of run.steps) (perStep[s.name] ??= []).push(s.ms);
@@ -180,11 +196,14 @@ function summarize({ samples, audit, started }) {
   for (const f of samples.floor) for (const [k, v] of Object.entries(f.attach)) (attach[k] ??= []).push(v);
   const checkMs = {};
   for (const r of okLadder) for (const [id, c] of Object.entries(r.checks ?? {})) (checkMs[id] ??= []).push(c.ms);
+  const wizardCheckMs = {};
+  for (const r of okWizardAll) for (const [id, c] of Object.entries(r.checks ?? {})) (wizardCheckMs[id] ??= []).push(c.ms);
 
   const ratios = {
     ladderToManual: ratio(ladderMs, manualMs),
     ladderToFloor: ratio(ladderMs, floorMs),
     versionToNode: ratio(versionMs, nodeMs),
+    wizardAllToLadder: ratio(wizardAllMs, ladderMs),
   };
   const targets = [
     { name: 'full ladder / manual baseline', value: ratios.ladderToManual, limit: 0.35 },
@@ -192,10 +211,13 @@ function summarize({ samples, audit, started }) {
     { name: '--version / node -e 0', value: ratios.versionToNode, limit: 1.5 },
     { name: "wizard: Ink's first frame (ms)", value: round(wizardMs, 0), limit: 300 },
     { name: 'peak RSS of the run, node process (MB)', value: round(peakKb / 1024, 1), limit: 150 },
-  ].map((t) => ({ ...t, ok: typeof t.value === 'number' ? t.value <= t.limit : undefined }));
+    { name: "wizard's a / non-interactive ladder", value: ratios.wizardAllToLadder, limit: 1.2 },
+    // Every counted run, exactly one probe: value is the count, or "min-max" when the runs disagree.
+    { name: "wizard's a: probes sent", value: probesValue, op: '==', limit: 1, ok: probesKnown ? wizardProbes.every((p) => p === 1) : undefined },
+  ].map((t) => ({ ...t, ok: 'ok' in t ? t.ok : typeof t.value === 'number' ? t.value <= t.limit : undefined }));
 
   return {
-    schema: 2,
+    schema: 3,
     startedAt: started.toISOString(),
     durationS: round((Date.now() - started.getTime()) / 1000, 0),
     command: `npm run bench -- --reps ${reps}`,
@@ -209,12 +231,15 @@ function summarize({ samples, audit, started }) {
       wizardInkFrameMs: round(wizardMs, 0), wizardSplashMs: round(median(samples.wizard.map((w) => w.splashMs)), 0),
       tmuxNodeFirstFrameMs: round(median(samples.wizard.map((w) => w.tmuxNodeMs)), 0),
       nodePeakRssKb: median(okLadder.map((r) => r.nodeHwmKb)), treePeakRssKb: median(okLadder.map((r) => r.treeRssKb)),
+      wizardAllMs: round(wizardAllMs, 0), wizardAllKeyAtMs: round(median(okWizardAll.map((r) => r.keyAtMs)), 0),
+      wizardAllAfterKeyMs: round(median(okWizardAll.map((r) => r.afterKeyMs)), 0),
     },
     maxNodePeakRssKb: peakKb,
     ratios,
     perRepRatios: {
       ladderToManual: round(median(samples.manual.map((m, i) => (samples.ladder[i]?.error || !manualRuns.includes(m) ? undefined : samples.ladder[i]?.ms / m.totalMs))), 3),
       ladderToFloor: round(median(samples.floor.map((f, i) => (samples.ladder[i]?.error ? undefined : samples.ladder[i]?.ms / f.floorMs))), 3),
+      wizardAllToLadder: round(median(samples.wizardAll.map((w, i) => (w.error || samples.ladder[i]?.error ? undefined : w.ms / samples.ladder[i]?.ms))), 3),
     },
     targets,
     breakdown: {
@@ -226,10 +251,28 @@ function summarize({ samples, audit, started }) {
         checkMs: Object.fromEntries(Object.entries(checkMs).map(([k, v]) => [k, round(median(v), 0)])),
         exitCodes: okLadder.map((r) => r.exitCode),
         topCauses: okLadder.map((r) => r.topCause),
+        probes: okLadder.map((r) => r.probes),
         countedRuns: okLadder.length,
         failedRuns: samples.ladder.filter((r) => r.error).map((r) => ({
           ms: round(r.ms, 0), exitCode: r.exitCode, topCause: r.topCause, reason: r.error,
         })),
+      },
+      wizardAll: {
+        wall: summary(okWizardAll.map((r) => r.ms)),
+        keyAtMs: summary(okWizardAll.map((r) => r.keyAtMs)),
+        afterKeyMs: summary(okWizardAll.map((r) => r.afterKeyMs)),
+        // From its --report, as for the ladder: the ladder's start → the probe, the probe, each rung.
+        toProbeMs: summary(okWizardAll.map((r) => r.toProbeMs)),
+        probeMs: summary(okWizardAll.map((r) => r.probeMs)),
+        checkMs: Object.fromEntries(Object.entries(wizardCheckMs).map(([k, v]) => [k, round(median(v), 0)])),
+        probes: wizardProbes,
+        exitCodes: okWizardAll.map((r) => r.exitCode),
+        topCauses: okWizardAll.map((r) => r.topCause),
+        countedRuns: okWizardAll.length,
+        failedRuns: samples.wizardAll.filter((r) => r.error).map((r) => ({
+          ms: round(r.ms, 0), exitCode: r.exitCode, topCause: r.topCause, probes: r.probes, reason: r.error,
+        })),
+        screen: samples.wizardAll.at(-1)?.screen,
       },
       manual: {
         wall: summary(manualRuns.map((r) => r.totalMs)),
@@ -263,8 +306,12 @@ function summarize({ samples, audit, started }) {
 function render(r) {
   const b = r.breakdown;
   const rows = [
-    [`xdp-doctor --lab --non-interactive --json${b.ladder.failedRuns.length ? `, ${b.ladder.failedRuns.length} run(s) with the wrong conclusion not counted` : ''}`,
+    [`xdp-doctor --lab --non-interactive --json (${probeWords(b.ladder.probes)})${b.ladder.failedRuns.length ? `, ${b.ladder.failedRuns.length} run(s) with the wrong conclusion not counted` : ''}`,
       ms(r.medians.ladderMs), ms(b.ladder.wall.min), ms(b.ladder.wall.max), b.ladder.wall.n],
+    [`wizard's a, spawn → diagnosis on screen (tmux; ${probeWords(b.wizardAll.probes)})${b.wizardAll.failedRuns.length ? `, ${b.wizardAll.failedRuns.length} run(s) not counted` : ''}`,
+      ms(r.medians.wizardAllMs), ms(b.wizardAll.wall.min), ms(b.wizardAll.wall.max), b.wizardAll.wall.n],
+    ['  a pressed (the screen offers it)', ms(r.medians.wizardAllKeyAtMs), ms(b.wizardAll.keyAtMs.min), ms(b.wizardAll.keyAtMs.max), b.wizardAll.keyAtMs.n],
+    ['  a → diagnosis on screen', ms(r.medians.wizardAllAfterKeyMs), ms(b.wizardAll.afterKeyMs.min), ms(b.wizardAll.afterKeyMs.max), b.wizardAll.afterKeyMs.n],
     [`manual ladder (${b.manual.probes} probes)${b.manual.incompleteRuns.length ? `, ${b.manual.incompleteRuns.length} incomplete run(s) not counted` : ''}`, ms(r.medians.manualMs), ms(b.manual.wall.min), ms(b.manual.wall.max), b.manual.wall.n],
     ['floor (slowest attach + 1 probe)', ms(r.medians.floorMs), ms(b.floor.wall.min), ms(b.floor.wall.max), b.floor.wall.n],
     ['  probe round trip', ms(b.floor.probeMs.median), ms(b.floor.probeMs.min), ms(b.floor.probeMs.max), b.floor.probeMs.n],
@@ -277,10 +324,11 @@ function render(r) {
     ['peak RSS, node process (VmHWM)', mb(r.medians.nodePeakRssKb), '', mb(r.maxNodePeakRssKb), b.ladder.wall.n],
     ['peak RSS, node + children (sampled sum)', mb(r.medians.treePeakRssKb), '', '', ''],
   ];
-  const targets = r.targets.map((t) => [t.name, String(t.value ?? '-'), `<= ${t.limit}`, t.ok === undefined ? '?' : t.ok ? 'ok' : 'MISSED']);
+  const targets = r.targets.map((t) => [t.name, String(t.value ?? '-'), `${t.op ?? '<='} ${t.limit}`, t.ok === undefined ? '?' : t.ok ? 'ok' : 'MISSED']);
   const ladderRows = [
     ['outside runLadder (start-up, target, output)', ms(b.ladder.outsideLadderMs.median)],
     ['ladder start → probe fires', ms(b.ladder.toProbeMs.median)],
+    ["  the same in the wizard's a", ms(b.wizardAll.toProbeMs.median)],
     ['probe', ms(b.ladder.probeMs.median)],
     ...Object.entries(b.ladder.checkMs).map(([k, v]) => [`  rung ${k}`, ms(v)]),
   ];
@@ -303,12 +351,25 @@ function render(r) {
   ].join('\n');
 }
 
+/** "1 probe", "1, 1, 2 probes" or "probes ?" for a list of per-run counts. */
+function probeWords(list = []) {
+  const known = list.filter((p) => typeof p === 'number');
+  if (!known.length) return 'probes ?';
+  const same = known.every((p) => p === known[0]);
+  const text = same ? String(known[0]) : known.join(', ');
+  return `${text} probe${same && known[0] === 1 ? '' : 's'}${known.length < list.length ? ', some not counted' : ''}`;
+}
+
 let code = 0;
 try {
   const result = await main();
   const text = render(result);
   if (!result.breakdown.ladder.countedRuns) {
     log(`no ladder run reached the expected conclusion (${JSON.stringify(result.lab.expected)}): the ladder was not measured`);
+    code = 1;
+  }
+  if (!result.breakdown.wizardAll.countedRuns) {
+    log(`no run of the wizard's a reached the expected conclusion (${JSON.stringify(result.lab.expected)}): it was not measured`);
     code = 1;
   }
   if (values.json) {

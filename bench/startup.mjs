@@ -16,7 +16,7 @@ export async function versionSample() {
 }
 
 /** The environment of a person at a terminal: no CI, a real TERM (tmux sets its own inside the pane). */
-function ttyEnv() {
+export function ttyEnv() {
   const env = { ...process.env };
   delete env.CI;
   delete env.TMUX;

@@ -37,6 +37,23 @@ export async function probe(name) {
   return { ms: r.ms, ok: r.code === 0 && (!p.expect || r.stdout.includes(p.expect)), code: r.code };
 }
 
+/**
+ * TCP connections opened from the lab's client namespace so far (TcpActiveOpens, `nstat -a -s -z -j` there): the
+ * kernel counts one per connect(), whatever the SYN's fate, and the only thing that connects from that namespace is
+ * the probe (`nc … VIP 50002`). The difference over a run is the number of probes that run sent. Undefined when
+ * nstat did not answer.
+ */
+export async function probesSentSoFar(name) {
+  const r = await run(inNs(labNames(name).ns.client, ['nstat', '-a', '-s', '-z', '-j']), { timeoutMs: 10_000 });
+  if (r.code !== 0) return undefined;
+  try {
+    const v = JSON.parse(r.stdout).kernel?.TcpActiveOpens;
+    return typeof v === 'number' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function labUp(name, faults = ['veth-peer']) {
   // A lab of this name left over from an interrupted bench: take it down first (only ours, by name).
   await run(['node', CLI, 'lab', 'down', '--lab-name', name], { timeoutMs: 60_000 });

@@ -14,7 +14,7 @@ function statusKb(pid, field) {
   }
 }
 
-function descendants(pid, out = []) {
+export function descendants(pid, out = []) {
   let tasks = [];
   try { tasks = readdirSync(`/proc/${pid}/task`); } catch { return out; }
   for (const tid of tasks) {
