@@ -16,7 +16,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, release } from 'node:os';
 import { parseArgs } from 'node:util';
-import { killAll, run } from './lib/proc.mjs';
+import { killAll, removeTmuxSocket, run } from './lib/proc.mjs';
 import { ROOT, labDown, labUp } from './lib/lab.mjs';
 import { median, mb, ms, ratio, round, summary, table } from './lib/stats.mjs';
 import { ladderRun } from './ladder.mjs';
@@ -60,7 +60,10 @@ let cleaning;
 async function cleanup() {
   cleaning ??= (async () => {
     killAll('SIGKILL');
-    for (const socket of [...tmuxSockets(), ...wizardSockets()]) await run(['tmux', '-L', socket, 'kill-server']);
+    for (const socket of [...tmuxSockets(), ...wizardSockets()]) {
+      await run(['tmux', '-L', socket, 'kill-server']);
+      removeTmuxSocket(socket);
+    }
     await stopWizards();
     if (labIsUp) {
       log(`lab ${lab}: down`);

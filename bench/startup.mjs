@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { now, run } from './lib/proc.mjs';
+import { now, removeTmuxSocket, run } from './lib/proc.mjs';
 import { CLI, ROOT } from './lib/lab.mjs';
 
 /** One sample each, interleaved so drift and noise hit both alike. */
@@ -58,6 +58,7 @@ export async function firstFrame(argv, { timeoutMs = 10_000, untilChange = false
     }
   } finally {
     await run(tmux('kill-server'));
+    removeTmuxSocket(socket);
   }
 }
 

@@ -15,7 +15,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { now, run } from './lib/proc.mjs';
+import { now, removeTmuxSocket, run } from './lib/proc.mjs';
 import { CLI, probesSentSoFar } from './lib/lab.mjs';
 import { EXPECTED, judgeRun, scenarioOf } from './lib/expect.mjs';
 import { descendants } from './lib/rss.mjs';
@@ -56,12 +56,11 @@ async function stopWizard(pid, graceMs = 3000) {
 }
 
 /** kill-server leaves the socket file behind in tmux's directory: ours, by its exact name. */
-const removeSocket = (socket) => rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
 
 /** Every wizard still running, and the servers' socket files (run.mjs, on Ctrl-C and errors, after kill-server). */
 export async function stopWizards() {
   await Promise.all([...wizards].map((pid) => stopWizard(pid)));
-  for (const socket of wizardSockets()) removeSocket(socket);
+  for (const socket of wizardSockets()) removeTmuxSocket(socket);
 }
 
 // The diagnosis screen: the summary's first line and the footer of the end phase.
@@ -152,7 +151,7 @@ export async function wizardAllRun({ lab = 'bench', faults = ['veth-peer'] } = {
     out.error = e.message;
   } finally {
     await tmux('kill-server');
-    removeSocket(socket);
+    removeTmuxSocket(socket);
     if (pid) await stopWizard(pid);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,8 @@
 // exit, collectors that are "ready" when their own output says so (never a fixed sleep), and a registry so
 // that an error or Ctrl-C ends every child the bench started.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const live = new Set();
 
@@ -137,3 +139,7 @@ export function collector(argv, { readyWhen, readyTimeoutMs = 30_000, env, poke,
     },
   };
 }
+
+/** `tmux -L NAME` leaves its socket file behind after kill-server: remove it, so benches leave nothing in /tmp. */
+export const removeTmuxSocket = (socket) =>
+  rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
