@@ -28,19 +28,29 @@ export interface XdpTracepointSpec {
   extra: { name: string; expr: string }[];
   /** Fields summed per key, each into its own map `@<tracepoint>__<field>`. */
   sums: string[];
+  /**
+   * An older tracepoint the kernel fired instead of `alias` (same fields, same meaning): its buckets are read as
+   * `alias` with `event` naming what fired. Older kernels only, so its absence is not reported.
+   */
+  alias?: string;
 }
 
+const REDIRECT_KEYS = [
+  { name: 'to_ifindex', expr: 'args->to_ifindex' }, { name: 'prog_id', expr: 'args->prog_id' },
+  { name: 'map_id', expr: 'args->map_id' }, { name: 'map_index', expr: 'args->map_index' },
+];
+
 // Field names and types from include/trace/events/xdp.h, as /sys/kernel/tracing/events/xdp/*/format shows them
-// on 6.18. xdp_redirect_map(_err) are absent there ("not used anymore"); xdp_redirect (success) is not an error.
+// on 6.18 (and 5.10, 6.1, 6.12 in the kernel suite). xdp_redirect (success) is not an error.
 export const XDP_TRACEPOINTS: readonly XdpTracepointSpec[] = [
   { name: 'xdp_bulk_tx', ifindex: 'args->ifindex', errno: '-args->err', extra: [], sums: ['drops', 'sent'] },
   {
     name: 'xdp_redirect_err', ifindex: 'args->ifindex', errno: '-args->err',
-    extra: [
-      { name: 'to_ifindex', expr: 'args->to_ifindex' }, { name: 'prog_id', expr: 'args->prog_id' },
-      { name: 'map_id', expr: 'args->map_id' }, { name: 'map_index', expr: 'args->map_index' },
-    ], sums: [],
+    extra: REDIRECT_KEYS, sums: [],
   },
+  // 5.10 reports a failed redirect through a map (devmap, cpumap, xskmap) here; later kernels report it through
+  // xdp_redirect_err and keep this one unused (6.1, 6.12), then drop it (6.18). Same fields (xdp_redirect_template).
+  { name: 'xdp_redirect_map_err', ifindex: 'args->ifindex', errno: '-args->err', extra: REDIRECT_KEYS, sums: [], alias: 'xdp_redirect_err' },
   // The device that refused the batch is the interesting one: key by to_ifindex, keep from_ifindex.
   {
     name: 'xdp_devmap_xmit', ifindex: 'args->to_ifindex', errno: '-args->err',
@@ -195,7 +205,10 @@ export function parseBpftraceStderr(stderr: string): { warnings: string[]; error
 
 /** One map bucket of the xdp program: a tracepoint, its key fields, how often it fired, and summed fields. */
 export interface XdpTraceBucket {
+  /** The tracepoint, as the kb knows it (an older alias is read as the tracepoint that replaced it). */
   tracepoint: string;
+  /** The tracepoint that actually fired, when it is an older alias of `tracepoint`. */
+  event?: string;
   /** Absent when the event carries no interface (cpumap). */
   ifindex?: number;
   /** Positive errno; 0 when err was 0 or the event has no err field. */
@@ -225,7 +238,8 @@ export function xdpBuckets(json: BpftraceJson, specs: readonly XdpTracepointSpec
         }
       }
       out.push({
-        tracepoint: s.name,
+        tracepoint: s.alias ?? s.name,
+        ...(s.alias ? { event: s.name } : {}),
         ifindex: s.ifindex === '0' ? undefined : parts[0],
         errno: Math.abs(parts[1]!),
         act: parts[2]!,
