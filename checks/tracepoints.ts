@@ -5,9 +5,9 @@
 // attributed to the target only when its program id matches, or its ifindex resolves in the target's (then the
 // peer's) namespace and, where the driver counts the same thing, the interface's own ethtool counters rose too.
 import {
-  actionName, defineCheck, INVENTORY, kb, mapsPrinted, parseBpftraceJson, parseBpftraceStderr, peerWhere, PREFLIGHT,
-  statsDelta, ToolOutputError, TRACEPOINTS, XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram,
-  type Evidence, type Finding, type InventoryFacts, type PreflightFacts, type SignalSeen,
+  actionName, defineCheck, INVENTORY, kb, kernelHeadersInstallLines, mapsPrinted, missingKernelHeaders,
+  parseBpftraceJson, parseBpftraceStderr, peerWhere, PREFLIGHT, statsDelta, ToolOutputError, TRACEPOINTS,
+  XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram, type Evidence, type Finding, type InventoryFacts, type PreflightFacts, type SignalSeen,
   type TracepointFacts, type XdpTraceBucket,
 } from '../src/plugins/api.js';
 import { attribute, describeSides, type Attribution, type Side } from './tracepoint-attribution.js';
@@ -45,6 +45,20 @@ export default defineCheck({
     } catch (e) {
       const r = await collector.stop(2000);
       const { errors } = parseBpftraceStderr(r.stderr);
+      if (missingKernelHeaders(r.stderr)) {
+        // Not our failure and not the kernel's: a missing package. The driver counters (ethtool-stats) still see
+        // the errors; only the errno and the tracepoint are lost.
+        const release = (await ctx.tools.files.read('/proc/sys/kernel/osrelease'))?.trim() ?? 'RELEASE';
+        const install = kernelHeadersInstallLines(release);
+        return {
+          status: 'skip',
+          summary: `bpftrace cannot read the xdp tracepoints' arguments on ${release} without the kernel's headers`,
+          degraded: `bpftrace needs this kernel's headers for the xdp tracepoints (no BTF it can use for them): install\n` +
+            install.map((l) => `  ${l}`).join('\n'),
+          evidence: [{ label: 'stderr', data: r.stderr.trim(), command: collector.argv }, { label: 'install', data: install.join('\n') }],
+          findings: [],
+        };
+      }
       return {
         status: 'error',
         summary: `bpftrace could not attach: ${errors.find((l) => /ERROR/.test(l)) ?? errors[0] ?? (e as Error).message}`,

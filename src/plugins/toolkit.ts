@@ -35,7 +35,9 @@ export { isEmptySlot, perCpuSum, printkFormats } from '../tools/bpftool.js';
 export { formatToRegex, parseTraceLine, splitAtMarker, tracefsRoot } from '../tools/trace-pipe.js';
 
 // bpftrace: the xdp:* program and its buckets; skb:kfree_skb drop reasons.
-export { XDP_TRACEPOINTS, mapsPrinted, parseBpftraceJson, parseBpftraceStderr, xdpBuckets, xdpTraceProgram } from '../tools/bpftrace.js';
+export {
+  XDP_TRACEPOINTS, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, xdpBuckets, xdpTraceProgram,
+} from '../tools/bpftrace.js';
 export { dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames } from '../tools/drop-reasons.js';
 
 // xdpdump and pcap files.
@@ -44,5 +46,5 @@ export { LINKTYPE_ETHERNET, readPcap, summarizeFrame, writePcap } from '../tools
 
 // libxdp, packages.
 export { DISPATCHER_NAME } from '../tools/xdp-loader.js';
-export { installLines } from '../tools/packages.js';
+export { installLines, kernelHeadersInstallLines } from '../tools/packages.js';
 export { TOOL_SPECS } from '../tools/versions.js';

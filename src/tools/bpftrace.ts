@@ -189,6 +189,15 @@ export function parseBpftraceJson(stdout: string): BpftraceJson {
   return out;
 }
 
+/**
+ * bpftrace could not compile the tracepoints' arguments: no BTF it can use for them and no headers of the running
+ * kernel (bpftrace 0.17 on 5.10's xdp tracepoints). The first line is what it ends with; the other two are what it
+ * says instead while only part of the headers is installed (docs/kernels.md).
+ */
+export function missingKernelHeaders(stderr: string): boolean {
+  return /Include headers with missing type definitions|'linux\/types\.h' file not found|\/build\/include\/linux\/kconfig\.h' file not found/.test(stderr);
+}
+
 /** bpftrace's stderr: the RLIMIT_MEMLOCK complaint is harmless since 5.11 (memcg accounting); the rest is real. */
 export function parseBpftraceStderr(stderr: string): { warnings: string[]; errors: string[] } {
   const warnings: string[] = [];

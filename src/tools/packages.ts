@@ -82,3 +82,11 @@ export function hostFamily(): Family | undefined {
 export function installHintFor(tools: string[], family: Family | 'unknown' = hostFamily() ?? 'unknown'): string {
   return family === 'unknown' ? installLines(tools).join('; ') : installLine(tools, family);
 }
+
+/**
+ * The headers of the running kernel (bpftrace without usable BTF compiles tracepoint arguments from them): their
+ * packages carry the release in the name, so they are not in the table.
+ */
+export function kernelHeadersInstallLines(release: string): string[] {
+  return [`${LABEL.debian}: ${COMMAND.debian} linux-headers-${release}`, `${LABEL.fedora}: ${COMMAND.fedora} kernel-devel-${release}`];
+}

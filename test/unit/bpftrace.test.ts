@@ -7,7 +7,7 @@ import type { Exec, SpawnOptions } from '../../src/tools/exec.js';
 import type { Files } from '../../src/tools/files.js';
 import { fakeExec, fakeFiles } from '../../src/plugins/testing.js';
 import {
-  bpftraceArgv, createBpftrace, isReadyLine, mapsPrinted, parseBpftraceJson, parseBpftraceStderr, parseProbeList, READY_MARKER,
+  bpftraceArgv, createBpftrace, isReadyLine, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, parseProbeList, READY_MARKER,
   XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram,
 } from '../../src/tools/bpftrace.js';
 import { ToolOutputError } from '../../src/tools/json.js';
@@ -75,6 +75,14 @@ describe('parseBpftraceJson', () => {
     const text = rec('xdp-veth-peer-enxio.stdout.txt');
     expect(mapsPrinted(parseBpftraceJson(text))).toBe(true);
     expect(mapsPrinted(parseBpftraceJson(text.split('\n').slice(0, 2).join('\n')))).toBe(false);
+  });
+});
+
+describe('missingKernelHeaders', () => {
+  it('tells a missing-headers failure (recorded on 5.10 without linux-headers) from other failures', () => {
+    expect(missingKernelHeaders(rec('xdp-5.10-no-headers.stderr.txt'))).toBe(true);
+    expect(missingKernelHeaders(rec('no-redirect-map-err.stderr.txt'))).toBe(false);
+    expect(missingKernelHeaders(rec('xdp-veth-peer-enxio.stderr.txt'))).toBe(false);
   });
 });
 

@@ -129,4 +129,16 @@ describe('tracepoints rung', () => {
     expect(r.summary).toContain('ERROR: tracepoint not found: xdp:xdp_redirect_map_err');
     expect(s.windowCalls()).toBe(0);
   });
+
+  it('skips with the install lines when bpftrace needs the kernel headers (recorded on 5.10 without them)', async () => {
+    const s = scenario({ l0: ['veth-l0-before-probe.txt', 'veth-l0-before-probe.txt'], attachFails: true, bpftraceStderr: rec('bpftrace/xdp-5.10-no-headers.stderr.txt') });
+    s.ctx.tools.files.read = async (p) => (p === '/proc/sys/kernel/osrelease' ? '5.10.0-32-cloud-amd64\n' : undefined);
+    const r = await tracepoints.run(s.ctx);
+    expect(r.status).toBe('skip');
+    expect(r.summary).toBe("bpftrace cannot read the xdp tracepoints' arguments on 5.10.0-32-cloud-amd64 without the kernel's headers");
+    expect(r.degraded).toContain('Debian/Ubuntu: apt-get install linux-headers-5.10.0-32-cloud-amd64');
+    expect(r.degraded).toContain('Fedora/RHEL: dnf install kernel-devel-5.10.0-32-cloud-amd64');
+    expect(r.findings).toEqual([]);
+    expect(s.windowCalls()).toBe(0);
+  });
 });
