@@ -1,6 +1,6 @@
 // Command-line flags for the ladder. Every value from the user is validated here, before it can reach a
 // command: interface names, namespace names and paths, ids, --expect and --probe.
-import type { ProbeFlow } from './probe-flow.js';
+import { canonicalIp, isIpv6Literal, type ProbeFlow } from './probe-flow.js';
 import { parseArgs } from 'node:util';
 import type { Expectation } from './engine/types.js';
 import { validIfname } from './tools/names.js';
@@ -112,14 +112,18 @@ export function validNetns(s: string): boolean {
   return NETNS_NAME.test(s) && s !== '.' && s !== '..';
 }
 
-/** --flow tcp:10.0.0.1:80 | udp:10.0.0.5:53 | icmp:10.0.0.1 */
+/** --flow tcp:10.0.0.1:80 | udp:10.0.0.5:53 | icmp:10.0.0.1 | tcp:[fd00::1]:80 | icmp:fd00::1 */
 export function parseFlow(text: string): ProbeFlow {
-  const m = /^(tcp|udp|icmp):((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?::(\d{1,5}))?$/.exec(text.trim().toLowerCase());
-  const port = m?.[3] !== undefined ? Number(m[3]) : undefined;
-  if (!m || (port !== undefined && (port < 1 || port > 65535)) || (m[1] === 'icmp' && port !== undefined)) {
-    throw new UsageError(`--flow ${JSON.stringify(text)}: write PROTO:ADDRESS[:PORT] with PROTO tcp, udp or icmp, e.g. tcp:10.0.0.1:80 or icmp:10.0.0.1`);
+  const t = text.trim().toLowerCase();
+  const v4 = /^(tcp|udp|icmp):((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?::(\d{1,5}))?$/.exec(t);
+  // IPv6: bracketed when a port follows (tcp:[fd00::1]:80), bare without one (icmp:fd00::1).
+  const v6 = /^(tcp|udp|icmp):(?:\[([0-9a-f:.]+)\](?::(\d{1,5}))?|([0-9a-f:.]+))$/.exec(t);
+  const m = v4 ? { proto: v4[1]!, ip: v4[2]!, port: v4[3] } : v6 && isIpv6Literal(v6[2] ?? v6[4]!) ? { proto: v6[1]!, ip: canonicalIp(v6[2] ?? v6[4]!), port: v6[3] } : undefined;
+  const port = m?.port !== undefined ? Number(m.port) : undefined;
+  if (!m || (port !== undefined && (port < 1 || port > 65535)) || (m.proto === 'icmp' && port !== undefined)) {
+    throw new UsageError(`--flow ${JSON.stringify(text)}: write PROTO:ADDRESS[:PORT] with PROTO tcp, udp or icmp, e.g. tcp:10.0.0.1:80, icmp:10.0.0.1, tcp:[fd00::1]:80 or icmp:fd00::1`);
   }
-  return { proto: m[1] as ProbeFlow['proto'], ip: m[2]!, ...(port !== undefined ? { port } : {}) };
+  return { proto: m.proto as ProbeFlow['proto'], ip: m.ip, ...(port !== undefined ? { port } : {}) };
 }
 
 /** MAP.FIELD=VALUE, e.g. xdp_params_array.vip=192.168.10.1 */

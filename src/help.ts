@@ -60,9 +60,11 @@ Targets
     --prog ID                  use this program id instead of the one attached to NAME
   --probe "CMD ARGS"         traffic to send during the window (split into argv, never a shell)
     --probe-netns NAME|PATH    namespace the probe runs in
-  --flow PROTO:ADDR[:PORT]   the flow to follow (tcp:10.0.0.1:80, icmp:10.0.0.1) when it cannot
-                             be read from the probe (ping, nc, curl, socat, dig, hping3, iperf3
-                             are read); without --probe, the real traffic of that flow is watched
+  --flow PROTO:ADDR[:PORT]   the flow to follow (tcp:10.0.0.1:80, icmp:10.0.0.1, tcp:[fd00::1]:80,
+                             icmp:fd00::1) when it cannot be read from the probe (ping, nc, curl,
+                             socat, dig, hping3, iperf3 are read, IPv4 and IPv6); its ARP or IPv6
+                             neighbour discovery is followed too; without --probe, the real
+                             traffic of that flow is watched
   --window MS                passive window when there is no probe (default 3000)
   --expect MAP.FIELD=VALUE   what a map field should hold, e.g. xdp_params_array.vip=192.168.10.1
 

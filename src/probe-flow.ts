@@ -1,11 +1,22 @@
 // Where a probe command sends its packets, read from its argv for the probes people use (ping, nc, curl, wget,
 // socat, dig, hping3, iperf3): the destination address, the protocol and the port. The rungs follow that
-// flow through captures and verdicts. Only literal IPv4 addresses are read: a host name would need a lookup in
-// the probe's namespace, and a wrong guess is worse than none (then --flow says it).
+// flow through captures and verdicts. Only literal IPv4 and IPv6 addresses are read: a host name would need a
+// lookup in the probe's namespace, and a wrong guess is worse than none (then --flow says it).
 export interface ProbeFlow { ip: string; port?: number; proto: 'icmp' | 'tcp' | 'udp' }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const isIp = (s: string) => IPV4.test(s);
+/** A literal IPv6 address (no zone, no brackets): hex groups with at most one "::", or an embedded IPv4 tail. */
+export function isIpv6Literal(s: string): boolean {
+  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':') || (s.match(/::/g) ?? []).length > 1) return false;
+  const groups = s.split(':');
+  const v4tail = groups.at(-1)!.includes('.') ? groups.pop()! : undefined;
+  if (v4tail !== undefined && !IPV4.test(v4tail)) return false;
+  const max = v4tail !== undefined ? 6 : 8;
+  const filled = groups.filter((g) => g !== '');
+  if (!filled.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  return s.includes('::') ? filled.length < max : filled.length === max;
+}
+const isIp = (s: string) => IPV4.test(s) || isIpv6Literal(s);
 const portOf = (s: string | undefined) => (s && /^\d{1,5}$/.test(s) && Number(s) > 0 && Number(s) < 65536 ? Number(s) : undefined);
 
 /** Positional words, skipping the options that take a value. */
@@ -24,15 +35,48 @@ const PING_VALUE = new Set(['-c', '-i', '-W', '-w', '-s', '-t', '-I', '-l', '-p'
 const HPING_VALUE = new Set(['-c', '-i', '-p', '-s', '-t', '-d', '-I', '-a', '-w', '-o', '-N', '-H', '-g', '-m', '-E', '-e', '-k', '-M', '-L', '-O', '-Q', '-W', '-b']);
 
 function fromUrl(url: string): ProbeFlow | undefined {
-  const m = /^(https?|ftp):\/\/([^/:]+)(?::(\d+))?/.exec(url);
-  if (!m || !isIp(m[2]!)) return undefined;
-  return { ip: m[2]!, proto: 'tcp', port: portOf(m[3]) ?? (m[1] === 'https' ? 443 : m[1] === 'ftp' ? 21 : 80) };
+  const m = /^(https?|ftp):\/\/(\[[0-9a-fA-F:.]+\]|[^/:]+)(?::(\d+))?/.exec(url);
+  const host = m?.[2]?.replace(/^\[(.*)\]$/, '$1');
+  if (!m || !host || !isIp(host)) return undefined;
+  return { ip: host.toLowerCase(), proto: 'tcp', port: portOf(m[3]) ?? (m[1] === 'https' ? 443 : m[1] === 'ftp' ? 21 : 80) };
 }
 
+/** The flow of a probe command, its address in canonical lower case (IPv6 as the kernel prints it). */
 export function flowOfProbe(argv: string[]): ProbeFlow | undefined {
+  const f = flowOfArgv(argv);
+  return f ? { ...f, ip: canonicalIp(f.ip) } : undefined;
+}
+
+/** IPv6 in its RFC 5952 form (lower case, longest zero run as ::), so captures and decoded frames compare equal. */
+export function canonicalIp(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail] = ip.toLowerCase().split('::');
+  const part = (x: string) => (x ? x.split(':') : []);
+  let h = part(head), t = part(tail ?? '');
+  const v4 = (g: string[]) => {
+    const last = g.at(-1);
+    if (!last?.includes('.')) return g;
+    const o = last.split('.').map(Number);
+    return [...g.slice(0, -1), ((o[0]! << 8) | o[1]!).toString(16), ((o[2]! << 8) | o[3]!).toString(16)];
+  };
+  if (tail === undefined) h = v4(h); else t = v4(t);
+  const words = [...h, ...Array(tail === undefined ? 0 : Math.max(0, 8 - h.length - t.length)).fill('0'), ...t].map((w) => parseInt(w, 16));
+  let best = -1, len = 0;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > len && j - i > 1) { best = i; len = j - i; }
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  return best < 0 ? hex.join(':') : `${hex.slice(0, best).join(':')}::${hex.slice(best + len).join(':')}`;
+}
+
+function flowOfArgv(argv: string[]): ProbeFlow | undefined {
   const [cmd0, ...args] = argv;
   const cmd = (cmd0 ?? '').split('/').pop()!;
-  if (/^(ping|ping4|fping|arping)$/.test(cmd)) {
+  if (/^(ping|ping4|ping6|fping|fping6|arping)$/.test(cmd)) {
     const ip = positionals(args, PING_VALUE).find(isIp);
     return ip ? { ip, proto: 'icmp' } : undefined;
   }
@@ -47,8 +91,9 @@ export function flowOfProbe(argv: string[]): ProbeFlow | undefined {
   }
   if (cmd === 'socat') {
     for (const a of args) {
-      const m = /^(TCP|TCP4|UDP|UDP4|TCP-CONNECT|UDP-SENDTO|UDP-CONNECT|TCP4-CONNECT|UDP4-SENDTO|UDP4-CONNECT):([\d.]+):(\d+)/i.exec(a);
-      if (m && isIp(m[2]!)) return { ip: m[2]!, proto: /^udp/i.test(m[1]!) ? 'udp' : 'tcp', port: portOf(m[3]) };
+      const m = /^(TCP[46]?|UDP[46]?|TCP-CONNECT|UDP-SENDTO|UDP-CONNECT|TCP[46]-CONNECT|UDP[46]-SENDTO|UDP[46]-CONNECT):(\[[0-9a-fA-F:.]+\]|[\d.]+):(\d+)/i.exec(a);
+      const host = m?.[2]?.replace(/^\[(.*)\]$/, '$1');
+      if (m && host && isIp(host)) return { ip: host.toLowerCase(), proto: /^udp/i.test(m[1]!) ? 'udp' : 'tcp', port: portOf(m[3]) };
     }
     return undefined;
   }
@@ -77,11 +122,18 @@ export function flowOfProbe(argv: string[]): ProbeFlow | undefined {
 }
 
 /**
- * A tcpdump filter (argv words) for the flow in both directions, requests and replies. IP fragments after the
- * first carry no ports, so a port filter would miss them; they are rare on a probe's small packets.
+ * A tcpdump filter (argv words) for the flow in both directions, requests and replies, and the neighbour
+ * resolution the flow needs first: ARP about its IPv4 address, or IPv6 neighbour solicitations and
+ * advertisements (sent to a solicited-node multicast address, so matched by ICMPv6 type, not by host). A filter
+ * that drops those stops the flow before its first packet. IP fragments after the first carry no ports, so a port
+ * filter would miss them; they are rare on a probe's small packets.
  */
 export function captureFilterOf(flow: ProbeFlow): string[] {
+  const v6 = flow.ip.includes(':');
   const host = ['host', flow.ip];
-  if (flow.proto === 'icmp') return ['icmp', 'and', ...host];
-  return [flow.proto, 'and', ...host, ...(flow.port ? ['and', 'port', String(flow.port)] : [])];
+  const main = flow.proto === 'icmp'
+    ? [v6 ? 'icmp6' : 'icmp', 'and', ...host]
+    : [flow.proto, 'and', ...host, ...(flow.port ? ['and', 'port', String(flow.port)] : [])];
+  const neighbours = v6 ? ['icmp6', 'and', '(', 'ip6[40]', '==', '135', 'or', 'ip6[40]', '==', '136', ')'] : ['arp', 'and', ...host];
+  return ['(', ...main, ')', 'or', '(', ...neighbours, ')'];
 }

@@ -26,41 +26,92 @@ export function be32AsHostU32(ip: string): string {
   return `0x${[b[3], b[2], b[1], b[0]].map((x) => x!.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** The program for the flow of these addresses. bpftrace reads args->protocol in host order (ntohs in the tracepoint). */
-export function dropReasonsProgram(ips: string[]): string {
-  if (!ips.length) throw new Error('dropReasonsProgram: no address to follow');
-  const any = (v: string) => ips.map((ip) => `${v} == ${be32AsHostU32(ip)}`).join(' || ');
-  return [
-    'tracepoint:skb:kfree_skb',
-    '{',
-    '  $proto = args->protocol;',
-    '  if ($proto != 0x0800) { return; }',
-    '  $skb = (struct sk_buff *)args->skbaddr;',
-    '  $ip = (struct iphdr *)($skb->head + $skb->network_header);',
-    '  $d = $ip->daddr;',
-    '  $s = $ip->saddr;',
-    // An IPIP packet (a load balancer's encapsulation) belongs to the flow when its inner destination does.
-    '  $inner = ((struct iphdr *)($skb->head + $skb->network_header + 20))->daddr;',
-    `  if (${any('$d')} || ${any('$s')} || ($ip->protocol == 4 && (${any('$inner')}))) {`,
-    '    $dev = $skb->dev;',
-    `    ${DROP_MAP}[args->reason, $dev->ifindex, $dev->nd_net.net->ns.inum, $ip->protocol, ksym(args->location)] = count();`,
-    '  }',
-    '}',
-    readinessProbe(),
-  ].join('\n');
+/** An IPv6 address as four __be32 words read by a little-endian CPU, for comparing in6_u.u6_addr32[i]. */
+export function ipv6AsHostU32s(ip: string): string[] {
+  if ((ip.match(/::/g) ?? []).length > 1) throw new Error(`not an IPv6 address: ${ip}`);
+  const [head = '', tail] = ip.split('::');
+  const part = (x: string) => (x ? x.split(':') : []);
+  const h = part(head), t = part(tail ?? '');
+  const words = [...h, ...Array(tail === undefined ? 0 : 8 - h.length - t.length).fill('0'), ...t].map((w) => parseInt(w, 16));
+  if (words.length !== 8 || words.some((w) => !(w >= 0 && w <= 0xffff))) throw new Error(`not an IPv6 address: ${ip}`);
+  const out: string[] = [];
+  for (let i = 0; i < 8; i += 2) {
+    const bytes = [words[i]! >> 8, words[i]! & 255, words[i + 1]! >> 8, words[i + 1]! & 255];
+    out.push(`0x${bytes.reverse().map((x) => x.toString(16).padStart(2, '0')).join('')}`);
+  }
+  return out;
 }
 
-export interface DropBucket { reason: number; ifindex: number; netnsInode: number; /** IPv4 protocol of the dropped packet (1 ICMP, 4 IPIP, 6 TCP, 17 UDP). */ proto: number; location: string; count: number }
+export const isIpv6 = (ip: string) => ip.includes(':');
+
+/** L3 protocol numbers the program keys drops by (the EtherType, as args->protocol gives it in host order). */
+export const L3 = { ipv4: 0x0800, ipv6: 0x86dd, arp: 0x0806 } as const;
+
+/**
+ * The program for the flow of these addresses. bpftrace reads args->protocol in host order (ntohs in the
+ * tracepoint). IPv4: either address, or an IPIP packet whose inner destination is one (a load balancer's
+ * encapsulation). IPv6: either address. ARP: a request or reply about one of the IPv4 addresses (a filter that
+ * drops ARP stops the flow before its first packet).
+ */
+export function dropReasonsProgram(ips: string[]): string {
+  if (!ips.length) throw new Error('dropReasonsProgram: no address to follow');
+  const v4 = ips.filter((ip) => !isIpv6(ip)), v6 = ips.filter(isIpv6);
+  const any4 = (v: string) => v4.map((ip) => `${v} == ${be32AsHostU32(ip)}`).join(' || ');
+  const any6 = (v: string) => v6.map((ip) => `(${ipv6AsHostU32s(ip).map((w, i) => `${v}.in6_u.u6_addr32[${i}] == ${w}`).join(' && ')})`).join(' || ');
+  const record = (l3: number, proto: string) => `    ${DROP_MAP}[args->reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, ${l3}, ${proto}, ksym(args->location)] = count();`;
+  const lines = ['tracepoint:skb:kfree_skb', '{', '  $proto = args->protocol;', '  $skb = (struct sk_buff *)args->skbaddr;'];
+  if (v4.length) {
+    lines.push(
+      '  if ($proto == 0x0800) {',
+      '    $ip = (struct iphdr *)($skb->head + $skb->network_header);',
+      '    $inner = ((struct iphdr *)($skb->head + $skb->network_header + 20))->daddr;',
+      `    if (${any4('$ip->daddr')} || ${any4('$ip->saddr')} || ($ip->protocol == 4 && (${any4('$inner')}))) {`,
+      `  ${record(L3.ipv4, '$ip->protocol')}`,
+      '    }',
+      '  }',
+      '  if ($proto == 0x0806) {',
+      '    $arp = $skb->head + $skb->network_header;',
+      `    if (${any4('*(uint32 *)($arp + 24)')} || ${any4('*(uint32 *)($arp + 14)')}) {`,
+      `  ${record(L3.arp, '0')}`,
+      '    }',
+      '  }',
+    );
+  }
+  if (v6.length) {
+    lines.push(
+      '  if ($proto == 0x86DD) {',
+      '    $ip6 = (struct ipv6hdr *)($skb->head + $skb->network_header);',
+      `    if (${any6('$ip6->daddr')} || ${any6('$ip6->saddr')}) {`,
+      `  ${record(L3.ipv6, '$ip6->nexthdr')}`,
+      '    }',
+      '  }',
+    );
+  }
+  lines.push('}', readinessProbe());
+  return lines.join('\n');
+}
+
+export interface DropBucket {
+  reason: number; ifindex: number; netnsInode: number;
+  /** EtherType of the dropped packet: 0x0800 IPv4, 0x86dd IPv6, 0x0806 ARP. */
+  l3: number;
+  /** IP protocol / IPv6 next header of the dropped packet (1 ICMP, 4 IPIP, 6 TCP, 17 UDP, 58 ICMPv6); 0 for ARP. */
+  proto: number;
+  location: string; count: number;
+}
 
 export function dropBuckets(json: BpftraceJson): DropBucket[] {
   const out: DropBucket[] = [];
   for (const [key, value] of Object.entries(json.maps[DROP_MAP] ?? {})) {
-    const [reason, ifindex, inode, proto, ...loc] = key.split(',');
+    const parts = key.split(',').map((p) => p.trim());
     const count = num(value);
-    if (![reason, ifindex, inode, proto].every((p) => p !== undefined && /^\d+$/.test(p.trim())) || count === undefined) {
-      throw new ToolOutputError('bpftrace', `${DROP_MAP} entry "${key}" is not reason,ifindex,netns,protocol,location → count`, excerpt(`${key}: ${JSON.stringify(value)}`));
+    // reason,ifindex,netns,l3,protocol,location; before IPv6 and ARP were followed, reason,ifindex,netns,protocol,location (IPv4).
+    const withL3 = parts.length >= 6 && /^\d+$/.test(parts[4]!);
+    const [reason, ifindex, inode, l3, proto, ...loc] = withL3 ? parts : [parts[0], parts[1], parts[2], String(L3.ipv4), ...parts.slice(3)];
+    if (![reason, ifindex, inode, l3, proto].every((p) => p !== undefined && /^\d+$/.test(p)) || count === undefined) {
+      throw new ToolOutputError('bpftrace', `${DROP_MAP} entry "${key}" is not reason,ifindex,netns,l3,protocol,location → count`, excerpt(`${key}: ${JSON.stringify(value)}`));
     }
-    out.push({ reason: Number(reason), ifindex: Number(ifindex), netnsInode: Number(inode), proto: Number(proto), location: loc.join(',').trim(), count });
+    out.push({ reason: Number(reason), ifindex: Number(ifindex), netnsInode: Number(inode), l3: Number(l3), proto: Number(proto), location: loc.join(',').trim(), count });
   }
   return out.sort((a, b) => b.count - a.count);
 }

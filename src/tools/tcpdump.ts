@@ -15,6 +15,8 @@ export interface TcpdumpPacket {
   echo?: { reply: boolean; id: number; seq: number };
   /** IPIP: the outer addresses; src/dst/ports then describe the inner packet. */
   outer?: { src: string; dst: string };
+  /** ARP or IPv6 neighbour discovery: the flow's neighbour resolution, not one of its requests or replies. */
+  neighbour?: boolean;
   /** tcpdump's own complaint: "bad hdr length", "truncated-ip", ... */
   malformed?: string;
   raw: string;
@@ -31,6 +33,7 @@ export function parseTcpdumpLine(line: string): TcpdumpPacket | undefined {
   const m = /^(\d+\.\d+)\s+(?:\S+\s+(?:In|Out|M|B|P)\s+)?(IP6?|ARP|[A-Z][\w-]*),?\s+(.*)$/.exec(line.trim());
   if (!m) return undefined;
   const pkt: TcpdumpPacket = { ts: Number(m[1]), proto: m[2]!, raw: line };
+  if (pkt.proto === 'ARP' || /ICMP6, neighbor (solicitation|advertisement)/.test(line)) pkt.neighbour = true;
   let rest = m[3]!;
   if (pkt.proto === 'IP') {
     // tcpdump puts its complaint before the addresses: "truncated-ip - 15300 bytes missing! A > B: ...".
@@ -55,6 +58,20 @@ export function parseTcpdumpLine(line: string): TcpdumpPacket | undefined {
     }
     const bad = /(bad hdr length[^,\]]*|truncated-ip - \d+ bytes missing!|bad-len \d+|IP \d+ bytes missing!?|wrong link-layer[^,\]]*)/.exec(line);
     if (bad && !pkt.malformed) pkt.malformed = bad[1];
+  }
+  if (pkt.proto === 'IP6') {
+    // "A.p > B.q: Flags [S], ..." or "A > B: ICMP6, echo request, id 5, seq 1, length 64"; an IPv6 address has no
+    // dots, so a trailing ".N" is the port.
+    const hdr = /^([0-9a-f:]+)(?:\.(\d+))? > ([0-9a-f:]+)(?:\.(\d+))?: (.*)$/i.exec(rest);
+    if (hdr) {
+      Object.assign(pkt, { src: hdr[1], dst: hdr[3], ...(hdr[2] ? { sport: Number(hdr[2]) } : {}), ...(hdr[4] ? { dport: Number(hdr[4]) } : {}) });
+      const flags = /Flags \[([^\]]*)\]/.exec(hdr[5]!);
+      if (flags) pkt.flags = flags[1];
+      const seq = /\bseq (\d+)/.exec(hdr[5]!);
+      if (seq && flags) pkt.seq = Number(seq[1]);
+      const echo = /ICMP6, echo (request|reply), id (\d+), seq (\d+)/.exec(hdr[5]!);
+      if (echo) pkt.echo = { reply: echo[1] === 'reply', id: Number(echo[2]), seq: Number(echo[3]) };
+    }
   }
   return pkt;
 }

@@ -145,7 +145,10 @@ describe('--flow', () => {
   it('PROTO:ADDRESS[:PORT], and clear errors for anything else', () => {
     expect(parseLadderArgs(['--iface', 'eth0', '--flow', 'tcp:10.0.0.1:80']).flow).toEqual({ proto: 'tcp', ip: '10.0.0.1', port: 80 });
     expect(parseLadderArgs(['--iface', 'eth0', '--flow', 'icmp:10.0.0.1']).flow).toEqual({ proto: 'icmp', ip: '10.0.0.1' });
-    for (const bad of ['tcp:10.0.0.1:0', 'sctp:10.0.0.1', 'icmp:10.0.0.1:5', 'udp:host:53', 'tcp:10.0.0.300:80']) {
+    // IPv6: bracketed before a port, bare without one; canonical form.
+    expect(parseLadderArgs(['--iface', 'eth0', '--flow', 'tcp:[FD00:0::1]:80']).flow).toEqual({ proto: 'tcp', ip: 'fd00::1', port: 80 });
+    expect(parseLadderArgs(['--iface', 'eth0', '--flow', 'icmp:fd00:111:60::2']).flow).toEqual({ proto: 'icmp', ip: 'fd00:111:60::2' });
+    for (const bad of ['tcp:10.0.0.1:0', 'sctp:10.0.0.1', 'icmp:10.0.0.1:5', 'udp:host:53', 'tcp:10.0.0.300:80', 'tcp:fd00::1:80:x', 'icmp:[fd00::1]:5', 'tcp:[fd00::1::2]:80']) {
       expect(() => parseLadderArgs(['--iface', 'eth0', '--flow', bad]), bad).toThrow(/--flow .*PROTO:ADDRESS\[:PORT\]/);
     }
   });

@@ -2,7 +2,7 @@
 // the bpftrace program for a flow, and its counts, on output recorded here (test/zoo/zoo_icmp_echo.c built
 // with ZOO_FORGET_SWAP: its XDP_TX replies die at the sender as OTHERHOST).
 import { describe, expect, it } from 'vitest';
-import { be32AsHostU32, dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames } from '../../src/tools/drop-reasons.js';
+import { be32AsHostU32, dropBuckets, dropReasonsProgram, hasDropReasons, ipv6AsHostU32s, parseDropReasonNames } from '../../src/tools/drop-reasons.js';
 import { parseBpftraceJson } from '../../src/tools/bpftrace.js';
 import { allDropReasons, dropReasonInfo, isRoutineDrop } from '../../src/kb/drop-reasons.js';
 import { causeInfo } from '../../src/kb/causes.js';
@@ -44,24 +44,43 @@ describe('the program and its counts', () => {
     expect(be32AsHostU32('10.111.60.2')).toBe('0x023c6f0a');
   });
 
-  it('filters the flow in both directions and IPIP by its inner destination, and ends with the readiness probe', () => {
+  it('IPv4: the flow in both directions, IPIP by its inner destination, ARP about the address; ends with the readiness probe', () => {
     const p = dropReasonsProgram(['10.111.60.2']);
     expect(p).toContain('tracepoint:skb:kfree_skb');
-    expect(p).toContain('if ($d == 0x023c6f0a || $s == 0x023c6f0a || ($ip->protocol == 4 && ($inner == 0x023c6f0a))) {');
-    expect(p).toContain('@xdp_doctor_drops[args->reason, $dev->ifindex, $dev->nd_net.net->ns.inum, $ip->protocol, ksym(args->location)] = count();');
+    expect(p).toContain('if ($ip->daddr == 0x023c6f0a || $ip->saddr == 0x023c6f0a || ($ip->protocol == 4 && ($inner == 0x023c6f0a))) {');
+    expect(p).toContain('@xdp_doctor_drops[args->reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, 2048, $ip->protocol, ksym(args->location)] = count();');
+    expect(p).toContain('if (*(uint32 *)($arp + 24) == 0x023c6f0a || *(uint32 *)($arp + 14) == 0x023c6f0a) {');
+    expect(p).not.toContain('0x86DD');
     expect(p).toMatch(/printf\("xdp-doctor: probes attached\\n"\)/);
     expect(() => dropReasonsProgram([])).toThrow();
   });
 
+  it('IPv6: the four words of each address as this CPU reads them, both directions, no IPv4 branch', () => {
+    expect(ipv6AsHostU32s('fd00:111:60::2')).toEqual(['0x110100fd', '0x00006000', '0x00000000', '0x02000000']);
+    expect(ipv6AsHostU32s('::1')).toEqual(['0x00000000', '0x00000000', '0x00000000', '0x01000000']);
+    expect(() => ipv6AsHostU32s('fd00::1::2')).toThrow();
+    const p = dropReasonsProgram(['fd00:111:60::2']);
+    expect(p).toContain('($ip6->daddr.in6_u.u6_addr32[0] == 0x110100fd && $ip6->daddr.in6_u.u6_addr32[1] == 0x00006000 && $ip6->daddr.in6_u.u6_addr32[2] == 0x00000000 && $ip6->daddr.in6_u.u6_addr32[3] == 0x02000000)');
+    expect(p).toContain('34525, $ip6->nexthdr, ksym(args->location)] = count();');
+    expect(p).not.toContain('0x0800');
+  });
+
+  it('reads the six-field keys of a real IPv6 run: NO_SOCKET in tcp_v6_rcv on both ends of the port rewrite', () => {
+    expect(dropBuckets(parseBpftraceJson(recording('drop-reasons/zoo-port-rewrite-v6-no-socket.stdout.txt')))).toEqual([
+      expect.objectContaining({ reason: 3, ifindex: 2, l3: 0x86dd, proto: 6, location: 'tcp_v6_rcv', count: 2 }),
+      expect.objectContaining({ reason: 3, ifindex: 2, l3: 0x86dd, proto: 6, location: 'tcp_v6_rcv', count: 2 }),
+    ]);
+  });
+
   it('reads the recorded counts: OTHERHOST ×3 on ifindex 2 of the sender\'s namespace, in ip_rcv_core', () => {
     expect(dropBuckets(parseBpftraceJson(recording('drop-reasons/zoo-echo-noswap-otherhost.stdout.txt')))).toEqual([
-      { reason: 13, ifindex: 2, netnsInode: 4026532177, proto: 1, location: 'ip_rcv_core', count: 3 },
+      { reason: 13, ifindex: 2, netnsInode: 4026532177, l3: 0x0800, proto: 1, location: 'ip_rcv_core', count: 3 },
     ]);
   });
 
   it('a healthy ping: the prober frees each ICMP reply as NO_SOCKET in ping_rcv after its raw socket took a copy — routine', () => {
     const [b] = dropBuckets(parseBpftraceJson(recording('drop-reasons/zoo-echo-healthy-icmp-no-socket.stdout.txt')));
-    expect(b).toEqual({ reason: 3, ifindex: 2, netnsInode: 4026532177, proto: 1, location: 'ping_rcv', count: 3 });
+    expect(b).toEqual({ reason: 3, ifindex: 2, netnsInode: 4026532177, l3: 0x0800, proto: 1, location: 'ping_rcv', count: 3 });
     expect(isRoutineDrop(parseDropReasonNames(format618).get(b!.reason)!, b!.proto)).toBe(true);
     expect(isRoutineDrop('NO_SOCKET', 6)).toBe(false);
   });

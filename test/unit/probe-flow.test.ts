@@ -1,6 +1,6 @@
 // src/probe-flow.ts: the flow a probe command sends, for each probe people use, and the capture filter for it.
 import { describe, expect, it } from 'vitest';
-import { captureFilterOf, flowOfProbe } from '../../src/probe-flow.js';
+import { canonicalIp, captureFilterOf, flowOfProbe, isIpv6Literal } from '../../src/probe-flow.js';
 
 const flow = (cmd: string) => flowOfProbe(cmd.split(' '));
 
@@ -40,9 +40,39 @@ describe('flowOfProbe', () => {
 });
 
 describe('captureFilterOf', () => {
-  it('follows the flow in both directions', () => {
-    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'icmp' })).toEqual(['icmp', 'and', 'host', '10.0.0.1']);
-    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'tcp', port: 80 })).toEqual(['tcp', 'and', 'host', '10.0.0.1', 'and', 'port', '80']);
-    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'udp' })).toEqual(['udp', 'and', 'host', '10.0.0.1']);
+  it('follows the flow in both directions, and the ARP about its address', () => {
+    const arp = (ip: string) => ['or', '(', 'arp', 'and', 'host', ip, ')'];
+    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'icmp' })).toEqual(['(', 'icmp', 'and', 'host', '10.0.0.1', ')', ...arp('10.0.0.1')]);
+    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'tcp', port: 80 })).toEqual(['(', 'tcp', 'and', 'host', '10.0.0.1', 'and', 'port', '80', ')', ...arp('10.0.0.1')]);
+    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'udp' })).toEqual(['(', 'udp', 'and', 'host', '10.0.0.1', ')', ...arp('10.0.0.1')]);
+  });
+  it('IPv6: icmp6 for ICMP, and neighbour solicitations and advertisements by type (they go to a multicast address)', () => {
+    const nd = ['or', '(', 'icmp6', 'and', '(', 'ip6[40]', '==', '135', 'or', 'ip6[40]', '==', '136', ')', ')'];
+    expect(captureFilterOf({ ip: 'fd00::2', proto: 'icmp' })).toEqual(['(', 'icmp6', 'and', 'host', 'fd00::2', ')', ...nd]);
+    expect(captureFilterOf({ ip: 'fd00::2', proto: 'tcp', port: 8081 })).toEqual(['(', 'tcp', 'and', 'host', 'fd00::2', 'and', 'port', '8081', ')', ...nd]);
+  });
+});
+
+describe('IPv6 probes', () => {
+  it('ping -6, ping6, nc -6, URLs with [addr], socat TCP6, dig @addr: the address in canonical form', () => {
+    expect(flow('ping -6 -c 3 fd00:111:60::2')).toEqual({ ip: 'fd00:111:60::2', proto: 'icmp' });
+    expect(flow('ping6 -c 1 FD00:0111:0060:0:0:0:0:2')).toEqual({ ip: 'fd00:111:60::2', proto: 'icmp' });
+    expect(flow('nc -6 -z -w 2 fd00:111:60::2 8081')).toEqual({ ip: 'fd00:111:60::2', proto: 'tcp', port: 8081 });
+    expect(flow('curl -s http://[fd00::1]:8080/x')).toEqual({ ip: 'fd00::1', proto: 'tcp', port: 8080 });
+    expect(flow('socat - TCP6:[fd00::1]:22')).toEqual({ ip: 'fd00::1', proto: 'tcp', port: 22 });
+    expect(flow('dig @fd00::53 example.com')).toEqual({ ip: 'fd00::53', proto: 'udp', port: 53 });
+    expect(flow('ping -c 1 ::ffff:10.0.0.1')).toEqual({ ip: '::ffff:a00:1', proto: 'icmp' });
+  });
+  it('not an address: no guess', () => {
+    expect(flow('ping -6 fd00::1::2')).toBeUndefined();
+    expect(flow('ping -6 fd00:1:2:3:4:5:6:7:8')).toBeUndefined();
+    expect(flow('ping -6 example.com')).toBeUndefined();
+    expect(isIpv6Literal('1:2:3:4:5:6:7:8')).toBe(true);
+    expect(isIpv6Literal('1:2:3:4:5:6:7')).toBe(false);
+  });
+  it('canonical form: lower case, the longest zero run as ::', () => {
+    expect(canonicalIp('FD00:0:0:1:0:0:0:2')).toBe('fd00:0:0:1::2');
+    expect(canonicalIp('fd00::')).toBe('fd00::');
+    expect(canonicalIp('10.0.0.1')).toBe('10.0.0.1');
   });
 });

@@ -18,8 +18,8 @@ describe('parseTcpdumpLine', () => {
 
   it('reads ARP request and reply as ARP without addresses', () => {
     const [req, rep] = lines('peer-v1-syn.txt');
-    expect(parseTcpdumpLine(req!)).toEqual({ ts: 1795525696.842786, proto: 'ARP', raw: req });
-    expect(parseTcpdumpLine(rep!)).toEqual({ ts: 1795525696.842816, proto: 'ARP', raw: rep });
+    expect(parseTcpdumpLine(req!)).toEqual({ ts: 1795525696.842786, proto: 'ARP', raw: req, neighbour: true });
+    expect(parseTcpdumpLine(rep!)).toEqual({ ts: 1795525696.842816, proto: 'ARP', raw: rep, neighbour: true });
   });
 
   it('reads ICMP echo request and reply: addresses, no ports, no flags', () => {
@@ -112,5 +112,18 @@ describe('ICMP echo pairing fields', () => {
   it('reads request/reply, id and seq (recorded ping on a veth)', () => {
     const pkts = parseTcpdumpOutput(recording('tcpdump/icmp-echo-answered.txt'));
     expect(pkts.map((p) => p.echo)).toEqual([1, 1, 2, 2, 3, 3].map((seq, i) => ({ reply: i % 2 === 1, id: 32327, seq })));
+  });
+});
+
+describe('IPv6 lines (recorded: ping -6 and nc -6 on a zoo pair)', () => {
+  const ps = parseTcpdumpOutput(recording('tcpdump/ipv6-ping-nc.txt'));
+  it('neighbour discovery is marked, echo requests and replies paired by id/seq, TCP ports after the last dot', () => {
+    expect(ps.map((p) => p.proto)).toEqual(Array(13).fill('IP6'));
+    expect(ps.slice(0, 3).every((p) => p.neighbour)).toBe(true);
+    expect(ps[3]).toMatchObject({ src: 'fd00:111:60::1', dst: 'fd00:111:60::2', echo: { reply: false, id: 13613, seq: 1 } });
+    expect(ps[4]).toMatchObject({ echo: { reply: true, id: 13613, seq: 1 } });
+    expect(ps[4]!.neighbour).toBeUndefined();
+    expect(ps[7]).toMatchObject({ src: 'fd00:111:60::1', sport: 52896, dst: 'fd00:111:60::2', dport: 8080, flags: 'S', seq: 3600557026 });
+    expect(ps[8]).toMatchObject({ sport: 8080, dport: 52896, flags: 'S.' });
   });
 });
