@@ -4,9 +4,9 @@
 // kernel function during the window; reason names come from this kernel's tracepoint format (numbers differ
 // between kernels). Older kernels: the rung says so and reads the hops' `ip -s link` drop counters instead.
 import {
-  defineCheck, dropBuckets, dropReasonsProgram, flowTrouble, followedFlow, hasDropReasons, INVENTORY, kb,
-  mapsPrinted, nsLabel, parseBpftraceJson, parseDropReasonNames, PREFLIGHT, type CheckContext, type DropBucket,
-  type Evidence, type Finding, type Fix, type InventoryFacts, type LinkInfo, type NetnsRef, type PreflightFacts,
+  defineCheck, DROPS, dropBuckets, dropReasonsProgram, flowTrouble, followedFlow, hasDropReasons, INVENTORY, kb, L3_ETHERTYPE,
+  mapsPrinted, nsLabel, parseBpftraceJson, parseDropReasonNames, PREFLIGHT, PROBE_OUTCOME, type CheckContext, type DropBucket,
+  type DropFacts, type Evidence, type Finding, type Fix, type FlowDrop, type InventoryFacts, type LinkInfo, type NetnsRef, type PreflightFacts,
 } from '../src/plugins/api.js';
 
 interface Place { netns?: NetnsRef; label: string; links: LinkInfo[] }
@@ -28,7 +28,7 @@ export default defineCheck({
     }
     const dest = followedFlow(ctx.target)?.ip;
     if (!dest) {
-      return { status: 'skip', summary: 'no flow to follow: give --probe with an IPv4 address, or --flow PROTO:ADDR[:PORT]', evidence: [], findings: [] };
+      return { status: 'skip', summary: 'no flow to follow: give --probe with an IPv4 or IPv6 address, or --flow PROTO:ADDR[:PORT]', evidence: [], findings: [] };
     }
     const names = parseDropReasonNames(format);
     const program = dropReasonsProgram([dest]);
@@ -42,6 +42,7 @@ export default defineCheck({
     }
     const places = await routePlaces(ctx);
     const outcome = await ctx.window.ready();
+    ctx.facts.set(PROBE_OUTCOME, { ran: outcome.ran, ok: outcome.ok });
     const result = await collector.stop(5000);
     if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: bpftrace listed, not run', evidence: [{ label: 'program', data: program }], findings: [] };
 
@@ -49,28 +50,40 @@ export default defineCheck({
     if (!mapsPrinted(json)) {
       return { status: 'error', summary: `bpftrace ended without printing its maps (exit ${result.exitCode ?? 'by signal'})`, evidence: [{ label: 'stderr', data: result.stderr.trim() || '(empty)', command: collector.argv }], findings: [] };
     }
-    const buckets = dropBuckets(json);
-    const evidence: Evidence[] = [{ label: 'flow', data: `IPv4 to or from ${dest} (and IPIP with that inner destination)`, command: collector.argv }];
-    const described = buckets.map((b) => ({ b, name: names.get(b.reason) ?? `reason ${b.reason}`, where: placeOf(b, places) }));
-    evidence.push({
-      label: 'drops',
-      data: described.length
-        ? described.map(({ b, name, where }) => `${name} ×${b.count} at ${where} in ${b.location || '?'}`).join('\n')
-        : '(no packet of the flow was dropped)',
-    });
-    // A drop on the XDP interface itself, in its namespace, is the program's own verdict (veth frees the skb it
-    // ran the program on): the verdict rung tells that story.
+    // Observe: every drop of the flow, typed, with where it happened and whose it was.
     const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
     const targetInode = [...places.entries()].find(([, p]) => p.netns === (inv?.netns ?? ctx.target.netns))?.[0];
-    const verdictDrop = (b: DropBucket) => b.netnsInode === targetInode && b.ifindex === inv?.ifindex;
-    // Freed with no device (ifindex 0: in a socket, after the route) or as delivery ends (ping's raw socket took a
-    // copy): evidence, never a loss.
-    const onRoute = described.filter(({ b, name }) => b.ifindex > 0 && !kb.isRoutineDrop(name, b.proto) && !verdictDrop(b));
-    const byProgram = described.filter(({ b }) => verdictDrop(b)).reduce((n, { b }) => n + b.count, 0);
-    const routine = described.filter(({ b, name }) => !verdictDrop(b) && (b.ifindex === 0 || kb.isRoutineDrop(name, b.proto))).length;
-    const aside = [byProgram ? `${byProgram} dropped by the XDP program itself on ${inv?.iface ?? ctx.target.iface} (its verdict)` : '', routine ? `${routine} routine (freed in a socket or after delivery)` : '']
-      .filter(Boolean).map((x) => ` (${x})`).join('');
-    const summary = onRoute.map(({ b, name, where }) => `${name} ×${b.count} at ${where}`).join('; ');
+    const drops: FlowDrop[] = dropBuckets(json).map((b) => {
+      const reason = names.get(b.reason) ?? `reason ${b.reason}`;
+      const onXdpIface = b.netnsInode === targetInode && b.ifindex === inv?.ifindex;
+      return {
+        reason, count: b.count, ifindex: b.ifindex, ...(ifnameOf(b, places) ? { ifname: ifnameOf(b, places) } : {}),
+        where: placeOf(b, places), ...(places.get(b.netnsInode)?.netns ? { netns: places.get(b.netnsInode)!.netns } : {}), location: b.location, l3: l3Name(b.l3), proto: b.proto, onXdpIface,
+        // The program's own only when the kernel says so: the XDP drop reason, or freed inside the driver's XDP
+        // receive path (veth_xdp_rcv_skb frees an XDP_DROP with NOT_SPECIFIED). Any other drop, on the XDP
+        // interface too (a VLAN nobody configured: OTHERHOST in ip_rcv_core), is the kernel's.
+        byProgram: reason === 'XDP' || /xdp/i.test(b.location),
+        // Freed with no device (in a socket, after the route) or as delivery ends (ping's raw socket took a copy).
+        routine: b.ifindex === 0 || kb.isRoutineDrop(reason, b.proto),
+      };
+    });
+    ctx.facts.set(DROPS, { drops, trouble: flowTrouble(outcome, ctx.target) } satisfies DropFacts);
+
+    // Judge.
+    const onRoute = drops.filter((d) => !d.byProgram && !d.routine);
+    const byProgram = drops.filter((d) => d.byProgram).reduce((n, d) => n + d.count, 0);
+    const routine = drops.filter((d) => !d.byProgram && d.routine).length;
+    const family = dest.includes(':') ? 'IPv6' : 'IPv4';
+    const evidence: Evidence[] = [
+      { label: 'flow', data: `${family} to or from ${dest}${family === 'IPv4' ? ' (and IPIP with that inner destination, and ARP about it)' : ''}`, command: collector.argv },
+      { label: 'drops', data: drops },
+    ];
+    // Describe.
+    const aside = [
+      byProgram ? `${byProgram} dropped by the XDP program itself on ${inv?.iface ?? ctx.target.iface} (its verdict)` : '',
+      routine ? `${routine} routine (freed in a socket or after delivery)` : '',
+    ].filter(Boolean).map((x) => ` (${x})`).join('');
+    const summary = onRoute.map((d) => `${d.reason} ×${d.count} at ${d.where}${d.onXdpIface ? ' (the XDP interface, after the program)' : ''}`).join('; ');
     // A probe that passed lost nothing that mattered: the drops are evidence, not a cause.
     if (!onRoute.length || !flowTrouble(outcome, ctx.target)) {
       const what = onRoute.length ? `${summary} (the probe passed)` : `the kernel dropped no packet of the probe's flow (to or from ${dest}) on the route's devices during the ${outcome.ran ? 'probe' : 'window'}`;
@@ -79,22 +92,25 @@ export default defineCheck({
 
     const findings: Finding[] = [];
     // NOT_SPECIFIED is every drop nobody named: a cause only when it is all the kernel said.
-    const specific = onRoute.some(({ name }) => name !== 'NOT_SPECIFIED');
-    for (const { b, name, where } of onRoute) {
-      if (name === 'NOT_SPECIFIED' && specific) continue;
-      const info = kb.dropReasonInfo(name);
+    const specific = onRoute.some((d) => d.reason !== 'NOT_SPECIFIED');
+    for (const d of onRoute) {
+      if (d.reason === 'NOT_SPECIFIED' && specific) continue;
+      const info = kb.dropReasonInfo(d.reason);
       findings.push({
-        // After XDP_PASS of untouched packets, the stack's drop is where that story ends.
-        cause: info.cause, signal: `skb:kfree_skb reason ${name}`, explains: [...info.explains, 'xdp-passed-unchanged'],
-        iface: ifnameOf(b, places),
-        message: `the kernel dropped ${b.count} packet(s) of the probe's flow with SKB_DROP_REASON_${name} at ${where} in ${b.location || '?'}: ` +
-          `${info.meaning}; after XDP this usually means ${info.afterXdp}`,
-        fixes: await fixesFor(ctx, name, b, places, info.fix),
+        // After XDP_PASS of untouched packets, the stack's drop is where that story ends; after a change, the
+        // packet-fate rung joins the drop to what the program changed.
+        cause: info.cause, signal: `skb:kfree_skb reason ${d.reason}`, explains: [...info.explains, 'xdp-passed-unchanged', 'xdp-change-dropped', 'neighbour-dropped'],
+        ...(d.ifname ? { iface: d.ifname } : {}),
+        message: `the kernel dropped ${d.count} ${d.l3 === 'ARP' ? 'ARP frame(s)' : 'packet(s)'} of the probe's flow with SKB_DROP_REASON_${d.reason} at ${d.where}` +
+          `${d.onXdpIface ? ', the XDP interface itself, after the program let them through' : ''} in ${d.location || '?'}: ${info.meaning}; after XDP this usually means ${info.afterXdp}`,
+        fixes: await fixesFor(ctx, d, info.fix),
       });
     }
     return { status: findings.length ? 'fail' : 'warn', summary: `${summary}${aside}`, evidence, findings };
   },
 });
+
+const l3Name = (l3: number): FlowDrop['l3'] => (l3 === L3_ETHERTYPE.ipv6 ? 'IPv6' : l3 === L3_ETHERTYPE.arp ? 'ARP' : 'IPv4');
 
 /** The namespaces the route crosses, each with its interfaces, keyed by the netns inode the tracepoint reports. */
 async function routePlaces(ctx: CheckContext): Promise<Map<number, Place>> {
@@ -128,10 +144,10 @@ function placeOf(b: DropBucket, places: Map<number, Place>): string {
   return `${ifnameOf(b, places) ?? `ifindex ${b.ifindex}`} (${place.label})`;
 }
 
-async function fixesFor(ctx: CheckContext, reason: string, b: DropBucket, places: Map<number, Place>, text: string): Promise<Fix[]> {
-  const dev = ifnameOf(b, places);
-  const netns = places.get(b.netnsInode)?.netns;
-  if (reason === 'IP_RPFILTER' && dev) {
+async function fixesFor(ctx: CheckContext, d: FlowDrop, text: string): Promise<Fix[]> {
+  const dev = d.ifname;
+  const netns = d.netns;
+  if (d.reason === 'IP_RPFILTER' && dev) {
     // The effective value is max(all, dev): 2 on the device is loose whatever `all` holds. Undo restores what was there.
     const key = `net.ipv4.conf.${dev}.rp_filter`;
     const now = (await ctx.tools.exec.run(['sysctl', '-n', key], { netns, timeoutMs: 5000 }).catch(() => undefined))?.stdout.trim();

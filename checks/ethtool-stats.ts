@@ -114,7 +114,7 @@ export default defineCheck({
       findings.push({
         cause: 'xdp-drop-verdict', iface: target.iface, progId: inv?.progId, signal: 'ethtool:xdp_drops',
         message: `${target.iface} counted xdp_drops +${drops} during the failed probe: its XDP program dropped frames (XDP_DROP, XDP_ABORTED or an invalid verdict)`,
-        fixes: [], explains: ['xdp-aborted'],
+        fixes: [], explains: ['xdp-aborted', 'neighbour-dropped'],
       });
       return { status: 'fail', summary: `drop counters rose during the failed probe: ${rising.join('; ')}`, evidence, findings };
     }

@@ -11,5 +11,6 @@ import errnoExplain from './errno-explain.js';
 import ethtoolStats from './ethtool-stats.js';
 import tracepoints from './tracepoints.js';
 import dropReasons from './drop-reasons.js';
+import packetFate from './packet-fate.js';
 
-export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, xdpdump, packetSanity, errnoExplain, ethtoolStats, tracepoints, dropReasons];
+export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, xdpdump, packetSanity, errnoExplain, ethtoolStats, tracepoints, dropReasons, packetFate];

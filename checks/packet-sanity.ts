@@ -4,7 +4,7 @@
 // IPv4 header checksum, and for IPIP the inner header too. A receiver drops a packet whose tot_len claims more
 // than it has (ip_rcv_core → IPSTATS_MIB_INTRUNCATEDPKTS) or whose checksum is wrong (IPSTATS_MIB_CSUMERRORS).
 import {
-  defineCheck, XDPDUMP, type Evidence, type ExpertItem, type Finding, type Ipv4Layer, type Severity,
+  defineCheck, XDPDUMP, type ChecksumTrip, type Evidence, type ExpertItem, type Finding, type Ipv4Layer, type Severity,
   type TsharkPacket, type XdpdumpFacts,
 } from '../src/plugins/api.js';
 
@@ -41,7 +41,7 @@ function layerName(i: number, count: number): string {
  * Checks one dissected packet. The expected total length of the first IPv4 header is what the frame holds
  * after its link-layer header; of an encapsulated header, what its outer header leaves after itself.
  */
-export function checkPacket(p: TsharkPacket, action?: string): PacketVerdict {
+export function checkPacket(p: TsharkPacket, action?: string, checksum?: ChecksumTrip): PacketVerdict {
   const problems: PacketProblem[] = [];
   const warnings: string[] = [];
   const explained = new Set<number>();
@@ -93,6 +93,14 @@ export function checkPacket(p: TsharkPacket, action?: string): PacketVerdict {
   const explainedL4 = new Set<string>();
   for (const [k, t] of p.transport.entries()) {
     if (t.checksumStatus !== 'bad') continue;
+    // The innermost transport checksum is judged by the state it entered the program in (the xdpdump rung
+    // decoded both frames): tshark computes a full checksum, which a partial one never is.
+    const judged = k === p.transport.length - 1 && checksum && checksum.proto === t.proto ? judgeByEntry(checksum, action, t.proto.toUpperCase()) : undefined;
+    if (judged) {
+      explainedL4.add(`${t.proto}#${p.transport.slice(0, k).filter((x) => x.proto === t.proto).length}`);
+      if (judged.problem) problems.push(judged.problem); else warnings.push(judged.warning!);
+      continue;
+    }
     const ip = p.ipv4[t.ipIndex];
     const name = `${count > 1 ? (t.ipIndex === 0 ? 'outer ' : 'inner ') : ''}${t.proto.toUpperCase()} checksum`;
     const found = t.checksum !== undefined ? hex16(t.checksum) : '?';
@@ -130,6 +138,27 @@ export function checkPacket(p: TsharkPacket, action?: string): PacketVerdict {
     problems.push({ cause: 'malformed-packet', field: 'dissection', severity: 'critical', message: `tshark marks the packet malformed (${p.protocols})` });
   }
   return { number: p.number, problems, warnings };
+}
+
+/**
+ * A transport checksum that entered the program partial (CHECKSUM_PARTIAL: the sender's offload left the
+ * pseudo-header sum for the device to complete) or already wrong, judged as the kernel will judge it. After
+ * XDP_PASS the receiving stack trusts a CHECKSUM_PARTIAL skb (skb_csum_unnecessary()), so the field's value
+ * does not matter, whether the program updated it incrementally or left it; XDP_TX and XDP_REDIRECT turn the
+ * frame into an xdp_frame, which has no checksum state, and the next receiver verifies the unfinished value.
+ * Undefined: the entry was a complete checksum, and the exit is judged as one.
+ */
+export function judgeByEntry(c: ChecksumTrip, action: string | undefined, name: string): { problem?: PacketProblem; warning?: string } | undefined {
+  const how = c.after === 'updated' ? 'updated incrementally by the program' : c.after === 'partial' ? 'left as the pseudo-header sum' : `left ${c.after}`;
+  if (c.before === 'partial') {
+    const entered = `${name} checksum entered the program partial (CHECKSUM_PARTIAL: the sender's checksum offload left the pseudo-header sum for the device to complete) and was ${how}`;
+    if (action === 'XDP_TX' || action === 'XDP_REDIRECT') {
+      return { problem: { cause: 'tx-checksum-partial', field: `${name} checksum`, severity: 'high', message: `${entered}: ${action} sends it on as an xdp_frame, which has no checksum state, so the receiver verifies the unfinished value and drops it (TcpInCsumErrors)` } };
+    }
+    return { warning: `${entered}: after ${action ?? 'the program'} the receiving stack trusts a CHECKSUM_PARTIAL packet and does not verify it` };
+  }
+  if (c.before === 'bad') return { warning: `${name} checksum was already wrong when the packet entered the program: the sender's, not the program's` };
+  return undefined;
 }
 
 /** The 16-bit one's-complement sum (not inverted) of the IPv4 pseudo-header: what a CHECKSUM_PARTIAL packet carries. */
@@ -179,7 +208,7 @@ export default defineCheck({
       // Frame N of the exit pcap is verdict N (both rungs write them in the same order).
       const action = xd.verdicts[pkt.number - 1]?.action;
       if (action && !LEAVES.has(action)) continue;
-      checked.push({ ...checkPacket(pkt, action), action, pkt });
+      checked.push({ ...checkPacket(pkt, action, xd.verdicts[pkt.number - 1]?.trip?.checksum), action, pkt });
     }
     const lines = checked.slice(0, 12).map((c) =>
       `#${c.number} ${c.action ?? ''} ${c.pkt.frameLen} bytes ${c.pkt.protocols}: ` +

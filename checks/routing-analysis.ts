@@ -19,8 +19,9 @@ export interface RouteAnalysis {
 }
 
 export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port?: number }): RouteAnalysis {
-  const isRequest = (p: TcpdumpPacket) => (dest ? p.dst === dest.ip && (dest.port === undefined || p.dport === dest.port) : p.proto === 'IP');
-  const isReply = (p: TcpdumpPacket) => (dest ? p.src === dest.ip && (dest.port === undefined || p.sport === dest.port) : false);
+  // Neighbour resolution (ARP, IPv6 ND) travels with the flow but is neither a request nor a reply of it.
+  const isRequest = (p: TcpdumpPacket) => !p.neighbour && (dest ? p.dst === dest.ip && (dest.port === undefined || p.dport === dest.port) : p.proto === 'IP' || p.proto === 'IP6');
+  const isReply = (p: TcpdumpPacket) => !p.neighbour && (dest ? p.src === dest.ip && (dest.port === undefined || p.sport === dest.port) : false);
 
   const perHop = sightings.map((s) => ({
     label: s.hop.label,

@@ -3,7 +3,7 @@
 // happen before the capture tap), so silence there is expected, not a loss. Per-namespace nstat deltas
 // (TcpInCsumErrors, IpInHdrErrors) say why a hop dropped what it received.
 import {
-  counterDeltas, defineCheck, followedFlow, INVENTORY, kb, parseTcpdumpOutput, type CheckContext, type Collector,
+  PROBE_OUTCOME, counterDeltas, defineCheck, followedFlow, INVENTORY, kb, parseTcpdumpOutput, type CheckContext, type Collector,
   type Counters, type Evidence, type Finding, type Hop, type InventoryFacts, type NetnsRef, type TcpdumpPacket,
 } from '../src/plugins/api.js';
 import { analyzeRoute, routeObservation, type HopSighting } from './routing-analysis.js';
@@ -18,7 +18,8 @@ export const STACK_DROP_COUNTERS = [
 const AFTER_XDP_CAUSES = [
   'xdp-drop-verdict', 'xdp-aborted', 'xdp-redirect-error', 'xdp-tx-error', 'devmap-xmit-error', 'veth-peer-no-xdp',
   'malformed-packet', 'tx-checksum-partial', 'map-params-unset', 'xdp-tx-addresses-unchanged', 'drop-otherhost',
-  'l4-checksum-drop', 'ip-rpfilter', 'rp-filter-drop', 'xdp-passed-unchanged', 'no-socket', 'netfilter-drop', 'ip-noproto', 'neigh-failed', 'stack-drop',
+  'l4-checksum-drop', 'ip-rpfilter', 'xdp-passed-unchanged', 'no-socket', 'netfilter-drop', 'ip-noproto', 'neigh-failed', 'stack-drop',
+  'xdp-change-dropped', 'neighbour-dropped', 'ip-local-source',
 ];
 
 export default defineCheck({
@@ -48,6 +49,7 @@ export default defineCheck({
     const before = await sampleAll(ctx, nodes);
 
     const outcome = await ctx.window.ready();
+    ctx.facts.set(PROBE_OUTCOME, { ran: outcome.ran, ok: outcome.ok });
 
     const after = await sampleAll(ctx, nodes);
     const results = await Promise.all(captures.map((c) => c.collector.stop()));
@@ -97,7 +99,7 @@ export default defineCheck({
         message: route.verdict, fixes: [], explains: AFTER_XDP_CAUSES,
       });
     } else if (route.neverReachedXdp && outcome.ran && !outcome.ok) {
-      findings.push({ cause: 'packets-not-reaching-xdp', message: route.verdict, fixes: [] });
+      findings.push({ cause: 'packets-not-reaching-xdp', message: route.verdict, fixes: [], explains: ['neighbour-dropped'] });
     }
 
     const unattached = sightings.filter((s) => s.error);

@@ -3,11 +3,11 @@
 // program (`bpftool prog run id N`, which shares its live maps). REPLAY_LIMITS says what that cannot show.
 import { join } from 'node:path';
 import {
-  actionName, flowTrouble, followedFlow, LINKTYPE_ETHERNET, peerWhere, kb, readPcap, summarizeFrame, XDPDUMP, type CheckContext,
+  actionName, flowTrouble, followedFlow, LINKTYPE_ETHERNET, PROBE_OUTCOME, peerWhere, kb, readPcap, summarizeFrame, XDPDUMP, type CheckContext,
   type CheckResult, type CollectorResult, type InventoryFacts, type PcapPacket, type WritePacket, type XdpdumpFacts,
 } from '../src/plugins/api.js';
 import {
-  verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
+  describeGroups, packetsObservation, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
 } from './xdpdump-verdicts.js';
 
 /** Frames replayed at most: each is one bpftool run (~10 ms). */
@@ -60,6 +60,7 @@ export async function withReplay(
     return { status: 'skip', summary: `${c.whyNot}; the fallback capture on ${where} failed too`, evidence, findings: [], degraded };
   }
   const outcome = await ctx.window.ready();
+  ctx.facts.set(PROBE_OUTCOME, { ran: outcome.ran, ok: outcome.ok });
   const result: CollectorResult = await collector.stop();
   const tcpdumpSummary = result.stderrLines.filter((l) => /packets? (captured|received|dropped)/.test(l)).join(', ');
   evidence.push({ label: 'ingress capture', data: `tcpdump -Q out on ${where} → ${capturePath}${tcpdumpSummary ? ` (${tcpdumpSummary})` : ''}`, command: collector.argv });
@@ -129,6 +130,8 @@ export async function withReplay(
   if (capturedTotal > frames.length) evidence.push({ label: 'not replayed', data: `${capturedTotal - frames.length} more captured packet(s) beyond the first ${MAX_REPLAY}` });
 
   const findings = verdictFindings(verdicts, c, 'replayed through BPF_PROG_TEST_RUN', { outcome, destination: followedFlow(ctx.target)?.ip, trouble: flowTrouble(outcome, ctx.target) });
+  const packets = packetsObservation(verdicts, 'replay');
+  if (packets) evidence.push({ label: 'what the program did', data: describeGroups(packets).join('\n') });
   const summary = `${summarizeVerdicts(verdicts)} — replayed through BPF_PROG_TEST_RUN (${c.short}); ${pcapsAt(ctx, c.dir)}`;
-  return { status: findings.some((f) => kb.severityOf(f) !== 'low') ? 'fail' : 'warn', summary, evidence, findings, degraded };
+  return { status: findings.some((f) => kb.severityOf(f) !== 'low') ? 'fail' : 'warn', summary, evidence, findings, degraded, ...(packets ? { packets } : {}) };
 }

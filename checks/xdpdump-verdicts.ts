@@ -2,7 +2,7 @@
 // summaries, the XDP_ABORTED finding, and the entry/exit pcaps packet-sanity reads.
 import { join } from 'node:path';
 import {
-  writePcap, type CheckContext, type Collector, type Evidence, type Finding, type ProbeOutcome, type WritePacket,
+  describePacketGroup, tripOf, writePcap, type CheckContext, type PacketGroup, type PacketsObservation, type Collector, type Evidence, type Finding, type ProbeOutcome, type WritePacket,
   type XdpdumpFacts,
 } from '../src/plugins/api.js';
 
@@ -29,9 +29,18 @@ export function sizeChanges(verdicts: Pick<Verdict, 'inLen' | 'outLen'>[]): stri
   return seen.length ? `${seen.slice(0, 4).join(', ')}${seen.length > 4 ? ', ...' : ''} bytes` : '';
 }
 
+/** ARP, or IPv6 neighbour discovery (ICMPv6 133-136): what the flow needs before its first packet. */
+export function isNeighbourFrame(v: Pick<Verdict, 'trip'>): boolean {
+  const b = v.trip?.before;
+  return b?.kind === 'arp' || (b?.proto === 'icmpv6' && b.icmpType !== undefined && b.icmpType >= 133 && b.icmpType <= 136);
+}
+
 export function summarizeVerdicts(verdicts: Verdict[]): string {
-  const counts = Object.entries(verdictCounts(verdicts)).map(([a, n]) => `${a} ×${n}`).join(', ');
-  return `${verdicts.length} packet(s): ${counts}, ${sizeChanges(verdicts)}`;
+  const say = (vs: Verdict[]) => Object.entries(verdictCounts(vs)).map(([a, n]) => `${a} ×${n}`).join(', ');
+  const neighbours = verdicts.filter(isNeighbourFrame);
+  const packets = verdicts.filter((v) => !isNeighbourFrame(v));
+  const main = packets.length ? `${packets.length} packet(s): ${say(packets)}, ${sizeChanges(packets)}` : 'no packet of the flow itself';
+  return neighbours.length ? `${main}; ${neighbours.length} neighbour resolution frame(s) (ARP/ND): ${say(neighbours)}` : main;
 }
 
 export interface Common { progId: number; prog: string; iface: string; dir: string; evidence: Evidence[] }
@@ -40,24 +49,39 @@ export function probeEvidence(o: ProbeOutcome): Evidence {
   return { label: 'probe', data: o.ran ? `${o.ok ? 'passed' : 'FAILED'}${o.note ? ` (${o.note})` : ''}` : o.note ?? 'no probe' };
 }
 
-/** Destination of an IPv4 frame (Ethernet II, no VLAN), dotted; undefined for anything else. */
-export function ipv4Destination(frame: Uint8Array): string | undefined {
-  if (frame.length < 34 || frame[12] !== 0x08 || frame[13] !== 0x00) return undefined;
-  return `${frame[30]}.${frame[31]}.${frame[32]}.${frame[33]}`;
-}
-
-/** What is known of one frame's trip through the program, for the verdict list. */
+/** What is known of one frame's trip through the program, for the verdict list: the entry and exit compared. */
 export function verdictOf(index: number, entry: Uint8Array, exit: Uint8Array, action: string): Verdict {
-  const dst = ipv4Destination(entry);
-  const same = (a: number, b: number) => Buffer.from(entry.subarray(a, b)).equals(Buffer.from(exit.subarray(a, b)));
+  const trip = tripOf(entry, exit);
+  const ip = trip.before.kind === 'ipv4' || trip.before.kind === 'ipv6';
+  const moved = new Set(['eth.dst', 'eth.src', 'ip.src', 'ip.dst']);
   return {
-    index, inLen: entry.length, outLen: exit.length, action, ...(dst ? { dst } : {}),
+    index, inLen: entry.length, outLen: exit.length, action, ...(ip && trip.before.dst ? { dst: trip.before.dst } : {}),
     unchanged: entry.length === exit.length && Buffer.from(entry).equals(Buffer.from(exit)),
-    // Both MACs (bytes 0-11) and both IPv4 addresses (26-33) as they came in: a frame sent back this way is
-    // addressed to its own sender's peer.
-    ...(dst && exit.length >= 34 ? { addressesKept: same(0, 12) && same(26, 34) } : {}),
+    // The MACs and IP addresses as they came in: a frame sent back this way is addressed to its own sender's peer.
+    ...(ip ? { addressesKept: !trip.changes.some((c) => moved.has(c.field)) } : {}),
+    trip,
   };
 }
+
+/**
+ * The report's before and after: verdicts with the same action, the same kind of packet and the same changes
+ * form one group (a flow's packets, usually), the first packet standing for it.
+ */
+export function packetsObservation(verdicts: Verdict[], source: 'xdpdump' | 'replay'): PacketsObservation | undefined {
+  const groups = new Map<string, PacketGroup>();
+  for (const v of verdicts) {
+    if (!v.trip) continue;
+    const t = v.trip;
+    const key = JSON.stringify([v.action, t.before.kind, t.before.proto, t.before.src, t.before.dst, t.before.dport, t.changes, t.checksum]);
+    const g = groups.get(key);
+    if (g) { g.packets.push(v.index); continue; }
+    groups.set(key, { action: v.action, packets: [v.index], before: t.before, after: t.after, changes: t.changes, ...(t.checksum ? { checksum: t.checksum } : {}) });
+  }
+  return groups.size ? { source, groups: [...groups.values()] } : undefined;
+}
+
+/** One line per group, for summaries and evidence. */
+export const describeGroups = (o: PacketsObservation): string[] => o.groups.map(describePacketGroup);
 
 const list = (vs: Verdict[]) => `#${vs.slice(0, 8).map((v) => v.index).join(', #')}${vs.length > 8 ? ', …' : ''}`;
 

@@ -6,13 +6,13 @@
 // replayed through BPF_PROG_TEST_RUN on the LOADED program (`bpftool prog run id N`, live maps). Either way it
 // writes entry.pcap and exit.pcap for packet-sanity and publishes the verdicts.
 import {
-  defineCheck, kb, flowTrouble, followedFlow, INVENTORY, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput,
+  PROBE_OUTCOME, defineCheck, kb, flowTrouble, followedFlow, INVENTORY, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput,
   PREFLIGHT, summarizeFrame, XDPDUMP, xdpdumpFailure, type CheckContext, type CheckResult, type Collector,
   type Evidence, type InventoryFacts, type PreflightFacts, type WritePacket, type XdpdumpFacts,
 } from '../src/plugins/api.js';
 import { MAX_REPLAY, REPLAY_LIMITS, withReplay } from './xdpdump-replay.js';
 import {
-  artifactDirOf, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
+  artifactDirOf, describeGroups, packetsObservation, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
 } from './xdpdump-verdicts.js';
 
 export { MAX_REPLAY, REPLAY_LIMITS };
@@ -92,6 +92,7 @@ export default defineCheck({
 /** true when attached; the rejection message when it exited first; 'timeout' when it hangs. */
 async function withXdpdump(ctx: CheckContext, collector: Collector, c: Common): Promise<CheckResult> {
   const outcome = await ctx.window.ready();
+  ctx.facts.set(PROBE_OUTCOME, { ran: outcome.ran, ok: outcome.ok });
   const result = await collector.stop();
   const out = parseXdpdumpOutput(result.stdoutLines, result.stderrLines);
   const packets = pairXdpdumpEvents(out.events, out.listening?.programs[0]?.func);
@@ -130,10 +131,12 @@ async function withXdpdump(ctx: CheckContext, collector: Collector, c: Common): 
     { label: 'pcaps', data: `entry ${files.entryPcap ?? '(none)'}, exit ${files.exitPcap ?? '(none)'}` },
   );
   const findings = verdictFindings(verdicts, c, 'xdpdump fexit', { outcome, destination: followedFlow(ctx.target)?.ip, trouble: flowTrouble(outcome, ctx.target) });
+  const observed = packetsObservation(verdicts, 'xdpdump');
+  if (observed) evidence.push({ label: 'what the program did', data: describeGroups(observed).join('\n') });
   return {
     status: findings.some((f) => kb.severityOf(f) !== 'low') ? 'fail' : 'pass',
     summary: `${summarizeVerdicts(verdicts)} (xdpdump entry/exit); ${pcapsAt(ctx, c.dir)}`,
-    evidence, findings,
+    evidence, findings, ...(observed ? { packets: observed } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
 // names or `explains` and otherwise stays a note, so a healthy system gets no false alarm and no fix.
 // Titles and explanations are joined from the knowledge base (src/kb), or from the plugins' own causes,
 // passed in here rather than patched on afterwards.
-import type { CheckRecord, DiagnosisEntry, Finding, Fix, Severity } from './types.js';
+import type { CheckRecord, DiagnosisEntry, Finding, Fix, ProbeOutcome, Severity } from './types.js';
 import { causeInfo, severityOf } from '../kb/causes.js';
 
 const WEIGHT: Record<Severity, number> = { critical: 1, high: 0.8, medium: 0.55, low: 0.3, info: 0.1 };
@@ -18,7 +18,7 @@ export interface Conclusion {
 
 type Sourced = { check: string; f: Finding; joined?: boolean };
 
-export function conclude(records: CheckRecord[], pluginCauses?: ReadonlyMap<string, CauseText>): Conclusion {
+export function conclude(records: CheckRecord[], pluginCauses?: ReadonlyMap<string, CauseText>, probe?: Pick<ProbeOutcome, 'ran' | 'ok' | 'note' | 'exitCode'>): Conclusion {
   const all: Sourced[] = records.flatMap((r) => r.findings.map((f) => ({ check: r.id, f })));
   const observed = new Map<string, Sourced[]>();
   for (const s of all) if (!s.f.risk) push(observed, s.f.cause, s);
@@ -53,12 +53,32 @@ export function conclude(records: CheckRecord[], pluginCauses?: ReadonlyMap<stri
     entries.push(entry(cause, own, extra, pluginCauses?.get(cause)));
   }
   entries.sort((a, b) => b.confidence - a.confidence || b.evidence.length - a.evidence.length);
+  // A failed probe is itself observed: with no cause for it, the diagnosis says so and names the rungs that could
+  // not look, never "nothing wrong".
+  if (probe?.ran && !probe.ok && !entries.length) entries.push(unexplainedProbe(records, probe));
   return { diagnosis: entries, notes };
 }
 
+function unexplainedProbe(records: CheckRecord[], probe: Pick<ProbeOutcome, 'note' | 'exitCode'>): DiagnosisEntry {
+  const info = causeInfo('probe-failed-unexplained');
+  const blind = records.filter((r) => r.status === 'skip' || r.status === 'error' || r.degraded);
+  const how = probe.note ?? (probe.exitCode !== undefined ? `exit ${probe.exitCode}` : 'failed');
+  return {
+    cause: 'probe-failed-unexplained',
+    title: info?.title ?? 'The probe failed and no rung observed why',
+    confidence: Math.round((info?.prior ?? 0.5) * 100) / 100,
+    explanation: info?.explanation,
+    evidence: [
+      { check: 'probe', message: `the probe failed (${how}) and no rung saw a drop, an error or a verdict that explains it` },
+      ...blind.map((r) => ({ check: r.id, message: `could not look fully (${r.status}${r.degraded ? ', degraded' : ''}): ${r.degraded?.split('\n')[0] ?? r.summary}` })),
+    ],
+    fixes: [],
+  };
+}
+
 /** The ranked causes alone (tests and plugins that only need the diagnosis). */
-export function diagnose(records: CheckRecord[], pluginCauses?: ReadonlyMap<string, CauseText>): DiagnosisEntry[] {
-  return conclude(records, pluginCauses).diagnosis;
+export function diagnose(records: CheckRecord[], pluginCauses?: ReadonlyMap<string, CauseText>, probe?: Pick<ProbeOutcome, 'ran' | 'ok' | 'note' | 'exitCode'>): DiagnosisEntry[] {
+  return conclude(records, pluginCauses, probe).diagnosis;
 }
 
 function entry(cause: string, own: Sourced[], extra: Sourced[], plugin?: CauseText): DiagnosisEntry {

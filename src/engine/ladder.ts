@@ -41,9 +41,10 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
     windowMode: o.windowMode ?? 'shared', toolStatus: o.toolStatus, gate: o.gate,
     fireProbe: probe ? () => fireProbe(o.exec, probe, o.signal) : undefined,
   });
-  const failed = records.some((r) => r.status === 'fail' || r.status === 'error');
   // An interrupted run has no honest diagnosis: its rungs were cut short.
-  const conclusion = o.signal.aborted ? { diagnosis: [], notes: [] } : conclude(records, o.causes);
+  const conclusion = o.signal.aborted ? { diagnosis: [], notes: [] } : conclude(records, o.causes, probes[0]);
+  // A failed probe that no rung explains fails the run too: it is a loss nobody has accounted for.
+  const failed = records.some((r) => r.status === 'fail' || r.status === 'error') || conclusion.diagnosis.some((d) => d.cause === 'probe-failed-unexplained');
   const preflight = facts.get<{ tools?: Record<string, string | null> }>('preflight');
   const report: RunReport = {
     schemaVersion: 2,
@@ -57,6 +58,7 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
     diagnosis: conclusion.diagnosis,
     ...(conclusion.notes.length ? { notes: conclusion.notes } : {}),
     ...routeOf(o.target, records),
+    ...packetsOf(records),
     errnos: concludeErrnos(conclusion.diagnosis, records),
     exitCode: o.signal.aborted ? 130 : failed ? 1 : 0,
   };
@@ -67,6 +69,12 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
 function routeOf(target: Target, records: RunReport['checks']): Pick<RunReport, 'route'> {
   const route = concludeRoute(target, records);
   return route ? { route } : {};
+}
+
+/** The first rung's observation of what the program did to the packets. */
+export function packetsOf(records: RunReport['checks']): Pick<RunReport, 'packets'> {
+  const r = records.find((x) => x.packets?.groups.length);
+  return r?.packets ? { packets: { check: r.id, ...r.packets } } : {};
 }
 
 /**

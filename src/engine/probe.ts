@@ -6,11 +6,22 @@ export async function fireProbe(exec: Exec, probe: ProbeSpec, signal?: AbortSign
   const startedAt = Date.now();
   const r = await exec.run(probe.argv, { netns: probe.netns, input: probe.input, timeoutMs: probe.timeoutMs ?? 10_000, signal });
   const echoed = probe.expectStdout === undefined || r.stdout.includes(probe.expectStdout);
-  const ok = r.ok && echoed;
+  // `ping -c 4` with 2 replies exits 0: every unanswered request is still a loss to explain.
+  const lost = r.ok ? pingLoss(r.stdout) : undefined;
+  const ok = r.ok && echoed && !lost;
   let note: string | undefined;
   if (r.notFound) note = `${probe.argv[0]}: command not found`;
   else if (r.timedOut) note = `timed out after ${probe.timeoutMs ?? 10_000} ms`;
   else if (!r.ok) note = `exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}`;
   else if (!echoed) note = 'no echo came back';
+  else if (lost) note = `exit 0, but ${lost.transmitted - lost.received} of ${lost.transmitted} echo request(s) got no reply`;
   return { ran: !r.notFound, ok, startedAt, endedAt: Date.now(), exitCode: r.exitCode, stdout: r.stdout.slice(0, 2000), stderr: r.stderr.slice(0, 2000), note };
+}
+
+/** ping's closing statistics: "4 packets transmitted, 2 received" (iputils, ping and ping6); undefined when all came back. */
+export function pingLoss(stdout: string): { transmitted: number; received: number } | undefined {
+  const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(stdout);
+  if (!m) return undefined;
+  const transmitted = Number(m[1]), received = Number(m[2]);
+  return received < transmitted ? { transmitted, received } : undefined;
 }

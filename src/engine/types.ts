@@ -1,6 +1,7 @@
 // The public shapes of a run. Checks (built-in and plugins) are written against these; the engine,
 // the renderers and the plugin API all share them. Nothing here imports Ink or execa.
 import type { Tools } from '../tools/index.js';
+import type { ChecksumTrip, FrameSummary, PacketChange } from '../tools/frame-diff.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
@@ -119,6 +120,27 @@ export interface CheckResult {
    * a plugin that captures along a route may too). The engine's conclude step puts it in the report.
    */
   route?: RouteObservation;
+  /** What the program did to the packets it handled, entry against exit (the xdpdump rung publishes it). */
+  packets?: PacketsObservation;
+}
+
+/** The packets the program handled, grouped by verdict and by what it changed: the report's before and after. */
+export interface PacketsObservation {
+  /** xdpdump's own entry/exit capture, or the BPF_PROG_TEST_RUN replay of captured frames. */
+  source: 'xdpdump' | 'replay';
+  groups: PacketGroup[];
+}
+
+export interface PacketGroup {
+  action: string;
+  /** Packet numbers (as in the verdict list and the pcaps) in this group. */
+  packets: number[];
+  /** The first packet of the group, before and after the program. */
+  before: FrameSummary;
+  after: FrameSummary;
+  /** What the program changed, field by field; empty when it left the frame as it came. */
+  changes: PacketChange[];
+  checksum?: ChecksumTrip;
 }
 
 /** What a hop saw: requests seen, the XDP program's hop silent to tcpdump but fed by the hop before it,
@@ -280,6 +302,8 @@ export interface RunReport {
   notes?: { check: string; cause: string; message: string }[];
   /** The route with per-hop sightings (engine/route.ts); absent when the target has no route and no rung recorded one. */
   route?: RouteReport;
+  /** What the program did to the packets (the check that observed it, and its groups). */
+  packets?: PacketsObservation & { check: string };
   /** Errnos this run observed, explained from the kb (engine/errnos.ts); the top cause's known errno when none was. */
   errnos: ErrnoExplanation[];
   /** Present when --fix (or the wizard's `f`) applied a fix and re-ran the failed rungs. */

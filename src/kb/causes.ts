@@ -281,6 +281,54 @@ const CAUSES: CauseInfo[] = [
     severity: 'info',
   },
   {
+    id: 'xdp-change-dropped',
+    title: 'The kernel drops the packets as the program changed them',
+    explanation:
+      'The program rewrote, tagged or encapsulated the packets and passed them on (XDP_PASS, XDP_TX, XDP_REDIRECT); ' +
+      'the kernel then dropped what it made of them, for a reason of its own that the change explains: a VLAN tag ' +
+      'no device is configured for (OTHERHOST), a port nothing listens on (NO_SOCKET), an outer source address that ' +
+      'is local or martian to the receiver (IP_LOCAL_SOURCE, rp_filter), an encapsulation nothing decapsulates ' +
+      '(IP_NOPROTO). The drop is the kernel\'s, not the program\'s verdict: the fix is in what the program writes, or ' +
+      'in the receiver\'s configuration.',
+    source: 'skb:kfree_skb drop reasons (include/net/dropreason-core.h) joined with the program\'s entry/exit packets',
+    prior: 0.96,
+    severity: 'critical',
+  },
+  {
+    id: 'neighbour-dropped',
+    title: 'The program drops neighbour resolution (ARP or IPv6 neighbour discovery): the client never resolves the server',
+    explanation:
+      'Before its first packet the client asks who has the server\'s address (ARP for IPv4, a neighbour solicitation ' +
+      'for IPv6). The program drops those frames, so the neighbour entry stays INCOMPLETE and then FAILED and the ' +
+      'probe\'s own packets are never sent: the kernel drops them on the client (NEIGH_FAILED). An allow-list that ' +
+      'lists the client is not enough when the policy drops everything that is not IP, or ICMPv6 other than echo.',
+    source: 'the XDP program (XDP_DROP of EtherType 0x0806 / ICMPv6 135-136); net/core/neighbour.c neigh_invalidate() → SKB_DROP_REASON_NEIGH_FAILED',
+    prior: 0.97,
+    severity: 'critical',
+  },
+  {
+    id: 'ip-local-source',
+    title: 'The receiver refuses the source address: local to it, or martian (IP_LOCAL_SOURCE / IP_INVALID_SOURCE)',
+    explanation:
+      'fib_validate_source() refuses a packet whose source address is one of the receiving host\'s own (unless ' +
+      'accept_local=1) or cannot be a source at all (martian). After an XDP program wrote the source (an outer ' +
+      'encapsulation header, a NAT), the address it wrote is the one refused.',
+    source: 'net/ipv4/fib_frontend.c fib_validate_source() / __fib_validate_source() → ip_route_input_slow(): SKB_DROP_REASON_IP_LOCAL_SOURCE, IP_INVALID_SOURCE',
+    prior: 0.9,
+    severity: 'high',
+  },
+  {
+    id: 'probe-failed-unexplained',
+    title: 'The probe failed and no rung observed why',
+    explanation:
+      'The probe did not get what it asked for, yet no rung saw a drop, an error or a verdict that explains it. ' +
+      'The evidence lists the rungs that could not look (skipped, degraded, errored) and why: each is a place the ' +
+      'loss may hide. This is never "nothing wrong".',
+    source: 'the probe\'s own exit status and output',
+    prior: 0.5,
+    severity: 'medium',
+  },
+  {
     id: 'tools-degraded',
     title: 'Some rungs could not run fully on this machine',
     explanation: 'A missing tool or a kernel restriction limits what xdp-doctor can see; the preflight rung says what.',

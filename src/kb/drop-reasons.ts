@@ -62,7 +62,7 @@ const ROWS: DropReasonInfo[] = [
     source: 'net/ipv4/ip_input.c ip_rcv_core(): `if (skb->pkt_type == PACKET_OTHERHOST) { drop_reason = SKB_DROP_REASON_OTHERHOST; ...}`',
   },
   {
-    reason: 'IP_RPFILTER', cause: 'ip-rpfilter', explains: ['rp-filter-drop'],
+    reason: 'IP_RPFILTER', cause: 'ip-rpfilter', explains: [],
     meaning: 'strict reverse-path filtering: the route back to the source does not leave through the interface the packet came in on',
     afterXdp: 'an asymmetric path (direct server return, a redirect to another interface) meets rp_filter=1',
     fix: 'set rp_filter to 2 (loose) on that interface: the effective value is the larger of `all` and the interface\'s, so 2 there is loose whatever `all` says',
@@ -96,6 +96,34 @@ const ROWS: DropReasonInfo[] = [
     fix: 'check the route and the neighbour (ip route get DEST; ip neigh show)',
     source: 'net/core/neighbour.c neigh_invalidate() / __neigh_event_send(): SKB_DROP_REASON_NEIGH_FAILED',
   },
+  {
+    reason: 'IP_LOCAL_SOURCE', cause: 'ip-local-source', explains: [],
+    meaning: 'the source address is one of this host\'s own addresses, and accept_local is 0',
+    afterXdp: 'the program wrote a source (an encapsulation\'s outer header, a NAT) that the receiving host owns itself',
+    fix: 'write a source address the receiver does not own (the sender\'s or the load balancer\'s own); accept_local=1 on the receiver only if it really must accept its own address',
+    source: 'net/ipv4/fib_frontend.c __fib_validate_source(): a local source without accept_local → -EINVAL → SKB_DROP_REASON_IP_LOCAL_SOURCE',
+  },
+  {
+    reason: 'IP_INVALID_SOURCE', cause: 'ip-local-source', explains: [],
+    meaning: 'the source address cannot be a source (martian: multicast, broadcast, zero, loopback from outside)',
+    afterXdp: 'the program wrote a source address that is not a unicast address of a sender',
+    fix: 'write a real unicast source address',
+    source: 'net/ipv4/route.c ip_route_input_slow(): martian_source → SKB_DROP_REASON_IP_INVALID_SOURCE',
+  },
+  {
+    reason: 'UNHANDLED_PROTO', cause: 'ip-noproto', explains: [],
+    meaning: 'no handler for the packet\'s protocol (an encapsulation or EtherType nothing on this host takes)',
+    afterXdp: 'the program encapsulated or re-typed the packet for a protocol the receiver has no handler for',
+    fix: 'add the tunnel or handler on the receiver, or decapsulate before the stack sees it',
+    source: 'net/core/dev.c __netif_receive_skb_core() / net/ipv6: SKB_DROP_REASON_UNHANDLED_PROTO',
+  },
+  {
+    reason: 'XDP', cause: 'xdp-drop-verdict', explains: [],
+    meaning: 'the XDP program\'s own verdict (XDP_DROP or XDP_ABORTED) freed the packet',
+    afterXdp: 'the program itself dropped it',
+    fix: 'see what the program decided and why (its verdicts, maps and log)',
+    source: 'net/core/dev.c do_xdp_generic() / drivers: kfree_skb_reason(skb, SKB_DROP_REASON_XDP)',
+  },
 ];
 
 const BY_REASON = new Map(ROWS.map((r) => [r.reason, r]));
@@ -119,7 +147,7 @@ export const ROUTINE_REASONS = new Set(['SOCKET_CLOSE', 'TCP_OLD_DATA', 'TCP_OFO
  * frees the original with NO_SOCKET (no ping socket bound) — seen here on every healthy ping.
  */
 export function isRoutineDrop(reason: string, proto: number): boolean {
-  return ROUTINE_REASONS.has(reason) || (reason === 'NO_SOCKET' && proto === 1);
+  return ROUTINE_REASONS.has(reason) || (reason === 'NO_SOCKET' && (proto === 1 || proto === 58));
 }
 
 export function allDropReasons(): readonly DropReasonInfo[] {

@@ -2,6 +2,7 @@
 // their shapes, and small helpers every rung reading them needs. Part of the public plugin API.
 import type { NetnsRef, Target } from '../engine/types.js';
 import type { MapInfo } from '../tools/bpftool.js';
+import type { PacketTrip } from '../tools/frame-diff.js';
 
 export const PREFLIGHT = 'preflight';
 export const INVENTORY = 'inventory';
@@ -72,11 +73,13 @@ export interface XdpdumpFacts {
   entryPcap?: string;
   verdicts: {
     index: number; inLen: number; outLen: number; action: string;
-    /** IPv4 destination of the frame as it entered the program, when it is IPv4. */
+    /** Destination address (IPv4 or IPv6, the innermost header) of the frame as it entered the program. */
     dst?: string;
+    /** What the program did to the frame: entry against exit, field by field (replay and xdpdump with bytes). */
+    trip?: PacketTrip;
     /** The program left the frame exactly as it came in. */
     unchanged?: boolean;
-    /** IPv4: the MAC and IP addresses left the program as they came in (whatever else changed). */
+    /** IP: the MAC and IP addresses left the program as they came in (whatever else changed). */
     addressesKept?: boolean;
   }[];
   mode: 'xdpdump' | 'replay';
@@ -100,3 +103,34 @@ export function followedFlow(t: Target): Target['flow'] {
 export function flowTrouble(outcome: { ran: boolean; ok: boolean }, t: Target): boolean {
   return outcome.ran ? !outcome.ok : Boolean(t.flow);
 }
+
+/** The probe's outcome as the observing rungs saw it, for the rungs after the window. */
+export const PROBE_OUTCOME = 'probe-outcome';
+export interface ProbeOutcomeFacts { ran: boolean; ok: boolean }
+
+export const DROPS = 'drop-reasons';
+
+/** One kind of drop of the followed flow during the window (skb:kfree_skb), typed: what, where, whose. */
+export interface FlowDrop {
+  /** The drop reason's name without SKB_DROP_REASON_ (this kernel's table). */
+  reason: string;
+  count: number;
+  ifindex: number;
+  ifname?: string;
+  /** Where, in words: "zs0 (netns srv)". */
+  where: string;
+  netns?: NetnsRef;
+  /** The kernel function that freed the packet. */
+  location: string;
+  l3: 'IPv4' | 'IPv6' | 'ARP';
+  /** IP protocol / IPv6 next header (0 for ARP). */
+  proto: number;
+  /** On the interface the XDP program runs on, in its namespace. */
+  onXdpIface: boolean;
+  /** The program's own verdict, as the kernel says (the XDP reason, or freed in the driver's XDP path). */
+  byProgram: boolean;
+  /** How delivery ends (ping's raw socket copy) or freed outside any device: not a loss. */
+  routine: boolean;
+}
+
+export interface DropFacts { drops: FlowDrop[]; trouble: boolean }

@@ -38,11 +38,16 @@ export { formatToRegex, parseTraceLine, splitAtMarker, tracefsRoot } from '../to
 export {
   XDP_TRACEPOINTS, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, xdpBuckets, xdpTraceProgram,
 } from '../tools/bpftrace.js';
-export { dropBuckets, dropReasonsProgram, hasDropReasons, parseDropReasonNames } from '../tools/drop-reasons.js';
+export { dropBuckets, dropReasonsProgram, hasDropReasons, L3 as L3_ETHERTYPE, parseDropReasonNames } from '../tools/drop-reasons.js';
 
 // xdpdump and pcap files.
 export { actionName, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput, xdpdumpFailure } from '../tools/xdpdump.js';
 export { LINKTYPE_ETHERNET, readPcap, summarizeFrame, writePcap } from '../tools/pcap.js';
+// What a program did to a packet: the frame before and after, decoded and compared.
+export { decodeFrame } from '../tools/frame.js';
+export type { ChecksumState, DecodedFrame, IpHeader, Transport } from '../tools/frame.js';
+export { describeChange, describeChanges, describePacketGroup, tripOf } from '../tools/frame-diff.js';
+export type { ChangeField, ChecksumTrip, FrameSummary, PacketChange, PacketTrip } from '../tools/frame-diff.js';
 
 // libxdp, packages.
 export { DISPATCHER_NAME } from '../tools/xdp-loader.js';

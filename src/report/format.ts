@@ -1,5 +1,6 @@
 // Shared pieces of every renderer: status marks, argv shown for copy and paste, evidence as text.
-import type { CheckStatus, ErrnoExplanation, Fix, HopState, RouteHop, RouteReport, Target } from '../engine/types.js';
+import type { CheckStatus, ErrnoExplanation, Fix, HopState, PacketsObservation, RouteHop, RouteReport, Target } from '../engine/types.js';
+import { describePacketGroup } from '../tools/frame-diff.js';
 import { inNetns, netnsPath } from '../tools/netns.js';
 
 export const MARK: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', skip: '○', error: '✗' };
@@ -151,4 +152,11 @@ function topLevelCuts(text: string): { at: number; mark: string }[] {
     }
   }
   return cuts;
+}
+
+/** The report's before and after: one line per group of packets the program handled, with what it changed. */
+export function packetLines(p: PacketsObservation): string[] {
+  const how = p.source === 'replay' ? 'replayed through BPF_PROG_TEST_RUN' : 'xdpdump entry/exit';
+  return [`What the program did to the packets (${how}):`, ...p.groups.slice(0, 8).map((g) => `  ${describePacketGroup(g)}`),
+    ...(p.groups.length > 8 ? [`  ... ${p.groups.length - 8} more group(s)`] : [])];
 }

@@ -1,6 +1,6 @@
 // The same run as Markdown, for tickets and chat: rungs as a table, evidence in code blocks.
 import type { RunReport } from '../engine/types.js';
-import { HOP_LEGEND, HOP_MARK, MARK, counts, describeTarget, errnoContext, errnoHead, evidenceText, fixArgv, shellQuote, statusWord } from './format.js';
+import { HOP_LEGEND, HOP_MARK, MARK, counts, describeTarget, errnoContext, errnoHead, evidenceText, fixArgv, packetLines, shellQuote, statusWord } from './format.js';
 
 export function renderMarkdown(report: RunReport): string {
   const out: string[] = [
@@ -41,6 +41,10 @@ export function renderMarkdown(report: RunReport): string {
       }
       out.push('', HOP_LEGEND, '');
     }
+  }
+  if (report.packets) {
+    const [head, ...rows] = packetLines(report.packets);
+    out.push(`## ${head!.replace(/:$/, '')}`, '', ...rows.map((r) => `- ${r.trim()}`), '');
   }
   if (report.notes?.length) {
     out.push('## Notes (possible, not observed in this run)', '', ...report.notes.map((n) => `- **${n.check}**: ${n.message}`), '');

@@ -1,7 +1,7 @@
 // The doctor-style text report: one line per rung, details under the ones that did not pass, the ranked
 // diagnosis with its fix commands, a summary. -v prints every piece of evidence and each limitation in full.
 import type { CheckRecord, DiagnosisEntry, FixOutcome, ProbeOutcome, RunReport } from '../engine/types.js';
-import { MARK, counts, describeTarget, errnoLines, evidenceText, fixArgv, limitations, routeLines, shellQuote } from './format.js';
+import { MARK, counts, describeTarget, errnoLines, evidenceText, fixArgv, limitations, packetLines, routeLines, shellQuote } from './format.js';
 
 export function checkLine(r: CheckRecord): string {
   const tag = r.status === 'error' ? ' [error]' : r.source !== 'built-in' ? ` [${r.source}]` : '';
@@ -60,6 +60,7 @@ export function renderText(report: RunReport, opts: { verbose?: boolean } = {}):
     lines.push('    (limitations shortened; -v shows them in full)');
   }
   if (report.route) lines.push('', ...routeLines(report.route));
+  if (report.packets) lines.push('', ...packetLines(report.packets));
   const probe = probeLine(report.probe);
   if (probe) lines.push('', probe);
   lines.push('', ...(report.exitCode === 130 ? ['Diagnosis: none — the run was interrupted before the rungs finished.'] : diagnosisLines(report.diagnosis)));

@@ -1,7 +1,7 @@
 // iproute2: `ip -j` output. Interface facts (ifindex, XDP program and mode, veth peer), namespace ids.
 import type { NetnsRef } from '../engine/types.js';
 import type { Exec } from './exec.js';
-import { asArray, isObj, num, parseJson, str, ToolOutputError } from './json.js';
+import { asArray, excerpt, isObj, num, parseJson, str, ToolOutputError } from './json.js';
 
 export type XdpMode = 'native' | 'generic' | 'offload' | 'multi';
 export interface XdpAttachment { mode: XdpMode; progId: number; progName?: string; tag?: string; btfId?: number }
@@ -78,6 +78,18 @@ export function parseAddrs(text: string): { ifname: string; ipv4: string[] }[] {
   }));
 }
 
+/** One neighbour entry of `ip -j neigh show`: the address, its device, the MAC when resolved, and its states. */
+export interface Neighbour { dst: string; dev: string; lladdr?: string; state: string[] }
+
+export function parseNeighbours(text: string): Neighbour[] {
+  const rows = parseJson('ip', text.trim() || '[]');
+  if (!Array.isArray(rows)) throw new ToolOutputError('ip', 'neigh show: expected an array', excerpt(text));
+  return rows.filter((r) => r && typeof r.dst === 'string').map((r) => ({
+    dst: r.dst, dev: String(r.dev ?? ''), ...(typeof r.lladdr === 'string' ? { lladdr: r.lladdr } : {}),
+    state: Array.isArray(r.state) ? r.state.map(String) : [],
+  }));
+}
+
 export function parseNetnsIds(text: string): { nsid: number; name?: string }[] {
   if (!text.trim()) return [];
   return asArray('ip', parseJson('ip', text), 'ip -j netns list-id')
@@ -102,6 +114,11 @@ export function createIp(exec: Exec) {
     async ipv4(iface: string, netns?: NetnsRef): Promise<string[]> {
       const r = await exec.run(['ip', '-j', 'addr', 'show', 'dev', iface], { netns, timeoutMs: 5000 });
       try { return r.ok ? parseAddrs(r.stdout).flatMap((a) => a.ipv4) : []; } catch { return []; }
+    },
+    /** The neighbour table (ARP and IPv6 neighbours) of a namespace; empty when it cannot be read. */
+    async neighbours(netns?: NetnsRef): Promise<Neighbour[]> {
+      const r = await exec.run(['ip', '-j', 'neigh', 'show'], { netns, timeoutMs: 5000 });
+      try { return r.ok ? parseNeighbours(r.stdout) : []; } catch { return []; }
     },
     async netnsIds(netns?: NetnsRef) {
       const r = await exec.run(['ip', '-j', 'netns', 'list-id'], { netns, timeoutMs: 5000 });

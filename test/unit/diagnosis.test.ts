@@ -164,3 +164,26 @@ describe('conclude: context that explains nothing is left out', () => {
     expect(c.diagnosis[0]!.evidence.at(-1)).toEqual({ check: 'trace-pipe', message: 'the program logged "drop"', joined: true });
   });
 });
+
+describe('a failed probe is never "nothing wrong"', () => {
+  const skipped = (id: string, summary: string, degraded?: string): CheckRecord => ({ ...record(id, []), status: 'skip', summary, ...(degraded ? { degraded } : {}) });
+
+  it('failed, and no rung saw why: one entry that names the rungs that could not look, no fix', () => {
+    const { diagnosis } = conclude([record('routing', []), skipped('drop-reasons', 'no flow to follow'), skipped('xdpdump', 'nothing replayed', 'Replayed verdicts, not observed\n  detail')], undefined, { ran: true, ok: false, note: 'exit 1' });
+    expect(diagnosis).toHaveLength(1);
+    expect(diagnosis[0]).toMatchObject({ cause: 'probe-failed-unexplained', fixes: [], title: causeInfo('probe-failed-unexplained')!.title });
+    expect(diagnosis[0]!.evidence.map((e) => e.message)).toEqual([
+      'the probe failed (exit 1) and no rung saw a drop, an error or a verdict that explains it',
+      'could not look fully (skip): no flow to follow',
+      'could not look fully (skip, degraded): Replayed verdicts, not observed',
+    ]);
+  });
+
+  it('failed with a cause: the cause alone; passed, or not run: nothing added', () => {
+    const found = [record('xdpdump', [finding('xdp-drop-verdict', 'high', 'XDP_DROP ×3')])];
+    expect(conclude(found, undefined, { ran: true, ok: false }).diagnosis.map((d) => d.cause)).toEqual(['xdp-drop-verdict']);
+    expect(conclude([record('routing', [])], undefined, { ran: true, ok: true }).diagnosis).toEqual([]);
+    expect(conclude([record('routing', [])], undefined, { ran: false, ok: false }).diagnosis).toEqual([]);
+    expect(conclude([record('routing', [])]).diagnosis).toEqual([]);
+  });
+});

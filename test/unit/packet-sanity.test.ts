@@ -3,8 +3,11 @@
 import { fakeExec, type ExecCall } from '../../src/plugins/testing.js';
 import { recording } from './helpers/recordings.js';
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import packetSanity, { checkPacket, pseudoHeaderSum } from '../../checks/packet-sanity.js';
+import packetSanity, { checkPacket, judgeByEntry, pseudoHeaderSum } from '../../checks/packet-sanity.js';
+import { verdictOf } from '../../checks/xdpdump-verdicts.js';
+import { readPcap } from '../../src/tools/pcap.js';
 import { XDPDUMP, type XdpdumpFacts } from '../../src/plugins/facts.js';
 import type { CheckContext, ProbeOutcome } from '../../src/engine/types.js';
 import { createTools } from '../../src/tools/index.js';
@@ -117,6 +120,34 @@ describe('packet-sanity rung', () => {
     expect(r.findings.map((f) => f.cause)).toEqual(['tx-checksum-partial']);
     expect(r.findings[0]!.message).toMatch(/\(3 of 3 exit packet\(s\): #1, #2, #3\)$/);
     expect(r.summary).toMatch(/^3 of 3 exit packet\(s\) carry an unfinished checksum: inner TCP checksum is 0xb152/);
+  });
+
+  it('a port rewrite on a partial checksum (IPv4 and IPv6): judged by how it entered — never a wrong checksum after XDP_PASS', async () => {
+    for (const scenario of ['port-rewrite', 'port-rewrite-v6']) {
+      const exit = pcapPath(`zoo-${scenario}-exit.pcap`);
+      const entries = readPcap(readFileSync(pcapPath(`zoo-${scenario}-entry.pcap`))).packets;
+      const exits = readPcap(readFileSync(exit)).packets;
+      const v = entries.map((e, i) => verdictOf(i + 1, e.data, exits[i]!.data, 'XDP_PASS'));
+      const { ctx } = ctxWith(facts(v, exit), recording(`tshark/zoo-${scenario}-exit.json`));
+      const r = await packetSanity.run(ctx);
+      expect(r.status, scenario).toBe('pass');
+      expect(r.findings).toEqual([]);
+      const warnings = r.evidence.find((e) => e.label === 'tshark warnings')?.data as string;
+      expect(warnings).toMatch(/TCP checksum entered the program partial .* was updated incrementally by the program: after XDP_PASS the receiving stack trusts a CHECKSUM_PARTIAL packet/);
+      // The same frames sent on with XDP_TX keep an unfinished checksum: the receiver verifies it.
+      const tx = await packetSanity.run(ctxWith(facts(v.map((x) => ({ ...x, action: x.trip?.before.kind === 'arp' || x.trip?.before.proto === 'icmpv6' ? 'XDP_PASS' : 'XDP_TX' })), exit), recording(`tshark/zoo-${scenario}-exit.json`)).ctx);
+      expect(tx.findings.map((f) => f.cause)).toEqual(['tx-checksum-partial']);
+      // Without the entry's state (xdpdump lines without bytes), the exit is judged as a full checksum: as before.
+      const blind = await packetSanity.run(ctxWith(facts(v.map(({ trip: _t, ...x }) => x), exit), recording(`tshark/zoo-${scenario}-exit.json`)).ctx);
+      expect(blind.findings.map((f) => f.cause)).toEqual(['malformed-packet']);
+    }
+  });
+
+  it('judgeByEntry: partial after XDP_PASS a warning, after XDP_TX/REDIRECT a problem; wrong on entry is the sender\'s; complete is judged as usual', () => {
+    expect(judgeByEntry({ proto: 'tcp', before: 'partial', after: 'updated' }, 'XDP_PASS', 'TCP')!.warning).toMatch(/trusts a CHECKSUM_PARTIAL/);
+    expect(judgeByEntry({ proto: 'tcp', before: 'partial', after: 'partial' }, 'XDP_REDIRECT', 'TCP')!.problem).toMatchObject({ cause: 'tx-checksum-partial', severity: 'high' });
+    expect(judgeByEntry({ proto: 'udp', before: 'bad', after: 'bad' }, 'XDP_PASS', 'UDP')!.warning).toMatch(/already wrong when the packet entered/);
+    expect(judgeByEntry({ proto: 'tcp', before: 'ok', after: 'bad' }, 'XDP_PASS', 'TCP')).toBeUndefined();
   });
 
   it('skips with a reason when there is nothing to dissect', async () => {

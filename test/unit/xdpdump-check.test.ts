@@ -102,7 +102,7 @@ describe('xdpdump rung, fallback (xdpdump cannot attach: EPERM)', () => {
     const facts = c.store.get(XDPDUMP) as XdpdumpFacts;
     expect(facts).toEqual({
       mode: 'replay', entryPcap: join(dir, 'entry.pcap'), exitPcap: join(dir, 'exit.pcap'),
-      verdicts: [1, 2].map((index) => ({ index, inLen: 74, outLen: 94, action: 'XDP_TX', dst: '192.168.10.1', unchanged: false, addressesKept: false })),
+      verdicts: [1, 2].map((index) => ({ index, inLen: 74, outLen: 94, action: 'XDP_TX', dst: '192.168.10.1', unchanged: false, addressesKept: false, trip: expect.any(Object) })),
     });
     const exit = readPcap(readFileSync(facts.exitPcap!));
     expect(exit.packets.map((p) => p.data.length)).toEqual([94, 94]);
@@ -113,6 +113,12 @@ describe('xdpdump rung, fallback (xdpdump cannot attach: EPERM)', () => {
     expect(ev.xdpdump).toBe("could not attach: ERROR: Can't load eBPF object: Operation not permitted(-1)");
     expect(ev['verdicts (replayed)']).toContain('#1 74 → 94 bytes XDP_TX  IPv4 10.111.220.11:54338 > 192.168.10.1:50002 TCP [S]  ⇒  IPIP 10.111.221.11 > 10.111.222.11');
     expect(ev['verdict counts']).toEqual({ XDP_TX: 2 });
+    // The packet before and after, as data in the result: the LB's IPIP encapsulation and its MAC rewrite.
+    expect(r.packets?.source).toBe('replay');
+    expect(r.packets?.groups).toHaveLength(1);
+    expect(r.packets!.groups[0]!.packets).toEqual([1, 2]);
+    expect(r.packets!.groups[0]!.changes.map((c) => c.field)).toEqual(expect.arrayContaining(['encap', 'length']));
+    expect(r.packets!.groups[0]!.changes.find((c) => c.field === 'encap')?.after).toBe('IPv4 10.111.221.11 > 10.111.222.11 (IPIP)');
     expect(String(ev['ingress capture'])).toContain('2 packets captured');
   });
 
