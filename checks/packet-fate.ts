@@ -21,7 +21,7 @@ export interface ChangeVerdict { change: PacketChange; why: string; fix: string 
  * Which of the program's changes explains a kernel drop with this reason, or undefined when none does. Reasons
  * are the kernel's names (include/net/dropreason-core.h), read from this kernel's tracepoint format.
  */
-export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where'>, changes: PacketChange[], iface: string): ChangeVerdict | undefined {
+export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where' | 'onXdpIface'>, changes: PacketChange[], iface: string): ChangeVerdict | undefined {
   const find = (...fields: PacketChange['field'][]) => changes.find((c) => fields.includes(c.field));
   switch (d.reason) {
     case 'OTHERHOST': {
@@ -40,7 +40,10 @@ export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where'>, changes: Pack
     }
     case 'NO_SOCKET': {
       const port = find('l4.dport');
-      if (port) return { change: port, why: `nothing listens on port ${port.after} there; the stack drops the packets (and answers a TCP SYN with a RST from ${port.after}, which the client does not recognize)`, fix: `listen on ${port.after}, or rewrite to the port the service listens on` };
+      // Where the drop happened tells which half of the story it is: on the program's side nothing listens on the
+      // new port; on the other side the reply comes back from the new port, which the client's connection does not know.
+      if (port && d.onXdpIface) return { change: port, why: `nothing listens on port ${port.after} there; the stack drops the packets (and answers a TCP SYN with a RST from ${port.after}, which the client does not recognize)`, fix: `listen on ${port.after}, or rewrite to the port the service listens on` };
+      if (port) return { change: port, why: `the replies come back from port ${port.after}, which the client's connection to ${port.before} does not recognize: the program rewrites one direction only`, fix: `rewrite the replies' source port back (${port.after} → ${port.before}) on their way out (tc egress, or an XDP program on the return path), or do not rewrite the port` };
       const dst = find('ip.dst');
       if (dst) return { change: dst, why: `nothing listens at ${dst.after} for this port`, fix: 'rewrite to an address where the service listens' };
       return undefined;
@@ -106,7 +109,8 @@ export default defineCheck({
     }
 
     const changed = flowPackets.filter((v) => LEAVES.has(v.action) && v.trip!.changes.length);
-    const kernelDrops = (dr?.drops ?? []).filter((d) => !d.byProgram && !d.routine && d.l3 !== 'ARP');
+    // Drops on the program's own interface first: they are where the changed packet arrives.
+    const kernelDrops = (dr?.drops ?? []).filter((d) => !d.byProgram && !d.routine && d.l3 !== 'ARP').sort((a, b) => Number(b.onXdpIface) - Number(a.onXdpIface));
     const joined: { d: FlowDrop; v: Verdict; e: ChangeVerdict }[] = [];
     for (const d of kernelDrops) {
       for (const v of changed) {

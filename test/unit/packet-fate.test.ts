@@ -40,6 +40,8 @@ describe('explainDrop: the change that explains a kernel drop', () => {
   });
   it('NO_SOCKET: the rewritten port; IP_LOCAL_SOURCE: the outer source of the encapsulation; IP_NOPROTO: an encapsulation', () => {
     expect(explainDrop(drop({ reason: 'NO_SOCKET' }), [{ field: 'l4.dport', before: '8081', after: '8080' }], 'zs0')?.why).toMatch(/^nothing listens on port 8080/);
+    // On the client's side, it is the reply from the new port that nobody recognizes.
+    expect(explainDrop(drop({ reason: 'NO_SOCKET', onXdpIface: false }), [{ field: 'l4.dport', before: '8081', after: '8080' }], 'zc0')?.why).toMatch(/^the replies come back from port 8080, which the client's connection to 8081 does not recognize/);
     expect(explainDrop(drop({ reason: 'IP_LOCAL_SOURCE' }), [{ field: 'encap', after: 'IPv4 10.0.0.2 > 10.0.0.9 (IPIP)' }], 'zs0')?.why).toMatch(/10\.0\.0\.2 is an address of the receiving host itself/);
     expect(explainDrop(drop({ reason: 'IP_RPFILTER' }), [{ field: 'ip.src', before: '1.1.1.1', after: '10.0.0.7' }], 'zs0')?.why).toMatch(/route back to 10\.0\.0\.7/);
     expect(explainDrop(drop({ reason: 'IP_NOPROTO' }), [{ field: 'encap', after: 'IPv4 a > b (IPIP)' }], 'zs0')?.why).toMatch(/nothing on the receiver decapsulates/);

@@ -34,6 +34,9 @@ const run = async (argv: string[]) => {
   return String(r.stdout);
 };
 
+/** The zoo pair's IPv6 addresses (a ULA prefix that lives only in the test's namespaces). */
+export const ZOO_V6 = { client: 'fd00:111:60::1', server: 'fd00:111:60::2' } as const;
+
 export const zooObject = (program: string) => join(ROOT, 'bpf', 'build', 'zoo', `${program}.o`);
 
 export function zooNames(tag: string) {
@@ -59,6 +62,9 @@ export async function zooUp(tag: string, opts: ZooOptions): Promise<ZooSetup> {
   await run(['ip', 'link', 'add', 'zc0', 'netns', client, 'type', 'veth', 'peer', 'name', 'zs0', 'netns', server]);
   await c('addr', 'add', '10.111.60.1/24', 'dev', 'zc0');
   await s('addr', 'add', '10.111.60.2/24', 'dev', 'zs0');
+  // Dual stack: the same pair over IPv6 (nodad: usable at once, no duplicate-address wait).
+  await c('addr', 'add', `${ZOO_V6.client}/64`, 'dev', 'zc0', 'nodad');
+  await s('addr', 'add', `${ZOO_V6.server}/64`, 'dev', 'zs0', 'nodad');
   for (const [f, ns] of [[c, client], [s, server]] as const) {
     void ns;
     await f('link', 'set', 'lo', 'up');

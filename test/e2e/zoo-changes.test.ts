@@ -1,0 +1,162 @@
+// Programs that change packets, and IPv6, through the built CLI as root on the real kernel (test/zoo/*.c on the
+// zoo's veth pair, dual stack). Each scenario's expected answer was written from the program before the tool ran
+// on it: the top cause, the before/after fields of the report, and no rung in `error` (and none skipped for a
+// missing tool).
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { execa, type ResultPromise } from 'execa';
+import { runCli } from './helpers/cli.js';
+import { ZOO_V6, zooDown, zooUp, type ZooSetup } from './helpers/zoo.js';
+
+const TAG = 'zc';
+let listener: ResultPromise | undefined;
+
+async function doctor(z: ZooSetup, probe: string) {
+  const r = await runCli(['--iface', z.iface, '--netns', z.server, '--probe', probe, '--probe-netns', z.client, '--json', '--skip', 'trace-pipe']);
+  let report: any;
+  try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 800)}`); }
+  const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
+  const errored = report.checks.filter((c: any) => c.status === 'error' || (c.status === 'skip' && /not installed|missing/.test(c.summary))).map((c: any) => `${c.id}: ${c.summary}`);
+  const top = report.diagnosis[0];
+  const said = top ? top.evidence.map((e: any) => `${e.check}: ${e.message}`).join('\n') : '';
+  return { ...r, report, byId, errored, causes: report.diagnosis.map((d: any) => d.cause) as string[], said };
+}
+
+/** A TCP listener in the server namespace (nc -l -k), stopped after the test. */
+async function listen(z: ZooSetup, port: number, v6 = false): Promise<void> {
+  listener = execa('nsenter', [`--net=/run/netns/${z.server}`, '--', 'nc', ...(v6 ? ['-6'] : []), '-l', '-k', String(port)], { reject: false, stdin: 'ignore' });
+  // Listening once ss shows the socket: no fixed sleep.
+  for (let i = 0; i < 50; i++) {
+    const ss = await execa('nsenter', [`--net=/run/netns/${z.server}`, '--', 'ss', '-Hltn', `sport = :${port}`], { reject: false });
+    if (String(ss.stdout).trim()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nc did not listen on ${port}`);
+}
+
+const mapUpdate = (name: string, key: string[], value: string[]) => execa('bpftool', ['map', 'update', 'name', name, 'key', ...key, 'value', ...value]);
+const groups = (report: any) => report.packets.groups.map((g: any) => ({ action: g.action, kind: g.before.kind, changes: g.changes }));
+
+afterEach(async () => {
+  listener?.kill('SIGTERM');
+  await listener?.catch(() => undefined);
+  listener = undefined;
+  await zooDown(TAG);
+});
+afterAll(async () => { await zooDown(TAG); });
+
+describe('programs that change packets', () => {
+  for (const v6 of [false, true]) {
+    const family = v6 ? 'IPv6' : 'IPv4';
+    test(`port rewrite 8081 → 8080 (${family}), nothing on 8080: the rewrite is the cause, its partial checksum is not`, async () => {
+      const z = await zooUp(TAG, { program: 'zoo_port_rewrite' });
+      await listen(z, 8081, v6);
+      const dst = v6 ? ZOO_V6.server : z.serverIp;
+      const { exitCode, report, byId, errored, causes, said } = await doctor(z, `nc ${v6 ? '-6 ' : ''}-z -w 2 ${dst} 8081`);
+      expect(errored).toEqual([]);
+      expect(exitCode).toBe(1);
+      expect(causes[0]).toBe('xdp-change-dropped');
+      expect(said).toMatch(/packet-fate: the program rewrites the destination port 8081 → 8080 and returns XDP_PASS; .*nothing listens on port 8080/);
+      expect(said).toMatch(/NO_SOCKET ×\d+ at zs0 .*\(the XDP interface itself\) in tcp_v[46]_rcv/);
+      expect(causes).not.toContain('malformed-packet');
+      expect(byId['packet-sanity'].status).toBe('pass');
+      expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: v6 ? 'ipv6' : 'ipv4', changes: [{ field: 'l4.dport', before: '8081', after: '8080' }] });
+      const trip = report.packets.groups.find((g: any) => g.changes.length);
+      expect(trip.checksum).toEqual({ proto: 'tcp', before: 'partial', after: 'updated' });
+      expect(trip.before).toMatchObject({ dst, dport: 8081 });
+    });
+  }
+
+  // With the service on 8080 the SYN is accepted, but the program rewrites one direction only: the SYN-ACK comes
+  // back from 8080 and the client, connected to 8081, answers it with a RST. Not healthy, and the answer says why.
+  test('port rewrite with the service on 8080: the reply from 8080 is not the client\'s connection', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_port_rewrite' });
+    await listen(z, 8080);
+    const { exitCode, report, errored, causes, said } = await doctor(z, `nc -z -w 2 ${z.serverIp} 8081`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-change-dropped');
+    expect(said).toMatch(/the replies come back from port 8080, which the client's connection to 8081 does not recognize: the program rewrites one direction only \(NO_SOCKET ×\d+ at zc0/);
+    expect(said).not.toMatch(/nothing listens on port 8080/);
+    expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv4', changes: [{ field: 'l4.dport', before: '8081', after: '8080' }] });
+  });
+
+  test('VLAN push: OTHERHOST on the XDP interface is the kernel\'s, joined to the tag', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_vlan_push' });
+    const { exitCode, report, byId, errored, causes, said } = await doctor(z, `ping -c 3 -i 0.2 -W 1 ${z.serverIp}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-change-dropped');
+    expect(said).toMatch(/the program pushes an 802\.1Q tag, VLAN 100, onto the frames and returns XDP_PASS; the kernel dropped 3 packet\(s\) of the flow for it: no VLAN 100 device is configured on zs0/);
+    expect(byId['drop-reasons'].summary).toMatch(/^OTHERHOST ×3 at zs0 .*\(the XDP interface, after the program\)/);
+    expect(byId['drop-reasons'].summary).not.toMatch(/dropped by the XDP program itself/);
+    expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv4', changes: [{ field: 'vlan.push', after: '100' }, { field: 'length', before: '98', after: '102' }] });
+  });
+
+  test('IPIP with an outer source the receiver owns: IP_LOCAL_SOURCE, joined to the encapsulation', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_ipip_encap' });
+    await mapUpdate('encap_config', ['0', '0', '0', '0'], ['10', '111', '60', '2']);
+    const { exitCode, report, errored, causes, said } = await doctor(z, `ping -c 3 -i 0.2 -W 1 ${z.serverIp}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-change-dropped');
+    expect(said).toMatch(/encapsulates the packets \(encapsulated in IPv4 10\.111\.60\.2 > 10\.111\.60\.2 \(IPIP\)\).*10\.111\.60\.2 is an address of the receiving host itself \(accept_local=0\) \(IP_LOCAL_SOURCE ×3 at zs0/);
+    expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv4', changes: [{ field: 'encap', after: 'IPv4 10.111.60.2 > 10.111.60.2 (IPIP)' }, { field: 'length', before: '98', after: '118' }] });
+  });
+
+  test('IPIP to a receiver without a tunnel: IP_NOPROTO, nothing decapsulates it', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_ipip_encap' });
+    await mapUpdate('encap_config', ['0', '0', '0', '0'], ['10', '111', '60', '1']);
+    const { exitCode, errored, causes, said } = await doctor(z, `ping -c 3 -i 0.2 -W 1 ${z.serverIp}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-change-dropped');
+    expect(said).toMatch(/encapsulated in IPv4 10\.111\.60\.1 > 10\.111\.60\.2 \(IPIP\).*nothing on the receiver decapsulates it .*\(IP_NOPROTO ×3 at zs0/);
+  });
+});
+
+describe('neighbour resolution and IPv6', () => {
+  test('a deny-by-default filter that drops ARP: the client never resolved the server; no verdict claimed for packets never sent', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_ip_only' });
+    await mapUpdate('allowed_v4', ['10', '111', '60', '1'], ['1']);
+    const { exitCode, report, byId, errored, causes, said } = await doctor(z, `ping -c 3 -i 0.2 -W 1 ${z.serverIp}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('neighbour-dropped');
+    expect(said).toMatch(/returns XDP_DROP for \d+ of \d+ ARP frame\(s\) on zs0: the client never resolved 10\.111\.60\.2 \(its neighbour entry: 10\.111\.60\.2 (INCOMPLETE|FAILED) on zc0\); no packet of the probe itself reached the program: it was never sent/);
+    expect(byId.xdpdump.summary).toMatch(/^no packet of the flow itself; \d+ neighbour resolution frame\(s\) \(ARP\/ND\): XDP_DROP ×\d+/);
+    expect(report.diagnosis.find((d: any) => d.cause === 'xdp-drop-verdict')).toBeUndefined();
+  });
+
+  test('the same filter over IPv6: neighbour solicitations dropped', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_ip_only' });
+    await mapUpdate('allowed_v6', ['0xfd', '0', '1', '0x11', '0', '0x60', '0', '0', '0', '0', '0', '0', '0', '0', '0', '1'], ['1']);
+    const { exitCode, errored, causes, said } = await doctor(z, `ping -6 -c 3 -i 0.2 -W 1 ${ZOO_V6.server}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('neighbour-dropped');
+    expect(said).toMatch(/XDP_DROP for \d+ of \d+ IPv6 neighbour discovery frame\(s\) on zs0: the client never resolved fd00:111:60::2/);
+  });
+
+  test('an IPv6 filter that denies ICMPv6 echo: the program\'s own verdict on the IPv6 probe, followed by every rung', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_v6_filter' });
+    await mapUpdate('denied_v6', ['0x80', '0', '0x3a', '0'], ['1']);
+    const { exitCode, byId, errored, causes, said } = await doctor(z, `ping -6 -c 3 -i 0.2 -W 1 ${ZOO_V6.server}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-drop-verdict');
+    expect(said).toMatch(/v6_filter \(id \d+\) returned XDP_DROP for 3 of 3 probe packet\(s\) to fd00:111:60::2/);
+    expect(byId.routing.summary).toMatch(/reached zs0 \(XDP\).*no reply came back/);
+    expect(byId['drop-reasons'].summary).toMatch(/\(3 dropped by the XDP program itself on zs0 \(its verdict\)\)/);
+  });
+
+  test('healthy counter over IPv6: exit 0, replies seen, nothing skipped for want of a flow', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_count_pass' });
+    const { exitCode, report, byId, errored } = await doctor(z, `ping -6 -c 3 -i 0.2 -W 1 ${ZOO_V6.server}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.diagnosis).toEqual([]);
+    expect(byId.routing.summary).toMatch(/replies came back/);
+    expect(byId.xdpdump.summary).toMatch(/3 packet\(s\): XDP_PASS ×3/);
+    expect(byId['drop-reasons'].status).toBe('pass');
+  });
+});
