@@ -59,7 +59,7 @@ async function wizard(args: LadderArgs, io: IO, signal: AbortSignal): Promise<nu
     return await runWizard({
       args, target, signal, artifacts, tool: { name: 'xdp-doctor', version: packageVersion() },
       checks: plan.checks.map((p) => ({ ...p, options: p.options ?? { noTracePipe: args.noTracePipe } })),
-      preRecords: plan.warnings, diagnose: (records) => diagnose(records, plan.causes),
+      preRecords: plan.warnings, diagnose: (records, probe) => diagnose(records, plan.causes, probe),
       stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream,
     });
   } finally {

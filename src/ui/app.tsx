@@ -96,7 +96,7 @@ function Body({ state, session }: { state: WizardState; session: WizardSession }
       <Box flexDirection="column">
         <Summary
           target={s.target} records={s.records} diagnosis={report?.diagnosis ?? session.diagnosis()}
-          route={report?.route} errnos={report?.errnos ?? []}
+          route={report?.route} errnos={report?.errnos ?? []} packets={report?.packets}
           probe={s.fix?.rerun?.probe ?? s.report?.probe} fix={s.fix} exitCode={s.interrupted ? 130 : report?.exitCode ?? session.verdict()}
           columns={columns} maxLines={rows - 8}
         />

@@ -3,6 +3,7 @@
 import type { DiagnosisEntry, RunReport, Target } from '../engine/types.js';
 import { concludeErrnos } from '../engine/errnos.js';
 import { concludeRoute } from '../engine/route.js';
+import { packetsOf } from '../engine/ladder.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { WizardState } from './state.js';
 
@@ -10,9 +11,10 @@ import type { WizardState } from './state.js';
 export function currentReport(s: WizardState, diagnosis: DiagnosisEntry[], exitCode: number): RunReport | undefined {
   if (!s.report) return undefined;
   const route = concludeRoute(s.report.target, s.records);
-  const { route: _before, ...rest } = s.report; // the route of the rungs as they stand replaces the first climb's
+  // The route and the packets of the rungs as they stand replace the first climb's.
+  const { route: _before, packets: _packets, ...rest } = s.report;
   return {
-    ...rest, checks: s.records, diagnosis, ...(route ? { route } : {}), errnos: concludeErrnos(diagnosis, s.records),
+    ...rest, checks: s.records, diagnosis, ...(route ? { route } : {}), ...packetsOf(s.records), errnos: concludeErrnos(diagnosis, s.records),
     ...(s.fix ? { fix: s.fix } : {}), exitCode,
   };
 }

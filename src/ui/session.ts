@@ -1,7 +1,7 @@
 // The wizard's brain, without React: it owns the run (AbortController, the gate that paces the ladder) and exposes one method per key; each concern lives in its own module (start, gate,
 // run-events, focus, fix-prompt, report-file). The Ink components only render the store's snapshots and map
 // keys to these methods; tests drive it with a fake engine.
-import type { CheckRecord, DiagnosisEntry, RunReport, Target } from '../engine/types.js';
+import type { CheckRecord, DiagnosisEntry, ProbeOutcome, RunReport, Target } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
 import { diagnose } from '../engine/diagnosis.js';
 import { fixCandidate } from '../engine/fix-flow.js';
@@ -34,7 +34,7 @@ export interface SessionOptions {
   /** Rows known before the ladder starts (plugins that did not load): shown first, kept in the report. */
   preRecords?: CheckRecord[];
   /** Ranks the findings; the default is the engine's diagnose() (doctor.ts adds plugin cause titles). */
-  diagnose?(records: CheckRecord[]): DiagnosisEntry[];
+  diagnose?(records: CheckRecord[], probe?: ProbeOutcome): DiagnosisEntry[];
   liveFlushMs?: number;
 }
 
@@ -167,7 +167,8 @@ export class WizardSession {
   }
 
   diagnosis(): DiagnosisEntry[] {
-    return (this.o.diagnose ?? diagnose)(this.state.records);
+    // The probe of the climb (or of the re-run after a fix): a failed one that no rung explains is a cause too.
+    return (this.o.diagnose ?? ((records, probe) => diagnose(records, undefined, probe)))(this.state.records, this.state.fix?.rerun?.probe ?? this.state.report?.probe);
   }
 
   /** Whether `f` has a fix with commands to offer now. */
@@ -206,7 +207,7 @@ export class WizardSession {
 
   /** 1 while a rung fails or errors (a fix that worked re-ran them), else 0. */
   verdict(): number {
-    return this.state.records.some(bad) ? 1 : 0;
+    return this.state.records.some(bad) || this.diagnosis().some((d) => d.cause === 'probe-failed-unexplained') ? 1 : 0;
   }
 
   quit(): void {

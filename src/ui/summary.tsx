@@ -3,8 +3,8 @@
 // Built as pre-wrapped lines with priorities, so it always fits the terminal: Ink clears the whole screen
 // (scrollback included) whenever the live region is as tall as the terminal.
 import { Box, Text } from 'ink';
-import type { CheckRecord, DiagnosisEntry, ErrnoExplanation, FixOutcome, ProbeOutcome, RouteReport, Target } from '../engine/types.js';
-import { counts, errnoContext, errnoHead, fixArgv } from '../report/format.js';
+import type { CheckRecord, DiagnosisEntry, ErrnoExplanation, FixOutcome, PacketsObservation, ProbeOutcome, RouteReport, Target } from '../engine/types.js';
+import { counts, errnoContext, errnoHead, fixArgv, packetLines } from '../report/format.js';
 import { wrapCommand, wrapWords } from './text.js';
 import { STOP_MARK, routePicture, type StopState } from './route.js';
 import { useTheme, type Tone } from './theme.js';
@@ -21,6 +21,8 @@ export interface SummaryProps {
   /** From the report: the route and the errnos explained (engine/route.ts, engine/errnos.ts). */
   route?: RouteReport;
   errnos: ErrnoExplanation[];
+  /** From the report: what the program did to the packets, before and after. */
+  packets?: PacketsObservation;
   probe?: ProbeOutcome;
   fix?: FixOutcome;
   exitCode: number;
@@ -72,6 +74,10 @@ export function summarySegments(p: Omit<SummaryProps, 'maxLines'>): Segment[] {
     out.push(seg(0, [{ text: `Route  ${picture.stops.map((s) => `${s.name} ${STOP_MARK[s.state]}`).join(' → ')}` }]));
     out.push(seg(1, wrap(picture.verdict, undefined, '       ', false, 2)));
     if (!picture.missing) out.push(seg(3, [{ text: '       ✓ seen · ◆ reached the XDP program · ✗ lost · · not reached', tone: 'muted' }]));
+  }
+  if (p.packets) {
+    const [head, ...rows] = packetLines(p.packets);
+    out.push(seg(2, [{ text: '' }, { text: head!, bold: true }, ...rows.slice(0, 4).flatMap((r) => wrap(r.trim(), undefined, '   ', false, 1))]));
   }
   const probe = p.probe ? (p.probe.ran ? `probe ${p.probe.ok ? 'passed' : 'FAILED'}` : `probe: ${p.probe.note ?? 'did not run'}`) : undefined;
   const tail = [probe, counts(p.records.map((r) => r.status)), p.fix ? `fix ${p.fix.worked ? 'worked' : 'did not work'}` : undefined, `exit ${p.exitCode}`].filter(Boolean).join(' · ');

@@ -4,7 +4,7 @@
 import { render } from 'ink';
 import type { LadderArgs } from '../cli-args.js';
 import type { PlannedCheck } from '../engine/runner.js';
-import type { CheckRecord, DiagnosisEntry, Target } from '../engine/types.js';
+import type { CheckRecord, DiagnosisEntry, ProbeOutcome, Target } from '../engine/types.js';
 import { Wizard } from './app.js';
 import { realEngine } from './engine.js';
 import { eraseSplash } from '../splash.js';
@@ -22,7 +22,7 @@ export interface RunWizardOptions {
   engine?: WizardEngine;
   /** Plugins that did not load, as report rows. */
   preRecords?: CheckRecord[];
-  diagnose?(records: CheckRecord[]): DiagnosisEntry[];
+  diagnose?(records: CheckRecord[], probe?: ProbeOutcome): DiagnosisEntry[];
   /** Where captures go (removed after the run unless kept). */
   artifacts?: { dir: string; keep: boolean };
 }
