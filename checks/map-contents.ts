@@ -131,6 +131,7 @@ export function byteOrderRisks(mapName: string, fields: DecodedField[], dest: st
     .map((f) => ({
       cause: 'map-byte-order', risk: true, progId, fixes: [], explains: ['xdp-passed-unchanged'],
       message: `${mapName}.${f.path} holds the probe's destination ${dest} in host byte order (${f.raw} = 0x${(f.raw as number).toString(16).padStart(8, '0')}): ` +
-        'compared with a packet\'s header (network byte order) it never matches; the loader should write it with htonl()',
+        'compared as it is with a packet\'s header (network byte order) it never matches, unless the program converts it first ' +
+        '(the verdicts tell: a program that acts on the probe\'s packets converts); if it does not, the loader should write it with htonl()',
     }));
 }

@@ -79,11 +79,13 @@ export default defineCheck({
       }
     }
 
+    // Byte-order context is not a table that cannot answer: only the dependency risks are counted as such.
+    const lookupRisks = risks.filter((r) => r.cause !== 'map-byte-order').length;
     const configs = [...decodedByMap.entries()].map(([n, f]) => `${n}: ${f.filter((x) => x.kind !== 'other').map((x) => `${x.path}=${x.shown}`).join(' ')}`);
     const summary = findings.length
       ? findings.map((f) => f.message).join('; ')
       : `${userMaps.length} map(s) read${configs.length ? `; ${configs.join('; ')}` : headlines.length ? `: ${headlines.slice(0, 4).join('; ')}${headlines.length > 4 ? '; …' : ''}` : ''}` +
-        (risks.length ? `; ${risks.length} table(s) that cannot answer a lookup (see notes)` : '') +
+        (lookupRisks ? `; ${lookupRisks} table(s) that cannot answer a lookup (see notes)` : '') +
         (unreadable.length ? `; not read: ${unreadable.join('; ')}` : '');
     findings.push(...risks);
     const failed = findings.some((f) => !f.risk);

@@ -91,7 +91,7 @@ describe('container-like target in namespaces without names', () => {
 
     const tcpdumps = report.checks.flatMap((c: any) => c.commands).filter((argv: string[]) => argv.includes('tcpdump') && argv.includes('-i'));
     expect(tcpdumps.length).toBeGreaterThan(0);
-    for (const argv of tcpdumps) expect(argv.slice(-4), argv.join(' ')).toEqual(['icmp', 'and', 'host', '10.111.70.2']);
+    for (const argv of tcpdumps) expect(argv.slice(-13), argv.join(' ')).toEqual(['(', 'icmp', 'and', 'host', '10.111.70.2', ')', 'or', '(', 'arp', 'and', 'host', '10.111.70.2', ')']);
   });
 
   test('--fix enters the peer\'s namespace by its /proc path, and works', async () => {
