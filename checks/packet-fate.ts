@@ -19,10 +19,13 @@ export interface ChangeVerdict { change: PacketChange; why: string; fix: string 
 
 /**
  * Which of the program's changes explains a kernel drop with this reason, or undefined when none does. Reasons
- * are the kernel's names (include/net/dropreason-core.h), read from this kernel's tracepoint format.
+ * are the kernel's names (include/net/dropreason-core.h), read from this kernel's tracepoint format. `arrival`: the
+ * drop happened where the changed packet arrives (the XDP interface after XDP_PASS, the veth peer after XDP_TX);
+ * a drop elsewhere on the route (a reply on its way back) is explained by a change only as a reply to it.
  */
-export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where' | 'onXdpIface'>, changes: PacketChange[], iface: string): ChangeVerdict | undefined {
+export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where'>, changes: PacketChange[], iface: string, arrival: boolean): ChangeVerdict | undefined {
   const find = (...fields: PacketChange['field'][]) => changes.find((c) => fields.includes(c.field));
+  if (!arrival && d.reason !== 'NO_SOCKET') return undefined;
   switch (d.reason) {
     case 'OTHERHOST': {
       const tag = find('vlan.push', 'vlan.id');
@@ -42,10 +45,10 @@ export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where' | 'onXdpIface'>
       const port = find('l4.dport');
       // Where the drop happened tells which half of the story it is: on the program's side nothing listens on the
       // new port; on the other side the reply comes back from the new port, which the client's connection does not know.
-      if (port && d.onXdpIface) return { change: port, why: `nothing listens on port ${port.after} there; the stack drops the packets (and answers a TCP SYN with a RST from ${port.after}, which the client does not recognize)`, fix: `listen on ${port.after}, or rewrite to the port the service listens on` };
+      if (port && arrival) return { change: port, why: `nothing listens on port ${port.after} there; the stack drops the packets (and answers a TCP SYN with a RST from ${port.after}, which the client does not recognize)`, fix: `listen on ${port.after}, or rewrite to the port the service listens on` };
       if (port) return { change: port, why: `the replies come back from port ${port.after}, which the client's connection to ${port.before} does not recognize: the program rewrites one direction only`, fix: `rewrite the replies' source port back (${port.after} → ${port.before}) on their way out (tc egress, or an XDP program on the return path), or do not rewrite the port` };
       const dst = find('ip.dst');
-      if (dst) return { change: dst, why: `nothing listens at ${dst.after} for this port`, fix: 'rewrite to an address where the service listens' };
+      if (dst && arrival) return { change: dst, why: `nothing listens at ${dst.after} for this port`, fix: 'rewrite to an address where the service listens' };
       return undefined;
     }
     case 'IP_LOCAL_SOURCE':
@@ -71,7 +74,7 @@ export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where' | 'onXdpIface'>
       const ttl = find('ip.ttl');
       if (ttl && Number(ttl.after) <= 1) return { change: ttl, why: `a TTL/hop limit of ${ttl.after} does not survive the next hop`, fix: 'decrement the TTL only when forwarding, and drop (or answer ICMP time exceeded) at 1' };
       const grown = find('length');
-      if (grown && Number(grown.after) > Number(grown.before) && /TOO_BIG|MTU|PKT_TOO/.test(d.reason)) {
+      if (grown && Number(grown.after) > Number(grown.before) && /TOO_BIG|MTU/.test(d.reason)) {
         return { change: grown, why: 'the grown frame no longer fits the next hop\'s MTU', fix: 'raise the MTU along the path, or lower the inner MTU/MSS' };
       }
       return undefined;
@@ -114,7 +117,7 @@ export default defineCheck({
     const joined: { d: FlowDrop; v: Verdict; e: ChangeVerdict }[] = [];
     for (const d of kernelDrops) {
       for (const v of changed) {
-        const e = explainDrop(d, v.trip!.changes, d.ifname ?? iface);
+        const e = explainDrop(d, v.trip!.changes, d.ifname ?? iface, arrivesAt(d, v.action, inv));
         if (e) { joined.push({ d, v, e }); break; }
       }
     }
@@ -154,6 +157,13 @@ export default defineCheck({
     return { status: findings.length ? 'fail' : 'pass', summary, evidence, findings };
   },
 });
+
+/** Whether a drop happened where a packet sent on with this action arrives next. */
+function arrivesAt(d: FlowDrop, action: string, inv: InventoryFacts | undefined): boolean {
+  if (action === 'XDP_PASS') return d.onXdpIface;
+  if (action === 'XDP_TX') return !d.onXdpIface && d.ifname !== undefined && d.ifname === inv?.peer?.ifname;
+  return !d.onXdpIface; // XDP_REDIRECT: the target is not known here; any other place on the route
+}
 
 function changeVerb(c: PacketChange, said: string): string {
   if (c.field === 'vlan.push') return `pushes an 802.1Q tag, VLAN ${c.after}, onto the frames`;

@@ -118,6 +118,13 @@ const ROWS: DropReasonInfo[] = [
     source: 'net/core/dev.c __netif_receive_skb_core() / net/ipv6: SKB_DROP_REASON_UNHANDLED_PROTO',
   },
   {
+    reason: 'IP_INADDRERRORS', cause: 'stack-drop', explains: ['xdp-passed-unchanged', 'map-params-unset'],
+    meaning: 'the packet is addressed to an address this host does not own, and it does not forward (ip_forward=0 on the ingress device)',
+    afterXdp: 'the program passed (XDP_PASS) a packet meant for someone else — a VIP it should have rewritten or sent on — to a stack that neither owns nor forwards that address',
+    fix: 'make the program act on that traffic (its match and configuration), or let this host own or forward the address',
+    source: 'net/ipv4/route.c ip_route_input_slow() → ip_error(): SKB_DROP_REASON_IP_INADDRERRORS (forwarding disabled on the ingress device)',
+  },
+  {
     reason: 'XDP', cause: 'xdp-drop-verdict', explains: [],
     meaning: 'the XDP program\'s own verdict (XDP_DROP or XDP_ABORTED) freed the packet',
     afterXdp: 'the program itself dropped it',

@@ -10,7 +10,7 @@ const LAB = uniqueLabName('rs');
 type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 const HEALTHY: Record<string, Status> = {
   inventory: 'pass', routing: 'pass', 'trace-pipe': 'pass', 'map-dump': 'pass', 'packet-sanity': 'pass',
-  'ethtool-stats': 'pass', tracepoints: 'pass', 'drop-reasons': 'pass', 'errno-explain': 'pass',
+  'ethtool-stats': 'pass', tracepoints: 'pass', 'drop-reasons': 'pass', 'errno-explain': 'pass', 'packet-fate': 'pass',
 };
 const SCENARIOS: { fault?: string; top?: string; rungs: Record<string, Status> }[] = [
   { rungs: HEALTHY },
@@ -19,8 +19,9 @@ const SCENARIOS: { fault?: string; top?: string; rungs: Record<string, Status> }
     // inventory warns: the peer without XDP is read from configuration (a note on its rung).
     rungs: { ...HEALTHY, inventory: 'warn', routing: 'fail', 'ethtool-stats': 'fail', tracepoints: 'fail', 'errno-explain': 'warn' },
   },
-  // trace-pipe warns: the program says its parameters are unset.
-  { fault: 'params-unset', top: 'map-params-unset', rungs: { ...HEALTHY, routing: 'fail', 'trace-pipe': 'warn', 'map-dump': 'fail' } },
+  // trace-pipe warns: the program says its parameters are unset. It passes the VIP's packets untouched to a stack
+  // that neither owns nor forwards the VIP: the kernel drops them on l0 (IP_INADDRERRORS in ip_error), its own drop.
+  { fault: 'params-unset', top: 'map-params-unset', rungs: { ...HEALTHY, routing: 'fail', 'trace-pipe': 'warn', 'map-dump': 'fail', 'drop-reasons': 'fail' } },
   { fault: 'bad-iphdr', top: 'malformed-packet', rungs: { ...HEALTHY, routing: 'fail', 'packet-sanity': 'fail', 'drop-reasons': 'fail' } },
   { fault: 'csum-offload', top: 'tx-checksum-partial', rungs: { ...HEALTHY, routing: 'fail', 'packet-sanity': 'fail', 'drop-reasons': 'fail' } },
 ];

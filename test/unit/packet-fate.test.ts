@@ -34,22 +34,29 @@ const inventory = { iface: 'zs0', ifindex: 2, netns: SERVER, maps: [] };
 
 describe('explainDrop: the change that explains a kernel drop', () => {
   it('OTHERHOST: a pushed VLAN tag, else a rewritten destination MAC; nothing else', () => {
-    expect(explainDrop(drop({ reason: 'OTHERHOST' }), [{ field: 'vlan.push', after: '100' }], 'zs0')?.why).toMatch(/no VLAN 100 device is configured on zs0/);
-    expect(explainDrop(drop({ reason: 'OTHERHOST' }), [{ field: 'eth.dst', before: 'a', after: 'b' }], 'zs0')?.change.field).toBe('eth.dst');
-    expect(explainDrop(drop({ reason: 'OTHERHOST' }), [{ field: 'l4.dport', before: '1', after: '2' }], 'zs0')).toBeUndefined();
+    expect(explainDrop(drop({ reason: 'OTHERHOST' }), [{ field: 'vlan.push', after: '100' }], 'zs0', true)?.why).toMatch(/no VLAN 100 device is configured on zs0/);
+    expect(explainDrop(drop({ reason: 'OTHERHOST' }), [{ field: 'eth.dst', before: 'a', after: 'b' }], 'zs0', true)?.change.field).toBe('eth.dst');
+    expect(explainDrop(drop({ reason: 'OTHERHOST' }), [{ field: 'l4.dport', before: '1', after: '2' }], 'zs0', true)).toBeUndefined();
   });
   it('NO_SOCKET: the rewritten port; IP_LOCAL_SOURCE: the outer source of the encapsulation; IP_NOPROTO: an encapsulation', () => {
-    expect(explainDrop(drop({ reason: 'NO_SOCKET' }), [{ field: 'l4.dport', before: '8081', after: '8080' }], 'zs0')?.why).toMatch(/^nothing listens on port 8080/);
+    expect(explainDrop(drop({ reason: 'NO_SOCKET' }), [{ field: 'l4.dport', before: '8081', after: '8080' }], 'zs0', true)?.why).toMatch(/^nothing listens on port 8080/);
     // On the client's side, it is the reply from the new port that nobody recognizes.
-    expect(explainDrop(drop({ reason: 'NO_SOCKET', onXdpIface: false }), [{ field: 'l4.dport', before: '8081', after: '8080' }], 'zc0')?.why).toMatch(/^the replies come back from port 8080, which the client's connection to 8081 does not recognize/);
-    expect(explainDrop(drop({ reason: 'IP_LOCAL_SOURCE' }), [{ field: 'encap', after: 'IPv4 10.0.0.2 > 10.0.0.9 (IPIP)' }], 'zs0')?.why).toMatch(/10\.0\.0\.2 is an address of the receiving host itself/);
-    expect(explainDrop(drop({ reason: 'IP_RPFILTER' }), [{ field: 'ip.src', before: '1.1.1.1', after: '10.0.0.7' }], 'zs0')?.why).toMatch(/route back to 10\.0\.0\.7/);
-    expect(explainDrop(drop({ reason: 'IP_NOPROTO' }), [{ field: 'encap', after: 'IPv4 a > b (IPIP)' }], 'zs0')?.why).toMatch(/nothing on the receiver decapsulates/);
-    expect(explainDrop(drop({ reason: 'IP_NOPROTO' }), [], 'zs0')).toBeUndefined();
+    expect(explainDrop(drop({ reason: 'NO_SOCKET', onXdpIface: false }), [{ field: 'l4.dport', before: '8081', after: '8080' }], 'zc0', false)?.why).toMatch(/^the replies come back from port 8080, which the client's connection to 8081 does not recognize/);
+    expect(explainDrop(drop({ reason: 'IP_LOCAL_SOURCE' }), [{ field: 'encap', after: 'IPv4 10.0.0.2 > 10.0.0.9 (IPIP)' }], 'zs0', true)?.why).toMatch(/10\.0\.0\.2 is an address of the receiving host itself/);
+    expect(explainDrop(drop({ reason: 'IP_RPFILTER' }), [{ field: 'ip.src', before: '1.1.1.1', after: '10.0.0.7' }], 'zs0', true)?.why).toMatch(/route back to 10\.0\.0\.7/);
+    expect(explainDrop(drop({ reason: 'IP_NOPROTO' }), [{ field: 'encap', after: 'IPv4 a > b (IPIP)' }], 'zs0', true)?.why).toMatch(/nothing on the receiver decapsulates/);
+    expect(explainDrop(drop({ reason: 'IP_NOPROTO' }), [], 'zs0', true)).toBeUndefined();
+  });
+  it('a drop away from where the changed packet arrives (a reply refused on its way back) is not joined to the change', () => {
+    expect(explainDrop(drop({ reason: 'IP_RPFILTER', onXdpIface: false }), [{ field: 'encap', after: 'IPv4 10.0.0.2 > 10.0.0.9 (IPIP)' }], 'g2', false)).toBeUndefined();
+    expect(explainDrop(drop({ reason: 'OTHERHOST', onXdpIface: false }), [{ field: 'vlan.push', after: '100' }], 'g2', false)).toBeUndefined();
+  });
+  it('a frame that grew and a too-small one: PKT_TOO_SMALL is a length written wrong, never the MTU', () => {
+    expect(explainDrop(drop({ reason: 'PKT_TOO_SMALL' }), [{ field: 'length', before: '74', after: '94' }], 'zs0', true)).toBeUndefined();
   });
   it('a TTL the program lowered to 1 or 0 explains any reason; an unrelated change explains nothing', () => {
-    expect(explainDrop(drop({ reason: 'IP_INHDR' }), [{ field: 'ip.ttl', before: '2', after: '1' }], 'zs0')?.change.field).toBe('ip.ttl');
-    expect(explainDrop(drop({ reason: 'NETFILTER_DROP' }), [{ field: 'ip.ttl', before: '64', after: '63' }], 'zs0')).toBeUndefined();
+    expect(explainDrop(drop({ reason: 'IP_INHDR' }), [{ field: 'ip.ttl', before: '2', after: '1' }], 'zs0', true)?.change.field).toBe('ip.ttl');
+    expect(explainDrop(drop({ reason: 'NETFILTER_DROP' }), [{ field: 'ip.ttl', before: '64', after: '63' }], 'zs0', true)).toBeUndefined();
   });
 });
 
