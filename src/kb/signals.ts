@@ -91,6 +91,31 @@ export const SIGNALS: SignalRow[] = [
     tracepoint: 'xdp_redirect_err', errno: 2, cause: 'xdp-redirect-error',
     source: 'kernel/bpf/devmap.c broadcast', meaning: 'The map was torn down while redirecting (transient).', confirm: '—', fix: '—',
   },
+  // AF_XDP and capacity errors of a redirect (read from the 6.x sources; not reproduced here).
+  {
+    tracepoint: 'xdp_redirect_err', errno: 6, cause: 'xdp-redirect-error',
+    source: 'net/xdp/xsk.c xsk_rcv_check(): `if (!xsk_is_bound(xs)) return -ENXIO;`',
+    meaning: 'Redirected into an XSKMAP slot whose AF_XDP socket is not bound (yet, or any more).',
+    confirm: 'ss --xdp -e in the namespace: the socket, its queue and whether it is bound', fix: 'bind the socket (xsk_socket__create) before traffic arrives; keep the process that owns it alive',
+  },
+  {
+    tracepoint: 'xdp_redirect_err', errno: 12, cause: 'xdp-redirect-error',
+    source: 'net/xdp/xsk.c __xsk_rcv(): no buffer from the fill ring → rx_dropped, -ENOMEM; kernel/bpf/devmap.c: a clone for a broadcast redirect failed',
+    meaning: 'No buffer to receive into: the AF_XDP socket\'s fill ring is empty (user space does not refill it fast enough), or memory ran out cloning a broadcast.',
+    confirm: 'ss --xdp -e: rx_dropped, fill ring', fix: 'refill the fill ring faster or make it (and the UMEM) larger',
+  },
+  {
+    tracepoint: 'xdp_redirect_err', errno: 28, cause: 'xdp-redirect-error',
+    source: 'net/xdp/xsk.c __xsk_rcv(): `if (len > xsk_pool_get_rx_frame_size(xs->pool) && !xs->sg) { xs->rx_dropped++; return -ENOSPC; }`',
+    meaning: 'The frame is larger than the AF_XDP chunk and the socket was not bound with XDP_USE_SG.',
+    confirm: 'compare the MTU with the UMEM chunk size', fix: 'bind with XDP_USE_SG (multi-buffer), use larger chunks, or lower the MTU',
+  },
+  {
+    tracepoint: 'xdp_redirect_err', errno: 105, cause: 'xdp-redirect-error',
+    source: 'net/xdp/xsk.c __xsk_rcv_zc()/__xsk_rcv(): xskq_prod_reserve_desc() on a full RX ring → rx_queue_full, -ENOBUFS',
+    meaning: 'The AF_XDP socket\'s RX ring is full: user space does not consume it fast enough.',
+    confirm: 'ss --xdp -e: rx_queue_full', fix: 'consume the RX ring faster (busy polling, more threads) or make it larger',
+  },
   {
     tracepoint: 'xdp_devmap_xmit', errno: 6, cause: 'devmap-xmit-error',
     source: 'kernel/bpf/devmap.c bq_xmit_all() → ndo_xdp_xmit (veth_ndo_xdp_xmit, virtnet_xdp_xmit, mlx5e_xdp_xmit, i40e_xdp_xmit)',

@@ -11,8 +11,8 @@ describe('explainErrno', () => {
   });
 
   it('without a tracepoint: every row of the errno (that fits the driver, when given)', () => {
-    expect(explainErrno({ errno: 6 }).rows).toHaveLength(3);
-    expect(explainErrno({ errno: 6, driver: 'ice' }).rows.map((r) => r.tracepoint)).toEqual(['xdp_bulk_tx', 'xdp_devmap_xmit']);
+    expect(explainErrno({ errno: 6 }).rows).toHaveLength(4);
+    expect(explainErrno({ errno: 6, driver: 'ice' }).rows.map((r) => r.tracepoint)).toEqual(['xdp_bulk_tx', 'xdp_redirect_err', 'xdp_devmap_xmit']);
   });
 
   it('an errno without XDP rows is still named; an unknown one is not', () => {

@@ -55,7 +55,7 @@ describe('the rows', () => {
 
   it('signalsForErrno lists every row of an errno', () => {
     expect(signalsForErrno(-6).map((r) => [r.tracepoint, r.driver])).toEqual([
-      ['xdp_bulk_tx', 'veth'], ['xdp_bulk_tx', undefined], ['xdp_devmap_xmit', undefined],
+      ['xdp_bulk_tx', 'veth'], ['xdp_bulk_tx', undefined], ['xdp_redirect_err', undefined], ['xdp_devmap_xmit', undefined],
     ]);
   });
 });
