@@ -135,3 +135,53 @@ export function byteOrderRisks(mapName: string, fields: DecodedField[], dest: st
         '(the verdicts tell: a program that acts on the probe\'s packets converts); if it does not, the loader should write it with htonl()',
     }));
 }
+
+/** The flow's fields as the bytes a map may hold them in: an address in network or host order, a port in either. */
+function flowNeedles(flow: { ip: string; port?: number }): { bytes: number[]; what: string }[] {
+  const out: { bytes: number[]; what: string }[] = [];
+  if (!flow.ip.includes(':')) {
+    const be = flow.ip.split('.').map(Number);
+    out.push({ bytes: be, what: `the probe's destination ${flow.ip} (network byte order)` });
+    out.push({ bytes: [...be].reverse(), what: `the probe's destination ${flow.ip} (host byte order)` });
+  } else {
+    const [head = '', tail] = flow.ip.split('::');
+    const part = (x: string) => (x ? x.split(':') : []);
+    const h = part(head), t = part(tail ?? '');
+    const words = [...h, ...Array(tail === undefined ? 0 : 8 - h.length - t.length).fill('0'), ...t].map((w) => parseInt(w, 16));
+    out.push({ bytes: words.flatMap((w) => [w >> 8, w & 255]), what: `the probe's destination ${flow.ip}` });
+  }
+  return out;
+}
+
+const contains = (hay: number[], needle: number[]) => {
+  for (let i = 0; i + needle.length <= hay.length; i++) if (needle.every((b, j) => hay[i + j] === b)) return true;
+  return false;
+};
+
+/**
+ * Entries whose key or value holds the flow's destination address (either byte order), or whose key is the flow's
+ * port (a 2- or 4-byte key, either byte order): the table entries a lookup for this flow would meet, whatever
+ * the map's name or layout.
+ */
+export function flowMentions(map: MapInfo, dump: MapDump, flow: { ip: string; port?: number } | undefined): string[] {
+  if (!flow || dump.notDumpable) return [];
+  const needles = flowNeedles(flow);
+  const port = flow.port;
+  const out: string[] = [];
+  for (const e of dump.entries) {
+    const why: string[] = [];
+    for (const n of needles) {
+      if (contains(e.key, n.bytes)) why.push(`key holds ${n.what}`);
+      else if (e.value && contains(e.value, n.bytes)) why.push(`value holds ${n.what}`);
+    }
+    if (port !== undefined && (e.key.length === 2 || e.key.length === 4)) {
+      const k = e.key;
+      const be = k.length === 2 ? (k[0]! << 8) | k[1]! : -1;
+      const le = k.length === 2 ? (k[1]! << 8) | k[0]! : u32(k);
+      if (be === port) why.push(`key is the probe's port ${port} (network byte order)`);
+      else if (le === port) why.push(`key is the probe's port ${port} (host byte order)`);
+    }
+    if (why.length) out.push(`${map.name}[${keyText(e, map)}] = ${valueText(e, map)}: ${why.join(', ')}`);
+  }
+  return out;
+}

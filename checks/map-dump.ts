@@ -5,7 +5,7 @@ import {
   type MapDump, type NetnsRef,
 } from '../src/plugins/api.js';
 import { decodeValue, matchesExpectation, unsetFields, type DecodedField } from './map-decode.js';
-import { byteOrderRisks, dependencyRisks, describeDump, mapHeadline } from './map-contents.js';
+import { byteOrderRisks, dependencyRisks, describeDump, flowMentions, mapHeadline } from './map-contents.js';
 
 // Maps libbpf creates for global data: they hold the program's constants, not its configuration.
 const INTERNAL = /\.(rodata|bss|data|kconfig)(\.|$)|_rodata$|_bss$|\.data\./;
@@ -29,6 +29,8 @@ export default defineCheck({
     const xskSockets = userMaps.some((m) => m.type === 'xskmap') ? await countXdpSockets(ctx, inv.netns) : undefined;
     const headlines: string[] = [];
     const risks: Finding[] = [];
+    // Entries a lookup for the probe's flow would meet (its address or port), in any map.
+    const mentions: string[] = [];
     for (const map of userMaps) {
       ctx.progress(`dumping ${map.name}`);
       const command = ['bpftool', '-j', 'map', 'dump', 'id', String(map.id)];
@@ -43,6 +45,7 @@ export default defineCheck({
       }
       headlines.push(mapHeadline(map, dump));
       evidence.push({ label: `${map.name} (id ${map.id}, ${map.type})`, command, data: describeDump(map, dump) });
+      mentions.push(...flowMentions(map, dump, followedFlow(ctx.target)));
       risks.push(...dependencyRisks(map, dump, inv.progId, { xskSockets }));
       const [first] = dump.entries;
       // A single-entry array is the configuration-map idiom (Katran's ctl_array, the blog's parameters map).
@@ -87,6 +90,7 @@ export default defineCheck({
       : `${userMaps.length} map(s) read${configs.length ? `; ${configs.join('; ')}` : headlines.length ? `: ${headlines.slice(0, 4).join('; ')}${headlines.length > 4 ? '; …' : ''}` : ''}` +
         (lookupRisks ? `; ${lookupRisks} table(s) that cannot answer a lookup (see notes)` : '') +
         (unreadable.length ? `; not read: ${unreadable.join('; ')}` : '');
+    if (mentions.length) evidence.push({ label: 'entries that mention the probe\'s flow', data: mentions.slice(0, 12).join('\n') + (mentions.length > 12 ? `\n… ${mentions.length - 12} more` : '') });
     findings.push(...risks);
     const failed = findings.some((f) => !f.risk);
     return { status: failed ? 'fail' : unreadable.length ? 'warn' : 'pass', summary, evidence, findings };

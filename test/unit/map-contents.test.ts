@@ -2,7 +2,7 @@
 // that cannot answer. Nothing here may depend on a map's name: the names below are the zoo programs' own.
 import { describe, expect, it } from 'vitest';
 import { parseMap, parseMapDump, type MapDump } from '../../src/tools/bpftool.js';
-import { dependencyRisks, describeDump, devmapTargets, mapHeadline } from '../../checks/map-contents.js';
+import { dependencyRisks, describeDump, devmapTargets, flowMentions, mapHeadline } from '../../checks/map-contents.js';
 import { recording } from './helpers/recordings.js';
 
 const map = (name: string) => parseMap(recording(`bpftool/map-show-${name}.json`));
@@ -81,5 +81,21 @@ describe('devmapTargets', () => {
   it('reads the ifindex of each filled slot', () => {
     expect(devmapTargets(map('devmap'), dump('devmap-slot0'))).toEqual([{ slot: '0', ifindex: 4 }]);
     expect(devmapTargets(map('hash'), dump('hash-3000'))).toEqual([]);
+  });
+});
+
+describe('flowMentions: the entries a lookup for the flow would meet', () => {
+  it('an address in a key (network order), in a value (host order), none for another flow', () => {
+    const name = map('hash-nobtf').name;
+    expect(flowMentions(map('hash-nobtf'), dump('hash-nobtf'), { ip: '10.111.60.1' })).toEqual([
+      `${name}[0a 6f 3c 01] = 01 00 00 00 00 00 00 00 (no BTF: key 4B, value 8B): key holds the probe's destination 10.111.60.1 (network byte order)`,
+    ]);
+    expect(flowMentions(map('hash-nobtf'), dump('hash-nobtf'), { ip: '10.111.60.9' })).toEqual([]);
+    expect(flowMentions(map('hash-nobtf'), dump('hash-nobtf'), undefined)).toEqual([]);
+  });
+  it('a port as a 4-byte key in host order (invented key bytes on the recorded map: 8080 = 0x1f90)', () => {
+    const d = dump('lru_hash');
+    d.entries[0] = { ...d.entries[0]!, key: [0x90, 0x1f, 0, 0], formatted: undefined };
+    expect(flowMentions(map('lru_hash'), d, { ip: '10.0.0.1', port: 8080 })[0]).toMatch(/key is the probe's port 8080 \(host byte order\)$/);
   });
 });
