@@ -4,7 +4,7 @@
 // rung replays through BPF_PROG_TEST_RUN (warn); with fentry both pass. Anything else that skips or warns fails.
 import { afterAll, describe, expect, test } from 'vitest';
 import { freshLab, runCli, uniqueLabName } from './helpers/cli.js';
-import { expectNoMissingTool, fentryLoadsHere } from './helpers/rungs.js';
+import { expectNoMissingTool, expectTracePipeFree, fentryLoadsHere } from './helpers/rungs.js';
 
 const LAB = uniqueLabName('rs');
 
@@ -32,6 +32,8 @@ describe('the status of every rung on every lab scenario', () => {
   for (const s of SCENARIOS) {
     test(`${s.fault ?? 'healthy'}: ${s.top ?? 'exit 0'}`, async () => {
       await freshLab(LAB, s.fault ? [s.fault] : []);
+      // trace-pipe passes only as trace_pipe's one reader: a precondition checked, not assumed.
+      expectTracePipeFree();
       const r = await runCli(['--lab', '--lab-name', LAB, '--json']);
       const report = JSON.parse(r.stdout);
       const got = Object.fromEntries(report.checks.map((c: any) => [c.id, c.status]));

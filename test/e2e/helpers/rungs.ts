@@ -1,7 +1,7 @@
 // What an e2e test asserts about a whole report besides its own rungs: that no rung was skipped because a tool is
 // missing (in CI a missing tool is a failure, and the test names the tool), and, measured here rather than read
 // from the report under test, whether fentry programs load on this kernel (which decides xdpdump's one right path).
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
@@ -36,4 +36,31 @@ export async function fentryLoadsHere(): Promise<boolean> {
   rmSync(pin, { force: true });
   fentry = r.exitCode === 0;
   return fentry;
+}
+
+/**
+ * Processes holding trace_pipe open. The kernel gives its lines to one reader at a time, so a test that expects the
+ * trace-pipe rung to read them first asserts nobody else holds it, and fails naming the holder instead of blaming
+ * the rung. (Kernel-facing runs take /run/xdp-doctor-kernel.lock, so a holder is someone outside that discipline.)
+ */
+export function tracePipeHolders(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        if (!readlinkSafe(`/proc/${pid}/fd/${fd}`)?.endsWith('/trace_pipe')) continue;
+        out.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`);
+        break;
+      }
+    } catch { /* gone, or not ours to read */ }
+  }
+  return out;
+}
+
+export function expectTracePipeFree(): void {
+  expect(tracePipeHolders(), 'trace_pipe is held by another reader: stop it before this test').toEqual([]);
+}
+
+function readlinkSafe(p: string): string | undefined {
+  try { return readlinkSync(p); } catch { return undefined; }
 }
