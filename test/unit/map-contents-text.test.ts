@@ -3,7 +3,8 @@
 // Where a recording lacks a case (more than 8 CPUs, a cpumap slot with a program), the recorded entry is extended.
 import { describe, expect, it } from 'vitest';
 import { parseMap, parseMapDump, type MapDump } from '../../src/tools/bpftool.js';
-import { dependencyRisks, describeDump, mapHeadline, SHOWN_ENTRIES } from '../../checks/map-contents.js';
+import { byteOrderRisks, dependencyRisks, describeDump, mapHeadline, SHOWN_ENTRIES } from '../../checks/map-contents.js';
+import { decodeIp, decodeValue } from '../../checks/map-decode.js';
 import { recording } from './helpers/recordings.js';
 
 const map = (name: string) => parseMap(recording(`bpftool/map-show-${name}.json`));
@@ -73,5 +74,45 @@ describe('dependencyRisks: details', () => {
     const filled = { entries: [{ key: [0, 0, 0, 0], value: [5, 0, 0, 0] }], truncated: false } as MapDump;
     expect(dependencyRisks(map('prog_array'), filled, 1)).toEqual([]);
     expect(dependencyRisks(map('prog_array'), dump('prog_array-empty'), 1)[0]!.message).toMatch(new RegExp(`^jump_table \\(prog_array\\) holds no program in any of its ${map('prog_array').maxEntries} slots: every tail call through it falls through`));
+  });
+});
+
+describe('byteOrderRisks: an address written without htonl()', () => {
+  // The recorded parameters map (loader of the lab): its fields decoded as the map-dump rung decodes them.
+  const entry = dump('params-set').entries[0]!;
+  const fields = decodeValue(entry.formatted!.value);
+  const vip = fields.find((f) => f.path === 'vip')!;
+
+  it('a field holding the probe\'s destination in host byte order: a risk naming the field, joined only to unchanged passes', () => {
+    // The destination taken as the host-order reading of the recorded vip: the loader wrote it without htonl().
+    const hostOrder = decodeIp(vip.raw as number, 'host').text;
+    const risky = byteOrderRisks('xdp_params_arra', fields, hostOrder, 7);
+    const networkOrder = decodeIp(vip.raw as number, 'network').text;
+    expect(hostOrder).not.toBe(networkOrder);
+    expect(risky).toEqual([{
+      cause: 'map-byte-order', risk: true, progId: 7, fixes: [], explains: ['xdp-passed-unchanged'],
+      message: `xdp_params_arra.vip holds the probe's destination ${hostOrder} in host byte order (${vip.raw} = 0x${(vip.raw as number).toString(16).padStart(8, '0')}): ` +
+        'compared with a packet\'s header (network byte order) it never matches; the loader should write it with htonl()',
+    }]);
+    // The destination as the network-order reading: the loader did it right, nothing to say.
+    expect(byteOrderRisks('xdp_params_arra', fields, networkOrder, 7)).toEqual([]);
+  });
+
+  it('no destination, a zero address, a field that is not an address: nothing', () => {
+    expect(byteOrderRisks('m', fields, undefined, 7)).toEqual([]);
+    expect(byteOrderRisks('m', fields.map((f) => ({ ...f, raw: 0 })), '0.0.0.0', 7)).toEqual([]);
+    expect(byteOrderRisks('m', fields.filter((f) => f.kind !== 'ip'), decodeIp(vip.raw as number, 'host').text, 7)).toEqual([]);
+  });
+});
+
+describe('kernel-object values by map type', () => {
+  const value = { entries: [{ key: [0, 0, 0, 0], value: [5, 0, 0, 0] }], truncated: false } as MapDump;
+  const as = (type: string) => describeDump({ ...map('devmap'), type, btfId: undefined }, value);
+  it('each type says what its value holds', () => {
+    expect(as('devmap_hash')).toBe('[00 00 00 00] ifindex 5');
+    expect(as('prog_array')).toBe('[0] program id 5');
+    expect(as('array_of_maps')).toBe('[0] map id 5');
+    expect(as('hash_of_maps')).toBe('[00 00 00 00] map id 5');
+    expect(as('hash')).toBe('[00 00 00 00] 05 00 00 00 (no BTF: key 4B, value 4B)');
   });
 });
