@@ -24,17 +24,20 @@ const inventory: InventoryFacts = {
   peer: { ifname: 'g1', ifindex: 3, netns: GW, netnsName: 'h3-gw', up: true, gro: false, mtu: 1500 },
 };
 
-function scenario(s: { stdout?: string; stderr?: string; attachFails?: boolean; listed?: string[]; probeRan?: boolean; progId?: number }) {
+function scenario(s: { stdout?: string; stderr?: string; attachFails?: boolean; listed?: string[]; probeRan?: boolean; progId?: number; osrelease?: string; l0After?: string; peer?: Partial<NonNullable<InventoryFacts['peer']>> }) {
   const exec = fakeExec([
     { argv: ['ip', '-j', '-d', 'link', 'show'], netns: 'h3-lb', stdout: rec('ip/lab-lb-links.json') },
     { argv: ['ip', '-j', '-d', 'link', 'show'], stdout: rec('ip/lab-gw-links-peer-no-xdp.json') },
     { argv: ['ethtool', '-i', /.+/], stdout: rec('ethtool/driver-veth-l0.txt') },
-    { argv: ['ethtool', '-S', 'l0'], stdout: rec('ethtool/veth-l0-before-probe.txt') },
+    { argv: ['ethtool', '-S', 'l0'], times: 1, stdout: rec('ethtool/veth-l0-before-probe.txt') },
+    { argv: ['ethtool', '-S', 'l0'], stdout: rec(`ethtool/${s.l0After ?? 'veth-l0-before-probe.txt'}`) },
     { argv: ['ethtool', '-S', 'g1'], stdout: rec('ethtool/veth-g1-peer-no-xdp.txt') },
     { argv: (argv) => argv[0] === 'bpftrace', exitCode: s.attachFails ? 1 : 0, lines: s.stdout?.split('\n') ?? [], stderrLines: s.stderr?.split('\n') ?? [] },
   ]);
-  const files: Files = { ...fakeFiles(), exists: async () => true, list: async (dir) => (dir === '/sys/kernel/tracing/events/xdp' ? s.listed ?? KERNEL_LISTS : []) };
-  const facts = new Map<string, unknown>([[INVENTORY, { ...inventory, progId: s.progId ?? inventory.progId }], [PREFLIGHT, { tracefs: '/sys/kernel/tracing' }]]);
+  const files: Files = {
+    ...fakeFiles(s.osrelease ? { '/proc/sys/kernel/osrelease': s.osrelease } : {}), exists: async () => true, list: async (dir) => (dir === '/sys/kernel/tracing/events/xdp' ? s.listed ?? KERNEL_LISTS : []) };
+  const inv = { ...inventory, progId: s.progId ?? inventory.progId, peer: { ...inventory.peer!, ...s.peer } };
+  const facts = new Map<string, unknown>([[INVENTORY, inv], [PREFLIGHT, { tracefs: '/sys/kernel/tracing' }]]);
   const ctx: CheckContext = {
     target: { kind: 'lab', iface: 'l0', netns: LB, hops: [], windowMs: 1000, expect: [] },
     tools: createTools(exec, { files }),
@@ -117,5 +120,56 @@ describe('tracepoints rung: the outcomes in words', () => {
     expect(r.summary).toMatch(/^bpftrace could not attach: /);
     expect(evidence(r).stderr).toBe('(empty)');
     expect(evidence(r).program).toContain('tracepoint:xdp:xdp_bulk_tx');
+  });
+
+  it('missing kernel headers: skip, the stderr and the install lines as evidence', async () => {
+    const stderr = rec('bpftrace/xdp-5.10-no-headers.stderr.txt');
+    const r = await tracepoints.run(scenario({ attachFails: true, stderr, osrelease: '5.10.0-32-cloud-amd64\n' }));
+    expect(r.status).toBe('skip');
+    expect(r.evidence.map((e) => e.label)).toEqual(['stderr', 'install']);
+    expect(r.evidence[0]!.data).toBe(stderr.trim());
+    expect(r.evidence[0]!.command?.[0]).toBe('bpftrace');
+    expect(r.evidence[1]!.data).toBe('Debian/Ubuntu: apt-get install linux-headers-5.10.0-32-cloud-amd64\nFedora/RHEL: dnf install kernel-devel-5.10.0-32-cloud-amd64');
+    expect(r.degraded).toBe("bpftrace needs this kernel's headers for the xdp tracepoints (no BTF it can use for them): install\n" +
+      '  Debian/Ubuntu: apt-get install linux-headers-5.10.0-32-cloud-amd64\n  Fedora/RHEL: dnf install kernel-devel-5.10.0-32-cloud-amd64');
+  });
+
+  it('a program bpftrace refuses: error with its ERROR line, the program and the stderr as evidence', async () => {
+    const stderr = rec('bpftrace/no-redirect-map-err.stderr.txt');
+    const r = await tracepoints.run(scenario({ attachFails: true, stderr }));
+    // The first ERROR line that is not the harmless RLIMIT_MEMLOCK warning (parseBpftraceStderr sorts them).
+    expect(r.summary).toBe('bpftrace could not attach: stdin:1:1-36: ERROR: tracepoint not found: xdp:xdp_redirect_map_err');
+    expect(r.evidence.map((e) => e.label)).toEqual(['program', 'stderr']);
+    expect(r.evidence[1]!.data).toBe(stderr.trim());
+    expect(r.findings).toEqual([]);
+  });
+
+  it('bpftrace ended before printing its maps: error, its stderr as the evidence', async () => {
+    const head = rec('bpftrace/xdp-veth-peer-enxio.stdout.txt').split('\n').slice(0, 2).join('\n');
+    const r = await tracepoints.run(scenario({ stdout: head, stderr: rec('bpftrace/xdp-veth-peer-enxio.stderr.txt') }));
+    expect(r.summary).toBe('bpftrace ended without printing its maps (exit 0): the counts are lost');
+    expect(r.evidence).toEqual([{ label: 'stderr', data: rec('bpftrace/xdp-veth-peer-enxio.stderr.txt').trim(), command: expect.arrayContaining(['bpftrace']) }]);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('output that cannot be read: error, the excerpt and the program as evidence', async () => {
+    const full = rec('bpftrace/xdp-veth-peer-enxio.stdout.txt');
+    const r = await tracepoints.run(scenario({ stdout: full.slice(0, full.indexOf('"2,6,3"') + 4) }));
+    expect(r.status).toBe('error');
+    expect(r.evidence.map((e) => e.label)).toEqual(['stdout excerpt', 'program']);
+    expect(String(r.evidence[0]!.data)).toContain('"2,');
+    expect(String(r.evidence[1]!.data)).toContain('tracepoint:xdp:xdp_bulk_tx');
+  });
+
+  it('ENXIO on l0 whose peer runs an XDP program but is down, or up and refused them: the peer\'s state in the message', async () => {
+    const run = (peer: Partial<NonNullable<InventoryFacts['peer']>>) => tracepoints.run(scenario({
+      stdout: rec('bpftrace/xdp-veth-peer-enxio.stdout.txt'), l0After: 'veth-l0-after-probe-enxio.txt', peer,
+    }));
+    const down = await run({ xdp: { progId: 77, mode: 'native' } as never, up: false });
+    expect(down.findings[0]!.message).toMatch(/: the veth peer g1 \(netns h3-gw\) is DOWN, so its queue has no NAPI and refuses XDP_TX frames$/);
+    const up = await run({ xdp: { progId: 77, mode: 'native' } as never, up: true });
+    expect(up.findings[0]!.message).toMatch(/: the veth peer g1 \(netns h3-gw\) runs an XDP program \(id 77\) but refused the frames, so its queue/);
+    expect(up.findings[0]).toMatchObject({ cause: 'veth-peer-no-xdp', iface: 'l0', errno: { value: 6, name: 'ENXIO' }, signal: 'xdp:xdp_bulk_tx', progId: 1637 });
+    expect(up.evidence.find((e) => e.label === 'xdp_bulk_tx on l0')?.data).toMatch(/^attributed: /);
   });
 });
