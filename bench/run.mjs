@@ -20,7 +20,7 @@ import { killAll, removeTmuxSocket, run } from './lib/proc.mjs';
 import { ROOT, labDown, labUp } from './lib/lab.mjs';
 import { median, mb, ms, ratio, round, summary, table } from './lib/stats.mjs';
 import { ladderRun } from './ladder.mjs';
-import { EXPECTED, scenarioOf } from './lib/expect.mjs';
+import { EXPECTED, judgeFloor, judgeManual, scenarioOf } from './lib/expect.mjs';
 import { manualLadder } from './manual-ladder.mjs';
 import { measureFloor } from './floor.mjs';
 import { importAudit, tmuxSockets, versionSample, wizardSample } from './startup.mjs';
@@ -137,13 +137,14 @@ async function main() {
     manual: async () => {
       const r = await manualLadder({ lab });
       samples.manual.push(r);
-      const errors = r.steps.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`);
-      return `manual ${ms(r.totalMs)} (${r.probes} probes)${errors.length ? ` ERRORS ${errors.join('; ')}` : ''}`;
+      const why = judgeManual(r);
+      return `manual ${ms(r.totalMs)} (${r.probes} probes)${why ? ` NOT COUNTED: ${why}` : ''}`;
     },
     floor: async () => {
       const r = await measureFloor({ lab });
       samples.floor.push(r);
-      return `floor ${ms(r.floorMs)} (${r.slowest} ${ms(r.attach[r.slowest])} + probe ${ms(r.probeMs)})${r.errors.length ? ` ERRORS ${r.errors.join('; ')}` : ''}`;
+      const why = judgeFloor(r);
+      return `floor ${ms(r.floorMs)} (${r.slowest} ${ms(r.attach[r.slowest])} + probe ${ms(r.probeMs)})${why ? ` NOT COUNTED: ${why}` : ''}`;
     },
     startup: async () => {
       const v = [];
@@ -174,15 +175,17 @@ function summarize({ samples, audit, started }) {
   // Only runs that reached the expected conclusion count (ladder.mjs); the others are listed under failedRuns.
   const okLadder = samples.ladder.filter((r) => !r.error);
   const ladderMs = median(okLadder.map((r) => r.ms));
-  // A manual run with a failed step (trace_pipe held by another run for seconds) is shorter than a real climb:
-  // the median is over complete runs, the others are listed.
-  const completeManual = samples.manual.filter((r) => !r.steps.some((x) => x.error));
-  const manualRuns = completeManual.length ? completeManual : samples.manual;
+  // A manual run counts only when it reached the answer (every step ran, ENXIO and the counters seen: judgeManual);
+  // a floor sample only when every collector attached, bpftrace built from this kernel's tracepoints (judgeFloor).
+  // The others are listed, never used — with none counted the median is missing and its target fails.
+  const manualRuns = samples.manual.filter((r) => !judgeManual(r));
   const manualMs = median(manualRuns.map((r) => r.totalMs));
-  const floorMs = median(samples.floor.map((r) => r.floorMs));
+  const floorRuns = samples.floor.filter((r) => !judgeFloor(r));
+  const floorMs = median(floorRuns.map((r) => r.floorMs));
   const versionMs = median(samples.version.map((r) => r.versionMs));
   const nodeMs = median(samples.version.map((r) => r.nodeMs));
-  const inkFrames = samples.wizard.map((w) => w.inkMs);
+  // Only samples whose screen asked the start screen's question count (startup.mjs: START_QUESTION).
+  const inkFrames = samples.wizard.map((w) => w.inkMs).filter((v) => v !== undefined);
   const wizardMs = median(inkFrames);
   const peakKb = Math.max(...okLadder.map((r) => r.nodeHwmKb ?? 0));
   // The wizard's `a`: only runs that reached the expected conclusion count, as for the ladder.
@@ -196,7 +199,7 @@ function summarize({ samples, audit, started }) {
   const perStep = {};
   for (const run of manualRuns) for (const s of run.steps) (perStep[s.name] ??= []).push(s.ms);
   const attach = {};
-  for (const f of samples.floor) for (const [k, v] of Object.entries(f.attach)) (attach[k] ??= []).push(v);
+  for (const f of floorRuns) for (const [k, v] of Object.entries(f.attach)) (attach[k] ??= []).push(v);
   const checkMs = {};
   for (const r of okLadder) for (const [id, c] of Object.entries(r.checks ?? {})) (checkMs[id] ??= []).push(c.ms);
   const wizardCheckMs = {};
@@ -209,10 +212,11 @@ function summarize({ samples, audit, started }) {
     wizardAllToLadder: ratio(wizardAllMs, ladderMs),
   };
   const targets = [
-    { name: 'full ladder / manual baseline', value: ratios.ladderToManual, limit: 0.35 },
-    { name: 'full ladder / floor', value: ratios.ladderToFloor, limit: 1.5 },
+    // No counted baseline: the value is missing and the target fails (ok false), it does not pass unmeasured.
+    { name: 'full ladder / manual baseline', value: ratios.ladderToManual, limit: 0.35, ...(manualRuns.length ? {} : { ok: false }) },
+    { name: 'full ladder / floor', value: ratios.ladderToFloor, limit: 1.5, ...(floorRuns.length ? {} : { ok: false }) },
     { name: '--version / node -e 0', value: ratios.versionToNode, limit: 1.5 },
-    { name: "wizard: Ink's first frame (ms)", value: round(wizardMs, 0), limit: 300 },
+    { name: "wizard: Ink's first frame (ms)", value: round(wizardMs, 0), limit: 300, ...(inkFrames.length ? {} : { ok: false }) },
     { name: 'peak RSS of the run, node process (MB)', value: round(peakKb / 1024, 1), limit: 150 },
     { name: "wizard's a / non-interactive ladder", value: ratios.wizardAllToLadder, limit: 1.2 },
     // Every counted run, exactly one probe: value is the count, or "min-max" when the runs disagree.
@@ -241,7 +245,7 @@ function summarize({ samples, audit, started }) {
     ratios,
     perRepRatios: {
       ladderToManual: round(median(samples.manual.map((m, i) => (samples.ladder[i]?.error || !manualRuns.includes(m) ? undefined : samples.ladder[i]?.ms / m.totalMs))), 3),
-      ladderToFloor: round(median(samples.floor.map((f, i) => (samples.ladder[i]?.error ? undefined : samples.ladder[i]?.ms / f.floorMs))), 3),
+      ladderToFloor: round(median(samples.floor.map((f, i) => (samples.ladder[i]?.error || !floorRuns.includes(f) ? undefined : samples.ladder[i]?.ms / f.floorMs))), 3),
       wizardAllToLadder: round(median(samples.wizardAll.map((w, i) => (w.error || samples.ladder[i]?.error ? undefined : w.ms / samples.ladder[i]?.ms))), 3),
     },
     targets,
@@ -279,17 +283,18 @@ function summarize({ samples, audit, started }) {
       },
       manual: {
         wall: summary(manualRuns.map((r) => r.totalMs)),
-        incompleteRuns: samples.manual.filter((r) => !manualRuns.includes(r)).map((r) => ({
-          ms: round(r.totalMs, 0), errors: r.steps.filter((x) => x.error).map((x) => `${x.name}: ${x.error}`),
-        })),
+        incompleteRuns: samples.manual.filter((r) => !manualRuns.includes(r)).map((r) => ({ ms: round(r.totalMs, 0), reason: judgeManual(r) })),
         probes: manualRuns[0]?.probes,
         stepMs: Object.fromEntries(Object.entries(perStep).map(([k, v]) => [k, round(median(v), 0)])),
         details: samples.manual.at(-1)?.steps.map((s) => `${s.name}: ${s.error ? `ERROR ${s.error}` : s.detail}`),
       },
       floor: {
-        wall: summary(samples.floor.map((r) => r.floorMs)),
+        wall: summary(floorRuns.map((r) => r.floorMs)),
+        countedRuns: floorRuns.length,
+        uncountedRuns: samples.floor.filter((r) => !floorRuns.includes(r)).map((r) => ({ ms: round(r.floorMs, 0), reason: judgeFloor(r) })),
+        tracepoints: samples.floor.at(-1)?.tracepoints,
         attachMs: Object.fromEntries(Object.entries(attach).map(([k, v]) => [k, round(median(v), 0)])),
-        probeMs: summary(samples.floor.map((r) => r.probeMs)),
+        probeMs: summary(floorRuns.map((r) => r.probeMs)),
         errors: samples.floor.flatMap((r) => r.errors),
       },
       startup: {
@@ -316,7 +321,7 @@ function render(r) {
     ['  a pressed (the screen offers it)', ms(r.medians.wizardAllKeyAtMs), ms(b.wizardAll.keyAtMs.min), ms(b.wizardAll.keyAtMs.max), b.wizardAll.keyAtMs.n],
     ['  a → diagnosis on screen', ms(r.medians.wizardAllAfterKeyMs), ms(b.wizardAll.afterKeyMs.min), ms(b.wizardAll.afterKeyMs.max), b.wizardAll.afterKeyMs.n],
     [`manual ladder (${b.manual.probes} probes)${b.manual.incompleteRuns.length ? `, ${b.manual.incompleteRuns.length} incomplete run(s) not counted` : ''}`, ms(r.medians.manualMs), ms(b.manual.wall.min), ms(b.manual.wall.max), b.manual.wall.n],
-    ['floor (slowest attach + 1 probe)', ms(r.medians.floorMs), ms(b.floor.wall.min), ms(b.floor.wall.max), b.floor.wall.n],
+    [`floor (slowest attach + 1 probe)${b.floor.uncountedRuns.length ? `, ${b.floor.uncountedRuns.length} run(s) not counted` : ''}`, ms(r.medians.floorMs), ms(b.floor.wall.min), ms(b.floor.wall.max), b.floor.wall.n],
     ['  probe round trip', ms(b.floor.probeMs.median), ms(b.floor.probeMs.min), ms(b.floor.probeMs.max), b.floor.probeMs.n],
     ...Object.entries(b.floor.attachMs).map(([k, v]) => [`  attach ${k}`, ms(v), '', '', '']),
     ['xdp-doctor --version', ms(r.medians.versionMs), ms(b.startup.versionMs.min), ms(b.startup.versionMs.max), b.startup.versionMs.n],

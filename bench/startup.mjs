@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { now, removeTmuxSocket, run } from './lib/proc.mjs';
 import { CLI, ROOT } from './lib/lab.mjs';
+import { START_QUESTION } from './lib/expect.mjs';
 
 /** One sample each, interleaved so drift and noise hit both alike. */
 export async function versionSample() {
@@ -32,7 +33,7 @@ let frames = 0;
 /** tmux sockets this bench may have left behind (run.mjs kills their servers on Ctrl-C). */
 export const tmuxSockets = () => Array.from({ length: frames }, (_, i) => `xdpd-bench-${process.pid}-${i + 1}`);
 
-export async function firstFrame(argv, { timeoutMs = 10_000, untilChange = false } = {}) {
+export async function firstFrame(argv, { timeoutMs = 10_000, until } = {}) {
   // A server of its own each time: a new session on a socket whose server is still shutting down fails.
   const socket = `xdpd-bench-${process.pid}-${++frames}`;
   const tmux = (...a) => ['tmux', '-L', socket, ...a];
@@ -48,11 +49,11 @@ export async function firstFrame(argv, { timeoutMs = 10_000, untilChange = false
       const frame = cap.stdout.replace(/\s+$/, '');
       if (cap.code === 0 && frame.trim() && !first) {
         first = { ms, frame };
-        if (!untilChange) return first;
-      } else if (first && cap.code === 0 && frame.trim() && frame !== first.frame) {
-        // The screen's next state: for the wizard, Ink's first render replacing a frame painted before Ink loaded.
-        return { ...first, changedMs: ms, changedFrame: frame };
+        if (!until) return first;
       }
+      // `until`: the frame that answers the question the caller asks (for the wizard, its start screen), not merely
+      // the next different one (a spinner's next glyph, an error, a half-drawn screen would all differ).
+      if (first && until && cap.code === 0 && until(frame)) return { ...first, changedMs: ms, changedFrame: frame };
       if (cap.code !== 0) return first ?? { ms: undefined, error: `pane closed before anything was shown: ${cap.stderr.trim()}` };
       if (ms > timeoutMs) return first ?? { ms: undefined, error: `nothing on screen after ${timeoutMs} ms` };
     }
@@ -63,15 +64,16 @@ export async function firstFrame(argv, { timeoutMs = 10_000, untilChange = false
 }
 
 /**
- * The wizard's start-up in a real TTY. Headline: Ink's first real frame (inkMs), the first screen that differs
- * from the splash line main.ts paints before Ink loads (splashMs, reported beside it: it says nothing about Ink).
+ * The wizard's start-up in a real TTY. Headline: Ink's first real frame (inkMs), the first screen that asks the
+ * start screen's question (START_QUESTION); the splash line main.ts paints before Ink loads (splashMs) is reported
+ * beside it: it says nothing about Ink.
  */
 export async function wizardSample() {
   // The same pane with a process that prints at once: tmux and node start-up, for context. First, so that it
   // does not share the CPU with the wizard's process winding down.
   const plain = await firstFrame(['node', '-e', 'process.stdout.write("ready"); setTimeout(() => {}, 5000)']);
-  const wizard = await firstFrame(['node', CLI], { untilChange: true });
-  const inkError = wizard.error ?? (wizard.changedMs === undefined ? 'Ink never replaced the splash within 10 s' : undefined);
+  const wizard = await firstFrame(['node', CLI], { until: (frame) => START_QUESTION.test(frame) });
+  const inkError = wizard.error ?? (wizard.changedMs === undefined ? 'the start screen\'s question was not on screen within 10 s' : undefined);
   return {
     inkMs: wizard.changedMs, inkFrame: wizard.changedFrame, splashMs: wizard.ms, splashFrame: wizard.frame,
     wizardError: inkError, tmuxNodeMs: plain.ms,

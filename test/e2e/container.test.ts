@@ -56,9 +56,9 @@ beforeAll(async () => {
   await requireLabEnvironment();
   container = await holdNamespace();
   host = await holdNamespace();
-  await execa('ip', ['link', 'add', 'xzc0', 'type', 'veth', 'peer', 'name', 'xzh0']);
-  await execa('ip', ['link', 'set', 'xzc0', 'netns', String(container), 'name', 'ceth0']);
-  await execa('ip', ['link', 'set', 'xzh0', 'netns', String(host), 'name', 'hveth0']);
+  // Made inside the container's namespace with its peer placed straight into the host's: no name is ever taken in
+  // the root namespace, where another test or a user's interface could hold it.
+  await inNs(container, ['ip', 'link', 'add', 'ceth0', 'type', 'veth', 'peer', 'name', 'hveth0', 'netns', String(host)]);
   await inNs(container, ['ip', 'addr', 'add', '10.111.70.2/24', 'dev', 'ceth0']);
   await inNs(host, ['ip', 'addr', 'add', '10.111.70.1/24', 'dev', 'hveth0']);
   for (const [pid, dev] of [[container, 'ceth0'], [host, 'hveth0']] as const) {

@@ -1,12 +1,12 @@
 // The package a user installs, end to end, as root on the real kernel: `npm pack` builds it (prepack: tsc and the
-// BPF objects), `npm install -g --prefix` puts it in a fresh prefix, and from there only — its own bin, a working
+// BPF objects) in a copy of the checkout, `npm install -g --prefix` puts it in a fresh prefix, and from there only — its own bin, a working
 // directory outside the checkout, state and cache directories of its own — the lab comes up with the veth fault,
 // a ladder run names ENXIO, --fix repairs it, and `lab down` leaves nothing: no namespace, pin, state file,
 // process or program, and nothing written into the installed package.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execa } from 'execa';
+import { dirname, join } from 'node:path';
+import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, uniqueLabName } from './helpers/cli.js';
 import { labState, loadedProgIds, netnsOfPrefix, processAlive, waitFor } from './helpers/lab.js';
@@ -59,6 +59,21 @@ async function noProcessesOf(run: Run, what: string): Promise<void> {
   expect(clean ? [] : processesOfRun(run.pid!), `processes of ${what} still alive`).toEqual([]);
 }
 
+/**
+ * The checkout's sources as git sees them (tracked, and new files not ignored — so an uncommitted change is packed
+ * too), without dist/ or bpf/build/; node_modules linked, not copied (prepack's tsc and esbuild come from there).
+ */
+function copyOfSources(dest: string): string {
+  const files = execaSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT }).stdout.split('\0').filter(Boolean);
+  for (const f of files) {
+    if (!existsSync(join(ROOT, f))) continue; // deleted in the work tree, not yet in the index
+    mkdirSync(dirname(join(dest, f)), { recursive: true });
+    cpSync(join(ROOT, f), join(dest, f));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(dest, 'node_modules'));
+  return dest;
+}
+
 let before: Map<string, string>;
 let baseProgs: Set<number>;
 let baseLinks: Set<number>;
@@ -67,8 +82,10 @@ beforeAll(async () => {
   if (process.getuid?.() !== 0) throw new Error('the install test runs the lab: run it as root');
   // state/ and cache/ are left for xdp-doctor to create: the cache must still be absent at the end.
   for (const d of [dirs.pack, dirs.cwd]) mkdirSync(d, { recursive: true });
-  // prepack rebuilds dist/ and bpf/build/ in the checkout: the package is what npm makes, not what lies around.
-  const pack = await execa('npm', ['pack', '--json', '--pack-destination', dirs.pack], { cwd: ROOT, timeout: 240_000 });
+  // prepack rebuilds dist/ and bpf/build/: the package is what npm makes, not what lies around. It runs in a copy of
+  // the checkout's sources, so the checkout's own build, which other test files are running, is never replaced.
+  const source = copyOfSources(join(work, 'source'));
+  const pack = await execa('npm', ['pack', '--json', '--pack-destination', dirs.pack], { cwd: source, timeout: 240_000 });
   // The JSON is the last thing npm prints; anything prepack's tools print comes before it.
   const json = String(pack.stdout).slice(String(pack.stdout).search(/^\[/m));
   const tarball = join(dirs.pack, (JSON.parse(json) as { filename: string }[])[0]!.filename);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freshLab, runCli, uniqueLabName } from './helpers/cli.js';
+import { expectNoMissingTool } from './helpers/rungs.js';
 
 const LAB = uniqueLabName('lv');
 const cli = (args: string[]) => runCli(args);
@@ -15,6 +16,8 @@ const doctor = async (...extra: string[]) => {
   const r = await cli(['--lab', '--lab-name', LAB, '--skip', 'trace-pipe', '--json', ...extra]);
   let report: any;
   try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 500)}`); }
+  // Every run of this file: a rung skipped for a missing tool fails it, naming the tool.
+  expectNoMissingTool(report);
   return { ...r, report };
 };
 

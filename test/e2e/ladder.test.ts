@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, freshLab, uniqueLabName } from './helpers/cli.js';
+import { expectNoMissingTool } from './helpers/rungs.js';
 
 const LAB = uniqueLabName('l');
 const lab = (...args: string[]) => runCli(['lab', ...args, '--lab-name', LAB]);
@@ -25,6 +26,9 @@ describe('healthy lab', () => {
     const report = JSON.parse(r.stdout);
     const bad = report.checks.filter((c: any) => c.status === 'fail' || c.status === 'error');
     expect(bad.map((c: any) => `${c.id}: ${c.summary}`)).toEqual([]);
+    // A rung skipped for a missing tool would pass the line above; it fails here, naming the tool.
+    expectNoMissingTool(report);
+    expect(report.checks.filter((c: any) => c.status === 'skip').map((c: any) => `${c.id}: ${c.summary}`)).toEqual([]);
     expect(r.exitCode).toBe(0);
     expect(report.schemaVersion).toBe(2);
     expect(report.route.hops.every((h: any) => h.state === 'seen' || h.state === 'xdp')).toBe(true);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, ROOT, requireLabEnvironment, uniqueLabName } from './helpers/cli.js';
+import { expectNoMissingTool, fentryLoadsHere } from './helpers/rungs.js';
 
 const LAB = uniqueLabName('pg');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'plugins');
@@ -203,12 +204,13 @@ describe('isolation: each broken plugin gets its row, the built-in rungs still p
     const cfg = join(project, 'broken.json');
     writeFileSync(cfg, JSON.stringify({ options: { 'fx-hang': { seconds: marker } } }));
     const plugins = ['throws', 'hang', 'invalid', 'version2', 'syntax-error', 'bad-result', 'collides'].flatMap((f) => ['--plugin', join(FIXTURES, `${f}.mjs`)]);
-    const started = Date.now();
     const r = await doctor(['--config', cfg, '--checks', `${BUILTINS},fx-throws/boom,fx-hang/sleep,fx-hang/witness,fx-bad-result/x`, ...plugins]);
 
     // The built-in rungs are untouched.
     expect(statuses(r, ['inventory', 'map-dump'])).toEqual({ inventory: 'pass', 'map-dump': 'pass' });
-    expect(['pass', 'warn']).toContain(row(r, 'preflight').status);
+    // Preflight's one right status on this kernel: warn only for fentry, measured by the test.
+    expect(row(r, 'preflight').status).toBe((await fentryLoadsHere()) ? 'pass' : 'warn');
+    expectNoMissingTool(r.report);
     // A throw: error tagged with the plugin.
     expect(row(r, 'fx-throws/boom')).toMatchObject({ status: 'error', source: 'fx-throws@0.1.0', summary: 'crashed: boom from a plugin [plugin fx-throws@0.1.0]' });
     // A hang: error after its own timeout; its child was killed before the next check ran.
@@ -224,8 +226,9 @@ describe('isolation: each broken plugin gets its row, the built-in rungs still p
     expect(row(r, `plugin:${join(FIXTURES, 'syntax-error.mjs')}`)).toMatchObject({ status: 'warn', summary: expect.stringMatching(/not loaded: syntax error: /) });
     // The real map-dump rung ran, not the impostor.
     expect(row(r, 'map-dump').source).toBe('built-in');
+    // No wall-clock limit: the hung check sleeps 1000 s, so a run that waited for it would end in xdpd's own
+    // timeout, not here; 'timed out after 1500 ms' above is the runner's timeout firing.
     expect(r.exitCode).toBe(1);
-    expect(Date.now() - started).toBeLessThan(30_000);
     // And nothing of the hung check is left on the machine.
     expect(sleepers(marker)).toEqual([]);
   });

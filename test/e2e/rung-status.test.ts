@@ -1,9 +1,10 @@
 // Every rung's status on every lab scenario, through the built CLI as root on the real kernel, trace-pipe
 // included (its normal path: the program's own format strings). A rung may be degraded only where this table
-// says why: without fentry (preflight measures it), xdpdump cannot attach, so preflight warns and the xdpdump
+// says why: without fentry (measured by the test, as preflight measures it), xdpdump cannot attach, so preflight warns and the xdpdump
 // rung replays through BPF_PROG_TEST_RUN (warn); with fentry both pass. Anything else that skips or warns fails.
 import { afterAll, describe, expect, test } from 'vitest';
 import { freshLab, runCli, uniqueLabName } from './helpers/cli.js';
+import { expectNoMissingTool, expectTracePipeFree, fentryLoadsHere } from './helpers/rungs.js';
 
 const LAB = uniqueLabName('rs');
 
@@ -32,12 +33,18 @@ describe('the status of every rung on every lab scenario', () => {
   for (const s of SCENARIOS) {
     test(`${s.fault ?? 'healthy'}: ${s.top ?? 'exit 0'}`, async () => {
       await freshLab(LAB, s.fault ? [s.fault] : []);
+      // trace-pipe passes only as trace_pipe's one reader: a precondition checked, not assumed.
+      expectTracePipeFree();
       const r = await runCli(['--lab', '--lab-name', LAB, '--json']);
       const report = JSON.parse(r.stdout);
       const got = Object.fromEntries(report.checks.map((c: any) => [c.id, c.status]));
       const why = Object.fromEntries(report.checks.map((c: any) => [c.id, c.summary]));
       const pre = report.checks.find((c: any) => c.id === 'preflight');
-      const noFentry = /fentry/.test(`${pre.degraded ?? ''} ${pre.summary} ${JSON.stringify(pre.evidence)}`) && pre.status === 'warn';
+      const noFentry = !(await fentryLoadsHere());
+      expectNoMissingTool(report);
+      // Without fentry, that is preflight's one limitation: any other warning (a missing tool, no BTF) fails here.
+      if (noFentry) expect(pre.degraded).toMatch(/^fentry programs cannot load here \([^\n]+\): xdpdump cannot attach; verdicts come from replaying captured packets through BPF_PROG_TEST_RUN instead$/);
+      else expect(pre.evidence.find((e: any) => e.label === 'fentry').data).toBe('loads');
       const expected: Record<string, Status> = {
         ...s.rungs,
         preflight: noFentry ? 'warn' : 'pass',

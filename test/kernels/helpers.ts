@@ -10,6 +10,22 @@ import { runCli } from '../e2e/helpers/cli.js';
 export const KERNEL = process.env.XDP_DOCTOR_KERNEL_VM ?? '';
 export const RESULTS = process.env.XDP_DOCTOR_KERNEL_RESULTS ?? '/results';
 
+/**
+ * What each kernel of the matrix can do, measured (docs/kernels.md): whether fentry programs load (xdpdump attaches)
+ * and whether libxdp's dispatcher loads under `xdp-loader load`. A kernel must be in the table: a test that found
+ * no expectation would have to accept either outcome.
+ */
+const CAN: Record<string, { fentry: boolean; dispatcher: boolean }> = {
+  '5.10': { fentry: true, dispatcher: true },
+  '6.1': { fentry: true, dispatcher: true },
+  '6.12': { fentry: true, dispatcher: true },
+};
+export function kernelCan(): { fentry: boolean; dispatcher: boolean } {
+  const can = CAN[KERNEL];
+  if (!can) throw new Error(`kernel "${KERNEL}" has no row in test/kernels/helpers.ts CAN: measure it and add one (docs/kernels.md)`);
+  return can;
+}
+
 /** A file for the host: test/recordings/kernels/<kernel>/<name> once scripts/kernels.sh copies it back. */
 export function record(name: string, text: string): void {
   const p = join(RESULTS, 'recordings', name);

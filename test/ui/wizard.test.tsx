@@ -7,6 +7,7 @@ import { diagnose } from '../../src/engine/diagnosis.js';
 import type { CheckRecord } from '../../src/engine/types.js';
 import { makeTheme } from '../../src/ui/theme.js';
 import { KEYS, after, press, renderTui, waitFor, waitForText, type Rendered } from './helpers.js';
+import { START_QUESTION } from '../../bench/lib/expect.mjs';
 import { HEALTHY_REPORT, VETH_REPORT, deferred, fakeEngine, plannedFrom, type FakeOptions } from './fake-engine.js';
 
 const TOOL = { name: 'xdp-doctor', version: '0.1.0' };
@@ -49,6 +50,8 @@ describe('start screen', () => {
     const { r } = start({ withTarget: false, discovery });
     const f = await waitForText(r, 'xdp_fw #77');
     expect(f).toContain('which XDP program should we examine?');
+    // The bench times "first frame" to this question (bench/lib/expect.mjs): it must be what the screen asks.
+    expect(f).toMatch(START_QUESTION);
     expect(f).toMatch(/the built-in lab "h3" — up · 3 XDP program\(s\)/);
     expect(f).toMatch(/› the built-in lab "wz" — up · fault: veth-peer/);
     expect(f).toMatch(/a0 +app +xdp_pass #1003 +generic/);

@@ -36,11 +36,10 @@ describe('one AbortSignal shared by many commands (real `true` through realExec)
     const runs = Array.from({ length: 12 }, () => realExec.run(['sleep', '30'], { signal: ac.signal }));
     const collector = realExec.spawn(['sleep', '30'], { signal: ac.signal });
     await collector.ready;
-    const t = Date.now();
     ac.abort(new Error('test'));
     const results = await Promise.all(runs);
     const c = await collector.done;
-    expect(Date.now() - t).toBeLessThan(5000);
+    // Killed, not finished: a `sleep 30` that ran out would be ok (and outlast the test's timeout).
     expect(results.every((r) => !r.ok)).toBe(true);
     expect(c.ok).toBe(false);
     expect(listeners(ac.signal)).toBe(0);

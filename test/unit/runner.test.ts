@@ -223,14 +223,17 @@ describe('probe window', () => {
 
   it('an observing check that crashes before ready() does not hold the probe back', async () => {
     const fireProbe = vi.fn(async () => outcomeAt(1));
-    const started = Date.now();
-    const { records } = await runChecks(options([
-      builtIn(check('crash', 2, async () => { throw new Error('no tcpdump'); }, { observes: true })),
-      builtIn(observer('trace-pipe', 3)),
-    ], { fireProbe }));
-    expect(records.map((r) => r.status)).toEqual(['error', 'pass']);
-    expect(fireProbe).toHaveBeenCalledTimes(1);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // The attach timeout at its 10-minute maximum: had the crash held the probe back, only that timer would release
+    // it and the test would time out, so finishing at all is the assertion (no wall-clock limit).
+    vi.stubEnv('XDP_DOCTOR_ATTACH_TIMEOUT_MS', '600000');
+    try {
+      const { records } = await runChecks(options([
+        builtIn(check('crash', 2, async () => { throw new Error('no tcpdump'); }, { observes: true })),
+        builtIn(observer('trace-pipe', 3)),
+      ], { fireProbe }));
+      expect(records.map((r) => r.status)).toEqual(['error', 'pass']);
+      expect(fireProbe).toHaveBeenCalledTimes(1);
+    } finally { vi.unstubAllEnvs(); }
   });
 
   it('a check using the window without declaring observes is an error that says so', async () => {

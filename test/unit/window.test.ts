@@ -77,24 +77,34 @@ describe('createWindow', () => {
     expect(await w.window.ready()).toMatchObject({ ran: false, ok: false, note: 'probe could not run: nc: command not found' });
   });
 
-  it('drain: ends once the collectors have been quiet for quietMs after the probe', async () => {
-    const fire = vi.fn(async () => outcome);
-    const w = createWindow({ participants: 1, fire, passiveMs: 0, drainMs: 400, quietMs: 30, lastOutputAt: () => 0 });
-    const t0 = performance.now();
-    await w.window.ready();
-    const took = performance.now() - t0;
-    expect(took).toBeGreaterThanOrEqual(25);
-    expect(took).toBeLessThan(300);
+  // Drain timing on a virtual clock (setTimeout and performance.now faked): what is asserted is when the window
+  // ends relative to quietMs and drainMs, which a loaded machine cannot shift, rather than milliseconds measured.
+  const settledAt = async (p: Promise<unknown>, stepMs: number, maxMs: number): Promise<number | undefined> => {
+    let done = false;
+    void p.then(() => { done = true; });
+    for (let t = 0; t <= maxMs; t += stepMs) {
+      await vi.advanceTimersByTimeAsync(t === 0 ? 0 : stepMs);
+      if (done) return t;
+    }
+    return undefined;
+  };
+
+  it('drain: ends once the collectors have been quiet for quietMs after the probe, not at drainMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    try {
+      const fire = vi.fn(async () => outcome);
+      const w = createWindow({ participants: 1, fire, passiveMs: 0, drainMs: 400, quietMs: 30, lastOutputAt: () => 0 });
+      expect(await settledAt(w.window.ready(), 1, 400)).toBe(30);
+    } finally { vi.useRealTimers(); }
   });
 
-  it('drain: output that keeps coming holds it open, never past drainMs', async () => {
-    const fire = vi.fn(async () => outcome);
-    const w = createWindow({ participants: 1, fire, passiveMs: 0, drainMs: 120, quietMs: 30, lastOutputAt: () => performance.now() });
-    const t0 = performance.now();
-    await w.window.ready();
-    const took = performance.now() - t0;
-    expect(took).toBeGreaterThanOrEqual(110);
-    expect(took).toBeLessThan(1000);
+  it('drain: output that keeps coming holds it open until drainMs, and no longer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    try {
+      const fire = vi.fn(async () => outcome);
+      const w = createWindow({ participants: 1, fire, passiveMs: 0, drainMs: 120, quietMs: 30, lastOutputAt: () => performance.now() });
+      expect(await settledAt(w.window.ready(), 1, 400)).toBe(120);
+    } finally { vi.useRealTimers(); }
   });
 
   it('drain: a line shortly after the probe restarts the quiet period', async () => {
@@ -109,10 +119,14 @@ describe('createWindow', () => {
   it('an abort ends a passive window early', async () => {
     const ac = new AbortController();
     const w = createWindow({ participants: 1, passiveMs: 60_000, drainMs: 60_000, signal: ac.signal });
-    const p = w.window.ready();
-    setTimeout(() => ac.abort(), 10);
-    const t0 = Date.now();
-    expect((await p).note).toBe('passive window of 60000 ms (no probe)');
-    expect(Date.now() - t0).toBeLessThan(5000);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    try {
+      const p = w.window.ready();
+      await vi.advanceTimersByTimeAsync(10);
+      ac.abort();
+      // Ended by the abort alone: not a millisecond of the 60 s window or its drain is left to pass.
+      expect(await settledAt(p, 1, 0)).toBe(0);
+      expect((await p).note).toBe('passive window of 60000 ms (no probe)');
+    } finally { vi.useRealTimers(); }
   });
 });

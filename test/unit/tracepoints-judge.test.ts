@@ -1,0 +1,175 @@
+// checks/tracepoints.ts: which buckets are errors and how they read (isErrorBucket, describeBucket), and the rung's
+// words in each outcome, on recorded bpftrace and ethtool output — the cases mutation testing found unheld by
+// tracepoints-check.test.ts: a redirect refused with EOPNOTSUPP followed to its target, no tracepoint on the
+// kernel, an attach failure with nothing on stderr, a window where nothing fired.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CheckContext, NetnsRef, ProbeOutcome } from '../../src/engine/types.js';
+import { fakeExec, fakeFiles } from '../../src/plugins/testing.js';
+import type { Files } from '../../src/tools/files.js';
+import { createTools } from '../../src/tools/index.js';
+import { parseBpftraceJson, XDP_TRACEPOINTS, xdpBuckets, type XdpTraceBucket } from '../../src/tools/bpftrace.js';
+import tracepoints, { describeBucket, isErrorBucket } from '../../checks/tracepoints.js';
+import { INVENTORY, PREFLIGHT, type InventoryFacts } from '../../src/plugins/facts.js';
+
+const rec = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/${path}`, import.meta.url)), 'utf8');
+const buckets = (file: string) => xdpBuckets(parseBpftraceJson(rec(`bpftrace/${file}`)), XDP_TRACEPOINTS);
+const LB: NetnsRef = { kind: 'name', name: 'h3-lb' };
+const GW: NetnsRef = { kind: 'name', name: 'h3-gw' };
+const KERNEL_LISTS = rec('bpftrace/list-xdp.txt').trim().split('\n').map((l) => l.split(':')[2]!);
+
+const inventory: InventoryFacts = {
+  iface: 'l0', ifindex: 2, netns: LB, mode: 'native', progId: 1637, progName: 'xdp_prog_func', maps: [], kind: 'veth', mtu: 1500,
+  peer: { ifname: 'g1', ifindex: 3, netns: GW, netnsName: 'h3-gw', up: true, gro: false, mtu: 1500 },
+};
+
+function scenario(s: { stdout?: string; stderr?: string; attachFails?: boolean; listed?: string[]; probeRan?: boolean; progId?: number; osrelease?: string; l0After?: string; peer?: Partial<NonNullable<InventoryFacts['peer']>> }) {
+  const exec = fakeExec([
+    { argv: ['ip', '-j', '-d', 'link', 'show'], netns: 'h3-lb', stdout: rec('ip/lab-lb-links.json') },
+    { argv: ['ip', '-j', '-d', 'link', 'show'], stdout: rec('ip/lab-gw-links-peer-no-xdp.json') },
+    { argv: ['ethtool', '-i', /.+/], stdout: rec('ethtool/driver-veth-l0.txt') },
+    { argv: ['ethtool', '-S', 'l0'], times: 1, stdout: rec('ethtool/veth-l0-before-probe.txt') },
+    { argv: ['ethtool', '-S', 'l0'], stdout: rec(`ethtool/${s.l0After ?? 'veth-l0-before-probe.txt'}`) },
+    { argv: ['ethtool', '-S', 'g1'], stdout: rec('ethtool/veth-g1-peer-no-xdp.txt') },
+    { argv: (argv) => argv[0] === 'bpftrace', exitCode: s.attachFails ? 1 : 0, lines: s.stdout?.split('\n') ?? [], stderrLines: s.stderr?.split('\n') ?? [] },
+  ]);
+  const files: Files = {
+    ...fakeFiles(s.osrelease ? { '/proc/sys/kernel/osrelease': s.osrelease } : {}), exists: async () => true, list: async (dir) => (dir === '/sys/kernel/tracing/events/xdp' ? s.listed ?? KERNEL_LISTS : []) };
+  const inv = { ...inventory, progId: s.progId ?? inventory.progId, peer: { ...inventory.peer!, ...s.peer } };
+  const facts = new Map<string, unknown>([[INVENTORY, inv], [PREFLIGHT, { tracefs: '/sys/kernel/tracing' }]]);
+  const ctx: CheckContext = {
+    target: { kind: 'lab', iface: 'l0', netns: LB, hops: [], windowMs: 1000, expect: [] },
+    tools: createTools(exec, { files }),
+    window: { ready: async (): Promise<ProbeOutcome> => ({ ran: s.probeRan ?? true, ok: false, startedAt: 0, endedAt: 1 }) },
+    facts: { get: <T>(k: string) => facts.get(k) as T | undefined, set: (k, v) => { facts.set(k, v); } },
+    signal: new AbortController().signal, progress: () => undefined, live: () => undefined, options: {},
+  };
+  return ctx;
+}
+const evidence = (r: { evidence: { label: string; data: unknown }[] }) => Object.fromEntries(r.evidence.map((e) => [e.label, String(e.data)]));
+
+describe('isErrorBucket and describeBucket', () => {
+  const [enxio] = buckets('xdp-veth-peer-enxio.stdout.txt') as [XdpTraceBucket];
+  const healthy = buckets('xdp-healthy-xdp-tx.stdout.txt');
+  const [redirect] = buckets('xdp-devmap-redirect-eopnotsupp.stdout.txt') as [XdpTraceBucket];
+
+  it('an errno, drops, or a tracepoint that only fires on failure is an error; a clean flush is not', () => {
+    expect(isErrorBucket(enxio)).toBe(true);
+    expect(healthy.length).toBeGreaterThan(0);
+    for (const b of healthy) expect(isErrorBucket(b)).toBe(false);
+    const clean = healthy[0]!;
+    expect(isErrorBucket({ ...clean, fields: { ...clean.fields, drops: 2 } })).toBe(true);
+    expect(isErrorBucket({ ...clean, tracepoint: 'xdp_exception' })).toBe(true);
+    expect(isErrorBucket({ ...redirect, errno: 0 })).toBe(true);
+  });
+
+  it('reads as the event, the errno by name, the action, the count, then every field', () => {
+    expect(describeBucket(enxio)).toBe('xdp_bulk_tx err -6 ENXIO XDP_TX ×3 drops 3 sent 0');
+    expect(describeBucket(redirect)).toBe('xdp_redirect_err err -95 EOPNOTSUPP XDP_REDIRECT ×3 to_ifindex 4 prog_id 2620 map_id 1960 map_index 0');
+    expect(describeBucket({ ...redirect, event: 'xdp_redirect_map_err' })).toMatch(/^xdp_redirect_map_err err -95/);
+    expect(describeBucket(healthy[0]!)).toMatch(/^xdp_bulk_tx err 0 XDP_TX ×\d+ drops 0 sent \d+$/);
+  });
+});
+
+describe('tracepoints rung: the outcomes in words', () => {
+  it('a devmap redirect refused with EOPNOTSUPP on l0: followed to its target ifindex 4, the map slot named', async () => {
+    // The recorded event carries the id of the program that redirected (2620): that is the target program here.
+    const r = await tracepoints.run(scenario({ stdout: rec('bpftrace/xdp-devmap-redirect-eopnotsupp.stdout.txt'), stderr: rec('bpftrace/xdp-devmap-redirect-eopnotsupp.stderr.txt'), progId: 2620 }));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('xdp_redirect_err err -95 (EOPNOTSUPP) ×3 on l0 (veth)');
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f).toMatchObject({ signal: 'xdp:xdp_redirect_err', errno: { value: 95, name: 'EOPNOTSUPP' }, progId: 2620 });
+    expect(f.message).toMatch(/^xdp:xdp_redirect_err err -95 \(EOPNOTSUPP\) XDP_REDIRECT fired 3× on l0 \(veth\): The target cannot take XDP frames/);
+    // l0's namespace has no ifindex 4 (lab-lb-links.json): the redirect's target is named missing.
+    expect(f.message).toContain('; redirected to ifindex 4 (map id 1960 slot 0): ifindex 4 is not an interface in this namespace: a redirect target must be');
+    const ev = evidence(r);
+    expect(ev.bpftrace).toMatch(/^\d+ tracepoint\(s\) attached in \d+ ms, one process for the window; harmless: couldn't set RLIMIT_MEMLOCK \(memcg accounts BPF memory since 5\.11\)$/);
+    expect(ev.events).toBe('xdp_redirect_err err -95 EOPNOTSUPP XDP_REDIRECT ×3 to_ifindex 4 prog_id 2620 map_id 1960 map_index 0 → l0 (h3-lb, veth)');
+    expect(ev['ifindex resolution']).toBe("ifindexes are resolved in the target's namespace (h3-lb) first, then in the peer's (h3-gw). " +
+      'ifindexes repeat across namespaces and the tracepoints are machine-wide, so an error is attributed only when its program id matches or the interface\'s own ethtool counters rose with it.');
+  });
+
+  it('nothing fired in the probe: pass, and the words say so', async () => {
+    const r = await tracepoints.run(scenario({ stdout: '{"type": "attached_probes", "data": {"probes": 7}}\n{"type": "printf", "data": "xdp-doctor: probes attached\\n"}\n{"type": "map", "data": {"@xdp_doctor_attached": 1}}\n{"type": "map", "data": {"@zz_xdp_doctor_end": 1}}' }));
+    expect(r).toMatchObject({ status: 'pass', summary: 'no xdp:* event fired during the probe', findings: [] });
+    expect(evidence(r).events).toBe('(no xdp:* event fired)');
+  });
+
+  it('no probe ran (a passive window): the words say window', async () => {
+    const r = await tracepoints.run(scenario({ stdout: rec('bpftrace/xdp-healthy-xdp-tx.stdout.txt'), probeRan: false }));
+    expect(r.summary).toMatch(/^no XDP error reported for the target during the window \(\d+ event\(s\) without errors\)$/);
+  });
+
+  it('the kernel lists none of the tracepoints: skip, naming what it lists', async () => {
+    const r = await tracepoints.run(scenario({ listed: ['mem_connect', 'mem_disconnect'] }));
+    expect(r).toMatchObject({ status: 'skip', summary: 'no xdp:* error tracepoints on this kernel (/sys/kernel/tracing/events/xdp lists mem_connect, mem_disconnect)' });
+  });
+
+  it('a tracepoint the kernel lacks is named in the evidence as absent (an alias is not)', async () => {
+    const listed = KERNEL_LISTS.filter((n) => n !== 'xdp_devmap_xmit');
+    const r = await tracepoints.run(scenario({ stdout: rec('bpftrace/xdp-healthy-xdp-tx.stdout.txt'), listed }));
+    expect(evidence(r).bpftrace).toMatch(/; absent on this kernel: xdp_devmap_xmit$/);
+    expect(evidence(r).bpftrace).not.toContain('xdp_redirect_map_err');
+  });
+
+  it('an attach failure with nothing on stderr: error, the stderr evidence says (empty)', async () => {
+    const r = await tracepoints.run(scenario({ attachFails: true }));
+    expect(r.status).toBe('error');
+    expect(r.summary).toMatch(/^bpftrace could not attach: /);
+    expect(evidence(r).stderr).toBe('(empty)');
+    expect(evidence(r).program).toContain('tracepoint:xdp:xdp_bulk_tx');
+  });
+
+  it('missing kernel headers: skip, the stderr and the install lines as evidence', async () => {
+    const stderr = rec('bpftrace/xdp-5.10-no-headers.stderr.txt');
+    const r = await tracepoints.run(scenario({ attachFails: true, stderr, osrelease: '5.10.0-32-cloud-amd64\n' }));
+    expect(r.status).toBe('skip');
+    expect(r.evidence.map((e) => e.label)).toEqual(['stderr', 'install']);
+    expect(r.evidence[0]!.data).toBe(stderr.trim());
+    expect(r.evidence[0]!.command?.[0]).toBe('bpftrace');
+    expect(r.evidence[1]!.data).toBe('Debian/Ubuntu: apt-get install linux-headers-5.10.0-32-cloud-amd64\nFedora/RHEL: dnf install kernel-devel-5.10.0-32-cloud-amd64');
+    expect(r.degraded).toBe("bpftrace needs this kernel's headers for the xdp tracepoints (no BTF it can use for them): install\n" +
+      '  Debian/Ubuntu: apt-get install linux-headers-5.10.0-32-cloud-amd64\n  Fedora/RHEL: dnf install kernel-devel-5.10.0-32-cloud-amd64');
+  });
+
+  it('a program bpftrace refuses: error with its ERROR line, the program and the stderr as evidence', async () => {
+    const stderr = rec('bpftrace/no-redirect-map-err.stderr.txt');
+    const r = await tracepoints.run(scenario({ attachFails: true, stderr }));
+    // The first ERROR line that is not the harmless RLIMIT_MEMLOCK warning (parseBpftraceStderr sorts them).
+    expect(r.summary).toBe('bpftrace could not attach: stdin:1:1-36: ERROR: tracepoint not found: xdp:xdp_redirect_map_err');
+    expect(r.evidence.map((e) => e.label)).toEqual(['program', 'stderr']);
+    expect(r.evidence[1]!.data).toBe(stderr.trim());
+    expect(r.findings).toEqual([]);
+  });
+
+  it('bpftrace ended before printing its maps: error, its stderr as the evidence', async () => {
+    const head = rec('bpftrace/xdp-veth-peer-enxio.stdout.txt').split('\n').slice(0, 2).join('\n');
+    const r = await tracepoints.run(scenario({ stdout: head, stderr: rec('bpftrace/xdp-veth-peer-enxio.stderr.txt') }));
+    expect(r.summary).toBe('bpftrace ended without printing its maps (exit 0): the counts are lost');
+    expect(r.evidence).toEqual([{ label: 'stderr', data: rec('bpftrace/xdp-veth-peer-enxio.stderr.txt').trim(), command: expect.arrayContaining(['bpftrace']) }]);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('output that cannot be read: error, the excerpt and the program as evidence', async () => {
+    const full = rec('bpftrace/xdp-veth-peer-enxio.stdout.txt');
+    const r = await tracepoints.run(scenario({ stdout: full.slice(0, full.indexOf('"2,6,3"') + 4) }));
+    expect(r.status).toBe('error');
+    expect(r.evidence.map((e) => e.label)).toEqual(['stdout excerpt', 'program']);
+    expect(String(r.evidence[0]!.data)).toContain('"2,');
+    expect(String(r.evidence[1]!.data)).toContain('tracepoint:xdp:xdp_bulk_tx');
+  });
+
+  it('ENXIO on l0 whose peer runs an XDP program but is down, or up and refused them: the peer\'s state in the message', async () => {
+    const run = (peer: Partial<NonNullable<InventoryFacts['peer']>>) => tracepoints.run(scenario({
+      stdout: rec('bpftrace/xdp-veth-peer-enxio.stdout.txt'), l0After: 'veth-l0-after-probe-enxio.txt', peer,
+    }));
+    const down = await run({ xdp: { progId: 77, mode: 'native' } as never, up: false });
+    expect(down.findings[0]!.message).toMatch(/: the veth peer g1 \(netns h3-gw\) is DOWN, so its queue has no NAPI and refuses XDP_TX frames$/);
+    const up = await run({ xdp: { progId: 77, mode: 'native' } as never, up: true });
+    expect(up.findings[0]!.message).toMatch(/: the veth peer g1 \(netns h3-gw\) runs an XDP program \(id 77\) but refused the frames, so its queue/);
+    expect(up.findings[0]).toMatchObject({ cause: 'veth-peer-no-xdp', iface: 'l0', errno: { value: 6, name: 'ENXIO' }, signal: 'xdp:xdp_bulk_tx', progId: 1637 });
+    expect(up.evidence.find((e) => e.label === 'xdp_bulk_tx on l0')?.data).toMatch(/^attributed: /);
+  });
+});
