@@ -21,7 +21,8 @@ describe('readHostIdentity', () => {
   it('names the host, its boot, the NIC driver of the target in its namespace and the program inventory found', async () => {
     const exec = fakeExec([{ argv: ['ethtool', '-i', 'l0'], netns: 'xdpd-lb', stdout: recording('ethtool/driver-veth-l0.txt') }]);
     const facts = createFacts();
-    facts.set('inventory', { iface: 'l0', ifindex: 3, progId: 353, progName: 'balancer_ingress', tag: '6e4d5b1b2f0a9c11', maps: [] });
+    // As the inventory rung found the lab's program in test/recordings/reports/lab-veth-peer.json.
+    facts.set('inventory', { iface: 'l0', ifindex: 3, progId: 527, progName: 'xdp_prog_func', tag: '45f330cfe0b3cd65', maps: [] });
     const id = await readHostIdentity({ exec, files: hostFiles, target, facts, ...fixed });
     expect(id).toEqual({
       hostname: 'vm',
@@ -29,7 +30,7 @@ describe('readHostIdentity', () => {
       bootId: recording('host/proc-boot-id.txt').trim(),
       kernel: '6.18.44-fc-v1045',
       nic: { iface: 'l0', driver: 'veth', driverVersion: '1.0' },
-      program: { id: 353, name: 'balancer_ingress', tag: '6e4d5b1b2f0a9c11' },
+      program: { id: 527, name: 'xdp_prog_func', tag: '45f330cfe0b3cd65' },
       xdpDoctor: '0.1.0',
     });
     expect(id.machineId).toMatch(/^[0-9a-f]{32}$/);
