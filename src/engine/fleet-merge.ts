@@ -52,6 +52,7 @@ export interface FleetReport {
 export function mergeReports(inputs: readonly ReportInput[]): FleetReport {
   const hosts: FleetHost[] = [];
   const attrsOf = new Map<string, Record<string, string | null>>();
+  const titles = new Map<string, string>();
   const unreadable: FleetReport['unreadable'] = [];
   for (const input of inputs) {
     if ('error' in input) { unreadable.push({ file: input.file, host: input.label, reason: input.error }); continue; }
@@ -59,6 +60,7 @@ export function mergeReports(inputs: readonly ReportInput[]): FleetReport {
     if (typeof read === 'string') { unreadable.push({ file: input.file, host: input.label, reason: read }); continue; }
     hosts.push(read.host);
     attrsOf.set(read.host.host, read.attributes);
+    for (const [cause, title] of read.titles) if (!titles.has(cause)) titles.set(cause, title);
   }
   const attrs = new Map<string, Map<string, string | null>>();
   for (const h of hosts) {
@@ -70,7 +72,7 @@ export function mergeReports(inputs: readonly ReportInput[]): FleetReport {
   const names = (s: FleetHost['state']) => hosts.filter((h) => h.state === s).map((h) => h.host);
   const healthy = names('healthy');
   const failing = names('failing');
-  const causes = causesOf(hosts).map((c) => ({ ...c, shared: sharedBy(c.hosts, healthy, attrs) }));
+  const causes = causesOf(hosts).map((c) => ({ ...c, ...(titles.has(c.cause) ? { title: titles.get(c.cause) } : {}), shared: sharedBy(c.hosts, healthy, attrs) }));
   return {
     fleetSchemaVersion: FLEET_SCHEMA_VERSION,
     hosts, causes, healthy, failing, inconclusive: names('inconclusive'),
@@ -85,7 +87,9 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A host from one report, or why the report is not one xdp-doctor wrote in a schema this version reads. */
-function readHost(input: { file: string; label: string; json: unknown }): { host: FleetHost; attributes: Record<string, string | null> } | string {
+interface ReadHost { host: FleetHost; attributes: Record<string, string | null>; titles: Map<string, string> }
+
+function readHost(input: { file: string; label: string; json: unknown }): ReadHost | string {
   const r = input.json;
   if (!isObj(r)) return 'not a JSON object';
   if (r.fleetSchemaVersion !== undefined) return 'a merged fleet report, not one host\'s report';
@@ -109,6 +113,7 @@ function readHost(input: { file: string; label: string; json: unknown }): { host
       ...(identity ? { identity } : {}),
     },
     attributes: attributesOf(identity, r, mapEntriesOf(r.checks)),
+    titles: new Map(diagnosis.filter((d) => typeof d.title === 'string').map((d) => [d.cause, d.title as string])),
   };
 }
 
@@ -168,7 +173,6 @@ function causesOf(hosts: FleetHost[]): Omit<FleetCause, 'shared'>[] {
   for (const h of hosts) {
     h.causes.forEach((cause, i) => {
       const c = byCause.get(cause) ?? { cause, hosts: [], topIn: [] };
-      if (i === 0 && h.topTitle) c.title ??= h.topTitle;
       c.hosts.push(h.host);
       if (i === 0) c.topIn.push(h.host);
       byCause.set(cause, c);
