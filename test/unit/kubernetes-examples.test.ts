@@ -33,7 +33,8 @@ describe('job-per-node.yaml', () => {
 describe('Containerfile', () => {
   it('is Debian bookworm with Node 20 and installs every Debian package of the tools the ladder runs', () => {
     const file = text('Containerfile');
-    expect(file).toMatch(/^FROM \S+:20-bookworm/m);
+    expect(file).toMatch(/^ARG BASE=\S+:20-bookworm/m);
+    expect(file).toMatch(/^FROM \$\{BASE\}$/m);
     const install = /apt-get install[^\n]*\n((?:.*\\\n)*.*)/.exec(file)?.[0] ?? '';
     const runTools = Object.keys(SYSTEM_PACKAGES).filter((t) => !BPF_BUILD_NEEDS.includes(t));
     for (const tool of runTools) expect(install, tool).toContain(` ${SYSTEM_PACKAGES[tool]!.debian} `);
