@@ -30,6 +30,10 @@ declare -A PKGS=(
   [util-linux]=/usr/bin/nsenter
   [tmux]=/usr/bin/tmux
   [procps]=/usr/bin/pgrep
+  # The fleet e2e: a real sshd per namespace host, a real ssh client and ansible-playbook on the controller.
+  [openssh-server]=/usr/sbin/sshd
+  [openssh-client]=/usr/bin/ssh-keygen
+  [ansible-core]=/usr/bin/ansible-playbook
 )
 missing=()
 for pkg in "${!PKGS[@]}"; do [ -e "${PKGS[$pkg]}" ] || missing+=("$pkg"); done

@@ -48,6 +48,17 @@ Usage
                                         it (the same namespace, not just its name; the
                                         same XDP program, sysctl and ethtool values);
                                         otherwise say what changed
+  xdp-doctor merge REPORT.json|DIR ... [--json | --markdown] [--label file|hostname]
+                  [--report FILE.json|FILE.md]...
+                                        one fleet report from many hosts' --json reports
+                                        (a DIR: its *.json): per host the exit code and
+                                        top cause, per cause its hosts, and what the failing
+                                        hosts share that the healthy ones do not (program
+                                        tag, kernel, driver, firmware, map entries). Hosts
+                                        are named by file (a.json → a) or --label hostname.
+                                        Exit 1 a host has a cause, 0 all healthy, 2 a report
+                                        unreadable (named; the others still merged).
+                                        docs/fleet.md: over SSH, Ansible or Kubernetes
   xdp-doctor --help | --version [--verbose]
                                         --verbose adds what ran: tools and versions, kernel,
                                         BPF objects (paste it into a ticket)

@@ -10,6 +10,8 @@ import { concludeRoute } from './route.js';
 import { concludeErrnos } from './errnos.js';
 import { fireProbe } from './probe.js';
 import { createFacts } from './facts.js';
+import { realFiles } from '../tools/files.js';
+import { readHostIdentity } from './host-identity.js';
 
 export interface LadderOptions {
   target: Target;
@@ -46,11 +48,15 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
   // A failed probe that no rung explains fails the run too: it is a loss nobody has accounted for.
   const failed = records.some((r) => r.status === 'fail' || r.status === 'error') || conclusion.diagnosis.some((d) => d.cause === 'probe-failed-unexplained');
   const preflight = facts.get<{ tools?: Record<string, string | null> }>('preflight');
+  const host = await readHostIdentity({
+    exec: o.exec, files: o.files ?? realFiles, target: o.target, facts, tool: o.tool, dryRun: o.dryRun, signal: o.signal,
+  });
   const report: RunReport = {
     schemaVersion: 2,
     tool: o.tool,
     target: o.target,
     environment: { kernel: release(), tools: preflight?.tools ?? {} },
+    host,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     ...(probes[0] ? { probe: probes[0] } : {}),

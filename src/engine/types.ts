@@ -293,6 +293,11 @@ export interface RunReport {
   tool: { name: string; version: string };
   target: Target;
   environment: { kernel: string; tools: Record<string, string | null> };
+  /**
+   * Which host, NIC and program this report is about, for grouping reports from a fleet (xdp-doctor merge).
+   * Added within schema 2: reports written before it lack it, and readers must cope.
+   */
+  host?: HostIdentity;
   startedAt: string;
   durationMs: number;
   probe?: ProbeOutcome;
@@ -309,6 +314,24 @@ export interface RunReport {
   /** Present when --fix (or the wizard's `f`) applied a fix and re-ran the failed rungs. */
   fix?: FixOutcome;
   exitCode: number;
+}
+
+/** The host a report comes from (engine/host-identity.ts). Parts that could not be read are absent. */
+export interface HostIdentity {
+  /** The UTS hostname the doctor ran under. */
+  hostname: string;
+  /** /etc/machine-id: one per installed system. */
+  machineId?: string;
+  /** /proc/sys/kernel/random/boot_id: changes at every boot. */
+  bootId?: string;
+  /** The kernel release (uname -r). */
+  kernel: string;
+  /** The target interface's driver and firmware (ethtool -i, in the target's namespace); `error` when unreadable. */
+  nic?: { iface: string; driver?: string; driverVersion?: string; firmware?: string; busInfo?: string; error?: string };
+  /** The XDP program the inventory rung found on the target (absent when there is none). */
+  program?: { id: number; name?: string; tag?: string };
+  /** xdp-doctor's version. */
+  xdpDoctor: string;
 }
 
 export interface FixOutcome {

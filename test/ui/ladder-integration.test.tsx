@@ -87,7 +87,8 @@ describe('the wizard on runLadder', () => {
     f = await press(r, KEYS.enter, '✗ Driver XDP counters');
     expect(f).toContain('xdp_tx_errors +3 on l0 (prog 42)');
     expect(f).toContain('• l0 counted 3 refused XDP_TX frames (ENXIO, errno 6)');
-    expect(ran()).toEqual([['nsenter', '--net=/run/netns/lb', '--', 'ethtool', '-S', 'l0']].map((a) => a.slice(3)));
+    // After the rungs the report's host identity asks the target's NIC who it is (ethtool -i), maybe not yet.
+    expect(ran().filter((a) => a.join(' ') !== 'ethtool -i l0')).toEqual([['ethtool', '-S', 'l0']]);
     f = await waitForText(r, 'Diagnosis');
     expect(f).toContain('ENXIO (errno 6');
     f = await press(r, 'd', 'Details: ✗ Driver XDP counters');
