@@ -92,7 +92,8 @@ describe('byteOrderRisks: an address written without htonl()', () => {
     expect(risky).toEqual([{
       cause: 'map-byte-order', risk: true, progId: 7, fixes: [], explains: ['xdp-passed-unchanged'],
       message: `xdp_params_arra.vip holds the probe's destination ${hostOrder} in host byte order (${vip.raw} = 0x${(vip.raw as number).toString(16).padStart(8, '0')}): ` +
-        'compared with a packet\'s header (network byte order) it never matches; the loader should write it with htonl()',
+        'compared as it is with a packet\'s header (network byte order) it never matches, unless the program converts it first ' +
+        '(the verdicts tell: a program that acts on the probe\'s packets converts); if it does not, the loader should write it with htonl()',
     }]);
     // The destination as the network-order reading: the loader did it right, nothing to say.
     expect(byteOrderRisks('xdp_params_arra', fields, networkOrder, 7)).toEqual([]);
