@@ -3,7 +3,7 @@
 // answer (an empty hash, a redirect map with no target, a tail-call table with no program). Nothing here knows
 // a program's map names or layout: only map types, sizes and the dump. Pure; tested on recorded dumps.
 import {
-  isEmptySlot, perCpuSum, type Finding, type MapDump, type MapEntry, type MapInfo,
+  ipv6Bytes, ipv6Words, isEmptySlot, perCpuSum, type Finding, type MapDump, type MapEntry, type MapInfo,
 } from '../src/plugins/api.js';
 import { decodeIp, decodeValue, type DecodedField } from './map-decode.js';
 
@@ -144,11 +144,8 @@ function flowNeedles(flow: { ip: string; port?: number }): { bytes: number[]; wh
     out.push({ bytes: be, what: `the probe's destination ${flow.ip} (network byte order)` });
     out.push({ bytes: [...be].reverse(), what: `the probe's destination ${flow.ip} (host byte order)` });
   } else {
-    const [head = '', tail] = flow.ip.split('::');
-    const part = (x: string) => (x ? x.split(':') : []);
-    const h = part(head), t = part(tail ?? '');
-    const words = [...h, ...Array(tail === undefined ? 0 : 8 - h.length - t.length).fill('0'), ...t].map((w) => parseInt(w, 16));
-    out.push({ bytes: words.flatMap((w) => [w >> 8, w & 255]), what: `the probe's destination ${flow.ip}` });
+    const words = ipv6Words(flow.ip);
+    if (words) out.push({ bytes: ipv6Bytes(words), what: `the probe's destination ${flow.ip}` });
   }
   return out;
 }

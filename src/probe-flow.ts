@@ -2,20 +2,13 @@
 // socat, dig, hping3, iperf3): the destination address, the protocol and the port. The rungs follow that
 // flow through captures and verdicts. Only literal IPv4 and IPv6 addresses are read: a host name would need a
 // lookup in the probe's namespace, and a wrong guess is worse than none (then --flow says it).
+import { ipv6Text, ipv6Words } from './tools/addresses.js';
+
 export interface ProbeFlow { ip: string; port?: number; proto: 'icmp' | 'tcp' | 'udp' }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-/** A literal IPv6 address (no zone, no brackets): hex groups with at most one "::", or an embedded IPv4 tail. */
-export function isIpv6Literal(s: string): boolean {
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':') || (s.match(/::/g) ?? []).length > 1) return false;
-  const groups = s.split(':');
-  const v4tail = groups.at(-1)!.includes('.') ? groups.pop()! : undefined;
-  if (v4tail !== undefined && !IPV4.test(v4tail)) return false;
-  const max = v4tail !== undefined ? 6 : 8;
-  const filled = groups.filter((g) => g !== '');
-  if (!filled.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
-  return s.includes('::') ? filled.length < max : filled.length === max;
-}
+/** A literal IPv6 address (no zone, no brackets). */
+export const isIpv6Literal = (s: string): boolean => s.includes(':') && ipv6Words(s) !== undefined;
 const isIp = (s: string) => IPV4.test(s) || isIpv6Literal(s);
 const portOf = (s: string | undefined) => (s && /^\d{1,5}$/.test(s) && Number(s) > 0 && Number(s) < 65536 ? Number(s) : undefined);
 
@@ -49,28 +42,8 @@ export function flowOfProbe(argv: string[]): ProbeFlow | undefined {
 
 /** IPv6 in its RFC 5952 form (lower case, longest zero run as ::), so captures and decoded frames compare equal. */
 export function canonicalIp(ip: string): string {
-  if (!ip.includes(':')) return ip;
-  const [head = '', tail] = ip.toLowerCase().split('::');
-  const part = (x: string) => (x ? x.split(':') : []);
-  let h = part(head), t = part(tail ?? '');
-  const v4 = (g: string[]) => {
-    const last = g.at(-1);
-    if (!last?.includes('.')) return g;
-    const o = last.split('.').map(Number);
-    return [...g.slice(0, -1), ((o[0]! << 8) | o[1]!).toString(16), ((o[2]! << 8) | o[3]!).toString(16)];
-  };
-  if (tail === undefined) h = v4(h); else t = v4(t);
-  const words = [...h, ...Array(tail === undefined ? 0 : Math.max(0, 8 - h.length - t.length)).fill('0'), ...t].map((w) => parseInt(w, 16));
-  let best = -1, len = 0;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > len && j - i > 1) { best = i; len = j - i; }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  return best < 0 ? hex.join(':') : `${hex.slice(0, best).join(':')}::${hex.slice(best + len).join(':')}`;
+  const words = ip.includes(':') ? ipv6Words(ip) : undefined;
+  return words ? ipv6Text(words) : ip;
 }
 
 function flowOfArgv(argv: string[]): ProbeFlow | undefined {

@@ -6,6 +6,7 @@
 import type { BpftraceJson } from './bpftrace.js';
 import { readinessProbe } from './bpftrace.js';
 import { excerpt, num, ToolOutputError } from './json.js';
+import { ipv6Bytes, ipv6Words } from './addresses.js';
 
 export const DROP_MAP = '@xdp_doctor_drops';
 
@@ -28,18 +29,10 @@ export function be32AsHostU32(ip: string): string {
 
 /** An IPv6 address as four __be32 words read by a little-endian CPU, for comparing in6_u.u6_addr32[i]. */
 export function ipv6AsHostU32s(ip: string): string[] {
-  if ((ip.match(/::/g) ?? []).length > 1) throw new Error(`not an IPv6 address: ${ip}`);
-  const [head = '', tail] = ip.split('::');
-  const part = (x: string) => (x ? x.split(':') : []);
-  const h = part(head), t = part(tail ?? '');
-  const words = [...h, ...Array(tail === undefined ? 0 : 8 - h.length - t.length).fill('0'), ...t].map((w) => parseInt(w, 16));
-  if (words.length !== 8 || words.some((w) => !(w >= 0 && w <= 0xffff))) throw new Error(`not an IPv6 address: ${ip}`);
-  const out: string[] = [];
-  for (let i = 0; i < 8; i += 2) {
-    const bytes = [words[i]! >> 8, words[i]! & 255, words[i + 1]! >> 8, words[i + 1]! & 255];
-    out.push(`0x${bytes.reverse().map((x) => x.toString(16).padStart(2, '0')).join('')}`);
-  }
-  return out;
+  const words = ipv6Words(ip);
+  if (!words) throw new Error(`not an IPv6 address: ${ip}`);
+  const bytes = ipv6Bytes(words);
+  return [0, 4, 8, 12].map((i) => `0x${bytes.slice(i, i + 4).reverse().map((x) => x.toString(16).padStart(2, '0')).join('')}`);
 }
 
 export const isIpv6 = (ip: string) => ip.includes(':');

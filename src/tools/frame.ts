@@ -4,6 +4,8 @@
 // right, wrong, or the pseudo-header sum alone (CHECKSUM_PARTIAL: the sender's checksum offload left it for the
 // device to finish). Pure: bytes in, data out. The xdpdump rung compares the frame before and after the program.
 
+import { ipv6Text } from './addresses.js';
+
 export type ChecksumState = 'ok' | 'bad' | 'partial' | 'none';
 
 export interface IpHeader {
@@ -57,20 +59,7 @@ const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
 const ip4 = (b: Uint8Array, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 
 /** An IPv6 address in its canonical short form (RFC 5952): fd00:111:60::2. */
-export function ip6(b: Uint8Array, o: number): string {
-  const words = Array.from({ length: 8 }, (_, i) => u16(b, o + 2 * i));
-  let best = -1, bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
-}
+export const ip6 = (b: Uint8Array, o: number): string => ipv6Text(Array.from({ length: 8 }, (_, i) => u16(b, o + 2 * i)));
 
 const ETH_P_IP = 0x0800, ETH_P_IPV6 = 0x86dd, ETH_P_ARP = 0x0806, ETH_P_TEB = 0x6558;
 const EXT_HEADERS = new Set([0, 43, 60]); // hop-by-hop, routing, destination options

@@ -1,7 +1,7 @@
 // src/tools/addresses.ts on the values of one real lab: the params entry bpftool dumped and the MAC ip printed for
 // the same interface (lab lt1, test/recordings/bpftool/map-dump-pinned-params.json and ip/lab-links-gw.json).
 import { describe, expect, it } from 'vitest';
-import { ipv4Octets, ipv4ToU32, macOf, u32ToIpv4 } from '../../src/tools/addresses.js';
+import { ipv4Octets, ipv4ToU32, ipv6Bytes, ipv6Text, ipv6Words, macOf, u32ToIpv4 } from '../../src/tools/addresses.js';
 import { parseMapDump } from '../../src/tools/bpftool.js';
 import { parseLinks } from '../../src/tools/ip.js';
 import { recording } from './helpers/recordings.js';
@@ -28,5 +28,18 @@ describe('macOf', () => {
     const g1 = parseLinks(recording('ip/lab-links-gw.json')).find((l) => l.ifname === 'g1')!;
     expect(macOf(params.dst_mac)).toBe(g1.mac);
     expect(macOf([0, 0, 0, 0, 0, 0])).toBe('00:00:00:00:00:00');
+  });
+});
+
+describe('IPv6 words and text', () => {
+  it('expands :: and an IPv4 tail; refuses what is not an address', () => {
+    expect(ipv6Words('fd00:111:60::2')).toEqual([0xfd00, 0x111, 0x60, 0, 0, 0, 0, 2]);
+    expect(ipv6Words('::ffff:10.0.0.1')).toEqual([0, 0, 0, 0, 0, 0xffff, 0x0a00, 1]);
+    for (const bad of ['fd00::1::2', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', 'fd00::g', '::1.2.3.300']) expect(ipv6Words(bad), bad).toBeUndefined();
+  });
+  it('prints the canonical short form, and the bytes in network order', () => {
+    expect(ipv6Text([0xfd00, 0, 0, 1, 0, 0, 0, 2])).toBe('fd00:0:0:1::2');
+    expect(ipv6Text([1, 2, 3, 4, 5, 6, 7, 8])).toBe('1:2:3:4:5:6:7:8');
+    expect(ipv6Bytes([0xfd00, 0, 0, 0, 0, 0, 0, 1]).slice(0, 2)).toEqual([0xfd, 0]);
   });
 });
