@@ -1,0 +1,69 @@
+// `xdp-doctor attach OBJECT --iface IFACE`: the preconditions, then the attach, as one run of the same engine the
+// ladder uses (runLadder → RunReport → diagnosis), rendered by the same views (text, --json, --report FILE.md|json).
+// Owns its signal handling like the ladder: Ctrl-C and SIGTERM stop every child; exit 130.
+import { writeFile } from 'node:fs/promises';
+import type { IO } from '../main.js';
+import type { RunReport, Target } from '../engine/types.js';
+import type { PlannedCheck } from '../engine/runner.js';
+import { UsageError } from '../cli-args.js';
+import { parseAttachArgs, type AttachRequest } from './request.js';
+import { ATTACH_RUNGS } from './rungs.js';
+
+export const ATTACH_USAGE = 'usage: xdp-doctor attach OBJECT.o --iface IFACE [--netns NS] [--mode native|generic|auto] [--prog NAME] [--dry-run] [--json] [--report FILE.md|FILE.json]';
+
+export const ATTACH_HELP = `${ATTACH_USAGE}
+  Loads OBJECT and attaches its XDP program to IFACE with iproute2 (ip link set dev IFACE xdpdrv|xdpgeneric|xdp obj …),
+  after checking what would make the kernel refuse: the device and its driver's native XDP, a veth peer's MTU against
+  this host's limit, veth queue counts, a program (or a bpf_link and its holder) already on the hook, capabilities.
+  Attached: says the mode, the program id, its maps and how to detach (exit 0); \`xdp-doctor undo\` detaches it.
+  Refused: the diagnosis names the cause, quotes the kernel's message or the verifier's (rejected source line and
+  rule), and gives the fix with this host's numbers (exit 1).
+  --iface IFACE      the interface (required)
+  --netns NS         its network namespace: a name from \`ip netns list\`, /run/netns/NAME or /proc/PID/ns/net
+  --mode MODE        native (driver), generic (skb) or auto (native where the driver has it; the default)
+  --prog NAME        the program's function name, when the object has several (default: its first XDP program)
+  --dry-run          run the read-only preconditions and print the attach's argv; change nothing
+  --json             the report as JSON (docs/report-schema.md); --report FILE writes it too
+  -v, --verbose      every piece of evidence and every command
+`;
+
+export async function attachCommand(argv: string[], io: IO): Promise<number> {
+  let args;
+  try {
+    args = parseAttachArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) { io.stderr.write(`xdp-doctor attach: ${e.message}\n${ATTACH_USAGE}\n`); return 2; }
+    throw e;
+  }
+  if (args.help || !args.request) { io.stdout.write(ATTACH_HELP); return 0; }
+  const [{ runLadder }, { realExec, killAllChildren }, { realFiles }, { shutdownSignal, interruptedBy }, { toolStatus }, { packageVersion }, { renderText }] = await Promise.all([
+    import('../engine/ladder.js'), import('../tools/exec.js'), import('../tools/files.js'), import('../shutdown.js'),
+    import('../tools/versions.js'), import('../paths.js'), import('../report/text.js'),
+  ]);
+  try {
+    const report = await runLadder({
+      target: targetOf(args.request), exec: realExec, files: realFiles, checks: plan(args.request), signal: shutdownSignal,
+      dryRun: args.dryRun, toolStatus: toolStatus(), tool: { name: 'xdp-doctor attach', version: packageVersion() },
+      emit: (e) => { if (!args.json && (io.stderr as NodeJS.WriteStream).isTTY && e.type === 'check-start') io.stderr.write(`… ${e.id}\n`); },
+    });
+    if (interruptedBy() !== undefined) report.exitCode = 130;
+    if (args.report) await writeReport(args.report, report);
+    io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, { verbose: args.verbose }));
+    return report.exitCode;
+  } finally {
+    killAllChildren('SIGKILL');
+  }
+}
+
+export function plan(request: AttachRequest): PlannedCheck[] {
+  return ATTACH_RUNGS.map((check) => ({ check, source: 'built-in', options: { request } }));
+}
+
+export function targetOf(r: AttachRequest): Target {
+  return { kind: 'iface', iface: r.iface, ...(r.netns ? { netns: r.netns } : {}), hops: [], windowMs: 0, expect: [] };
+}
+
+async function writeReport(path: string, report: RunReport): Promise<void> {
+  const { renderMarkdown } = await import('../report/markdown.js');
+  await writeFile(path, path.toLowerCase().endsWith('.json') ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
+}

@@ -1,0 +1,74 @@
+// Precondition: what is attached to the device now, in which mode, and whether a bpf_link (and which process)
+// owns it: a program in the same mode is refused without -force (EBUSY), one in the other mode always (EEXIST),
+// and a link-owned one can be replaced or removed only by the link's holder.
+import type { Check, CheckContext, CheckResult, Finding, Fix } from '../engine/types.js';
+import type { XdpAttachment } from '../tools/ip.js';
+import { effectiveMode, facts, FACT, requestOf, type HookFacts } from './context.js';
+import { detachArgv } from './request.js';
+
+export const hookRung: Check = {
+  id: 'hook', title: 'XDP hook', rung: 5, after: ['device'], question: 'Is a program attached already, and who holds it?',
+  async run(ctx): Promise<CheckResult> {
+    const req = requestOf(ctx);
+    const dev = facts.device(ctx);
+    if (!dev.link) return { status: 'skip', summary: 'no device', evidence: [], findings: [] };
+    const now = dev.link.xdp;
+    if (!now) {
+      ctx.facts.set(FACT.hook, { holders: [] } satisfies HookFacts);
+      return { status: 'pass', summary: `nothing attached to ${req.iface}`, evidence: [{ label: 'attached now', data: 'none' }], findings: [] };
+    }
+    const [link] = await ctx.tools.links.ofXdpProgram(now.progId);
+    const holders = link ? await ctx.tools.links.holders(link.id) : [];
+    const hook: HookFacts = { link, holders };
+    ctx.facts.set(FACT.hook, hook);
+    const evidence = [
+      { label: 'attached now', data: describe(now) },
+      ...(link ? [{ label: 'bpf_link', data: `link ${link.id}, held by ${holders.map((h) => `pid ${h.pid} (${h.comm ?? '?'}) fd ${h.fd}`).join(', ') || 'no process (pinned in bpffs?)'}` }] : []),
+    ];
+    const finding = hookFinding(ctx, now, hook);
+    return {
+      status: finding ? (ctx.tools.dryRun ? 'fail' : 'warn') : 'pass', evidence, findings: finding ? [finding] : [],
+      summary: `${describe(now)} on ${req.iface}${link ? `, owned by bpf_link ${link.id}` : ''}`,
+    };
+  },
+};
+
+/** The refusal a program already on the hook will cause, with what to do about it; undefined when none. */
+export function hookFinding(ctx: CheckContext, now: XdpAttachment, hook: HookFacts): Finding | undefined {
+  const req = requestOf(ctx);
+  const mode = effectiveMode(req, facts.device(ctx));
+  const base = { iface: req.iface, progId: now.progId, risk: true as const };
+  if (hook.link) {
+    return { ...base, cause: 'attach-link-held', message: `${describe(now)} is attached through bpf_link ${hook.link.id}${holderText(hook)}: netlink can neither replace nor detach it`, fixes: linkFixes(hook) };
+  }
+  if (mode && now.mode !== mode && (now.mode === 'native' || now.mode === 'generic')) {
+    return { ...base, cause: 'attach-mode-conflict', message: `${describe(now)} is attached; a ${mode} program cannot be active with it`, fixes: replaceFixes(ctx, now) };
+  }
+  if (!mode || now.mode === mode) {
+    return { ...base, cause: 'attach-already-attached', message: `${describe(now)} is attached already; iproute2 does not replace it without -force`, fixes: replaceFixes(ctx, now) };
+  }
+  return undefined;
+}
+
+export function replaceFixes(ctx: CheckContext, now: XdpAttachment): Fix[] {
+  const req = requestOf(ctx);
+  const m = now.mode === 'generic' ? 'generic' : 'native';
+  return [{
+    title: `detach program ${now.progId}${now.progName ? ` (${now.progName})` : ''} from ${req.iface} (${m} mode) first, then attach again`,
+    commands: [detachArgv(req.iface, m)], netns: req.netns,
+  }];
+}
+
+export function linkFixes(hook: HookFacts): Fix[] {
+  if (!hook.link) return [];
+  const h = hook.holders[0];
+  return [{
+    title: h
+      ? `stop pid ${h.pid} (${h.comm ?? '?'}), which holds bpf_link ${hook.link.id} (its program detaches when the link's last fd closes), or have it replace the program with bpf_link_update()`
+      : `bpf_link ${hook.link.id} has no holding process: it is pinned in bpffs; remove the pin (rm /sys/fs/bpf/…) or update it with bpftool link`,
+    commands: h ? [['kill', String(h.pid)]] : [],
+  }];
+}
+
+const holderText = (hook: HookFacts) => (hook.holders.length ? `, held by ${hook.holders.map((h) => `pid ${h.pid} (${h.comm ?? '?'})`).join(', ')}` : '');
+export const describe = (a: XdpAttachment) => `program ${a.progId}${a.progName ? ` (${a.progName})` : ''} in ${a.mode} mode`;
