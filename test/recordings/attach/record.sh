@@ -16,6 +16,12 @@ rec() { local f=$1; shift; "$@" >$R/$f.stdout 2>$R/$f.stderr; echo $? >$R/$f.exi
 "${N[@]}" link set xv1 mtu 9000; "${N[@]}" link set xv0 mtu 9000
 "${N[@]}" link set xv0 up; "${N[@]}" link set xv1 up
 rec veth-mtu-9000.ip-link-show "${N[@]}" -j -d link show dev xv0
+rec veth-mtu-9000.ip-link-show-all "${N[@]}" -j -d link show
+rec veth-mtu-9000.ethtool-l "${E[@]}" ethtool -l xv0
+rec veth-mtu-9000-peer.ethtool-l "${E[@]}" ethtool -l xv1
+rec getconf-pagesize getconf PAGESIZE
+rec proc-self-status cat /proc/self/status
+rec proc-self-mounts cat /proc/self/mounts
 rec veth.ethtool-i "${E[@]}" ethtool -i xv0
 rec veth-mtu-erange "${N[@]}" link set dev xv0 xdpdrv obj $B/xdp_pass.o sec xdp
 rec veth-mtu-frags-ok "${N[@]}" link set dev xv0 xdpdrv obj $B/zoo/zoo_pass_frags.o sec xdp.frags
@@ -34,6 +40,7 @@ rec macvlan-native "${N[@]}" link set dev xm0 xdpdrv obj $B/xdp_pass.o sec xdp
 "${N[@]}" link add xq0 numtxqueues 4 numrxqueues 4 type veth peer name xq1 numrxqueues 1 numtxqueues 4
 "${N[@]}" link set xq0 up; "${N[@]}" link set xq1 up
 rec veth-queues.ip-link-show "${N[@]}" -j -d link show dev xq1
+rec veth-queues.ip-link-show-all "${N[@]}" -j -d link show
 rec veth-queues-peer.ip-link-show "${N[@]}" -j -d link show dev xq0
 rec veth-queues.ethtool-l "${E[@]}" ethtool -l xq1
 rec veth-queues-peer.ethtool-l "${E[@]}" ethtool -l xq0
