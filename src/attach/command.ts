@@ -9,22 +9,33 @@ import { UsageError } from '../cli-args.js';
 import { parseAttachArgs, type AttachRequest } from './request.js';
 import { ATTACH_RUNGS } from './rungs.js';
 
-export const ATTACH_USAGE = 'usage: xdp-doctor attach OBJECT.o --iface IFACE [--netns NS] [--mode native|generic|auto] [--prog NAME] [--dry-run] [--json] [--report FILE.md|FILE.json]';
+export const ATTACH_USAGE = 'usage: xdp-doctor attach OBJECT.o --iface IFACE [--netns NS] [--mode native|generic|auto]\n' +
+  '                         [--prog NAME] [--dry-run] [--json] [--report FILE.md|FILE.json] [-v]';
 
 export const ATTACH_HELP = `${ATTACH_USAGE}
-  Loads OBJECT and attaches its XDP program to IFACE with iproute2 (ip link set dev IFACE xdpdrv|xdpgeneric|xdp obj …),
-  after checking what would make the kernel refuse: the device and its driver's native XDP, a veth peer's MTU against
-  this host's limit, veth queue counts, a program (or a bpf_link and its holder) already on the hook, capabilities.
-  Attached: says the mode, the program id, its maps and how to detach (exit 0); \`xdp-doctor undo\` detaches it.
-  Refused: the diagnosis names the cause, quotes the kernel's message or the verifier's (rejected source line and
-  rule), and gives the fix with this host's numbers (exit 1).
+
+Loads OBJECT and attaches its XDP program to IFACE with iproute2 (ip link set dev IFACE
+xdpdrv|xdpgeneric|xdp obj OBJECT sec SECTION|program NAME), after checking what would make the
+kernel refuse it: the device and whether its driver has native XDP, a veth peer's MTU against
+this host's limit (page size, headroom, frags), veth queue counts, a program (or a bpf_link and
+the process holding it) already on the hook, capabilities and bpffs.
+
+Attached: the report says the mode, the program id, its maps and how to detach (exit 0), and
+\`xdp-doctor undo\` detaches it. Refused: diagnosis[0] names the cause, quotes the kernel's
+message (or the verifier's rejected source line and the rule it broke) and gives the fix with
+this host's numbers (exit 1).
+
   --iface IFACE      the interface (required)
-  --netns NS         its network namespace: a name from \`ip netns list\`, /run/netns/NAME or /proc/PID/ns/net
-  --mode MODE        native (driver), generic (skb) or auto (native where the driver has it; the default)
-  --prog NAME        the program's function name, when the object has several (default: its first XDP program)
+  --netns NS         its namespace: a name from \`ip netns list\`, /run/netns/NAME or /proc/PID/ns/net
+  --mode MODE        native (driver), generic (skb), or auto (default): native where the driver can
+  --prog NAME        the program's function name when the object has several (default: its first)
   --dry-run          run the read-only preconditions and print the attach's argv; change nothing
-  --json             the report as JSON (docs/report-schema.md); --report FILE writes it too
+  --json             the report as JSON (docs/report-schema.md); --report FILE writes it as well
   -v, --verbose      every piece of evidence and every command
+
+Examples
+  xdp-doctor attach build/xdp_lb.o --iface eth0 --dry-run
+  xdp-doctor attach build/filter.o --iface veth0 --netns lb --mode native --prog xdp_filter
 `;
 
 export async function attachCommand(argv: string[], io: IO): Promise<number> {

@@ -52,3 +52,16 @@ describe('ethtool -l and CapEff on recorded output', () => {
     for (const bit of [12n, 21n, 39n]) expect((caps >> bit) & 1n).toBe(1n);
   });
 });
+
+describe('attach --help and usage errors', () => {
+  test('--help teaches the subcommand within 100 columns; a missing --iface is exit 2 with the usage', async () => {
+    const { main } = await import('../../src/main.js');
+    const out = { text: '', write(s: string) { this.text += s; return true; } };
+    const err = { text: '', write(s: string) { this.text += s; return true; } };
+    expect(await main(['attach', '--help'], { stdout: out as never, stderr: err as never })).toBe(0);
+    expect(out.text).toMatch(/diagnosis\[0\] names the cause/);
+    expect(out.text.split('\n').every((l) => l.length <= 100)).toBe(true);
+    expect(await main(['attach', 'x.o'], { stdout: out as never, stderr: err as never })).toBe(2);
+    expect(err.text).toMatch(/^xdp-doctor attach: --iface IFACE is required\nusage: /);
+  });
+});
