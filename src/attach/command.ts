@@ -9,8 +9,8 @@ import { UsageError } from '../cli-args.js';
 import { parseAttachArgs, type AttachRequest } from './request.js';
 import { ATTACH_RUNGS } from './rungs.js';
 
-export const ATTACH_USAGE = 'usage: xdp-doctor attach OBJECT.o --iface IFACE [--netns NS] [--mode native|generic|auto]\n' +
-  '                         [--prog NAME] [--dry-run] [--json] [--report FILE.md|FILE.json] [-v]';
+export const ATTACH_USAGE = 'usage: xdp-doctor attach OBJECT.o --iface IFACE [--netns NS|--container NAME]\n' +
+  '                         [--mode native|generic|auto] [--prog NAME] [--dry-run] [--json] [-v]';
 
 export const ATTACH_HELP = `${ATTACH_USAGE}
 
@@ -27,6 +27,7 @@ this host's numbers (exit 1).
 
   --iface IFACE      the interface (required)
   --netns NS         its namespace: a name from \`ip netns list\`, /run/netns/NAME or /proc/PID/ns/net
+  --container NAME   ...or the network namespace of a docker, podman or crictl container
   --mode MODE        native (driver), generic (skb), or auto (default): native where the driver can
   --prog NAME        the program's function name when the object has several (default: its first)
   --dry-run          run the read-only preconditions and print the attach's argv; change nothing
@@ -51,6 +52,15 @@ export async function attachCommand(argv: string[], io: IO): Promise<number> {
     import('../engine/ladder.js'), import('../tools/exec.js'), import('../tools/files.js'), import('../shutdown.js'),
     import('../tools/versions.js'), import('../paths.js'), import('../report/text.js'),
   ]);
+  if (args.container) {
+    const { containerNetns, ContainerError } = await import('../containers.js');
+    try {
+      args.request.netns = await containerNetns(realExec, args.container);
+    } catch (e) {
+      if (e instanceof ContainerError) { io.stderr.write(`xdp-doctor attach: ${e.message}\n`); return 2; }
+      throw e;
+    }
+  }
   try {
     const report = await runLadder({
       target: targetOf(args.request), exec: realExec, files: realFiles, checks: plan(args.request), signal: shutdownSignal,

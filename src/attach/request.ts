@@ -19,7 +19,7 @@ export interface AttachRequest {
   prog?: string;
 }
 
-export interface AttachArgs { request?: AttachRequest; json: boolean; dryRun: boolean; verbose: boolean; help: boolean; report?: string }
+export interface AttachArgs { request?: AttachRequest; /** Resolved to a pid's netns by the command (docker, podman, crictl). */ container?: string; json: boolean; dryRun: boolean; verbose: boolean; help: boolean; report?: string }
 
 /** iproute2's words for each mode; `xdp` leaves the choice to the kernel. */
 export const MODE_WORD: Record<AttachMode, string> = { native: 'xdpdrv', generic: 'xdpgeneric', auto: 'xdp' };
@@ -33,7 +33,7 @@ export function parseAttachArgs(argv: string[]): AttachArgs {
     parsed = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: {
-        iface: { type: 'string', short: 'i' }, netns: { type: 'string' }, mode: { type: 'string' }, prog: { type: 'string' },
+        iface: { type: 'string', short: 'i' }, netns: { type: 'string' }, container: { type: 'string' }, mode: { type: 'string' }, prog: { type: 'string' },
         json: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' },
         report: { type: 'string' },
       },
@@ -51,12 +51,14 @@ export function parseAttachArgs(argv: string[]): AttachArgs {
   if (!v.iface) throw new UsageError('--iface IFACE is required');
   if (!validIfname(v.iface)) throw new UsageError(`--iface ${JSON.stringify(v.iface)} is not a valid interface name (1-15 characters, no '/', whitespace or shell characters)`);
   if (v.netns !== undefined && !validNetns(v.netns)) throw new UsageError(`--netns ${JSON.stringify(v.netns)}: give a name from \`ip netns list\` or an absolute path under /run/netns or /proc/PID/ns/net`);
+  if (v.container !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(v.container)) throw new UsageError(`--container ${JSON.stringify(v.container)} is not a valid container name`);
+  if (v.container !== undefined && v.netns !== undefined) throw new UsageError('give --netns or --container, not both');
   const mode = (v.mode ?? 'auto') as AttachMode;
   if (!(mode in MODE_WORD)) throw new UsageError(`--mode ${JSON.stringify(v.mode)}: give native, generic or auto`);
   if (v.prog !== undefined && !PROG_NAME.test(v.prog)) throw new UsageError(`--prog ${JSON.stringify(v.prog)}: give the program's function name as in the C source`);
   if (v.report !== undefined && !/\.(md|json)$/i.test(v.report)) throw new UsageError(`--report ${JSON.stringify(v.report)}: the file name must end in .md or .json`);
   // Absolute: the fix log's undo and the printed fixes must work from any directory.
-  return { ...common, request: { object: resolve(object), iface: v.iface, ...(v.netns ? { netns: netnsRef(v.netns) } : {}), mode, ...(v.prog ? { prog: v.prog } : {}) } };
+  return { ...common, ...(v.container ? { container: v.container } : {}), request: { object: resolve(object), iface: v.iface, ...(v.netns ? { netns: netnsRef(v.netns) } : {}), mode, ...(v.prog ? { prog: v.prog } : {}) } };
 }
 
 function netnsRef(s: string): NetnsRef {

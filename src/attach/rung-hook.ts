@@ -4,7 +4,7 @@
 import type { Check, CheckContext, CheckResult, Finding, Fix } from '../engine/types.js';
 import type { XdpAttachment } from '../tools/ip.js';
 import { effectiveMode, facts, FACT, requestOf, type HookFacts } from './context.js';
-import { detachArgv } from './request.js';
+import { attachArgv, detachArgv } from './request.js';
 
 export const hookRung: Check = {
   id: 'hook', title: 'XDP hook', rung: 5, after: ['device'], question: 'Is a program attached already, and who holds it?',
@@ -53,10 +53,16 @@ export function hookFinding(ctx: CheckContext, now: XdpAttachment, hook: HookFac
 export function replaceFixes(ctx: CheckContext, now: XdpAttachment): Fix[] {
   const req = requestOf(ctx);
   const m = now.mode === 'generic' ? 'generic' : 'native';
-  return [{
+  const mode = effectiveMode(req, facts.device(ctx));
+  const fixes: Fix[] = [{
     title: `detach program ${now.progId}${now.progName ? ` (${now.progName})` : ''} from ${req.iface} (${m} mode) first, then attach again`,
     commands: [detachArgv(req.iface, m)], netns: req.netns,
   }];
+  // Same mode: the kernel swaps programs atomically when asked to (no window without a program).
+  if (mode === m) {
+    fixes.push({ title: `replace it in one step (iproute2 -force: no moment without a program)`, commands: [['ip', '-force', ...attachArgv(req, req.mode, facts.object(ctx).chosen?.section).slice(1)]], netns: req.netns });
+  }
+  return fixes;
 }
 
 export function linkFixes(hook: HookFacts): Fix[] {

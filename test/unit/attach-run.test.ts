@@ -138,3 +138,12 @@ describe('attach run on recorded output', () => {
     expect(top.fixes[0]!.title).toMatch(/^at map_null\.c:18, the verifier needs: if \(!value\) return/);
   });
 });
+
+describe('errno explained for an attach', () => {
+  test('the refusal row gives the meaning and the kernel source', async () => {
+    const { concludeErrnos } = await import('../../src/engine/errnos.js');
+    const [e] = concludeErrnos([{ cause: 'attach-veth-queues', title: '', confidence: 0.97, evidence: [], errno: { value: 28, name: 'ENOSPC' }, fixes: [] }], []);
+    expect(e).toMatchObject({ name: 'ENOSPC', meaning: 'the kernel\'s refusal "veth: XDP expects number of rx queues not less than peer tx queues"' });
+    expect(e!.source).toMatch(/^drivers\/net\/veth\.c veth_xdp_set\(\)/);
+  });
+});
