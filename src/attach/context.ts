@@ -17,7 +17,7 @@ export interface QueueFacts { rx?: number; peerTx?: number; mine?: ChannelReport
 export interface HookFacts { link?: BpfLink; holders: LinkHolder[] }
 
 export const FACT = {
-  object: 'attach.object', device: 'attach.device', mtu: 'attach.mtu', queues: 'attach.queues', hook: 'attach.hook',
+  object: 'attach.object', predicted: 'attach.predicted', device: 'attach.device', mtu: 'attach.mtu', queues: 'attach.queues', hook: 'attach.hook',
 } as const;
 
 export function requestOf(ctx: CheckContext): AttachRequest {

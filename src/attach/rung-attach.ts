@@ -4,16 +4,17 @@
 // that ranks first in the diagnosis. --dry-run prints the argv and runs nothing here.
 import type { Check, CheckResult, Evidence } from '../engine/types.js';
 import { parseAttachFailure } from '../tools/attach-output.js';
+import { causeInfo } from '../kb/causes.js';
 import { shellQuote } from '../report/format.js';
 import { inNetns } from '../tools/netns.js';
-import { effectiveMode, facts, requestOf } from './context.js';
+import { effectiveMode, facts, FACT, requestOf } from './context.js';
 import { explainFailure } from './explain-failure.js';
 import { attachArgv, detachArgv, type AttachMode } from './request.js';
 import { runBounded } from './bounded-run.js';
 import { logAttach } from './attach-log.js';
 
 export const attachRung: Check = {
-  id: 'attach', title: 'Attach', rung: 7, after: ['object', 'device', 'mtu', 'queues', 'hook', 'privileges'],
+  id: 'attach', title: 'Attach', rung: 8, after: ['object', 'device', 'mtu', 'queues', 'virtio', 'hook', 'privileges'],
   question: 'Does the kernel take the program?',
   // A program too large to verify takes the verifier seconds and prints ~100 MB through libbpf.
   timeoutMs: 240_000,
@@ -27,7 +28,11 @@ export const attachRung: Check = {
     const detach = detachArgv(req.iface, req.mode);
     const full = inNetns(argv, req.netns);
     if (ctx.tools.dryRun) {
-      return { status: 'pass', summary: `would run: ${shellQuote(full)}`, evidence: [{ label: 'would run', data: shellQuote(full), command: full }], findings: [] };
+      const predicted = [...new Set(ctx.facts.get<string[]>(FACT.predicted) ?? [])];
+      return {
+        status: predicted.length ? 'fail' : 'pass', evidence: [{ label: 'would run', data: shellQuote(full), command: full }], findings: [],
+        summary: `would run: ${shellQuote(full)}${predicted.length ? `; the preconditions predict a refusal (${predicted.join(', ')}: see the notes)` : ''}`,
+      };
     }
     const name = req.prog ?? obj.chosen?.name ?? 'the program';
     const { result } = await logAttach(ctx.tools.exec, { title: `attach ${name} from ${req.object} to ${req.iface} (${req.mode})`, attach: argv, detach, netns: req.netns },
@@ -35,7 +40,8 @@ export const attachRung: Check = {
     const said: Evidence = { label: 'iproute2', data: result.stderr.trim() || '(nothing)', command: result.argv };
     if (!result.ok) {
       const finding = explainFailure(ctx, parseAttachFailure(result.stderr));
-      return { status: 'fail', summary: finding.message, evidence: [said], findings: [finding] };
+      // The finding carries the kernel's words and the numbers; the rung's line names the cause.
+      return { status: 'fail', summary: causeInfo(finding.cause)?.title ?? finding.message, evidence: [said], findings: [finding] };
     }
     return attached(ctx, req.mode, detach, said);
   },

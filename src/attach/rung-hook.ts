@@ -7,7 +7,7 @@ import { effectiveMode, facts, FACT, requestOf, type HookFacts } from './context
 import { attachArgv, detachArgv } from './request.js';
 
 export const hookRung: Check = {
-  id: 'hook', title: 'XDP hook', rung: 5, after: ['device'], question: 'Is a program attached already, and who holds it?',
+  id: 'hook', title: 'XDP hook', rung: 6, after: ['device'], question: 'Is a program attached already, and who holds it?',
   async run(ctx): Promise<CheckResult> {
     const req = requestOf(ctx);
     const dev = facts.device(ctx);

@@ -13,7 +13,7 @@ export const mtuRung: Check = {
     const req = requestOf(ctx);
     const dev = facts.device(ctx);
     const chosen = facts.object(ctx).chosen;
-    if (dev.link?.kind !== 'veth' || !dev.peer) return skip(dev.link ? `${req.iface} is not a veth: no page-size MTU rule known for ${dev.driver ?? dev.link.kind ?? 'it'}` : 'no device');
+    if (dev.link?.kind !== 'veth' || !dev.peer) return skip(dev.link ? `${req.iface} is not a veth${dev.driver === 'virtio_net' ? ' (virtio_net\'s own limit: the virtio_net rung)' : ''}` : 'no device');
     if (effectiveMode(req, dev) === 'generic') return skip('generic mode has no MTU limit of its own');
     const r = await ctx.tools.exec.run(['getconf', 'PAGESIZE'], { timeoutMs: 5000 });
     const pageSize = Number(r.stdout.trim()) || (ctx.tools.dryRun ? 4096 : NaN);

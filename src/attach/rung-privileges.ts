@@ -13,7 +13,7 @@ export function parseCapEff(status: string): bigint | undefined {
 const has = (caps: bigint, bit: number) => (caps >> BigInt(bit)) & 1n ? true : false;
 
 export const privilegesRung: Check = {
-  id: 'privileges', title: 'Privileges', rung: 6, question: 'May this process load and attach, and is bpffs mounted?',
+  id: 'privileges', title: 'Privileges', rung: 7, question: 'May this process load and attach, and is bpffs mounted?',
   async run(ctx): Promise<CheckResult> {
     const caps = parseCapEff((await ctx.tools.files.read('/proc/self/status')) ?? '');
     const mounts = (await ctx.tools.files.read('/proc/self/mounts')) ?? '';

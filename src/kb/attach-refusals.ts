@@ -29,10 +29,12 @@ export const ATTACH_REFUSALS: AttachRefusal[] = [
     source: 'net/core/dev.c dev_xdp_attach(): dev_xdp_link(dev, mode) is set; only the link\'s owner can update or release it' },
   { message: 'Cannot attach when an upper device already has a program', errno: 17, errnoName: 'EEXIST', cause: 'attach-upper-has-program', verified: false,
     source: 'net/core/dev.c dev_xdp_attach(): netdev_for_each_upper_dev_rcu() finds a program on a bond/team above' },
-  { message: 'MTU too large to enable XDP without frags', errno: 22, errnoName: 'EINVAL', cause: 'attach-virtio-mtu', verified: false,
+  { message: 'virtio_net: MTU too large to enable XDP without frags', errno: 22, errnoName: 'EINVAL', cause: 'attach-virtio-mtu', verified: false,
     source: 'drivers/net/virtio_net.c virtnet_xdp_set(): dev->mtu > max_sz and the program has no xdp_has_frags' },
-  { message: "Can't set XDP while host is implementing GRO_HW/CSUM, disable GRO_HW/CSUM first", errno: 95, errnoName: 'EOPNOTSUPP', cause: 'attach-virtio-offloads', verified: false,
-    source: 'drivers/net/virtio_net.c virtnet_xdp_set(): guest offloads (TSO4/6, ECN, UFO, CSUM, USO) negotiated' },
+  { message: "virtio_net: Can't set XDP while host is implementing GRO_HW/CSUM, disable GRO_HW/CSUM first", errno: 95, errnoName: 'EOPNOTSUPP', cause: 'attach-virtio-offloads', verified: false,
+    source: 'drivers/net/virtio_net.c virtnet_xdp_set(): no VIRTIO_NET_F_CTRL_GUEST_OFFLOADS and guest offloads (TSO4/6, ECN, UFO, CSUM, USO) negotiated' },
+  { message: 'virtio_net: XDP expects header/data in single page, any_header_sg required', errno: 22, errnoName: 'EINVAL', cause: 'attach-refused', verified: false,
+    source: 'drivers/net/virtio_net.c virtnet_xdp_set(): mergeable_rx_bufs without VIRTIO_F_ANY_LAYOUT (any_header_sg)' },
 ];
 
 /** The row for a kernel message as a loader printed it (with or without "Error: " and the trailing period). */

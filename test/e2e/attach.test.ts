@@ -75,7 +75,7 @@ describe('xdp-doctor attach on the real kernel', () => {
     await vethPair('am0', 'am1', { mtu: 9000 });
     const dry = await attach(B('xdp_pass.o'), 'am0', '--dry-run');
     expect(dry.byId.mtu.status).toBe('fail');
-    expect(dry.byId.attach.summary).toMatch(/^would run: .*ip link set dev am0 xdp obj \S+xdp_pass\.o sec xdp$/);
+    expect(dry.byId.attach.summary).toMatch(/^would run: .*ip link set dev am0 xdp obj \S+xdp_pass\.o sec xdp; the preconditions predict a refusal \(attach-veth-peer-mtu: see the notes\)$/);
     expect(await xdpOf('am0')).toBeUndefined();
 
     const r = await attach(B('xdp_pass.o'), 'am0');

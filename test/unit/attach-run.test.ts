@@ -75,7 +75,7 @@ describe('attach run on recorded output', () => {
     const req: AttachRequest = { object: OBJ('xdp_pass.o'), iface: 'xv0', netns: NS, mode: 'auto' };
     const { report, byId, exec } = await run(req, vethMtu, true);
     expect(exec.calls.some((c) => c.argv.includes('obj'))).toBe(false);
-    expect(byId.attach!.summary).toBe(`would run: nsenter --net=/run/netns/xa-rec -- ip link set dev xv0 xdp obj ${req.object} sec xdp`);
+    expect(byId.attach!.summary).toBe(`would run: nsenter --net=/run/netns/xa-rec -- ip link set dev xv0 xdp obj ${req.object} sec xdp; the preconditions predict a refusal (attach-veth-peer-mtu: see the notes)`);
     expect(byId.mtu!.status).toBe('fail');
     expect(report.diagnosis).toEqual([]);
     expect(report.notes?.map((n) => n.cause)).toEqual(['attach-veth-peer-mtu']);
@@ -145,5 +145,23 @@ describe('errno explained for an attach', () => {
     const [e] = concludeErrnos([{ cause: 'attach-veth-queues', title: '', confidence: 0.97, evidence: [], errno: { value: 28, name: 'ENOSPC' }, fixes: [] }], []);
     expect(e).toMatchObject({ name: 'ENOSPC', meaning: 'the kernel\'s refusal "veth: XDP expects number of rx queues not less than peer tx queues"' });
     expect(e!.source).toMatch(/^drivers\/net\/veth\.c veth_xdp_set\(\)/);
+  });
+});
+
+describe('virtio_net (this machine\'s eth0, recorded read-only)', () => {
+  test('host offloads the guest cannot turn off: native XDP predicted refused, the generic command offered', async () => {
+    const req: AttachRequest = { object: OBJ('xdp_pass.o'), iface: 'eth0', mode: 'native' };
+    const { report, byId, exec } = await run(req, [
+      { argv: ['ip', '-j', '-d', 'link', 'show', 'dev', 'eth0'], stdout: rec('virtio.ip-link-show') },
+      { argv: ['ethtool', '-i', 'eth0'], stdout: rec('virtio.ethtool-i') },
+      { argv: ['ethtool', '-k', 'eth0'], stdout: rec('virtio.ethtool-k') },
+      { argv: ['getconf', 'PAGESIZE'], stdout: rec('getconf-pagesize') },
+    ], true);
+    expect(exec.unmatched.map((c) => c.argv.join(' '))).toEqual([]);
+    expect(byId.device!.summary).toMatch(/driver virtio_net.*native XDP yes/);
+    expect(byId.virtio!.status).toBe('fail');
+    expect(byId.virtio!.summary).toMatch(/rx-gro-hw on \[fixed\], rx-checksumming on \[fixed\].*refuses native XDP \(EOPNOTSUPP\)/);
+    expect(report.notes?.map((n) => n.cause)).toEqual(['attach-virtio-offloads']);
+    expect(byId.virtio!.findings[0]!.fixes[0]!.commands[0]!.slice(0, 6)).toEqual(['ip', 'link', 'set', 'dev', 'eth0', 'xdpgeneric']);
   });
 });
