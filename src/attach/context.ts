@@ -14,7 +14,7 @@ export interface ObjectFacts { info?: BpfObjectInfo; chosen?: BpfProgramSymbol; 
 export interface PeerFacts { link: LinkInfo; netns?: NetnsRef; label?: string }
 export interface DeviceFacts { link?: LinkInfo; driver?: string; xdp?: DriverXdp; peer?: PeerFacts; error?: string }
 export interface QueueFacts { rx?: number; peerTx?: number; mine?: ChannelReport; peers?: ChannelReport }
-export interface HookFacts { link?: BpfLink; holders: LinkHolder[] }
+export interface HookFacts { link?: BpfLink; holders: LinkHolder[]; /** libxdp's dispatcher's components, when it is on the hook. */ components?: string[] }
 
 export const FACT = {
   object: 'attach.object', predicted: 'attach.predicted', device: 'attach.device', mtu: 'attach.mtu', queues: 'attach.queues', hook: 'attach.hook',

@@ -9,7 +9,8 @@ import { isXdpSection } from '../tools/bpf-elf.js';
 import { facts, requestOf } from './context.js';
 import { vethMtuFixes } from './rung-mtu.js';
 import { queueFixes } from './rung-queues.js';
-import { describe, linkFixes, replaceFixes } from './rung-hook.js';
+import { describe, dispatcherFixes, linkFixes, replaceFixes } from './rung-hook.js';
+import { DISPATCHER_NAME } from '../tools/xdp-loader.js';
 import { attachArgv } from './request.js';
 
 export function explainFailure(ctx: CheckContext, failure: AttachFailure): Finding {
@@ -36,7 +37,7 @@ function refusal(ctx: CheckContext, message: string): Finding {
   const quoted = `the kernel refused the attach: "${message}"${row ? ` (${row.source.split(':')[0]})` : ''}`;
   if (!row) return { ...base, cause: 'attach-refused', message: quoted, fixes: [] };
   const dev = facts.device(ctx);
-  const detail = (): { text: string; fixes: Fix[] } => {
+  const detail = (): { text: string; fixes: Fix[]; cause?: string } => {
     switch (row.cause) {
       case 'attach-veth-peer-mtu': {
         const m = facts.mtu(ctx);
@@ -52,6 +53,7 @@ function refusal(ctx: CheckContext, message: string): Finding {
       case 'attach-mode-conflict':
       case 'attach-already-attached': {
         const now = dev.link?.xdp;
+        if (now?.progName === DISPATCHER_NAME) return { text: `: libxdp's dispatcher (${describe(now)}) is on ${req.iface}`, fixes: dispatcherFixes(ctx, now), cause: 'attach-libxdp-dispatcher' };
         return now ? { text: `: ${describe(now)} is on ${req.iface}`, fixes: replaceFixes(ctx, now) } : { text: '', fixes: [] };
       }
       case 'attach-link-held': {
@@ -63,7 +65,7 @@ function refusal(ctx: CheckContext, message: string): Finding {
     }
   };
   const d = detail();
-  return { ...base, cause: row.cause, message: `${quoted}${d.text}`, fixes: d.fixes };
+  return { ...base, cause: d.cause ?? row.cause, message: `${quoted}${d.text}`, fixes: d.fixes };
 }
 
 function rejection(ctx: CheckContext, r: import('../tools/verifier-log.js').VerifierRejection): Finding {

@@ -5,6 +5,7 @@ import type { Check, CheckContext, CheckResult, Finding, Fix } from '../engine/t
 import type { XdpAttachment } from '../tools/ip.js';
 import { effectiveMode, facts, FACT, requestOf, type HookFacts } from './context.js';
 import { attachArgv, detachArgv } from './request.js';
+import { DISPATCHER_NAME } from '../tools/xdp-loader.js';
 
 export const hookRung: Check = {
   id: 'hook', title: 'XDP hook', rung: 6, after: ['device'], question: 'Is a program attached already, and who holds it?',
@@ -19,10 +20,13 @@ export const hookRung: Check = {
     }
     const [link] = await ctx.tools.links.ofXdpProgram(now.progId);
     const holders = link ? await ctx.tools.links.holders(link.id) : [];
-    const hook: HookFacts = { link, holders };
+    // libxdp's dispatcher: the programs it runs are its components, listed by xdp-loader.
+    const libxdp = now.progName === DISPATCHER_NAME ? await ctx.tools.xdpLoader.status(req.iface, req.netns) : undefined;
+    const hook: HookFacts = { link, holders, ...(libxdp ? { components: libxdp.components.map((c) => `${c.name} (id ${c.id}, prio ${c.prio})`) } : {}) };
     ctx.facts.set(FACT.hook, hook);
     const evidence = [
       { label: 'attached now', data: describe(now) },
+      ...(hook.components ? [{ label: 'libxdp dispatcher', data: `runs ${hook.components.join(', ') || 'no component'} (xdp-loader status)` }] : []),
       ...(link ? [{ label: 'bpf_link', data: `link ${link.id}, held by ${holders.map((h) => `pid ${h.pid} (${h.comm ?? '?'}) fd ${h.fd}`).join(', ') || 'no process (pinned in bpffs?)'}` }] : []),
     ];
     const finding = hookFinding(ctx, now, hook);
@@ -40,6 +44,9 @@ export function hookFinding(ctx: CheckContext, now: XdpAttachment, hook: HookFac
   const base = { iface: req.iface, progId: now.progId, risk: true as const };
   if (hook.link) {
     return { ...base, cause: 'attach-link-held', message: `${describe(now)} is attached through bpf_link ${hook.link.id}${holderText(hook)}: netlink can neither replace nor detach it`, fixes: linkFixes(hook) };
+  }
+  if (now.progName === DISPATCHER_NAME) {
+    return { ...base, cause: 'attach-libxdp-dispatcher', message: `libxdp's dispatcher (${describe(now)}) is on the hook${hook.components?.length ? `, running ${hook.components.join(', ')}` : ''}: a plain attach is refused`, fixes: dispatcherFixes(ctx, now) };
   }
   if (mode && now.mode !== mode && (now.mode === 'native' || now.mode === 'generic')) {
     return { ...base, cause: 'attach-mode-conflict', message: `${describe(now)} is attached; a ${mode} program cannot be active with it`, fixes: replaceFixes(ctx, now) };
@@ -63,6 +70,16 @@ export function replaceFixes(ctx: CheckContext, now: XdpAttachment): Fix[] {
     fixes.push({ title: `replace it in one step (iproute2 -force: no moment without a program)`, commands: [['ip', '-force', ...attachArgv(req, req.mode, facts.object(ctx).chosen?.section).slice(1)]], netns: req.netns });
   }
   return fixes;
+}
+
+/** libxdp's way: add the program to the dispatcher's chain, or take the whole chain off. */
+export function dispatcherFixes(ctx: CheckContext, now: XdpAttachment): Fix[] {
+  const req = requestOf(ctx);
+  const m = now.mode === 'generic' ? 'skb' : 'native';
+  return [
+    { title: `add the program to libxdp's chain (the dispatcher runs it with the others; needs freplace, which some kernels refuse)`, commands: [['xdp-loader', 'load', '-m', m, req.iface, req.object]], netns: req.netns },
+    { title: `remove the dispatcher and every program it runs, then attach again`, commands: [['xdp-loader', 'unload', req.iface, '--all']], netns: req.netns },
+  ];
 }
 
 export function linkFixes(hook: HookFacts): Fix[] {

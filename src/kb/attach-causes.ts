@@ -35,6 +35,11 @@ export const ATTACH_CAUSES: CauseInfo[] = [
     'The program was attached through a bpf_link (libxdp, cilium, katran and most libbpf loaders do this). Netlink can ' +
     'neither replace nor detach it; the link lives as long as a process (or a pin in bpffs) holds it.',
     'net/core/dev.c dev_xdp_attach() (dev_xdp_link() set)'),
+  attach('attach-libxdp-dispatcher', "libxdp's dispatcher holds the hook: a plain attach is refused",
+    'xdp-loader and other libxdp loaders attach a dispatcher program that runs their programs (components) in order ' +
+    'through freplace. Add the program to its chain with xdp-loader, or unload the chain first; replacing the ' +
+    'dispatcher with -force would silently drop every component.',
+    'xdp-tools lib/libxdp/libxdp.c xdp_multiprog__attach(); net/core/dev.c dev_xdp_attach() (XDP_FLAGS_UPDATE_IF_NOEXIST)'),
   attach('attach-upper-has-program', 'A device stacked above this one already runs XDP (EEXIST)',
     'A bond or team above this device has a program; XDP runs on the upper device for its slaves.', 'net/core/dev.c dev_xdp_attach()'),
   attach('attach-virtio-mtu', 'virtio_net: MTU too large for XDP without frags (EINVAL)',
