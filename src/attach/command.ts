@@ -3,11 +3,10 @@
 // Owns its signal handling like the ladder: Ctrl-C and SIGTERM stop every child; exit 130.
 import { writeFile } from 'node:fs/promises';
 import type { IO } from '../main.js';
-import type { RunReport, Target } from '../engine/types.js';
-import type { PlannedCheck } from '../engine/runner.js';
+import type { RunReport } from '../engine/types.js';
 import { UsageError } from '../cli-args.js';
-import { parseAttachArgs, type AttachRequest } from './request.js';
-import { ATTACH_RUNGS } from './rungs.js';
+import { parseAttachArgs } from './request.js';
+import { attachPlan, attachTarget } from './plan.js';
 
 export const ATTACH_USAGE = 'usage: xdp-doctor attach OBJECT.o --iface IFACE [--netns NS|--container NAME]\n' +
   '                         [--mode native|generic|auto] [--prog NAME] [--dry-run] [--json] [-v]';
@@ -63,7 +62,7 @@ export async function attachCommand(argv: string[], io: IO): Promise<number> {
   }
   try {
     const report = await runLadder({
-      target: targetOf(args.request), exec: realExec, files: realFiles, checks: plan(args.request), signal: shutdownSignal,
+      target: attachTarget(args.request), exec: realExec, files: realFiles, checks: attachPlan(args.request), signal: shutdownSignal,
       dryRun: args.dryRun, toolStatus: toolStatus(), tool: { name: 'xdp-doctor attach', version: packageVersion() },
       emit: (e) => { if (!args.json && (io.stderr as NodeJS.WriteStream).isTTY && e.type === 'check-start') io.stderr.write(`… ${e.id}\n`); },
     });
@@ -76,13 +75,7 @@ export async function attachCommand(argv: string[], io: IO): Promise<number> {
   }
 }
 
-export function plan(request: AttachRequest): PlannedCheck[] {
-  return ATTACH_RUNGS.map((check) => ({ check, source: 'built-in', options: { request } }));
-}
-
-export function targetOf(r: AttachRequest): Target {
-  return { kind: 'iface', iface: r.iface, ...(r.netns ? { netns: r.netns } : {}), hops: [], windowMs: 0, expect: [] };
-}
+export { attachPlan as plan, attachTarget as targetOf };
 
 async function writeReport(path: string, report: RunReport): Promise<void> {
   const { renderMarkdown } = await import('../report/markdown.js');
