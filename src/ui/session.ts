@@ -222,8 +222,10 @@ export class WizardSession {
     this.checks = attachPlan({ object, iface: target.iface, ...(target.netns ? { netns: target.netns } : {}), mode: 'auto' });
     this.store.push({ kind: 'note', tone: 'info', text: `attach ${object} to ${target.iface}: the preconditions, then the attach` });
     this.store.set({ overlay: undefined, notice: undefined, phase: 'ladder', auto: true, records: [], report: undefined, fix: undefined, focus: undefined });
+    // The attach observes no traffic: no route, no probe, no window in its report.
+    const here = { ...target, hops: [], windowMs: 0, probe: undefined, nstatNodes: undefined, flow: undefined };
     this.main = this.o.engine.climb({
-      target, checks: this.checks, emit: (e) => applyRunEvent(this.store, this.live, e), signal: this.signal,
+      target: here, checks: this.checks, emit: (e) => applyRunEvent(this.store, this.live, e), signal: this.signal,
       gate: this.gate.ask, windowMode: 'stepped',
     }).then(
       (report) => this.onMainEnd(report),
