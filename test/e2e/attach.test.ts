@@ -5,7 +5,8 @@
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
-import { ROOT, requireLabEnvironment, runCli } from './helpers/cli.js';
+import { rmSync } from 'node:fs';
+import { CLI, ROOT, requireLabEnvironment, runCli } from './helpers/cli.js';
 
 const NS = `xat-${process.pid}`;
 const B = (p: string) => join(ROOT, 'bpf', 'build', p);
@@ -46,9 +47,24 @@ const xdpOf = async (iface: string) => JSON.parse(await ipn('-j', 'link', 'show'
 /** A fix's commands as the report gives them, run in the fix's namespace (the tests' own). */
 const runFix = async (fix: any) => { for (const c of fix.commands) await sh(fix.netns ? inNs(c) : c); };
 
+const SOCKET = `xat-${process.pid}`;
+const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args], { reject: false });
+const screen = async () => String((await tmux('capture-pane', '-p', '-t', 'w')).stdout);
+async function until(what: string, cond: (s: string) => boolean, timeoutMs = 60_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await screen();
+    if (cond(s)) return s;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 beforeAll(async () => { await requireLabEnvironment(); });
 afterEach(async () => {
   for (const h of holders.splice(0)) { h.kill('SIGTERM'); await h.catch(() => undefined); }
+  await tmux('kill-server');
+  rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid!()}`, SOCKET), { force: true });
   await execa('ip', ['netns', 'del', NS], { reject: false });
 });
 
@@ -169,6 +185,35 @@ describe('xdp-doctor attach on the real kernel', () => {
     const ok = await attach(B('zoo/zoo_two_progs.o'), 'ap0', '--prog', 'drop_second');
     expect(ok.exitCode).toBe(0);
     expect((await xdpOf('ap0')).prog.name).toBe('drop_second');
+  });
+});
+
+describe('the wizard in a terminal', () => {
+  test('no program on the interface: t, the object, Enter → the refusal explained → f, y → attached', async () => {
+    await fresh();
+    await vethPair('aw0', 'aw1', { mtu: 9000 });
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'CI' && k !== 'NO_COLOR') env[k] = v;
+    env.TERM = 'xterm-256color';
+    const created = await execa('tmux', ['-L', SOCKET, '-f', '/dev/null', 'new-session', '-d', '-s', 'w', '-x', '110', '-y', '50',
+      process.execPath, CLI, '--iface', 'aw0', '--netns', NS, '--skip', 'trace-pipe'], { cwd: ROOT, env, extendEnv: false, reject: false });
+    expect(created.exitCode, String(created.stderr)).toBe(0);
+    await until('the first rung to wait', (x) => /▸ next:/.test(x));
+    await tmux('send-keys', '-t', 'w', 'a');
+    await until('the end of the ladder with t offered', (x) => x.includes('t attach a program'), 90_000);
+    await tmux('send-keys', '-t', 'w', 't');
+    await until('the object prompt', (x) => x.includes('Attach an XDP program to aw0'));
+    await tmux('send-keys', '-t', 'w', '-l', B('xdp_pass.o'));
+    await tmux('send-keys', '-t', 'w', 'Enter');
+    const refused = await until('the refusal explained', (x) => /fix: lower the MTU of the peer aw1 to 3506 \(from 9000\)/.test(x));
+    expect(refused).toMatch(/The veth peer's MTU is above what native XDP accepts for this program \(ERANGE\)/);
+    await tmux('send-keys', '-t', 'w', 'f');
+    await until('the fix prompt', (x) => /Apply it\?/.test(x));
+    await tmux('send-keys', '-t', 'w', 'y');
+    const fixed = await until('the attach after the fix', (x) => /the fix worked|not fixed/.test(x));
+    expect(fixed).toMatch(/attached xdp_pass \(id \d+\) to aw0 in native mode/);
+    expect((await xdpOf('aw0')).prog.name).toBe('xdp_pass');
+    await tmux('send-keys', '-t', 'w', 'q');
   });
 });
 
