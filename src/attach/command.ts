@@ -22,7 +22,7 @@ the process holding it) already on the hook, capabilities and bpffs.
 Attached: the report says the mode, the program id, its maps and how to detach (exit 0), and
 \`xdp-doctor undo\` detaches it. Refused: diagnosis[0] names the cause, quotes the kernel's
 message (or the verifier's rejected source line and the rule it broke) and gives the fix with
-this host's numbers (exit 1).
+this host's numbers (exit 1). An object that cannot be read or a device that is not there: exit 2.
 
   --iface IFACE      the interface (required)
   --netns NS         its namespace: a name from \`ip netns list\`, /run/netns/NAME or /proc/PID/ns/net
@@ -66,6 +66,9 @@ export async function attachCommand(argv: string[], io: IO): Promise<number> {
       dryRun: args.dryRun, toolStatus: toolStatus(), tool: { name: 'xdp-doctor attach', version: packageVersion() },
       emit: (e) => { if (!args.json && (io.stderr as NodeJS.WriteStream).isTTY && e.type === 'check-start') io.stderr.write(`… ${e.id}\n`); },
     });
+    // Nothing to attach (the object is unreadable, the device is not there): a usage or target error, like the ladder's.
+    const attach = report.checks.find((c) => c.id === 'attach');
+    if (attach?.status === 'skip' && /^nothing to attach/.test(attach.summary)) report.exitCode = 2;
     if (interruptedBy() !== undefined) report.exitCode = 130;
     if (args.report) await writeReport(args.report, report);
     io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, { verbose: args.verbose }));
