@@ -42,6 +42,12 @@ Usage
                                         what an errno means for XDP, from kernel source
   xdp-doctor checks [--config FILE] [--plugin PATH|NAME]... [--json]
                                         every check: id, title, rung, source, tools needed
+  xdp-doctor attach OBJECT.o --iface IFACE [--netns NS] [--mode native|generic|auto]
+                    [--prog NAME] [--dry-run] [--json]
+                                        load and attach a program; a refusal is explained
+                                        (the kernel's message, the verifier's rejected line
+                                        and rule) with the fix in this host's numbers;
+                                        \`xdp-doctor undo\` detaches it (attach --help)
   xdp-doctor undo [--all] [--list] [--drop ID] [--drop-stale]
                                         revert the newest fix --fix or the wizard
                                         applied, only while the system is as it left

@@ -24,6 +24,10 @@ export async function main(argv: string[], io: IO = { stdout: process.stdout, st
     const { mergeCommand } = await import('./merge-command.js');
     return mergeCommand(rest, io);
   }
+  if (first === 'attach') {
+    const { attachCommand } = await import('./attach/command.js');
+    return attachCommand(rest, io);
+  }
   if (first === 'undo') {
     const { undoCommand } = await import('./undo.js');
     return undoCommand(rest, io);

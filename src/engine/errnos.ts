@@ -5,6 +5,8 @@
 import type { CheckRecord, DiagnosisEntry, ErrnoExplanation, Finding } from './types.js';
 import { explainErrno } from '../kb/explain.js';
 import { SIGNALS } from '../kb/signals.js';
+import { ATTACH_REFUSALS } from '../kb/attach-refusals.js';
+import { VERIFIER_RULES } from '../kb/verifier-rules.js';
 
 interface Seen { value: number; name: string; cause: string; observed: boolean; tracepoint?: string; iface?: string }
 
@@ -42,7 +44,18 @@ function explain(value: number, name: string | undefined, causes: string[], trac
   const tp = tracepoint ?? row?.tracepoint;
   const e = explainErrno({ errno: value, tracepoint: tp, driver: row?.driver });
   if (!e.errno) return { value, name: name || `errno ${value}`, observed, ...(tp ? { tracepoint: tp } : {}), causes };
-  const best = e.rows[0];
+  // An attach refusal's or a verifier rejection's errno is explained by the row that raised it, before any
+  // tracepoint row that shares the number (ENOSPC is veth's queue refusal here, not AF_XDP's chunk size).
+  const refusal = ATTACH_REFUSALS.find((r) => r.errno === value && causes.includes(r.cause));
+  const best = refusal ? undefined : e.rows[0];
+  const rule = best || refusal ? undefined : VERIFIER_RULES.find((r) => causes.includes(r.cause));
+  if (refusal || rule) {
+    return {
+      value: e.errno.value, name: e.errno.name, message: e.errno.message, observed, causes,
+      meaning: refusal ? `the kernel's refusal "${refusal.message}"` : `the verifier's rule: ${rule!.rule}`,
+      source: refusal?.source ?? rule!.source,
+    };
+  }
   return {
     value: e.errno.value, name: e.errno.name, message: e.errno.message, observed,
     ...(best ? { tracepoint: best.tracepoint } : tp ? { tracepoint: tp } : {}),

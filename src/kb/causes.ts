@@ -2,6 +2,7 @@
 // comes from, and a prior — how conclusive the signals that raise it are. Checks raise causes by id;
 // titles and explanations come from here so every renderer and plugin tells the same story.
 import type { Severity } from '../engine/types.js';
+import { ATTACH_CAUSES } from './attach-causes.js';
 
 export interface CauseInfo {
   id: string;
@@ -337,6 +338,8 @@ const CAUSES: CauseInfo[] = [
     severity: 'low',
   },
 ];
+
+CAUSES.push(...ATTACH_CAUSES);
 
 const BY_ID = new Map(CAUSES.map((c) => [c.id, c]));
 

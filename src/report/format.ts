@@ -23,8 +23,9 @@ export function evidenceText(data: unknown): string {
 export function describeTarget(t: Target): string {
   const where = t.netns ? ` in ${t.netns.kind === 'name' ? t.netns.name : netnsPath(t.netns)}` : '';
   const head = t.kind === 'lab' ? `lab ${t.labName}: ${t.iface}${where}` : `${t.iface}${where}`;
-  const probe = t.probe ? `probe: ${shellQuote(t.probe.argv)}` : `passive window ${t.windowMs} ms`;
-  return `${head}${t.progId ? ` prog ${t.progId}` : ''} (${probe})`;
+  // No window at all (xdp-doctor attach observes no traffic): nothing to say about one.
+  const probe = t.probe ? `probe: ${shellQuote(t.probe.argv)}` : t.windowMs ? `passive window ${t.windowMs} ms` : '';
+  return `${head}${t.progId ? ` prog ${t.progId}` : ''}${probe ? ` (${probe})` : ''}`;
 }
 
 export function statusWord(s: CheckStatus): string {

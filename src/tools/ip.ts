@@ -25,6 +25,10 @@ export interface LinkInfo {
   /** Every program attached, one per mode (several only in multi mode: offload with native or generic). */
   attachments?: XdpAttachment[];
   stats?: { rxPackets: number; txPackets: number; rxDropped: number; txDropped: number };
+  /** With -d: the queues the device was made with, and the largest MTU it accepts now (veth lowers its peer's with XDP). */
+  numTxQueues?: number;
+  numRxQueues?: number;
+  maxMtu?: number;
 }
 
 // include/uapi/linux/if_link.h XDP_ATTACHED_*: 1 DRV, 2 SKB, 3 HW, 4 MULTI.
@@ -41,6 +45,9 @@ export function parseLinks(text: string): LinkInfo[] {
       ifindex, ifname, up: flags.includes('UP'), carrier: flags.includes('LOWER_UP'),
       mtu: num(raw.mtu), mac: str(raw.address), linkIndex: num(raw.link_index), linkNetnsid: num(raw.link_netnsid),
       ...(str(raw.link) ? { linkName: str(raw.link) } : {}),
+      ...(num(raw.num_tx_queues) !== undefined ? { numTxQueues: num(raw.num_tx_queues) } : {}),
+      ...(num(raw.num_rx_queues) !== undefined ? { numRxQueues: num(raw.num_rx_queues) } : {}),
+      ...(num(raw.max_mtu) !== undefined ? { maxMtu: num(raw.max_mtu) } : {}),
     };
     if (isObj(raw.linkinfo)) link.kind = str(raw.linkinfo.info_kind);
     if (isObj(raw.xdp)) {

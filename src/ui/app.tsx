@@ -6,7 +6,7 @@ import { Box, Static, Text, useApp, useInput, type Key } from 'ink';
 import Spinner from 'ink-spinner';
 import { Details, detailLines, detailsPageSize } from './details.js';
 import { describeChoice } from './discover.js';
-import { Busy, FixConfirm } from './fix.js';
+import { AttachPrompt, Busy, FixConfirm } from './fix.js';
 import { Footer, type KeyHint } from './footer.js';
 import { FocusLine, NextRung, RunningRung, StaticRow } from './rungs.js';
 import type { WizardSession, WizardState } from './session.js';
@@ -78,6 +78,7 @@ function Body({ state, session }: { state: WizardState; session: WizardSession }
     if (r) return <Details record={r} scroll={o.scroll} />;
   }
   if (o?.kind === 'fix-confirm') return <FixConfirm overlay={o} />;
+  if (o?.kind === 'attach-prompt') return <AttachPrompt overlay={o} />;
   if (s.busy || s.running) {
     return (
       <Box flexDirection="column">
@@ -123,6 +124,7 @@ function footerKeys(s: WizardState, session: WizardSession): KeyHint[] {
   if (s.phase === 'start') return s.start?.choices.length ? [['↑↓', 'choose'], ['Enter', 'examine'], quit] : [quit];
   if (s.phase === 'resolving') return [quit];
   if (s.overlay?.kind === 'fix-confirm') return [['y', 'apply'], ['n', 'cancel']];
+  if (s.overlay?.kind === 'attach-prompt') return [['Enter', 'attach'], ['Esc', 'cancel']];
   if (s.overlay?.kind === 'details') return [['↑↓', 'scroll'], ['PgUp/PgDn', 'page'], ['d/Esc', 'close'], quit];
   if (s.running || s.busy) return [...(s.phase === 'ladder' && !s.auto ? [['a', 'run all remaining'] as KeyHint] : []), quit, ['Ctrl-C', 'stop now']];
   const fix = session.hasFix() ? [['f', 'apply fix'] as KeyHint] : [];
@@ -130,7 +132,8 @@ function footerKeys(s: WizardState, session: WizardSession): KeyHint[] {
     if (!s.next) return [quit];
     return [['Enter', 'next'], ['a', 'run all'], ['r', 'rerun'], ['d', 'details'], ['s', 'skip'], ...fix, quit];
   }
-  return [...fix, ['m', 'Markdown report'], ['j', 'JSON report'], ['d', 'details'], ['r', 'rerun'], quit];
+  const attach = session.canAttach() ? [['t', 'attach a program'] as KeyHint] : [];
+  return [...attach, ...fix, ['m', 'Markdown report'], ['j', 'JSON report'], ['d', 'details'], ['r', 'rerun'], quit];
 }
 
 export function handleKey(session: WizardSession, input: string, key: Key, size: { columns: number; rows: number }): void {
@@ -151,6 +154,14 @@ export function handleKey(session: WizardSession, input: string, key: Key, size:
   if (o?.kind === 'fix-confirm') {
     if (input === 'y' || input === 'Y') void session.confirmFix(true);
     else if (input === 'n' || input === 'N' || key.escape) void session.confirmFix(false);
+    return;
+  }
+  if (o?.kind === 'attach-prompt') {
+    // Every key is text here (q and d included); Enter attaches, Esc cancels.
+    if (key.return) session.submitObject();
+    else if (key.escape) session.closeOverlay();
+    else if (key.backspace || key.delete) session.eraseObject();
+    else if (input && !key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.tab) session.typeObject(input);
     return;
   }
   if (o?.kind === 'details') {
@@ -175,6 +186,7 @@ export function handleKey(session: WizardSession, input: string, key: Key, size:
   else if (input === 'r') void session.rerun();
   else if (input === 'd') session.toggleDetails();
   else if (input === 'f') session.requestFix();
+  else if (input === 't') session.askObject();
   else if (input === 'm') void session.writeReport('md');
   else if (input === 'j') void session.writeReport('json');
   else if (key.upArrow) session.moveFocus(-1);

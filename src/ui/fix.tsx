@@ -32,3 +32,15 @@ export function Busy({ step }: { step: string }) {
     </Box>
   );
 }
+
+/** `t`: the object file to attach to an interface that has no program, typed in place. */
+export function AttachPrompt({ overlay }: { overlay: Extract<Overlay, { kind: 'attach-prompt' }> }) {
+  const theme = useTheme();
+  return (
+    <Box flexDirection="column" marginTop={1} borderStyle="round" borderColor={theme.color('accent')} paddingX={1}>
+      <Text bold>Attach an XDP program to {overlay.iface}</Text>
+      <Text color={theme.color('muted')}>The same run as `xdp-doctor attach OBJECT --iface {overlay.iface}`: what would refuse it first, then the attach (undo: `xdp-doctor undo`).</Text>
+      <Text wrap="truncate-start">BPF object (.o): <Text color={theme.color('accent')}>{overlay.text}</Text>█</Text>
+    </Box>
+  );
+}

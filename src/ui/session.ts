@@ -16,6 +16,8 @@ import { discoverTargets, selectTarget } from './start.js';
 import type { Phase, WizardState } from './state.js';
 import { Store } from './store.js';
 import type { WizardEngine } from './wizard-engine.js';
+import { attachPlan } from '../attach/plan.js';
+import { isAbsolute, resolve } from 'node:path';
 
 export type * from './state.js';
 export type { ClimbOptions, FixApplied, WizardEngine } from './wizard-engine.js';
@@ -48,9 +50,13 @@ export class WizardSession {
   private main?: Promise<unknown>;
   private base?: string;
   private readonly o: SessionOptions;
+  /** The rungs `r` and a fix re-run: the ladder's, or the attach run's once `t` started one. */
+  private checks: PlannedCheck[];
+  private attached = false;
 
   constructor(o: SessionOptions) {
     this.o = o;
+    this.checks = o.checks;
     this.store = new Store({ phase: o.target ? 'ladder' : 'start', plan: [], items: [], records: [], auto: false, target: o.target });
     this.gate = new Gate(this.store, this.controller.signal);
     this.live = new LiveLines(this.store, o.liveFlushMs);
@@ -110,7 +116,7 @@ export class WizardSession {
     for (const record of this.o.preRecords ?? []) this.store.push({ kind: 'rung', record });
     this.store.set({ phase: 'ladder', records: [...(this.o.preRecords ?? [])] });
     this.main = this.o.engine.climb({
-      target, checks: this.o.checks, emit: (e) => applyRunEvent(this.store, this.live, e), signal: this.signal,
+      target, checks: this.checks, emit: (e) => applyRunEvent(this.store, this.live, e), signal: this.signal,
       gate: this.gate.ask, windowMode: 'stepped',
     }).then(
       (report) => this.onMainEnd(report),
@@ -150,7 +156,7 @@ export class WizardSession {
   async rerun(): Promise<void> {
     if (!this.canAct() || !this.state.target) return;
     const id = this.state.focus;
-    const planned = this.o.checks.find((p) => p.check.id === id);
+    const planned = this.checks.find((p) => p.check.id === id);
     if (!planned) return;
     // A re-run is one rung on its own: an observing rung gets a fresh probe of its own, and says so.
     const fresh = planned.check.observes ? ' with a fresh probe of its own' : '';
@@ -178,9 +184,57 @@ export class WizardSession {
 
   confirmFix(yes: boolean): Promise<void> {
     return answerFix({
-      store: this.store, live: this.live, engine: this.o.engine, checks: this.o.checks, signal: this.signal,
+      store: this.store, live: this.live, engine: this.o.engine, checks: this.checks, signal: this.signal,
       diagnose: (records) => (this.o.diagnose ?? diagnose)(records),
     }, yes);
+  }
+
+  // ---- attach a program where there is none (t) ----
+  /** The ladder ended on an interface with no XDP program (inventory said so), and nothing was attached yet. */
+  canAttach(): boolean {
+    const s = this.state;
+    return s.phase === 'end' && !this.attached && !s.running && !s.busy && s.target !== undefined
+      && s.records.some((r) => r.findings.some((f) => f.cause === 'no-xdp-program'));
+  }
+
+  askObject(): void {
+    if (this.canAttach()) this.store.set({ overlay: { kind: 'attach-prompt', iface: this.state.target!.iface, text: '' }, notice: undefined });
+  }
+
+  typeObject(input: string): void {
+    const o = this.state.overlay;
+    if (o?.kind === 'attach-prompt') this.store.set({ overlay: { ...o, text: (o.text + input).replace(/[\r\n\0]/g, '').slice(0, 4096) } });
+  }
+
+  eraseObject(): void {
+    const o = this.state.overlay;
+    if (o?.kind === 'attach-prompt') this.store.set({ overlay: { ...o, text: o.text.slice(0, -1) } });
+  }
+
+  /** The same run as `xdp-doctor attach OBJECT --iface IFACE`: preconditions, then the attach, all at once. */
+  submitObject(): void {
+    const o = this.state.overlay;
+    const target = this.state.target;
+    if (o?.kind !== 'attach-prompt' || !target) return;
+    const text = o.text.trim();
+    if (!text) { this.store.set({ notice: { tone: 'bad', text: 'give the path of a BPF object (.o) to attach' } }); return; }
+    const object = isAbsolute(text) ? text : resolve(text);
+    this.attached = true;
+    this.checks = attachPlan({ object, iface: target.iface, ...(target.netns ? { netns: target.netns } : {}), mode: 'auto' });
+    this.store.push({ kind: 'note', tone: 'info', text: `attach ${object} to ${target.iface}: the preconditions, then the attach` });
+    this.store.set({ overlay: undefined, notice: undefined, phase: 'ladder', auto: true, records: [], report: undefined, fix: undefined, focus: undefined });
+    // The attach observes no traffic: no route, no probe, no window in its report.
+    const here = { ...target, hops: [], windowMs: 0, probe: undefined, nstatNodes: undefined, flow: undefined };
+    this.main = this.o.engine.climb({
+      target: here, checks: this.checks, emit: (e) => applyRunEvent(this.store, this.live, e), signal: this.signal,
+      gate: this.gate.ask, windowMode: 'stepped',
+    }).then(
+      (report) => this.onMainEnd(report),
+      (err) => {
+        this.store.push({ kind: 'note', tone: 'bad', text: `the attach stopped: ${(err as Error).message}` });
+        this.onMainEnd(undefined);
+      },
+    );
   }
 
   // ---- the end ----

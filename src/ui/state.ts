@@ -26,7 +26,9 @@ export interface Running {
 
 export type Overlay =
   | { kind: 'details'; id: string; scroll: number }
-  | { kind: 'fix-confirm'; cause: string; causeTitle: string; fix: Fix; argv: string[][]; undo: string[][] };
+  | { kind: 'fix-confirm'; cause: string; causeTitle: string; fix: Fix; argv: string[][]; undo: string[][] }
+  /** `t` on an interface with no program: the object file to attach, as typed so far. */
+  | { kind: 'attach-prompt'; iface: string; text: string };
 
 export type Phase = 'start' | 'resolving' | 'ladder' | 'end' | 'done';
 

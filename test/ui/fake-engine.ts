@@ -13,6 +13,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const fixture = (name: string) => readFileSync(join(here, 'fixtures', name), 'utf8');
 export const VETH_REPORT = JSON.parse(fixture('report-veth-peer.json')) as RunReport;
 export const HEALTHY_REPORT = JSON.parse(fixture('report-healthy.json')) as RunReport;
+/** `xdp-doctor attach xdp_pass.o --iface l0 --json` on a veth whose peer g1 has MTU 9000 (checkout path replaced). */
+export const ATTACH_MTU_REPORT = JSON.parse(fixture('report-attach-veth-mtu.json')) as RunReport;
 
 const QUESTIONS: Record<string, string> = {
   preflight: 'Can this machine run the ladder: privileges, kernel file systems, BTF, fentry, tools?',
@@ -52,6 +54,8 @@ export interface FakeOptions {
   live?: Record<string, string[]>;
   /** A rung that keeps running until released (or aborted). */
   hold?: Record<string, Deferred>;
+  /** Records of a second run (the attach's rungs after `t`), looked up by id before `before`'s. */
+  also?: RunReport;
   applyOk?: boolean;
   /** What a failed apply reports: rolled back (the default) or failed before it changed anything. */
   applyState?: 'rolled-back' | 'failed';
@@ -109,7 +113,7 @@ export function fakeEngine(o: FakeOptions = {}): FakeEngine {
           await Promise.race([hold.promise, new Promise<void>((r) => c.signal.addEventListener('abort', () => r(), { once: true }))]);
         }
         if (c.signal.aborted) { end(skip(p, 'interrupted')); continue; }
-        const rec = (e.fixed ? afterFix : before).checks.find((r) => r.id === id);
+        const rec = o.also?.checks.find((r) => r.id === id) ?? (e.fixed ? afterFix : before).checks.find((r) => r.id === id);
         end(rec ? structuredClone(rec) : { ...skip(p, 'no recording'), status: 'pass', summary: `${id} ok` });
       }
       const report: RunReport = {

@@ -14,7 +14,7 @@ describe('parseLinks', () => {
     expect(rest).toEqual([]);
     expect(v0).toEqual({
       ifindex: 2, ifname: 'v0', kind: 'veth', up: true, carrier: true, mtu: 1500, mac: 'd6:70:98:d6:f3:12',
-      linkIndex: 2, linkNetnsid: 0,
+      linkIndex: 2, linkNetnsid: 0, numTxQueues: 2, numRxQueues: 2, maxMtu: 65535,
       xdp: { mode: 'native', progId: 137, progName: 'xdp_prog_func', tag: '45f330cfe0b3cd65', btfId: 67 },
       attachments: [{ mode: 'native', progId: 137, progName: 'xdp_prog_func', tag: '45f330cfe0b3cd65', btfId: 67 }],
     });
