@@ -64,8 +64,11 @@ function whenRun(child: ReturnType<typeof spawnCli>, event: (now: string[], seen
 
 // Each phase of a run, recognised by the processes it starts (recorded from a run on the veth-peer lab), so a signal
 // lands in that phase on every run, not at a random delay that a slow or fast machine moves elsewhere.
-const PHASES: { phase: string; event: (now: string[], seen: string[]) => boolean }[] = [
-  { phase: 'preflight loading its fentry probe', event: (now) => now.some((c) => /^bpftool prog load \S+fentry_probe\.o /.test(c)) },
+// The fentry probe's load is refused (EPERM) within milliseconds, quicker than a 10 ms poll can be sure to see it,
+// so in that phase bpftool is reached through a shim that holds the load for 2 s first (a bash builtin wait, so the
+// shim has no child of its own to orphan) and then runs the real bpftool.
+const PHASES: { phase: string; event: (now: string[], seen: string[]) => boolean; slowFentryLoad?: boolean }[] = [
+  { phase: 'preflight loading its fentry probe', slowFentryLoad: true, event: (now) => now.some((c) => /(^|\/)bpftool prog load \S+fentry_probe\.o /.test(c)) },
   { phase: 'tcpdump capturing on the hops', event: (now) => now.some((c) => c.startsWith('tcpdump -i ')) },
   { phase: 'bpftrace attached', event: (now) => now.some((c) => c.startsWith('bpftrace ')) },
   { phase: 'the probe running', event: (now) => now.some((c) => c.startsWith('nc ')) },
@@ -75,9 +78,19 @@ const PHASES: { phase: string; event: (now: string[], seen: string[]) => boolean
 
 describe('signals in every phase of a run', () => {
   const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const runs = PHASES.flatMap(({ phase, event }) => SIGNALS.map((sig) => ({ sig, phase, event })));
-  test.each(runs)('$sig during $phase exits 130 and leaves nothing', async ({ sig, phase, event }) => {
-    const child = spawnCli(['--lab', '--lab-name', LAB, '--non-interactive', '--json']);
+  const runs = PHASES.flatMap(({ phase, event, slowFentryLoad }) => SIGNALS.map((sig) => ({ sig, phase, event, slowFentryLoad })));
+  let shims: string;
+  beforeAll(async () => {
+    shims = mkdtempSync(join(tmpdir(), 'xdpd-slow-'));
+    const real = String((await execa('which', ['bpftool'])).stdout).trim();
+    await execa('mkfifo', [join(shims, 'hold')]);
+    writeFileSync(join(shims, 'bpftool'), `#!/bin/bash\ncase "$*" in *fentry_probe.o*) read -t 2 <> '${join(shims, 'hold')}' ;; esac\nexec '${real}' "$@"\n`);
+    chmodSync(join(shims, 'bpftool'), 0o755);
+  });
+  afterAll(() => rmSync(shims, { recursive: true, force: true }));
+  test.each(runs)('$sig during $phase exits 130 and leaves nothing', async ({ sig, phase, event, slowFentryLoad }) => {
+    const env: Record<string, string> = slowFentryLoad ? { PATH: `${shims}:${process.env.PATH}` } : {};
+    const child = spawnCli(['--lab', '--lab-name', LAB, '--non-interactive', '--json'], env);
     // The signal is sent while a process of the run is alive, so the run cannot have finished before it.
     await whenRun(child, event);
     child.kill(sig);
