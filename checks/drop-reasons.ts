@@ -5,7 +5,7 @@
 // between kernels). Older kernels: the rung says so and reads the hops' `ip -s link` drop counters instead.
 import {
   defineCheck, DROPS, dropBuckets, dropReasonsProgram, flowTrouble, followedFlow, hasDropReasons, INVENTORY, kb, L3_ETHERTYPE,
-  mapsPrinted, nsLabel, parseBpftraceJson, parseDropReasonNames, PREFLIGHT, PROBE_OUTCOME, type CheckContext, type DropBucket,
+  mapsPrinted, nsLabel, parseBpftraceJson, parseBpftraceStderr, parseDropReasonNames, PREFLIGHT, PROBE_OUTCOME, type CheckContext, type DropBucket,
   type DropFacts, type Evidence, type Finding, type Fix, type FlowDrop, type InventoryFacts, type LinkInfo, type NetnsRef, type PreflightFacts,
 } from '../src/plugins/api.js';
 
@@ -38,7 +38,9 @@ export default defineCheck({
       await collector.ready;
     } catch (e) {
       const r = await collector.stop(2000);
-      return { status: 'error', summary: `bpftrace could not attach to skb:kfree_skb: ${r.stderr.split('\n').find((l) => /ERROR/.test(l)) ?? (e as Error).message}`, evidence: [{ label: 'program', data: program, command: collector.argv }], findings: [] };
+      // bpftrace's RLIMIT_MEMLOCK complaint starts with "ERROR:" too and is harmless: the first real error says why.
+      const why = parseBpftraceStderr(r.stderr).errors[0] ?? (e as Error).message;
+      return { status: 'error', summary: `bpftrace could not attach to skb:kfree_skb: ${why}`, evidence: [{ label: 'program', data: program, command: collector.argv }], findings: [] };
     }
     const places = await routePlaces(ctx);
     const outcome = await ctx.window.ready();
