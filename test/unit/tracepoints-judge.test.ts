@@ -24,7 +24,7 @@ const inventory: InventoryFacts = {
   peer: { ifname: 'g1', ifindex: 3, netns: GW, netnsName: 'h3-gw', up: true, gro: false, mtu: 1500 },
 };
 
-function scenario(s: { stdout?: string; stderr?: string; attachFails?: boolean; listed?: string[]; probeRan?: boolean; progId?: number; osrelease?: string; l0After?: string; peer?: Partial<NonNullable<InventoryFacts['peer']>> }) {
+function scenario(s: { stdout?: string; stderr?: string; attachFails?: boolean; listed?: string[]; probeRan?: boolean; progId?: number; osrelease?: string; l0After?: string; peer?: Partial<NonNullable<InventoryFacts['peer']>> | null; maps?: InventoryFacts['maps']; dryRun?: boolean }) {
   const exec = fakeExec([
     { argv: ['ip', '-j', '-d', 'link', 'show'], netns: 'h3-lb', stdout: rec('ip/lab-lb-links.json') },
     { argv: ['ip', '-j', '-d', 'link', 'show'], stdout: rec('ip/lab-gw-links-peer-no-xdp.json') },
@@ -36,11 +36,11 @@ function scenario(s: { stdout?: string; stderr?: string; attachFails?: boolean; 
   ]);
   const files: Files = {
     ...fakeFiles(s.osrelease ? { '/proc/sys/kernel/osrelease': s.osrelease } : {}), exists: async () => true, list: async (dir) => (dir === '/sys/kernel/tracing/events/xdp' ? s.listed ?? KERNEL_LISTS : []) };
-  const inv = { ...inventory, progId: s.progId ?? inventory.progId, peer: { ...inventory.peer!, ...s.peer } };
+  const inv = { ...inventory, progId: s.progId ?? inventory.progId, maps: s.maps ?? inventory.maps, peer: s.peer === null ? undefined : { ...inventory.peer!, ...s.peer } };
   const facts = new Map<string, unknown>([[INVENTORY, inv], [PREFLIGHT, { tracefs: '/sys/kernel/tracing' }]]);
   const ctx: CheckContext = {
     target: { kind: 'lab', iface: 'l0', netns: LB, hops: [], windowMs: 1000, expect: [] },
-    tools: createTools(exec, { files }),
+    tools: createTools(exec, { files, dryRun: s.dryRun }),
     window: { ready: async (): Promise<ProbeOutcome> => ({ ran: s.probeRan ?? true, ok: false, startedAt: 0, endedAt: 1 }) },
     facts: { get: <T>(k: string) => facts.get(k) as T | undefined, set: (k, v) => { facts.set(k, v); } },
     signal: new AbortController().signal, progress: () => undefined, live: () => undefined, options: {},
@@ -171,5 +171,98 @@ describe('tracepoints rung: the outcomes in words', () => {
     expect(up.findings[0]!.message).toMatch(/: the veth peer g1 \(netns h3-gw\) runs an XDP program \(id 77\) but refused the frames, so its queue/);
     expect(up.findings[0]).toMatchObject({ cause: 'veth-peer-no-xdp', iface: 'l0', errno: { value: 6, name: 'ENXIO' }, signal: 'xdp:xdp_bulk_tx', progId: 1637 });
     expect(up.evidence.find((e) => e.label === 'xdp_bulk_tx on l0')?.data).toMatch(/^attributed: /);
+  });
+});
+
+// Derived bpftrace output: the attach lines of a recorded run with the maps a given event would have filled, in the
+// key layout xdpTraceProgram prints (ifindex, errno, act, then the spec's extra keys).
+const withMaps = (...maps: string[]) => [
+  '{"type": "attached_probes", "data": {"probes": 7}}', '{"type": "printf", "data": "xdp-doctor: probes attached\\n"}',
+  ...maps, '{"type": "map", "data": {"@xdp_doctor_attached": 1}}', '{"type": "map", "data": {"@zz_xdp_doctor_end": 1}}',
+].join('\n');
+
+describe('tracepoints rung: the rarer paths', () => {
+  it('tracefs lists nothing and neither does bpftrace -l: "lists nothing", naming the last source asked', async () => {
+    const r = await tracepoints.run(scenario({ listed: [] }));
+    expect(r.summary).toBe('no xdp:* error tracepoints on this kernel (bpftrace -l \'tracepoint:xdp:*\' lists nothing)');
+  });
+
+  it('missing headers where the release cannot be read: the install lines say RELEASE', async () => {
+    const r = await tracepoints.run(scenario({ attachFails: true, stderr: rec('bpftrace/xdp-5.10-no-headers.stderr.txt') }));
+    expect(r.summary).toBe('bpftrace cannot read the xdp tracepoints\' arguments on RELEASE without the kernel\'s headers');
+  });
+
+  it('dry run: bpftrace listed, not run, its program the evidence', async () => {
+    const r = await tracepoints.run(scenario({ dryRun: true, stdout: withMaps() }));
+    expect(r).toEqual({ status: 'skip', summary: 'dry run: bpftrace listed, not run', evidence: [{ label: 'program', data: expect.stringContaining('tracepoint:xdp:xdp_bulk_tx') }], findings: [] });
+  });
+
+  it('XDP_ABORTED of the target\'s program (by program id), events lost, a stderr error: all said', async () => {
+    const stdout = withMaps('{"type": "map", "data": {"@xdp_exception": {"2,0,0,1637": 2}}}', '{"type": "lost_events", "data": {"events": 5}}');
+    const r = await tracepoints.run(scenario({ stdout, stderr: 'WARNING: something harmless\nERROR: a real complaint' }));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('xdp_exception ×2 on l0 (veth)');
+    expect(r.findings[0]!.message).toMatch(/^xdp:xdp_exception XDP_ABORTED fired 2× on l0 \(veth\): /);
+    expect(r.findings[0]!.errno).toBeUndefined();
+    const ev = evidence(r);
+    expect(ev.bpftrace).toMatch(/; harmless: WARNING: something harmless; 5 event\(s\) lost$/);
+    expect(ev['bpftrace stderr']).toBe('ERROR: a real complaint');
+    expect(ev['xdp_exception on l0']).toBe('attributed: program id 1637 is the target\'s program');
+  });
+
+  it('an error of another program: not attributed, listed aside, and the pass says so', async () => {
+    const r = await tracepoints.run(scenario({ stdout: withMaps('{"type": "map", "data": {"@xdp_exception": {"2,0,0,999": 1}}}') }));
+    expect(r).toMatchObject({ status: 'pass', findings: [], summary: 'no XDP error reported for the target during the probe (0 event(s) without errors; 1 error bucket(s) from other namespaces or programs not attributed)' });
+    const ev = evidence(r);
+    expect(ev.events).toBe('xdp_exception err 0 XDP_ABORTED ×1 prog_id 999 → ifindex 2 [not ours]');
+    expect(ev['not attributed (other namespaces or programs)']).toBe('xdp_exception err 0 XDP_ABORTED ×1 prog_id 999: program id 999 is not the target\'s program (1637)');
+  });
+
+  it('a cpumap enqueue that dropped frames, by a map of the target\'s program: "no interface" never, drops counted', async () => {
+    const stdout = withMaps('{"type": "map", "data": {"@xdp_cpumap_enqueue": {"0,0,4,55": 4}}}', '{"type": "map", "data": {"@xdp_cpumap_enqueue__drops": {"0,0,4,55": 3}}}',
+      '{"type": "map", "data": {"@xdp_cpumap_enqueue__processed": {"0,0,4,55": 1}}}');
+    const ours = await tracepoints.run(scenario({ stdout, maps: [{ id: 55, name: 'cpu_map', type: 'cpumap' } as never] }));
+    expect(ours.status).toBe('fail');
+    expect(ours.findings[0]!.message).toMatch(/^xdp:xdp_cpumap_enqueue XDP_REDIRECT fired 4× on l0 \(veth\), 3 frame\(s\) dropped/);
+    const theirs = await tracepoints.run(scenario({ stdout }));
+    expect(evidence(theirs).events).toBe('xdp_cpumap_enqueue err 0 XDP_REDIRECT ×4 drops 3 processed 1 map_id 55 → no interface [not ours]');
+  });
+
+  it('a redirect refused through a map of the target\'s program: the map named by its name', async () => {
+    const r = await tracepoints.run(scenario({ stdout: rec('bpftrace/xdp-devmap-redirect-eopnotsupp.stdout.txt'), progId: 2620, maps: [{ id: 1960, name: 'tx_port', type: 'devmap' } as never] }));
+    expect(r.findings[0]!.message).toContain('; redirected to ifindex 4 (tx_port');
+  });
+
+  it('no veth peer: ifindexes resolved in the target\'s namespace only', async () => {
+    const r = await tracepoints.run(scenario({ stdout: rec('bpftrace/xdp-healthy-xdp-tx.stdout.txt'), peer: null }));
+    expect(evidence(r)['ifindex resolution']).toMatch(/^ifindexes are resolved in the target's namespace \(h3-lb\) first\. /);
+  });
+
+  it('an ordinary run in words: progress and live lines, attach time, every event on its own line, nothing aside', async () => {
+    const ctx = scenario({ stdout: rec('bpftrace/xdp-veth-peer-enxio.stdout.txt'), l0After: 'veth-l0-after-probe-enxio.txt' });
+    const said: string[] = [];
+    ctx.progress = (m) => { said.push(m); };
+    ctx.live = (l) => { said.push(l); };
+    const r = await tracepoints.run(ctx);
+    expect(said[0]).toBe('compiling and attaching bpftrace to 6 xdp tracepoints');
+    expect(said[1]).toMatch(/^bpftrace: 6 xdp tracepoints attached in \d{1,5} ms$/);
+    const ev = evidence(r);
+    expect(ev.bpftrace).toMatch(/^6 tracepoint\(s\) attached in \d{1,5} ms, one process for the window$/);
+    expect(ev.events.split('\n')).toHaveLength(2);
+    expect(Object.keys(ev)).not.toContain('bpftrace stderr');
+    expect(Object.keys(ev)).not.toContain('not attributed (other namespaces or programs)');
+  });
+
+  it('two tracepoints absent, named with commas; nothing fired in a passive window', async () => {
+    const listed = KERNEL_LISTS.filter((n) => n !== 'xdp_devmap_xmit' && n !== 'xdp_cpumap_kthread');
+    const r = await tracepoints.run(scenario({ stdout: withMaps(), listed, probeRan: false }));
+    expect(evidence(r).bpftrace).toMatch(/; absent on this kernel: xdp_devmap_xmit, xdp_cpumap_kthread$/);
+    expect(r.summary).toBe('no xdp:* event fired during the window');
+  });
+
+  it('maps never printed and nothing on stderr: the evidence says (empty)', async () => {
+    const head = rec('bpftrace/xdp-veth-peer-enxio.stdout.txt').split('\n').slice(0, 2).join('\n');
+    const r = await tracepoints.run(scenario({ stdout: head }));
+    expect(evidence(r).stderr).toBe('(empty)');
   });
 });
