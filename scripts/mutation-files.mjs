@@ -12,3 +12,16 @@ export const DECISION_FILES = [
   'checks/*.ts',
   '!checks/index.ts',
 ];
+
+// The decision files measured at or above the floor (docs/testing.md has their scores and survivors): .ci/run
+// mutates these on every run (`--held`), so a change that weakens their tests fails CI. A file joins the list when
+// its tests bring it to the floor; the rest of DECISION_FILES is measured with `npm run test:mutation` by hand.
+export const HELD_FILES = [
+  'src/engine/diagnosis.ts',
+  'src/engine/route.ts',
+  'checks/routing-analysis.ts',
+  'checks/map-contents.ts',
+  'checks/tracepoints.ts',
+  'checks/drop-reasons.ts',
+  'checks/packet-fate.ts',
+];

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// npm run test:mutation [-- --changed [BASE] | FILE...]
+// npm run test:mutation [-- --changed [BASE] | --held | FILE...]
 //   no argument: every decision file (scripts/mutation-files.mjs); --changed: only those that differ from BASE
-//   (default main: committed, staged or not); FILE...: those files. Runs StrykerJS on the unit project and fails
+//   (default main: committed, staged or not); --held: the files already at the floor (HELD_FILES, what .ci/run
+//   mutates); FILE...: those files. Runs StrykerJS on the unit project and fails
 //   when any mutated file scores under 80% — per file, since a well-tested file must not hide a bare one.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DECISION_FILES } from './mutation-files.mjs';
+import { DECISION_FILES, HELD_FILES } from './mutation-files.mjs';
 
 const FLOOR = 80;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,7 +27,8 @@ function decisionFiles() {
   return git('ls-files', '--', ...include).filter((f) => !exclude.has(f));
 }
 
-export function pickFiles(argv, all, changedAgainst) {
+export function pickFiles(argv, all, changedAgainst, held = HELD_FILES) {
+  if (argv[0] === '--held') return held;
   if (argv[0] === '--changed') {
     const changed = new Set(changedAgainst(argv[1] ?? 'main'));
     return all.filter((f) => changed.has(f));

@@ -23,6 +23,15 @@ describe('test:mutation', () => {
     expect(pickFiles(['--changed'], ALL, () => ['README.md'])).toEqual([]);
   });
 
+  it('--held: the files held at the floor, each of them a decision file', async () => {
+    // @ts-expect-error plain ESM script, no types
+    const { HELD_FILES, DECISION_FILES } = await import('../../scripts/mutation-files.mjs');
+    expect(pickFiles(['--held'], ALL, () => [], ['src/engine/route.ts'])).toEqual(['src/engine/route.ts']);
+    expect(pickFiles(['--held'], ALL, () => [])).toEqual(HELD_FILES);
+    const dirs = (DECISION_FILES as string[]).filter((p) => p.endsWith('*.ts')).map((p) => p.replace('*.ts', ''));
+    for (const f of HELD_FILES as string[]) expect(DECISION_FILES.includes(f) || dirs.some((d) => f.startsWith(d) && !f.slice(d.length).includes('/')), f).toBe(true);
+  });
+
   it('scores per file: killed and timed out over those plus survived and uncovered', () => {
     const report = JSON.parse(readFileSync(join(__dirname, '..', 'recordings', 'stryker', 'mutation-route.json'), 'utf8'));
     const [s] = scores(report);
