@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import packetFate, { explainDrop } from '../../checks/packet-fate.js';
 import { verdictOf, type Verdict } from '../../checks/xdpdump-verdicts.js';
-import { DROPS, INVENTORY, PROBE_OUTCOME, XDPDUMP, type FlowDrop, type PacketChange } from '../../src/plugins/facts.js';
+import { DROPS, INVENTORY, PROBE_OUTCOME, XDPDUMP, type FlowDrop } from '../../src/plugins/facts.js';
+import type { PacketChange } from '../../src/tools/frame-diff.js';
 import { runCheck, type Recording } from '../../src/plugins/testing.js';
 import { readPcap } from '../../src/tools/pcap.js';
 

@@ -248,7 +248,7 @@ describe('tracepoints rung: the rarer paths', () => {
     expect(said[1]).toMatch(/^bpftrace: 6 xdp tracepoints attached in \d{1,5} ms$/);
     const ev = evidence(r);
     expect(ev.bpftrace).toMatch(/^6 tracepoint\(s\) attached in \d{1,5} ms, one process for the window$/);
-    expect(ev.events.split('\n')).toHaveLength(2);
+    expect(ev.events!.split('\n')).toHaveLength(2);
     expect(Object.keys(ev)).not.toContain('bpftrace stderr');
     expect(Object.keys(ev)).not.toContain('not attributed (other namespaces or programs)');
   });
