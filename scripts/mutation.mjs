@@ -61,7 +61,9 @@ function main() {
   }
   rmSync(reportPath, { force: true });
   const stryker = join(root, 'node_modules/.bin/stryker');
-  const run = spawnSync(stryker, ['run', '--mutate', files.join(',')], { cwd: root, stdio: 'inherit' });
+  // One worker by default (the other suites share the two cores); CI runs it alone and gives it both.
+  const workers = process.env.XDP_DOCTOR_MUTATION_WORKERS;
+  const run = spawnSync(stryker, ['run', '--mutate', files.join(','), ...(workers ? ['--concurrency', workers] : [])], { cwd: root, stdio: 'inherit' });
   if (run.status !== 0 || !existsSync(reportPath)) {
     console.error(`test:mutation: stryker exited ${run.status ?? run.signal}`);
     return 1;

@@ -7,45 +7,11 @@ import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { CLI, ROOT, requireLabEnvironment, runCli } from './helpers/cli.js';
+import { attachKit, B, VERIFIER } from './helpers/attach-kit.js';
 
 const NS = `xat-${process.pid}`;
-const B = (p: string) => join(ROOT, 'bpf', 'build', p);
+const { ipn, fresh, vethPair, attach, xdpOf, runFix, down } = attachKit(NS);
 const holders: ResultPromise[] = [];
-
-const sh = async (argv: string[]) => {
-  const r = await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 20_000 });
-  if (r.exitCode !== 0) throw new Error(`${argv.join(' ')}: exit ${r.exitCode}: ${String(r.stderr).trim()}`);
-  return String(r.stdout);
-};
-const ipn = (...a: string[]) => sh(['ip', '-n', NS, ...a]);
-const inNs = (argv: string[]) => ['nsenter', `--net=/run/netns/${NS}`, '--', ...argv];
-
-async function fresh(): Promise<void> {
-  await execa('ip', ['netns', 'del', NS], { reject: false });
-  await sh(['ip', 'netns', 'add', NS]);
-  await ipn('link', 'set', 'lo', 'up');
-}
-
-async function vethPair(a: string, b: string, extra: { mtu?: number; queues?: boolean } = {}): Promise<void> {
-  if (extra.queues) await ipn('link', 'add', a, 'numtxqueues', '1', 'numrxqueues', '1', 'type', 'veth', 'peer', 'name', b, 'numtxqueues', '4', 'numrxqueues', '4');
-  else await ipn('link', 'add', a, 'type', 'veth', 'peer', 'name', b);
-  if (extra.mtu) { await ipn('link', 'set', b, 'mtu', String(extra.mtu)); await ipn('link', 'set', a, 'mtu', String(extra.mtu)); }
-  await ipn('link', 'set', a, 'up');
-  await ipn('link', 'set', b, 'up');
-}
-
-async function attach(object: string, iface: string, ...more: string[]) {
-  const r = await runCli(['attach', object, '--iface', iface, '--netns', NS, '--json', ...more], { timeoutMs: 240_000 });
-  let report: any;
-  try { report = JSON.parse(r.stdout); } catch { throw new Error(`attach --json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 800)}`); }
-  const top = report.diagnosis[0];
-  const errored = report.checks.filter((c: any) => c.status === 'error').map((c: any) => `${c.id}: ${c.summary}`);
-  return { ...r, report, top, errored, byId: Object.fromEntries(report.checks.map((c: any) => [c.id, c])) as Record<string, any> };
-}
-
-const xdpOf = async (iface: string) => JSON.parse(await ipn('-j', 'link', 'show', 'dev', iface))[0].xdp;
-/** A fix's commands as the report gives them, run in the fix's namespace (the tests' own). */
-const runFix = async (fix: any) => { for (const c of fix.commands) await sh(fix.netns ? inNs(c) : c); };
 
 const SOCKET = `xat-${process.pid}`;
 const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args], { reject: false });
@@ -65,7 +31,7 @@ afterEach(async () => {
   for (const h of holders.splice(0)) { h.kill('SIGTERM'); await h.catch(() => undefined); }
   await tmux('kill-server');
   rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid!()}`, SOCKET), { force: true });
-  await execa('ip', ['netns', 'del', NS], { reject: false });
+  await down();
 });
 
 describe('xdp-doctor attach on the real kernel', () => {
@@ -216,18 +182,6 @@ describe('the wizard in a terminal', () => {
     await tmux('send-keys', '-t', 'w', 'q');
   });
 });
-
-// One program per rule (test/verifier/*.c): diagnosis[0] names the rule and the source line it was rejected at.
-const VERIFIER: [string, string, number][] = [
-  ['pkt_no_bounds', 'verifier-packet-bounds', 11],
-  ['map_null', 'verifier-map-value-null', 18],
-  ['pkt_after_adjust', 'verifier-packet-after-adjust', 17],
-  ['stack_oob', 'verifier-out-of-bounds', 14],
-  ['unbounded_loop', 'verifier-too-complex', 15],
-  ['helper_not_allowed', 'verifier-helper-not-allowed', 10],
-  ['gpl_helper', 'verifier-gpl-helper', 8],
-  ['core_missing_field', 'verifier-core-relocation', 15],
-];
 
 describe('verifier rejections explained', () => {
   test.each(VERIFIER)('%s → %s at line %i', async (name, cause, line) => {
