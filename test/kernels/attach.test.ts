@@ -4,6 +4,7 @@
 // diagnosis must not. Each report's top finding is recorded (test/recordings/kernels/<kernel>/attach/) for the
 // parsers' unit tests.
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { execa } from 'execa';
 import { requireLabEnvironment, runCli } from '../e2e/helpers/cli.js';
 import { attachKit, B, VERIFIER } from '../e2e/helpers/attach-kit.js';
 import { KERNEL, record } from './helpers.js';
@@ -63,6 +64,9 @@ const ON_EACH_KERNEL = VERIFIER.filter(([name]) => name !== 'unbounded_loop');
 describe(`verifier rejections on ${KERNEL || 'this kernel'}`, () => {
   test.each(ON_EACH_KERNEL)('%s → %s at line %i', async (name, cause, line) => {
     await fresh();
+    // What this kernel's verifier says, as the attach runs it, for the parser's unit tests (verifier-log.test.ts).
+    const ip = await execa('ip', ['-n', 'xak', 'link', 'set', 'dev', 'lo', 'xdpgeneric', 'obj', B(`verifier/${name}.o`), 'sec', 'xdp'], { reject: false, timeout: 120_000 });
+    record(`attach/verifier-${name}.ip-stderr`, String(ip.stderr));
     const r = await attach(B(`verifier/${name}.o`), 'lo', '--mode', 'generic');
     kept(`verifier-${name}`, r);
     expect(r.errored).toEqual([]);
