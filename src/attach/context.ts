@@ -3,14 +3,18 @@
 // explain a refusal with this host's numbers.
 import type { CheckContext, NetnsRef } from '../engine/types.js';
 import type { LinkInfo } from '../tools/ip.js';
-import type { BpfObjectInfo, BpfProgramSymbol } from '../tools/bpf-elf.js';
+import type { BpfObjectInfo, BpfProgramSymbol, LineRecord } from '../tools/bpf-elf.js';
 import type { DriverXdp } from '../kb/xdp-drivers.js';
 import type { AttachRequest } from './request.js';
 import type { ChannelReport } from '../tools/ethtool-channels.js';
 import type { VethMtuLimit } from './veth-limits.js';
 import type { BpfLink, LinkHolder } from '../tools/bpf-links.js';
 
-export interface ObjectFacts { info?: BpfObjectInfo; chosen?: BpfProgramSymbol; error?: string }
+export interface ObjectFacts {
+  info?: BpfObjectInfo; chosen?: BpfProgramSymbol; error?: string;
+  /** The object's BTF line info: where a verifier rejection's source line is when the kernel prints only its text. */
+  lines?: LineRecord[];
+}
 export interface PeerFacts { link: LinkInfo; netns?: NetnsRef; label?: string }
 export interface DeviceFacts { link?: LinkInfo; driver?: string; xdp?: DriverXdp; peer?: PeerFacts; error?: string }
 export interface QueueFacts { rx?: number; peerTx?: number; mine?: ChannelReport; peers?: ChannelReport }

@@ -4,6 +4,7 @@
 // that ranks first in the diagnosis. --dry-run prints the argv and runs nothing here.
 import type { Check, CheckResult, Evidence } from '../engine/types.js';
 import { parseAttachFailure } from '../tools/attach-output.js';
+import { locateSource } from '../tools/verifier-log.js';
 import { causeInfo } from '../kb/causes.js';
 import { shellQuote } from '../report/format.js';
 import { inNetns } from '../tools/netns.js';
@@ -39,7 +40,12 @@ export const attachRung: Check = {
       () => runBounded(ctx.tools.exec, argv, { netns: req.netns, signal: ctx.signal }));
     const said: Evidence = { label: 'iproute2', data: result.stderr.trim() || '(nothing)', command: result.argv };
     if (!result.ok) {
-      const finding = explainFailure(ctx, parseAttachFailure(result.stderr));
+      const failure = parseAttachFailure(result.stderr);
+      if (failure.kind === 'load' && obj.chosen) {
+        const source = locateSource(failure.rejection, obj.lines ?? [], obj.chosen.section);
+        if (source) failure.rejection.source = source;
+      }
+      const finding = explainFailure(ctx, failure);
       // The finding carries the kernel's words and the numbers; the rung's line names the cause.
       return { status: 'fail', summary: causeInfo(finding.cause)?.title ?? finding.message, evidence: [said], findings: [finding] };
     }

@@ -1,6 +1,6 @@
 // Precondition: the object is a BPF ELF file with an XDP program, and `--prog` names one of its programs.
 import type { Check, CheckResult } from '../engine/types.js';
-import { ElfError, gplCompatible, isFragsSection, isXdpSection, parseBpfObject } from '../tools/bpf-elf.js';
+import { ElfError, gplCompatible, isFragsSection, isXdpSection, lineInfo, parseBpfObject } from '../tools/bpf-elf.js';
 import { FACT, requestOf, type ObjectFacts } from './context.js';
 
 export const objectRung: Check = {
@@ -14,7 +14,8 @@ export const objectRung: Check = {
     };
     if (!bytes) return fail(`${req.object} cannot be read`);
     let info;
-    try { info = parseBpfObject(bytes); } catch (e) {
+    let lines;
+    try { info = parseBpfObject(bytes); lines = lineInfo(bytes); } catch (e) {
       if (e instanceof ElfError) return fail(`${req.object} is not a BPF object (${e.message})`);
       throw e;
     }
@@ -25,7 +26,7 @@ export const objectRung: Check = {
     }, {
       label: 'object', data: { license: info.license ?? null, btf: info.btf, lineInfo: info.lineInfo },
     }];
-    ctx.facts.set(FACT.object, { info, chosen } satisfies ObjectFacts);
+    ctx.facts.set(FACT.object, { info, chosen, lines } satisfies ObjectFacts);
     if (req.prog && !chosen) {
       return {
         status: ctx.tools.dryRun ? 'fail' : 'warn', evidence,

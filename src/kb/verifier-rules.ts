@@ -46,7 +46,8 @@ export const VERIFIER_RULES: VerifierRule[] = [
   },
   {
     cause: 'verifier-packet-after-adjust',
-    message: /invalid mem access 'scalar'|invalid access to packet/,
+    // A scalar register is 'scalar' since 5.18 and 'inv' before (kernel/bpf/verifier.c reg_type_str[SCALAR_VALUE]).
+    message: /invalid mem access '(scalar|inv)'|invalid access to packet/,
     before: /call bpf_xdp_adjust_(head|tail|meta)#\d+/,
     rule: 'a packet pointer used after bpf_xdp_adjust_head/tail/meta, which invalidate every packet pointer',
     needs: 'data and data_end read again from ctx after the adjust call, and the bounds check against data_end repeated before the access',

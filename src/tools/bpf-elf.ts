@@ -21,7 +21,10 @@ const SHF_EXECINSTR = 0x4;
 const STT_FUNC = 2;
 const STB_GLOBAL = 1;
 
-export function parseBpfObject(buf: Buffer): BpfObjectInfo {
+interface ElfSection { nameOff: number; type: number; flags: number; offset: number; size: number; link: number; entsize: number }
+
+/** The ELF64 section table with names, and the readers the section parsers share. */
+function readElf(buf: Buffer) {
   if (buf.length < 64 || buf.readUInt32BE(0) !== 0x7f454c46) throw new ElfError('not an ELF file');
   if (buf[4] !== 2) throw new ElfError('not a 64-bit ELF file (BPF objects are ELF64)');
   const le = buf[5] === 1;
@@ -33,7 +36,7 @@ export function parseBpfObject(buf: Buffer): BpfObjectInfo {
   const shnum = u16(0x3c);
   const shstrndx = u16(0x3e);
   if (shentsize < 64 || shoff + shnum * shentsize > buf.length) throw new ElfError('section headers lie outside the file');
-  const sections = Array.from({ length: shnum }, (_, i) => {
+  const sections: ElfSection[] = Array.from({ length: shnum }, (_, i) => {
     const o = shoff + i * shentsize;
     return { nameOff: u32(o), type: u32(o + 4), flags: u64(o + 8), offset: u64(o + 24), size: u64(o + 32), link: u32(o + 40), entsize: u64(o + 56) };
   });
@@ -45,6 +48,11 @@ export function parseBpfObject(buf: Buffer): BpfObjectInfo {
   if (!strtab) throw new ElfError('no section name table');
   const names = sections.map((s) => cstr(strtab.offset + s.nameOff));
   const byName = (n: string) => sections[names.indexOf(n)];
+  return { u16, u32, cstr, sections, names, byName };
+}
+
+export function parseBpfObject(buf: Buffer): BpfObjectInfo {
+  const { u16, u32, cstr, sections, names, byName } = readElf(buf);
 
   const programs: BpfProgramSymbol[] = [];
   const symtab = sections.find((s) => s.type === SHT_SYMTAB);
@@ -66,6 +74,40 @@ export function parseBpfObject(buf: Buffer): BpfObjectInfo {
     btf: Boolean(byName('.BTF')),
     lineInfo: Boolean(byName('.BTF.ext')),
   };
+}
+
+/** One record of the object's BTF line info: the instruction (index within its section) a source line starts at. */
+export interface LineRecord { section: string; insn: number; file: string; line: number; text: string }
+
+/**
+ * The line info clang writes into .BTF.ext (-g): for each code section, which instruction each source line starts
+ * at, with the file, line number and the line's text (offsets into .BTF's string table). Kernels before 6.4 print
+ * only the text before an instruction (`; if (x)`); this is where its file and line number are.
+ * Layout: include/uapi/linux/btf.h (struct btf_header) and tools/lib/bpf/libbpf_internal.h (btf_ext_header,
+ * bpf_line_info: insn_off in bytes, file_name_off, line_off, line_col = line << 10 | column).
+ */
+export function lineInfo(buf: Buffer): LineRecord[] {
+  const { u32, cstr, byName } = readElf(buf);
+  const btf = byName('.BTF');
+  const ext = byName('.BTF.ext');
+  if (!btf || !ext || btf.size < 24 || ext.size < 32) return [];
+  const strings = btf.offset + u32(btf.offset + 4) + u32(btf.offset + 16);
+  const str = (off: number) => cstr(strings + off);
+  const lineStart = ext.offset + u32(ext.offset + 4) + u32(ext.offset + 16);
+  const lineEnd = lineStart + u32(ext.offset + 20);
+  if (lineEnd > ext.offset + ext.size || lineEnd <= lineStart) return [];
+  const recSize = u32(lineStart);
+  if (recSize < 16) throw new ElfError(`line info records of ${recSize} bytes (at least 16 expected)`);
+  const out: LineRecord[] = [];
+  for (let o = lineStart + 4; o + 8 <= lineEnd;) {
+    const section = str(u32(o));
+    const count = u32(o + 4);
+    o += 8;
+    for (let i = 0; i < count && o + recSize <= lineEnd; i++, o += recSize) {
+      out.push({ section, insn: u32(o) / 8, file: str(u32(o + 4)), line: u32(o + 12) >>> 10, text: str(u32(o + 8)) });
+    }
+  }
+  return out;
 }
 
 /** Section names the kernel runs as XDP, frags-aware or not (libbpf's section table: "xdp", "xdp.frags", "xdp/…"). */

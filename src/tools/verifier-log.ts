@@ -13,8 +13,13 @@ export interface VerifierRejection {
   errno?: number;
   /** The last instruction the verifier looked at: the rejected one. */
   insn?: { index: number; text: string };
-  /** The source line of the rejected instruction, when the object has line info. */
+  /** The source line of the rejected instruction, when the object has line info and the kernel names it (6.4+). */
   source?: SourceLine;
+  /**
+   * The text of that line, as every kernel with line info prints it (`; if (x)`); before 6.4 without `@ file:N`,
+   * so locateSource() finds the file and line in the object's own line info.
+   */
+  sourceText?: string;
   /** The verifier's words after the rejected instruction (without the "processed N insns" summary). */
   message: string[];
   processedInsns?: number;
@@ -28,6 +33,7 @@ export const WALK_KEPT = 400;
 
 const INSN = /^(\d+): (\(.+|<.+>)$/;
 const SOURCE = /^; (.*) @ (.+):(\d+)$/;
+const SOURCE_TEXT = /^; (.*)$/;
 const PROCESSED = /^processed (\d+) insns/;
 
 export function parseVerifierRejection(text: string): VerifierRejection | undefined {
@@ -53,13 +59,32 @@ export function parseVerifierRejection(text: string): VerifierRejection | undefi
     // Line 0 is code the compiler made up (no line of its own); the real line is the one before it.
     for (let i = insnAt - 1; i >= 0; i--) {
       const s = SOURCE.exec(log[i]!);
-      if (s && Number(s[3]) > 0) { out.source = { file: s[2]!, line: Number(s[3]), text: s[1]!.trim() }; break; }
+      if (s && Number(s[3]) > 0) { out.source = { file: s[2]!, line: Number(s[3]), text: s[1]!.trim() }; out.sourceText = out.source.text; break; }
+      if (s) continue;
+      const t = SOURCE_TEXT.exec(log[i]!);
+      if (t && t[1]!.trim()) { out.sourceText = t[1]!.trim(); break; }
     }
   }
   for (const l of log.slice(insnAt + 1)) {
     const p = PROCESSED.exec(l);
     if (p) { out.processedInsns = Number(p[1]); continue; }
-    if (l.trim() && !SOURCE.test(l)) out.message.push(l.trim());
+    if (l.trim() && !SOURCE_TEXT.test(l)) out.message.push(l.trim());
   }
   return out;
+}
+
+/**
+ * The rejected line's file and number from the object's line info (lineInfo() in bpf-elf.ts), for kernels that
+ * print only its text: the records of the program's section with that text; of several, the last one at or before
+ * the rejected instruction. Undefined when the text is in no record (the object was rebuilt, or has no line info).
+ */
+export function locateSource(r: VerifierRejection, records: { section: string; insn: number; file: string; line: number; text: string }[], section: string): SourceLine | undefined {
+  if (r.source) return r.source;
+  const text = r.sourceText;
+  if (!text) return undefined;
+  const same = records.filter((l) => l.section === section && l.line > 0 && l.text.trim() === text);
+  if (!same.length) return undefined;
+  const before = same.filter((l) => r.insn === undefined || l.insn <= r.insn.index);
+  const hit = (before.length ? before : same).reduce((a, b) => (b.insn > a.insn ? b : a));
+  return { file: hit.file.split('/').pop()!, line: hit.line, text };
 }
