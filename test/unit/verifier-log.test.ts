@@ -53,7 +53,7 @@ describe('verifier rejections recorded on this kernel', () => {
 // verifiers printed): the words differ between kernels, the rule and the source line must not. Before 6.4 the
 // verifier prints a line's text without `@ file:N`: its file and number come from the object's own line info
 // (the objects `make -C bpf` builds). unbounded_loop is only walked on the host's kernel (minutes under TCG).
-const MATRIX = ['5.10'];
+const MATRIX = ['5.10', '6.1', '6.12'];
 describe.each(MATRIX)('verifier rejections recorded on %s', (kernel) => {
   test.each(CASES.filter(([name]) => name !== 'unbounded_loop'))('%s → %s at line %i', (name, cause, line) => {
     const r = parseVerifierRejection(recording(`kernels/${kernel}/attach/verifier-${name}.ip-stderr`))!;
