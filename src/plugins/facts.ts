@@ -57,6 +57,8 @@ export interface SignalSeen {
   ifname?: string;
   /** Driver of ifname (ethtool -i / ip -d link kind): veth, virtio_net, mlx5_core ... */
   driver?: string;
+  /** What a redirect event's map_id names (the program's map of that id): devmap, xskmap, cpumap, or bpf_redirect. */
+  mapType?: 'ifindex' | 'devmap' | 'xskmap' | 'cpumap';
   count: number;
   /** Extra numeric fields summed over the events (drops, sent, ...). */
   fields?: Record<string, number>;

@@ -20,6 +20,7 @@ export { ToolOutputError } from '../tools/json.js';
 
 // Namespaces, addresses, mounts.
 export { nsLabel } from '../tools/netns.js';
+export { cpuSpan, parseCpuList } from '../tools/cpus.js';
 export { ipv4Octets, ipv4ToU32, ipv6Bytes, ipv6Text, ipv6Words, macOf, u32ToIpv4 } from '../tools/addresses.js';
 export { mountedAs, mountOptions } from '../tools/mounts.js';
 
