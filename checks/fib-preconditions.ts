@@ -45,7 +45,9 @@ export function judgeFib(r: FibReadings): FibJudgement {
       ...(seen.length ? { signal: 'skb:kfree_skb IP_INADDRERRORS' } : { risk: true }),
       message: `the program calls bpf_fib_lookup() and forwarding is off on its ingress device ${r.iface} (${key} = 0): ` +
         `the lookup answers FWD_DISABLED for IPv${f.family} and the program falls back to its other path (XDP_PASS in most)${effect}`,
-      explains: ['stack-drop', 'xdp-passed-unchanged'],
+      // As a risk it is context for what was seen (the program passing, the stack dropping); once its own effect is
+      // seen it is the cause those findings join (they name it in their explains), not one that joins them.
+      ...(seen.length ? {} : { explains: ['stack-drop', 'xdp-passed-unchanged'] }),
       fixes: [{
         title: `turn IPv${f.family} forwarding on for ${r.iface} (${key} 0 → 1)`,
         commands: [['sysctl', '-w', `${key}=1`]], undo: [['sysctl', '-w', `${key}=0`]], netns: r.netns, verify: 'probe',
@@ -70,7 +72,7 @@ export function judgeFib(r: FibReadings): FibJudgement {
           message: `the next hop ${hop} of ${dst} has ${entry ? `a neighbour entry in state ${state}` : 'no neighbour entry'} on ${route.dev}: ` +
             'bpf_fib_lookup() answers NO_NEIGH (XDP cannot resolve it) and the program hands the packets to the stack' +
             (seen.length ? `, which could not resolve it either: ${seen.reduce((n, d) => n + d.count, 0)} packet(s) dropped with NEIGH_FAILED` : ''),
-          explains: ['neigh-failed', 'xdp-passed-unchanged'],
+          ...(seen.length ? {} : { explains: ['neigh-failed', 'xdp-passed-unchanged'] }),
           fixes: [{
             title: `resolve ${hop} from the program's namespace (ping it once), and check that it answers ARP/ND on ${route.dev}`,
             commands: [['ping', '-c', '1', '-W', '1', hop]], netns: r.netns,
