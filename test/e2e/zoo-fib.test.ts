@@ -6,14 +6,18 @@
 //   that drop, makes fib-forwarding-disabled the cause: diagnosis[0], with `sysctl -w net/ipv4/conf/hr0/forwarding=1`
 //   (undo =0) as its fix; the kernel's stack-drop joins it. Exit 1, no rung in error.
 // - forwarding on: the ping is forwarded (by XDP once the next hop is resolved), exit 0, helper-preconditions passes.
+// - a route via a gateway nobody answers (10.112.3.0/24 via 10.112.2.99), forwarding on: bpf_fib_lookup answers
+//   NO_NEIGH, the program passes, the stack asks ARP in vain and, ~3 s later, drops the queued packets with
+//   NEIGH_FAILED. The probe lasts past that (6 pings, 0.6 s apart), so the drop is seen: fib-no-neighbour at
+//   diagnosis[0] naming 10.112.2.99 on hr1, the stack's NEIGH_FAILED joined to it. Exit 1, no rung in error.
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { routerArgs, routerDown, routerUp, type RouterSetup } from './helpers/zoo-router.js';
 
 const TAG = 'f';
 
-async function doctor(z: RouterSetup) {
-  const r = await runCli(routerArgs(z, ['--skip', 'trace-pipe']));
+async function doctor(z: RouterSetup, probe?: string) {
+  const r = await runCli(routerArgs(z, ['--skip', 'trace-pipe'], probe));
   let report: any;
   try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 800)}`); }
   const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
@@ -49,5 +53,17 @@ describe('the zoo router: bpf_fib_lookup across three namespaces', () => {
     expect(report.probe.ok).toBe(true);
     expect(exitCode, JSON.stringify(report.diagnosis)).toBe(0);
     expect(byId['helper-preconditions'].status, byId['helper-preconditions'].summary).toBe('pass');
+  });
+
+  test('the next hop never answers ARP: fib-no-neighbour at diagnosis[0], joined by the stack\'s NEIGH_FAILED', async () => {
+    const z = await routerUp(TAG, { ingressForwarding: true, deadGateway: true });
+    const { exitCode, report, byId, errored, causes } = await doctor(z, 'ping -c 6 -i 0.6 -W 1 10.112.3.1');
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0], JSON.stringify(report.diagnosis.map((d: any) => [d.cause, d.evidence.map((e: any) => e.check)]))).toBe('fib-no-neighbour');
+    const said = report.diagnosis[0].evidence.map((e: any) => `${e.check}: ${e.message}`).join('\n');
+    expect(said).toMatch(/helper-preconditions: the next hop 10\.112\.2\.99 of 10\.112\.3\.1 has a neighbour entry in state (FAILED|INCOMPLETE) on hr1/);
+    expect(said).toMatch(/drop-reasons: .*NEIGH_FAILED/);
+    expect(byId['helper-preconditions'].status).toBe('fail');
   });
 });

@@ -23,8 +23,12 @@ export async function routerDown(tag: string): Promise<void> {
   for (const ns of Object.values(routerNames(tag))) await execa('ip', ['netns', 'del', ns], { reject: false });
 }
 
-/** `ingressForwarding: false` turns IPv4 forwarding off on hr0 alone (all=1, hr1=1): bpf_fib_lookup says FWD_DISABLED. */
-export async function routerUp(tag: string, opts: { ingressForwarding: boolean }): Promise<RouterSetup> {
+/**
+ * `ingressForwarding: false` turns IPv4 forwarding off on hr0 alone (all=1, hr1=1): bpf_fib_lookup says FWD_DISABLED.
+ * `deadGateway` routes 10.112.3.0/24 via 10.112.2.99 on hr1, an address nobody answers ARP for: NO_NEIGH, then the
+ * stack's own resolution fails (NEIGH_FAILED).
+ */
+export async function routerUp(tag: string, opts: { ingressForwarding: boolean; deadGateway?: boolean }): Promise<RouterSetup> {
   await requireLabEnvironment();
   await routerDown(tag);
   const { client, router, server } = routerNames(tag);
@@ -44,6 +48,7 @@ export async function routerUp(tag: string, opts: { ingressForwarding: boolean }
   const sysctl = (kv: string) => run(['nsenter', `--net=/run/netns/${router}`, 'sysctl', '-qw', kv]);
   await sysctl('net.ipv4.conf.all.forwarding=1');
   if (!opts.ingressForwarding) await sysctl('net/ipv4/conf/hr0/forwarding=0');
+  if (opts.deadGateway) await run(['ip', '-n', router, 'route', 'add', '10.112.3.0/24', 'via', '10.112.2.99', 'dev', 'hr1']);
   await run(['ip', '-n', server, 'link', 'set', 'dev', 'hs0', 'xdpdrv', 'obj', join(ROOT, 'bpf', 'build', 'xdp_pass.o'), 'sec', 'xdp']);
   await run(['ip', '-n', router, 'link', 'set', 'dev', 'hr0', 'xdpdrv', 'obj', join(ROOT, 'bpf', 'build', 'zoo', 'zoo_fib_fwd.o'), 'sec', 'xdp']);
   const link = JSON.parse(await run(['ip', '-n', router, '-j', '-d', 'link', 'show', 'dev', 'hr0']))[0];
@@ -52,6 +57,6 @@ export async function routerUp(tag: string, opts: { ingressForwarding: boolean }
   return { client, router, server, iface: 'hr0', serverIp: '10.112.2.1', progId };
 }
 
-export function routerArgs(z: RouterSetup, extra: string[] = []): string[] {
-  return ['--iface', z.iface, '--netns', z.router, '--probe', `ping -c 3 -i 0.2 -W 1 ${z.serverIp}`, '--probe-netns', z.client, '--json', ...extra];
+export function routerArgs(z: RouterSetup, extra: string[] = [], probe = `ping -c 3 -i 0.2 -W 1 ${z.serverIp}`): string[] {
+  return ['--iface', z.iface, '--netns', z.router, '--probe', probe, '--probe-netns', z.client, '--json', ...extra];
 }
