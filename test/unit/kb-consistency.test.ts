@@ -27,7 +27,7 @@ export function causesNamedIn(src: string): Set<string> {
 }
 function causesNamedInFolder(folder: string): Set<string> {
   const out = new Set<string>();
-  for (const f of readdirSync(dir(folder)).filter((n) => n.endsWith('.ts') || n.endsWith('.tsx'))) {
+  for (const f of readdirSync(dir(folder), { withFileTypes: true }).filter((e) => e.isFile() && /\.tsx?$/.test(e.name)).map((e) => e.name)) {
     causesNamedIn(readFileSync(dir(`${folder}/${f}`), 'utf8')).forEach((id) => out.add(id));
   }
   return out;
@@ -51,7 +51,7 @@ describe('the knowledge base', () => {
 
   it('every cause id the attach rungs, the engine, the views and the kb tables name exists', () => {
     const named = new Set<string>();
-    for (const folder of ['../../src/attach', '../../src/engine', '../../src/ui', '../../src/report', '../../src/kb']) {
+    for (const folder of ['../../src', '../../src/attach', '../../src/engine', '../../src/ui', '../../src/report', '../../src/kb', '../../src/lab', '../../src/fleet', '../../src/plugins']) {
       causesNamedInFolder(folder).forEach((id) => named.add(id));
     }
     expect(named.size).toBeGreaterThan(30);
