@@ -19,11 +19,11 @@ export default defineCheck({
     for (const s of tp?.signals ?? []) {
       const where = `xdp:${s.tracepoint} on ${s.ifname ?? `ifindex ${s.ifindex ?? '?'}`}${s.driver ? ` (${s.driver})` : ''} ×${s.count}`;
       if (s.errno) {
-        const e = kb.explainErrno({ errno: s.errno, tracepoint: s.tracepoint, driver: s.driver });
+        const e = kb.explainErrno({ errno: s.errno, tracepoint: s.tracepoint, driver: s.driver, mapType: s.mapType });
         evidence.push({ label: where, data: kb.explanationText(e, { tracepoint: s.tracepoint, driver: s.driver }).trim() });
         explained.push(`${e.errno?.name ?? `E${s.errno}`} from ${s.tracepoint}${s.ifname ? ` on ${s.ifname}` : ''}`);
       } else {
-        const row = kb.findSignal({ tracepoint: s.tracepoint, errno: s.errno, driver: s.driver, act: s.act });
+        const row = kb.findSignal({ tracepoint: s.tracepoint, errno: s.errno, driver: s.driver, act: s.act, mapType: s.mapType });
         if (row) {
           evidence.push({ label: where, data: `${row.meaning}\nsource: ${row.source}\nfix: ${row.fix}` });
           explained.push(`${s.tracepoint}${s.act !== undefined ? ` act=${s.act}` : ''}`);

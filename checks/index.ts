@@ -12,5 +12,6 @@ import ethtoolStats from './ethtool-stats.js';
 import tracepoints from './tracepoints.js';
 import dropReasons from './drop-reasons.js';
 import packetFate from './packet-fate.js';
+import helperPreconditions from './helper-preconditions.js';
 
-export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, xdpdump, packetSanity, errnoExplain, ethtoolStats, tracepoints, dropReasons, packetFate];
+export const BUILTIN_CHECKS: Check[] = [preflight, inventory, routing, tracePipe, mapDump, xdpdump, packetSanity, errnoExplain, ethtoolStats, tracepoints, dropReasons, packetFate, helperPreconditions];

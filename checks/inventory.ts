@@ -64,6 +64,14 @@ export default defineCheck({
     facts.tag = prog.tag;
     facts.btfId = prog.btfId;
     facts.maps = await Promise.all(prog.mapIds.map((id) => bpftool.map(id)));
+    // What it calls: a fact for the rungs that check each helper's preconditions on this host. A program whose
+    // instructions cannot be read (an old bpftool, a permission) is still inventoried; the gap is said.
+    let callsNote: string | undefined;
+    try {
+      facts.calls = await bpftool.calls(prog.id);
+    } catch (e) {
+      callsNote = `its helper calls could not be read (${e instanceof Error ? e.message : String(e)})`;
+    }
     if ((link.attachments?.length ?? 0) > 1) facts.attachments = link.attachments!.map((a) => ({ mode: a.mode, progId: a.progId, progName: a.progName }));
     const [owner] = await ctx.tools.links.ofXdpProgram(progId);
     if (owner) {
@@ -76,6 +84,10 @@ export default defineCheck({
       { label: 'program', data: `${prog.name ?? '?'} id ${prog.id} tag ${prog.tag ?? '?'} ${prog.btfId ? `btf ${prog.btfId}` : 'no BTF'}` },
       { label: 'attached', data: `${link.ifname} (ifindex ${link.ifindex}, ${link.kind ?? 'device'}) mode ${facts.mode ?? (target.progId ? 'given by --prog' : '?')}` },
       { label: 'maps', data: facts.maps.map(describeMap) },
+      {
+        label: 'calls', command: ['bpftool', '-j', 'prog', 'dump', 'xlated', 'id', String(prog.id)],
+        data: facts.calls ? describeCalls(facts.calls, facts.maps) : callsNote!,
+      },
     );
     if (facts.peer) evidence.push({ label: 'veth peer', data: describePeer(facts.peer) });
     if (facts.attachments) evidence.push({ label: 'attachments', data: facts.attachments.map((a) => `${a.mode}: ${a.progName ?? '?'} id ${a.progId}`).join('\n') });
@@ -104,6 +116,15 @@ export default defineCheck({
     return { status: notes.length ? 'warn' : 'pass', summary: notes.length ? `${summary} — ${notes.join('; ')}` : summary, evidence, findings };
   },
 });
+
+/** "fib_lookup ×1, redirect_map ×1 → tx_ports (devmap)": each helper, how often, and the maps handed to it. */
+function describeCalls(calls: NonNullable<InventoryFacts['calls']>, maps: MapInfo[]): string {
+  if (!calls.helpers.length) return 'no helper calls';
+  return calls.helpers.map((h) => {
+    const named = h.mapIds.map((id) => { const m = maps.find((x) => x.id === id); return m ? `${m.name} (${m.type})` : `map ${id}`; });
+    return `${h.helper} ×${h.calls}${named.length ? ` → ${named.join(', ')}` : ''}`;
+  }).join(', ');
+}
 
 async function vethPeer(ctx: CheckContext, link: LinkInfo): Promise<InventoryFacts['peer']> {
   const found = await ctx.tools.vethPeer(link, ctx.target.netns);

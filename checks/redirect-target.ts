@@ -18,7 +18,27 @@ export function slotText(mapId?: number, mapIndex?: number, mapName?: string): s
   return ` (${mapName ?? `map id ${mapId}`} slot ${mapIndex ?? '?'})`;
 }
 
-export function redirectTarget(toIfindex: number, links: LinkInfo[], netns?: NetnsRef): RedirectTarget {
+/**
+ * A driver's ENXIO on xdp_devmap_xmit (not a veth's): it takes redirected frames only while it runs an XDP program
+ * itself (virtio_net, i40e), or picks its XDP send queue by CPU number and has fewer queues than CPUs (i40e, mlx5).
+ * `cpus` is this host's CPU count, the highest CPU a redirect can run on plus one.
+ */
+function refusedByDriver(dev: LinkInfo, name: string, netns: NetnsRef | undefined, cpus?: number): RedirectTarget {
+  const why: string[] = [];
+  const fixes: Fix[] = [];
+  if (!dev.xdp) {
+    why.push('it runs no XDP program, and drivers such as virtio_net and i40e take redirected frames only while they run one');
+    fixes.push(kb.xdpPassFix(dev.ifname, netns));
+  }
+  if (cpus !== undefined && dev.numTxQueues !== undefined && dev.numTxQueues < cpus) {
+    why.push(`it has ${dev.numTxQueues} TX queue(s) for ${cpus} CPUs, and drivers such as i40e and mlx5 pick the XDP send queue by CPU number, refusing frames redirected on a CPU at or above the queue count`);
+    fixes.push({ title: `give ${dev.ifname} one combined channel per CPU (ethtool -L ${dev.ifname} combined ${cpus}), or pin the receive side's IRQs to CPUs below ${dev.numTxQueues}`, commands: [] });
+  }
+  if (!why.length) why.push('its driver refused the batch (ndo_xdp_xmit returned ENXIO); compare its channels (ethtool -l) with the CPU count and check that it runs an XDP program');
+  return { ifindex: dev.ifindex, ifname: dev.ifname, problem: `${name} refused the redirected frames (ENXIO): ${why.join('; ')}`, fixes };
+}
+
+export function redirectTarget(toIfindex: number, links: LinkInfo[], netns?: NetnsRef, refused?: { errno: number; cpus?: number }): RedirectTarget {
   const dev = links.find((l) => l.ifindex === toIfindex);
   if (!dev) return { ifindex: toIfindex, problem: `ifindex ${toIfindex} is not an interface in this namespace: a redirect target must be`, fixes: [] };
   const name = `${dev.ifname} (ifindex ${toIfindex}${dev.kind ? `, ${dev.kind}` : ''})`;
@@ -42,5 +62,6 @@ export function redirectTarget(toIfindex: number, links: LinkInfo[], netns?: Net
     }
     if (peer && !peer.up) return { ifindex: toIfindex, ifname: dev.ifname, problem: `${name} is a veth whose peer ${peer.ifname} is DOWN`, fixes: [] };
   }
+  if (refused?.errno === 6 && dev.kind !== 'veth') return refusedByDriver(dev, name, netns, refused.cpus);
   return { ifindex: toIfindex, ifname: dev.ifname, fixes: [] };
 }

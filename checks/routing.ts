@@ -18,7 +18,7 @@ export const STACK_DROP_COUNTERS = [
 const AFTER_XDP_CAUSES = [
   'xdp-drop-verdict', 'xdp-aborted', 'xdp-redirect-error', 'xdp-tx-error', 'devmap-xmit-error', 'veth-peer-no-xdp',
   'malformed-packet', 'tx-checksum-partial', 'map-params-unset', 'xdp-tx-addresses-unchanged', 'drop-otherhost',
-  'l4-checksum-drop', 'ip-rpfilter', 'xdp-passed-unchanged', 'no-socket', 'netfilter-drop', 'ip-noproto', 'neigh-failed', 'stack-drop',
+  'l4-checksum-drop', 'ip-rpfilter', 'fib-forwarding-disabled', 'fib-no-neighbour', 'xdp-passed-unchanged', 'no-socket', 'netfilter-drop', 'ip-noproto', 'neigh-failed', 'stack-drop',
   'xdp-change-dropped', 'neighbour-dropped', 'ip-local-source',
 ];
 

@@ -5,7 +5,7 @@
 // attributed to the target only when its program id matches, or its ifindex resolves in the target's (then the
 // peer's) namespace and, where the driver counts the same thing, the interface's own ethtool counters rose too.
 import {
-  actionName, defineCheck, INVENTORY, kb, kernelHeadersInstallLines, mapsPrinted, missingKernelHeaders,
+  actionName, cpuSpan, defineCheck, INVENTORY, kb, kernelHeadersInstallLines, mapsPrinted, missingKernelHeaders,
   parseBpftraceJson, parseBpftraceStderr, peerWhere, PREFLIGHT, statsDelta, ToolOutputError, TRACEPOINTS,
   XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram, type Evidence, type Finding, type InventoryFacts, type PreflightFacts, type SignalSeen,
   type TracepointFacts, type XdpTraceBucket,
@@ -121,6 +121,9 @@ export default defineCheck({
     const elsewhere: string[] = [];
     const signals: SignalSeen[] = [];
     const findings: Finding[] = [];
+    // A driver's ENXIO at devmap flush may be a queue count below the CPU count: read the CPUs only then.
+    const cpus = buckets.some((b) => b.tracepoint === 'xdp_devmap_xmit' && b.errno)
+      ? cpuSpan(await ctx.tools.files.read('/sys/devices/system/cpu/online')) : undefined;
     for (const b of buckets) {
       const bad = isErrorBucket(b);
       const at = attribute(b, sides, inv, bad);
@@ -130,9 +133,9 @@ export default defineCheck({
       if (at.elsewhere) { elsewhere.push(`${describeBucket(b)}: ${at.elsewhere}`); continue; }
       signals.push({
         tracepoint: b.tracepoint, errno: b.errno, act: b.act, ifindex: b.ifindex, ifname: at.ifname, driver: at.driver,
-        count: b.count, fields: { ...b.fields, ...b.extra },
+        mapType: mapTypeOf(b, inv), count: b.count, fields: { ...b.fields, ...b.extra },
       });
-      findings.push(findingFor(b, at, inv, at.side ?? sides[0]));
+      findings.push(findingFor(b, at, inv, at.side ?? sides[0], cpus));
       evidence.push({ label: `${b.event ?? b.tracepoint} on ${at.ifname ?? `ifindex ${b.ifindex ?? '?'}`}`, data: `attributed: ${at.how}` });
     }
     ctx.facts.set(TRACEPOINTS, { signals } satisfies TracepointFacts);
@@ -175,8 +178,13 @@ export function describeBucket(b: XdpTraceBucket): string {
   return parts.join(' ');
 }
 
-function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | undefined, side?: Side): Finding {
-  const signal = { tracepoint: b.tracepoint, errno: b.errno, driver: at.driver, act: b.act };
+/** The kind of map a redirect event names: the same errno means other things on an xskmap and a devmap. */
+function mapTypeOf(b: XdpTraceBucket, inv: InventoryFacts | undefined) {
+  return b.tracepoint.startsWith('xdp_redirect') ? kb.redirectKind(b.extra.map_id, inv?.maps) : undefined;
+}
+
+function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | undefined, side?: Side, cpus?: number): Finding {
+  const signal = { tracepoint: b.tracepoint, errno: b.errno, driver: at.driver, act: b.act, mapType: mapTypeOf(b, inv) };
   const row = kb.findSignal(signal);
   const cause = kb.signalCause(signal);
   const where = at.ifname ?? `ifindex ${b.ifindex ?? '?'}`;
@@ -204,7 +212,8 @@ function findingFor(b: XdpTraceBucket, at: Attribution, inv: InventoryFacts | un
   const toIfindex = b.tracepoint === 'xdp_devmap_xmit' ? b.ifindex : b.extra.to_ifindex;
   if ((b.tracepoint === 'xdp_redirect_err' || b.tracepoint === 'xdp_devmap_xmit') && toIfindex && side) {
     // Follow the redirect to the device it was meant for, and check that device as the target is checked.
-    const to = redirectTarget(toIfindex, side.links, side.netns);
+    const refused = b.tracepoint === 'xdp_devmap_xmit' && b.errno ? { errno: b.errno, cpus } : undefined;
+    const to = redirectTarget(toIfindex, side.links, side.netns, refused);
     const map = inv?.maps.find((m) => m.id === b.extra.map_id)?.name;
     finding.message += `; redirected to ${to.ifname ?? `ifindex ${toIfindex}`}${slotText(b.extra.map_id, b.extra.map_index, map)}` +
       (to.problem ? `: ${to.problem}` : '');

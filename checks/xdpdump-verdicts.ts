@@ -128,6 +128,9 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
   if (ours.length && untouched.length === ours.length) {
     findings.push({
       cause: 'xdp-passed-unchanged', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_PASS',
+      // A forwarding program passes what its bpf_fib_lookup() could not forward: when the helper's failed
+      // precondition is observed, that is the story and this verdict its evidence.
+      explains: ['fib-forwarding-disabled', 'fib-no-neighbour'],
       message: `${c.prog} returned XDP_PASS for all ${ours.length} probe packet(s)${to} and left them unchanged (${how}): the program did not act on this traffic, so the loss is after it, in the stack`,
     });
   }

@@ -319,6 +319,30 @@ const CAUSES: CauseInfo[] = [
     severity: 'high',
   },
   {
+    id: 'fib-forwarding-disabled',
+    title: 'bpf_fib_lookup() answers FWD_DISABLED: forwarding is off on the ingress device, so the program passes the packets',
+    explanation:
+      'A forwarding XDP program asks the kernel\'s FIB for the next hop with bpf_fib_lookup(). The kernel answers ' +
+      'BPF_FIB_LKUP_RET_FWD_DISABLED when forwarding is off on the device the packet came in on (net.ipv4.conf.DEV.forwarding, ' +
+      'net.ipv6.conf.DEV.forwarding), and programs fall back to XDP_PASS. The stack, which does not forward there either, ' +
+      'drops the packet (IP_INADDRERRORS for IPv4): a kernel drop on the program\'s own interface that is not its verdict.',
+    source: 'net/core/filter.c bpf_ipv4_fib_lookup(): `if (unlikely(!in_dev || !IN_DEV_FORWARD(in_dev))) return BPF_FIB_LKUP_RET_FWD_DISABLED;` (bpf_ipv6_fib_lookup(): `!idev->cnf.forwarding`)',
+    prior: 0.95,
+    severity: 'critical',
+  },
+  {
+    id: 'fib-no-neighbour',
+    title: 'bpf_fib_lookup() answers NO_NEIGH: the next hop has no valid neighbour entry, and XDP cannot resolve one',
+    explanation:
+      'bpf_fib_lookup() returns the next hop\'s MAC only from a neighbour entry that is valid (REACHABLE, STALE, DELAY, ' +
+      'PROBE, PERMANENT); an XDP program cannot send ARP or neighbour solicitations. With no entry, or one INCOMPLETE or ' +
+      'FAILED, the lookup answers BPF_FIB_LKUP_RET_NO_NEIGH and programs pass the packet to the stack, which resolves the ' +
+      'neighbour if it can forward — or drops the packet (NEIGH_FAILED) when the next hop never answers.',
+    source: 'net/core/filter.c bpf_ipv4_fib_lookup() / bpf_ipv6_fib_lookup(): `if (!neigh || !(neigh->nud_state & NUD_VALID)) return BPF_FIB_LKUP_RET_NO_NEIGH;`',
+    prior: 0.85,
+    severity: 'high',
+  },
+  {
     id: 'probe-failed-unexplained',
     title: 'The probe failed and no rung observed why',
     explanation:

@@ -90,7 +90,7 @@ const ROWS: DropReasonInfo[] = [
     source: 'net/ipv4/ip_input.c ip_protocol_deliver_rcu(): no inet_protos handler → SKB_DROP_REASON_IP_NOPROTO',
   },
   {
-    reason: 'NEIGH_FAILED', cause: 'neigh-failed', explains: [],
+    reason: 'NEIGH_FAILED', cause: 'neigh-failed', explains: ['fib-no-neighbour'],
     meaning: 'the next hop\'s MAC address could not be resolved (ARP failed)',
     afterXdp: 'after XDP_PASS the route towards the destination points at a neighbour that does not answer ARP',
     fix: 'check the route and the neighbour (ip route get DEST; ip neigh show)',
@@ -118,7 +118,7 @@ const ROWS: DropReasonInfo[] = [
     source: 'net/core/dev.c __netif_receive_skb_core() / net/ipv6: SKB_DROP_REASON_UNHANDLED_PROTO',
   },
   {
-    reason: 'IP_INADDRERRORS', cause: 'stack-drop', explains: ['xdp-passed-unchanged', 'map-params-unset'],
+    reason: 'IP_INADDRERRORS', cause: 'stack-drop', explains: ['xdp-passed-unchanged', 'map-params-unset', 'fib-forwarding-disabled'],
     meaning: 'the packet is addressed to an address this host does not own, and it does not forward (ip_forward=0 on the ingress device)',
     afterXdp: 'the program passed (XDP_PASS) a packet meant for someone else — a VIP it should have rewritten or sent on — to a stack that neither owns nor forwards that address',
     fix: 'make the program act on that traffic (its match and configuration), or let this host own or forward the address',

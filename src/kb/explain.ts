@@ -1,6 +1,6 @@
 // One explanation of an errno in its XDP context, shared by `xdp-doctor explain` and the errno-explain rung.
 import { lookupErrno, type ErrnoInfo } from './errnos.js';
-import { SIGNALS, findSignal, type SignalRow } from './signals.js';
+import { SIGNALS, findSignal, type RedirectKind, type SignalRow } from './signals.js';
 
 export interface Explanation {
   errno?: ErrnoInfo;
@@ -8,11 +8,11 @@ export interface Explanation {
   rows: SignalRow[];
 }
 
-export function explainErrno(q: { errno: number | string; tracepoint?: string; driver?: string }): Explanation {
+export function explainErrno(q: { errno: number | string; tracepoint?: string; driver?: string; mapType?: RedirectKind }): Explanation {
   const errno = lookupErrno(q.errno);
   if (!errno) return { rows: [] };
   if (q.tracepoint) {
-    const best = findSignal({ tracepoint: q.tracepoint, errno: errno.value, driver: q.driver });
+    const best = findSignal({ tracepoint: q.tracepoint, errno: errno.value, driver: q.driver, mapType: q.mapType });
     return { errno, rows: best ? [best] : [] };
   }
   return { errno, rows: SIGNALS.filter((r) => r.errno === errno.value && (!q.driver || !r.driver || r.driver === q.driver)) };
@@ -26,7 +26,7 @@ export function explanationText(e: Explanation, q: { tracepoint?: string; driver
     lines.push(`No XDP-specific knowledge for this errno${ctx ? ` with ${ctx}` : ''}; the libc meaning above is all that is known.`);
   }
   for (const r of e.rows) {
-    lines.push('', `In xdp:${r.tracepoint}${r.driver ? ` on ${r.driver}` : ''}${r.verified ? ' (reproduced on the lab)' : ''}:`,
+    lines.push('', `In xdp:${r.tracepoint}${r.mapType ? ` (${r.mapType === 'ifindex' ? 'bpf_redirect' : r.mapType})` : ''}${r.driver ? ` on ${r.driver}` : ''}${r.verified ? ' (reproduced on the lab)' : ''}:`,
       `  meaning: ${r.meaning}`, `  source:  ${r.source}`, `  confirm: ${r.confirm}`, `  fix:     ${r.fix}`);
   }
   return `${lines.join('\n')}\n`;

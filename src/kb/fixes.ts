@@ -59,3 +59,14 @@ export function txChecksumFixes(sender?: { iface: string; netns?: NetnsRef }, ta
   if (target) fixes.push(...vethPeerFixes(target).filter((f) => f.commands.some((c) => c.includes('xdpgeneric'))));
   return fixes;
 }
+
+/** A dummy XDP_PASS program on a device, so a driver that takes redirected frames only while it runs one takes them. */
+export function xdpPassFix(ifname: string, netns?: NetnsRef): Fix {
+  return {
+    title: `attach a dummy XDP_PASS program to ${ifname} (drivers such as virtio_net and i40e accept redirected frames only while they run an XDP program)`,
+    commands: [...bpfBuildSteps('xdp_pass.o'), ['ip', 'link', 'set', 'dev', ifname, 'xdpdrv', 'obj', bpfObject('xdp_pass.o'), 'sec', 'xdp']],
+    undo: [['ip', 'link', 'set', 'dev', ifname, 'xdpdrv', 'off']],
+    netns,
+    verify: 'probe',
+  };
+}

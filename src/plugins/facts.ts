@@ -2,6 +2,7 @@
 // their shapes, and small helpers every rung reading them needs. Part of the public plugin API.
 import type { NetnsRef, Target } from '../engine/types.js';
 import type { MapInfo } from '../tools/bpftool.js';
+import type { ProgramCalls } from '../tools/bpftool-xlated.js';
 import type { PacketTrip } from '../tools/frame-diff.js';
 
 export const PREFLIGHT = 'preflight';
@@ -29,6 +30,11 @@ export interface InventoryFacts {
   tag?: string;
   btfId?: number;
   maps: MapInfo[];
+  /**
+   * What the program calls, read from the kernel (bpftool prog dump xlated): each helper, the kernel symbol it runs
+   * as and the maps handed to it. Undefined when the instructions could not be read.
+   */
+  calls?: ProgramCalls;
   /** libxdp's dispatcher on the link (xdp-loader load): progId above is then its first component. */
   dispatcher?: { progId: number; components: { id: number; name: string; prio: number }[] };
   kind?: string;
@@ -57,6 +63,8 @@ export interface SignalSeen {
   ifname?: string;
   /** Driver of ifname (ethtool -i / ip -d link kind): veth, virtio_net, mlx5_core ... */
   driver?: string;
+  /** What a redirect event's map_id names (the program's map of that id): devmap, xskmap, cpumap, or bpf_redirect. */
+  mapType?: 'ifindex' | 'devmap' | 'xskmap' | 'cpumap';
   count: number;
   /** Extra numeric fields summed over the events (drops, sent, ...). */
   fields?: Record<string, number>;

@@ -4,6 +4,6 @@
 export { causeInfo, severityOf, type CauseInfo } from '../kb/causes.js';
 export { errnoName, lookupErrno } from '../kb/errnos.js';
 export { explainErrno, explanationText } from '../kb/explain.js';
-export { counterMeaning, findSignal, signalCause } from '../kb/signals.js';
+export { counterMeaning, findSignal, redirectKind, signalCause, type RedirectKind } from '../kb/signals.js';
 export { dropReasonInfo, isRoutineDrop } from '../kb/drop-reasons.js';
-export { txChecksumFixes, vethPeerFixes, type VethContext } from '../kb/fixes.js';
+export { txChecksumFixes, vethPeerFixes, xdpPassFix, type VethContext } from '../kb/fixes.js';

@@ -20,6 +20,12 @@ export { ToolOutputError } from '../tools/json.js';
 
 // Namespaces, addresses, mounts.
 export { nsLabel } from '../tools/netns.js';
+export { cpuSpan, parseCpuList } from '../tools/cpus.js';
+export { forwardingKey, parseSysctlInt } from '../tools/sysctl.js';
+export { neighbourValid, parseRouteGet } from '../tools/ip.js';
+export type { Neighbour, RouteGet } from '../tools/ip.js';
+export { helperName, parseXlatedJson, programCalls } from '../tools/bpftool-xlated.js';
+export type { HelperUse, ProgramCalls, XlatedInsn } from '../tools/bpftool-xlated.js';
 export { ipv4Octets, ipv4ToU32, ipv6Bytes, ipv6Text, ipv6Words, macOf, u32ToIpv4 } from '../tools/addresses.js';
 export { mountedAs, mountOptions } from '../tools/mounts.js';
 

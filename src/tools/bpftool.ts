@@ -2,6 +2,7 @@
 import type { NetnsRef } from '../engine/types.js';
 import type { Exec } from './exec.js';
 import { asArray, excerpt, isObj, num, parseJson, str, ToolOutputError } from './json.js';
+import { parseXlatedJson, programCalls, type ProgramCalls } from './bpftool-xlated.js';
 import { completePrefix, notDumpableReason, parseMapDump, type MapDump, type MapEntry } from './bpftool-map-dump.js';
 
 export { parseMapDump, perCpuSum, isEmptySlot, notDumpableReason, type MapDump, type MapEntry } from './bpftool-map-dump.js';
@@ -102,6 +103,8 @@ export function createBpftool(exec: Exec) {
       return { entries: parseMapDump(r.stdout), truncated: false };
     },
     netShow: async (netns?: NetnsRef) => parseNetShow(await json(['net', 'show'], netns)),
+    /** The helpers a loaded program calls and the maps it hands them, from its instructions after verification. */
+    calls: async (id: number): Promise<ProgramCalls> => programCalls(parseXlatedJson(await json(['prog', 'dump', 'xlated', 'id', String(id)]))),
     /** Instructions after verification: tells whether the program calls bpf_trace_printk at all. */
     xlated: async (id: number) => {
       const r = await exec.run(['bpftool', 'prog', 'dump', 'xlated', 'id', String(id)], { timeoutMs: 10_000 });

@@ -97,6 +97,31 @@ export function parseNeighbours(text: string): Neighbour[] {
   }));
 }
 
+/** `ip -j route get DST`: where the kernel would send DST — its device, the gateway when there is one, the type. */
+export interface RouteGet { dst: string; dev: string; gateway?: string; prefsrc?: string; type?: string }
+
+/** The route `ip -j route get` prints (one object in an array); undefined when it printed none (no route). */
+export function parseRouteGet(text: string): RouteGet | undefined {
+  if (!text.trim()) return undefined;
+  const [r] = asArray('ip', parseJson('ip', text), 'ip -j route get').filter(isObj);
+  if (!r || typeof r.dst !== 'string' || typeof r.dev !== 'string') return undefined;
+  return {
+    dst: r.dst, dev: r.dev,
+    ...(typeof r.gateway === 'string' ? { gateway: r.gateway } : {}),
+    ...(typeof r.prefsrc === 'string' ? { prefsrc: r.prefsrc } : {}),
+    ...(typeof r.type === 'string' ? { type: r.type } : {}),
+  };
+}
+
+/**
+ * Whether a neighbour entry lets bpf_fib_lookup() answer: it returns NO_NEIGH unless the entry is NUD_VALID
+ * (net/core/filter.c bpf_ipv4_fib_lookup(): `if (!neigh || !(neigh->nud_state & NUD_VALID))`), i.e. one of
+ * REACHABLE, STALE, DELAY, PROBE, PERMANENT, NOARP (include/net/neighbour.h). INCOMPLETE and FAILED are not.
+ */
+export function neighbourValid(n: Neighbour): boolean {
+  return n.state.some((s) => ['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT', 'NOARP'].includes(s));
+}
+
 export function parseNetnsIds(text: string): { nsid: number; name?: string }[] {
   if (!text.trim()) return [];
   return asArray('ip', parseJson('ip', text), 'ip -j netns list-id')
@@ -126,6 +151,11 @@ export function createIp(exec: Exec) {
     async neighbours(netns?: NetnsRef): Promise<Neighbour[]> {
       const r = await exec.run(['ip', '-j', 'neigh', 'show'], { netns, timeoutMs: 5000 });
       try { return r.ok ? parseNeighbours(r.stdout) : []; } catch { return []; }
+    },
+    /** Where the kernel would route DST from this namespace; undefined when there is no route (or no answer). */
+    async routeGet(dst: string, netns?: NetnsRef): Promise<RouteGet | undefined> {
+      const r = await exec.run(['ip', '-j', 'route', 'get', dst], { netns, timeoutMs: 5000 });
+      try { return r.ok ? parseRouteGet(r.stdout) : undefined; } catch { return undefined; }
     },
     async netnsIds(netns?: NetnsRef) {
       const r = await exec.run(['ip', '-j', 'netns', 'list-id'], { netns, timeoutMs: 5000 });

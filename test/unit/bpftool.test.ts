@@ -162,6 +162,13 @@ describe('createBpftool over a fake Exec', () => {
     await expect(createBpftool(silent).mapDump(1)).rejects.toThrow('bpftool: map dump id 1: exit 255');
   });
 
+  it('calls reads the JSON dump into the helpers called; a vanished program fails with bpftool\'s JSON error', async () => {
+    const exec = fakeExec([{ argv: ['bpftool', '-j', 'prog', 'dump', 'xlated', 'id', '14249'], stdout: recording('xlated/zoo_fib_fwd.xlated.json') }]);
+    expect((await createBpftool(exec).calls(14249)).helpers.map((h) => h.helper)).toEqual(['fib_lookup', 'redirect']);
+    const gone = fakeExec([{ argv: ['bpftool', '-j', 'prog', 'dump', 'xlated', 'id', '999999'], exitCode: 255, stdout: recording('xlated/missing-prog.json') }]);
+    await expect(createBpftool(gone).calls(999999)).rejects.toThrow('bpftool: prog dump xlated id 999999: get by id (999999): No such file or directory');
+  });
+
   it('xlated returns the plain dump and fails with stderr', async () => {
     const exec = fakeExec([{ argv: ['bpftool', 'prog', 'dump', 'xlated', 'id', '137'], stdout: recording('bpftool/xlated-xdp-pass.txt') }]);
     expect(await createBpftool(exec).xlated(137)).toContain('r0 = 2');

@@ -11,8 +11,18 @@ describe('explainErrno', () => {
   });
 
   it('without a tracepoint: every row of the errno (that fits the driver, when given)', () => {
-    expect(explainErrno({ errno: 6 }).rows).toHaveLength(4);
-    expect(explainErrno({ errno: 6, driver: 'ice' }).rows.map((r) => r.tracepoint)).toEqual(['xdp_bulk_tx', 'xdp_redirect_err', 'xdp_devmap_xmit']);
+    // ENXIO: veth and libeth XDP_TX, a redirect by map type (any, xskmap, devmap), the devmap flush per driver.
+    expect(explainErrno({ errno: 6 }).rows).toHaveLength(10);
+    expect(explainErrno({ errno: 6, driver: 'ice' }).rows.map((r) => r.tracepoint)).toEqual([
+      'xdp_bulk_tx', 'xdp_redirect_err', 'xdp_redirect_err', 'xdp_redirect_err', 'xdp_devmap_xmit',
+    ]);
+  });
+
+  it('a redirect error with its map type: that map type\'s row, named in the text', () => {
+    const e = explainErrno({ errno: -12, tracepoint: 'xdp_redirect_err', mapType: 'xskmap' });
+    expect(e.rows.map((r) => r.mapType)).toEqual(['xskmap']);
+    expect(explanationText(e)).toContain('In xdp:xdp_redirect_err (xskmap):');
+    expect(explanationText(e)).toContain('fill ring is empty');
   });
 
   it('an errno without XDP rows is still named; an unknown one is not', () => {

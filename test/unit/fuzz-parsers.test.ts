@@ -17,6 +17,7 @@ import { parseXdpdumpOutput } from '../../src/tools/xdpdump.js';
 import { parseTsharkJson } from '../../src/tools/tshark.js';
 import { readPcap } from '../../src/tools/pcap.js';
 import { parseProgRunOutput } from '../../src/tools/bpftool-prog-run.js';
+import { parseXlatedJson, programCalls } from '../../src/tools/bpftool-xlated.js';
 
 const REC = join(__dirname, '..', 'recordings');
 const recordings = (dir: string) => readdirSync(join(REC, dir)).filter((f) => !f.endsWith('.py')).map((f) => readFileSync(join(REC, dir, f), 'utf8'));
@@ -84,6 +85,7 @@ describe('parsers never crash a rung', () => {
   neverCrashes('bpftool map dump', (t) => printkFormats(parseMapDump(t)), bpftool, 6);
   neverCrashes('bpftool net show', parseNetShow, bpftool, 7);
   neverCrashes('bpftool prog run', parseProgRunOutput, bpftool.filter((t) => t.includes('Return value')), 8);
+  neverCrashes('bpftool prog dump xlated', (t) => programCalls(parseXlatedJson(t)), recordings('xlated').filter((t) => t.startsWith('[') || t.startsWith('{')), 20);
   neverCrashes('tcpdump lines', parseTcpdumpOutput, recordings('tcpdump'), 9);
   neverCrashes('trace_pipe lines', (t) => { t.split('\n').map(parseTraceLine); splitAtMarker(t.split('\n'), 'xdp-doctor'); }, recordings('trace-pipe'), 10);
   neverCrashes('/proc/mounts', tracefsRoot, recordings('preflight'), 11);

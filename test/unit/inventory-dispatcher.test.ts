@@ -28,6 +28,9 @@ const base = [
   { argv: ['bpftool', '-j', 'map', 'show', 'id', mapId], stdout: k61(`bpftool/${componentMap}`) },
   // libxdp attaches the dispatcher through netlink here: no XDP link holds it (the freplace link is the component's).
   { argv: ['bpftool', '-j', 'link', 'show'], stdout: k61('bpftool/link-show.json') },
+  // No xlated dump was recorded in that VM: the component's instructions answer as a vanished program does (recorded
+  // on 6.18), and inventory goes on without the calls, saying so.
+  { argv: ['bpftool', '-j', 'prog', 'dump', 'xlated', 'id', String(C)], exitCode: 255, stdout: recording('xlated/missing-prog.json') },
 ];
 
 describe('inventory behind the dispatcher (6.1 recordings)', () => {
@@ -42,6 +45,8 @@ describe('inventory behind the dispatcher (6.1 recordings)', () => {
     expect(facts.maps.map((m) => m.id)).toEqual([Number(mapId)]);
     expect(facts.dispatcher).toEqual({ progId: D, components: [{ id: C, name: 'count_pass', prio: 50 }] });
     expect(run.result.summary).toMatch(new RegExp(`^count_pass \\(id ${C}\\) behind xdp_dispatcher \\(id ${D}\\) native on ks0, 1 map\\(s\\)`));
+    expect(facts.calls).toBeUndefined();
+    expect(run.result.evidence.find((e) => e.label === 'calls')?.data).toMatch(/^its helper calls could not be read \(bpftool: prog dump xlated id \d+: get by id \(999999\): No such file or directory\)$/);
     expect(run.result.evidence.find((e) => e.label === 'dispatcher')?.data).toBe(`libxdp xdp_dispatcher (id ${D}) runs count_pass (id ${C}, prio 50, chain on XDP_PASS)`);
   });
 

@@ -41,7 +41,7 @@ describe('main', () => {
       expect(plain).toContain(c.question!);
       return { rung: c.rung, at: plain.indexOf(`  ${c.id} `) };
     });
-    expect(BUILTIN_CHECKS.length).toBe(12);
+    expect(BUILTIN_CHECKS.length).toBe(13);
     const byRung = [...at].sort((a, b) => a.rung - b.rung).map((x) => x.at);
     expect(byRung).toEqual([...byRung].sort((a, b) => a - b));
     expect(stdout.split('\n').every((l) => l.length <= 100)).toBe(true);

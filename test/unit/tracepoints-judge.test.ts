@@ -11,7 +11,8 @@ import type { Files } from '../../src/tools/files.js';
 import { createTools } from '../../src/tools/index.js';
 import { parseBpftraceJson, XDP_TRACEPOINTS, xdpBuckets, type XdpTraceBucket } from '../../src/tools/bpftrace.js';
 import tracepoints, { describeBucket, isErrorBucket } from '../../checks/tracepoints.js';
-import { INVENTORY, PREFLIGHT, type InventoryFacts } from '../../src/plugins/facts.js';
+import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type TracepointFacts } from '../../src/plugins/facts.js';
+import { parseMap } from '../../src/tools/bpftool.js';
 
 const rec = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/${path}`, import.meta.url)), 'utf8');
 const buckets = (file: string) => xdpBuckets(parseBpftraceJson(rec(`bpftrace/${file}`)), XDP_TRACEPOINTS);
@@ -89,6 +90,18 @@ describe('tracepoints rung: the outcomes in words', () => {
     expect(ev.events).toBe('xdp_redirect_err err -95 EOPNOTSUPP XDP_REDIRECT ×3 to_ifindex 4 prog_id 2620 map_id 1960 map_index 0 → l0 (h3-lb, veth)');
     expect(ev['ifindex resolution']).toBe("ifindexes are resolved in the target's namespace (h3-lb) first, then in the peer's (h3-gw). " +
       'ifindexes repeat across namespaces and the tracepoints are machine-wide, so an error is attributed only when its program id matches or the interface\'s own ethtool counters rose with it.');
+  });
+
+  it('the redirect\'s map_id names one of the program\'s maps: its type is the signal\'s, so the errno is read for that map type', async () => {
+    // The devmap as bpftool recorded it, under the id the recorded event names.
+    const devmap = { ...parseMap(rec('bpftool/map-show-devmap.json')), id: 1960 };
+    const ctx = scenario({ stdout: rec('bpftrace/xdp-devmap-redirect-eopnotsupp.stdout.txt'), progId: 2620, maps: [devmap] });
+    await tracepoints.run(ctx);
+    expect(ctx.facts.get<TracepointFacts>(TRACEPOINTS)!.signals.map((x) => [x.tracepoint, x.errno, x.mapType])).toEqual([['xdp_redirect_err', 95, 'devmap']]);
+    // Without the map in the inventory the type stays unknown, and the rows without a map type answer.
+    const unknown = scenario({ stdout: rec('bpftrace/xdp-devmap-redirect-eopnotsupp.stdout.txt'), progId: 2620 });
+    await tracepoints.run(unknown);
+    expect(unknown.facts.get<TracepointFacts>(TRACEPOINTS)!.signals[0]!.mapType).toBeUndefined();
   });
 
   it('nothing fired in the probe: pass, and the words say so', async () => {
