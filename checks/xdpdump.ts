@@ -52,7 +52,12 @@ export default defineCheck({
       ctx.progress(`attaching xdpdump to ${prog} on ${iface}`);
       const collector = ctx.tools.xdpdump.capture({
         iface, netns, rxCapture: ['entry', 'exit'], hex: true,
-        onEvent: (e) => ctx.live(`${e.func}()@${e.point}${e.action ? `[${e.action}]` : ''}: ${e.pktLen} bytes, id ${e.id}`),
+        onEvent: (e) => {
+          ctx.live(`${e.func}()@${e.point}${e.action ? `[${e.action}]` : ''}: ${e.pktLen} bytes, id ${e.id}`);
+          // Each verdict as it happens, for the window's story. Every packet of the interface counts (the header
+          // line carries no bytes to filter on); the settle time covers a verdict counted for another packet.
+          if (e.point === 'exit' && e.action) ctx.window.saw?.({ kind: 'verdict', action: e.action === '*unknown*' ? 'XDP_UNKNOWN' : `XDP_${e.action}` });
+        },
       });
       const attached = await attach(collector, XDPDUMP_ATTACH_MS);
       // --dry-run: xdpdump "attaches" instantly with no output; list the fallback's commands too.
@@ -91,6 +96,7 @@ export default defineCheck({
 
 /** true when attached; the rejection message when it exited first; 'timeout' when it hangs. */
 async function withXdpdump(ctx: CheckContext, collector: Collector, c: Common): Promise<CheckResult> {
+  ctx.window.saw?.({ kind: 'listening', what: 'verdicts' });
   const outcome = await ctx.window.ready();
   ctx.facts.set(PROBE_OUTCOME, { ran: outcome.ran, ok: outcome.ok });
   const result = await collector.stop();

@@ -62,17 +62,22 @@ export interface StoryVerdict {
 }
 
 /**
- * Complete when: a sender-side collector and a verdict collector listen; at least one probe packet was sent; no
- * reply came back (a flow that gets replies ends on its own, and cutting it short would fake a loss); every sent
- * packet has a verdict, or the kernel's drop explains those without one; every verdict that lost its packet is
- * explained (DROP/ABORTED by itself, TX/REDIRECT by an xdp:* error or a drop, PASS by a drop); and nothing new
- * was seen for settleMs.
+ * Complete when: a sender-side collector listens; at least one probe packet was sent; no reply came back (a flow
+ * that gets replies ends on its own, and cutting it short would fake a loss); with a live verdict collector, every
+ * sent packet has a verdict, or the kernel's drop explains those without one, and every verdict that lost its
+ * packet is explained (DROP/ABORTED by itself, TX/REDIRECT by an xdp:* error or a drop, PASS by a drop); without
+ * one, a loss signal explains them; and nothing new was seen for settleMs.
  */
 export function storyComplete(t: StoryTally, now: number, settleMs: number): StoryVerdict {
   if (!t.listening.sent) return no('no collector sees the probe\'s packets leave the sender');
-  if (!t.listening.verdicts) return no('no collector sees the program\'s verdicts as they happen');
   if (t.sent === 0) return no('no probe packet seen yet');
   if (t.replies > 0) return no('replies are coming back: the probe ends on its own');
+  if (!t.listening.verdicts) {
+    // No verdicts as they happen (xdpdump cannot attach; the replay comes after the window): the kernel's own
+    // account of the loss (an xdp:* error on the target, a drop on the route) is what explains the packets.
+    if (!t.signals.length) return no(`${t.sent} packet(s) sent, no verdicts as they happen and no signal that explains the loss`);
+    return settled(t, now, settleMs, `no live verdicts; ${t.signals.map((s) => s.what).join(', ')}`);
+  }
   const counts = Object.entries(t.verdicts);
   const verdicted = counts.reduce((n, [, c]) => n + c, 0);
   const drops = t.signals.filter((s) => s.source === 'drop').length;
@@ -83,12 +88,12 @@ export function storyComplete(t: StoryTally, now: number, settleMs: number): Sto
     if (SENT_ON.has(action) ? xdpErrors + drops > 0 : drops > 0) continue;
     return no(`${n} ${action} verdict(s) without a signal that explains the loss`);
   }
+  return settled(t, now, settleMs, [...counts.map(([a, n]) => `${a} ×${n}`), ...t.signals.map((s) => s.what)].join(', '));
+}
+
+function settled(t: StoryTally, now: number, settleMs: number, because: string): StoryVerdict {
   const quiet = now - (t.lastAt ?? now);
   if (quiet < settleMs) return no(`settling (${Math.round(quiet)} of ${settleMs} ms quiet)`);
-  const because = [
-    ...counts.map(([a, n]) => `${a} ×${n}`),
-    ...t.signals.map((s) => s.what),
-  ].join(', ');
   return { complete: true, why: `${t.sent} probe packet(s) sent, each accounted for (${because})` };
 }
 

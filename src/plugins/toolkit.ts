@@ -36,9 +36,9 @@ export { formatToRegex, parseTraceLine, splitAtMarker, tracefsRoot } from '../to
 
 // bpftrace: the xdp:* program and its buckets; skb:kfree_skb drop reasons.
 export {
-  XDP_TRACEPOINTS, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, xdpBuckets, xdpTraceProgram,
+  XDP_TRACEPOINTS, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, parseErrorLine, xdpBuckets, xdpTraceProgram,
 } from '../tools/bpftrace.js';
-export { dropBuckets, dropReasonsProgram, hasDropReasons, L3 as L3_ETHERTYPE, parseDropReasonNames } from '../tools/drop-reasons.js';
+export { dropBuckets, dropReasonsProgram, hasDropReasons, L3 as L3_ETHERTYPE, parseDropLine, parseDropReasonNames } from '../tools/drop-reasons.js';
 
 // xdpdump and pcap files.
 export { actionName, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput, xdpdumpFailure } from '../tools/xdpdump.js';

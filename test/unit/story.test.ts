@@ -73,15 +73,23 @@ describe('storyComplete', () => {
     expect(judge([...healthy, [14, { kind: 'signal', source: 'drop', what: 'x' }]], 5000).complete).toBe(false);
   });
 
-  it('without a sender-side or a verdict collector the story is never complete (the full window)', () => {
-    const t = emptyTally();
-    record(t, { kind: 'listening', what: 'sent' }, 0);
-    for (const [ms, s] of VETH) record(t, s, ms);
-    expect(storyComplete(t, 9000, 300)).toEqual({ complete: false, why: 'no collector sees the program\'s verdicts as they happen' });
+  it('without a sender-side collector the story is never complete (the full window)', () => {
     const u = emptyTally();
     record(u, { kind: 'listening', what: 'verdicts' }, 0);
     for (const [ms, s] of VETH) record(u, s, ms);
     expect(storyComplete(u, 9000, 300).why).toMatch(/leave the sender/);
+  });
+
+  it('without live verdicts (xdpdump cannot attach: the replay comes later) the kernel\'s loss signal accounts for the packets', () => {
+    const t = emptyTally();
+    record(t, { kind: 'listening', what: 'sent' }, 0);
+    record(t, { kind: 'sent' }, 4);
+    expect(storyComplete(t, 9000, 300).why).toBe('1 packet(s) sent, no verdicts as they happen and no signal that explains the loss');
+    record(t, { kind: 'signal', source: 'drop', what: 'IP_INADDRERRORS at l0 (lb)' }, 40);
+    expect(storyComplete(t, 339, 300).complete).toBe(false);
+    expect(storyComplete(t, 340, 300)).toEqual({ complete: true, why: '1 probe packet(s) sent, each accounted for (no live verdicts; IP_INADDRERRORS at l0 (lb))' });
+    record(t, { kind: 'reply' }, 400);
+    expect(storyComplete(t, 9000, 300).complete).toBe(false);
   });
 
   it('nothing sent yet: not complete', () => {
