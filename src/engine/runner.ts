@@ -11,6 +11,9 @@ import { recordingExec } from './recording-exec.js';
 import { resultProblem } from './validate-result.js';
 import { severityOf } from '../kb/causes.js';
 import { createWindow, type SharedWindow } from './window.js';
+import { attachTimeoutMs } from '../tools/attach-timeout.js';
+
+export { attachTimeoutMs } from '../tools/attach-timeout.js';
 
 export interface PlannedCheck {
   check: Check;
@@ -297,14 +300,4 @@ function errorEvidence(err: unknown): { label: string; data: string; detail?: bo
   if (typeof excerpt === 'string') out.push({ label: 'raw output', data: excerpt || '(empty)' });
   else if (err instanceof Error && err.stack) out.push({ label: 'stack', data: err.stack, detail: true });
   return out;
-}
-
-/**
- * How long a shared window waits for its collectors to attach before the probe fires anyway: 20 s, or
- * XDP_DOCTOR_ATTACH_TIMEOUT_MS (1 s .. 10 min) on slow machines — under qemu's TCG bpftrace's compile and attach
- * of the xdp tracepoints alone can take 10-25 s (test:kernels, docs/kernels.md).
- */
-export function attachTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const v = Number(env.XDP_DOCTOR_ATTACH_TIMEOUT_MS);
-  return Number.isInteger(v) && v >= 1000 && v <= 600_000 ? v : 20_000;
 }

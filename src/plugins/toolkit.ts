@@ -34,6 +34,9 @@ export { isEmptySlot, perCpuSum, printkFormats } from '../tools/bpftool.js';
 // trace_pipe and tracefs.
 export { formatToRegex, parseTraceLine, splitAtMarker, tracefsRoot } from '../tools/trace-pipe.js';
 
+// The one attach timeout (XDP_DOCTOR_ATTACH_TIMEOUT_MS): how long a collector may take to attach.
+export { attachTimeoutMs } from '../tools/attach-timeout.js';
+
 // bpftrace: the xdp:* program and its buckets; skb:kfree_skb drop reasons.
 export {
   XDP_TRACEPOINTS, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, parseErrorLine, xdpBuckets, xdpTraceProgram,
