@@ -37,6 +37,9 @@ export { formatToRegex, parseTraceLine, splitAtMarker, tracefsRoot } from '../to
 // The one attach timeout (XDP_DOCTOR_ATTACH_TIMEOUT_MS): how long a collector may take to attach.
 export { attachTimeoutMs } from '../tools/attach-timeout.js';
 
+// Facts that cannot change within a boot (tool versions, fentry), cached per boot_id and revalidated by a stat.
+export { binFingerprint, BOOT_ID_PATH, bootCachePath, parseBootFacts, reusableVersions, type BootFacts } from '../tools/boot-cache.js';
+
 // bpftrace: the xdp:* program and its buckets; skb:kfree_skb drop reasons.
 export {
   XDP_TRACEPOINTS, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, parseErrorLine, xdpBuckets, xdpTraceProgram,
