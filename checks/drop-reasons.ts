@@ -5,7 +5,7 @@
 // between kernels). Older kernels: the rung says so and reads the hops' `ip -s link` drop counters instead.
 import {
   defineCheck, DROPS, dropBuckets, dropReasonsProgram, flowTrouble, followedFlow, hasDropReasons, INVENTORY, kb, L3_ETHERTYPE,
-  mapsPrinted, nsLabel, parseBpftraceJson, parseBpftraceStderr, parseDropReasonNames, PREFLIGHT, PROBE_OUTCOME, type CheckContext, type DropBucket,
+  mapsPrinted, nsLabel, parseBpftraceJson, parseBpftraceStderr, parseDropLine, parseDropReasonNames, PREFLIGHT, PROBE_OUTCOME, type CheckContext, type DropBucket,
   type DropFacts, type Evidence, type Finding, type Fix, type FlowDrop, type InventoryFacts, type LinkInfo, type NetnsRef, type PreflightFacts,
 } from '../src/plugins/api.js';
 
@@ -33,7 +33,12 @@ export default defineCheck({
     const names = parseDropReasonNames(format);
     const program = dropReasonsProgram([dest]);
     ctx.progress('attaching bpftrace to skb:kfree_skb for the probe\'s flow');
-    const collector = ctx.tools.bpftrace.start(program, { timeoutMs: 120_000 });
+    // The route's namespaces are known once attached; no drop of the probe's flow comes before the probe.
+    let live: Map<number, Place> | undefined;
+    const collector = ctx.tools.bpftrace.start(program, {
+      timeoutMs: 120_000,
+      onLine: (line, stream) => { if (stream === 'stdout' && live) reportDrop(ctx, parseDropLine(line), live, names); },
+    });
     try {
       await collector.ready;
     } catch (e) {
@@ -43,6 +48,7 @@ export default defineCheck({
       return { status: 'error', summary: `bpftrace could not attach to skb:kfree_skb: ${why}`, evidence: [{ label: 'program', data: program, command: collector.argv }], findings: [] };
     }
     const places = await routePlaces(ctx);
+    live = places;
     const outcome = await ctx.window.ready();
     ctx.facts.set(PROBE_OUTCOME, { ran: outcome.ran, ok: outcome.ok });
     const result = await collector.stop(5000);
@@ -111,6 +117,17 @@ export default defineCheck({
     return { status: findings.length ? 'fail' : 'warn', summary: `${summary}${aside}`, evidence, findings };
   },
 });
+
+/**
+ * A first drop while the probe runs: when it is on the route and not routine (the same test the judgement below
+ * applies), the window hears that a loss is explained.
+ */
+function reportDrop(ctx: CheckContext, d: ReturnType<typeof parseDropLine>, places: Map<number, Place>, names: Map<number, string>): void {
+  if (!d || !ctx.window.saw || !places.has(d.netnsInode)) return;
+  const reason = names.get(d.reason) ?? `reason ${d.reason}`;
+  if (d.ifindex === 0 || kb.isRoutineDrop(reason, d.proto)) return;
+  ctx.window.saw({ kind: 'signal', source: 'drop', what: `${reason} at ${placeOf({ ...d, location: '', count: 1 }, places)}` });
+}
 
 const l3Name = (l3: number): FlowDrop['l3'] => (l3 === L3_ETHERTYPE.ipv6 ? 'IPv6' : l3 === L3_ETHERTYPE.arp ? 'ARP' : 'IPv4');
 

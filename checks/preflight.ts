@@ -3,7 +3,9 @@
 import {
   defineCheck, installLines, mountedAs, mountOptions, PREFLIGHT, TOOL_SPECS, tracefsRoot, type CheckContext,
   type Evidence, type PreflightFacts, type ToolName,
+  binFingerprint, BOOT_ID_PATH, bootCachePath, parseBootFacts, reusableVersions, type BootFacts,
 } from '../src/plugins/api.js';
+import { dirname } from 'node:path';
 
 // CAP_NET_ADMIN 12, CAP_SYS_ADMIN 21, CAP_PERFMON 38, CAP_BPF 39 (include/uapi/linux/capability.h).
 const NEEDED_CAPS: [string, number][] = [['CAP_NET_ADMIN', 12], ['CAP_SYS_ADMIN', 21], ['CAP_PERFMON', 38], ['CAP_BPF', 39]];
@@ -37,7 +39,8 @@ export default defineCheck({
     const problems: string[] = [];
     const degraded: string[] = [];
 
-    const caps = missingCaps((await files.read('/proc/self/status')) ?? '');
+    const status = (await files.read('/proc/self/status')) ?? '';
+    const caps = missingCaps(status);
     const root = process.getuid?.() === 0;
     if (!root || caps.length) problems.push(`not privileged enough: ${root ? '' : 'not root; '}missing ${caps.join(', ') || 'nothing'} (run as root)`);
 
@@ -71,7 +74,7 @@ export default defineCheck({
     if (lockdown && !/\[none\]/.test(lockdown)) degraded.push(`kernel lockdown is ${lockdown}: BPF tracing (bpf_probe_read, trace_printk) may be refused`);
 
     ctx.progress('asking each tool for its version');
-    const [tools, fentry] = await Promise.all([ctx.tools.versions(), fentryLoads(ctx)]);
+    const { tools, fentry, cache } = await bootFacts(ctx, status);
     for (const [tool, version] of Object.entries(tools)) {
       if (version === null) degraded.push(`${tool} missing: ${DEGRADES[tool] ?? 'the rungs that need it are skipped'}`);
     }
@@ -91,6 +94,7 @@ export default defineCheck({
       { label: 'kernel file systems', data: `bpffs ${bpffs ? 'yes' : 'no'}, tracefs ${tracefs ?? 'no'}, BTF ${btf ? 'yes' : 'no'}, lockdown ${lockdown ?? 'not present'}` },
       { label: 'fentry', data: fentry.ok === 'unknown' ? `not tested (${fentry.error})` : fentry.ok ? 'loads' : `refused: ${fentry.error}` },
       { label: 'tools', data: tools },
+      ...(cache ? [{ label: 'cached this boot', data: cache }] : []),
       ...(install.length ? [{ label: 'install missing tools', data: install.join('\n') }] : []),
     );
     if (problems.length) return { status: 'fail', summary: problems.join('; '), evidence, findings: [] };
@@ -100,6 +104,45 @@ export default defineCheck({
     return { status: 'pass', summary: 'root, bpffs, tracefs, BTF, fentry and every tool present', evidence, findings: [] };
   },
 });
+
+/**
+ * Tool versions and the fentry answer: this boot's cached ones where still valid (tools/boot-cache.ts), the rest
+ * asked now; the result is written back for the next run. A dry run asks nothing of the cache.
+ */
+async function bootFacts(ctx: CheckContext, status: string): Promise<{
+  tools: Record<string, string | null>; fentry: { ok: boolean | 'unknown'; error?: string }; cache?: string;
+}> {
+  const { files } = ctx.tools;
+  const bootId = ctx.tools.dryRun ? undefined : (await files.read(BOOT_ID_PATH))?.trim() || undefined;
+  if (!bootId) {
+    const [tools, fentry] = await Promise.all([ctx.tools.versions(), fentryLoads(ctx)]);
+    return { tools, fentry };
+  }
+  const capEff = /^CapEff:\s*(\S+)/m.exec(status)?.[1] ?? '';
+  const path = bootCachePath();
+  const cached = parseBootFacts(await files.read(path), bootId, capEff);
+  const names = Object.keys(TOOL_SPECS) as ToolName[];
+  const prints = Object.fromEntries(names.map((t) => [t, binFingerprint(TOOL_SPECS[t].bin)]));
+  const { known, stale } = reusableVersions(cached, prints);
+  const [fresh, fentry] = await Promise.all([
+    stale.length ? ctx.tools.versions(stale as ToolName[]) : Promise.resolve({}),
+    cached?.fentry ?? fentryLoads(ctx),
+  ]);
+  const all: Record<string, string | null> = { ...known, ...fresh };
+  const tools = Object.fromEntries(names.map((t) => [t, all[t] ?? null]));
+  const reused = names.filter((t) => t in known);
+  const next: BootFacts = {
+    bootId, capEff, tools: Object.fromEntries(names.map((t) => [t, { version: tools[t] ?? null, fingerprint: prints[t] ?? null }])),
+    ...(fentry.ok === 'unknown' ? {} : { fentry: { ok: fentry.ok, ...(fentry.error ? { error: fentry.error } : {}) } }),
+  };
+  // Best effort: a read-only run directory only costs the next run the same questions.
+  await files.mkdir(dirname(path)).then(() => files.write(path, `${JSON.stringify(next)}\n`)).catch(() => undefined);
+  const parts = [
+    reused.length ? `versions of ${reused.length === names.length ? 'every tool' : reused.join(', ')} (binaries unchanged)` : '',
+    cached?.fentry ? 'the fentry answer' : '',
+  ].filter(Boolean);
+  return { tools, fentry, ...(parts.length ? { cache: `${parts.join(' and ')} from this boot's preflight (boot_id ${bootId.slice(0, 8)}…, ${path})` } : {}) };
+}
 
 /** Loads a tiny fentry program (bpf/fentry_probe.c) and unpins it: the only honest way to know. */
 async function fentryLoads(ctx: CheckContext): Promise<{ ok: boolean | 'unknown'; error?: string }> {

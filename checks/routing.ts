@@ -37,14 +37,22 @@ export default defineCheck({
     if (!ctx.target.captureFilter?.length) return noFlow('the route');
     const filter = ctx.target.captureFilter;
     ctx.progress(`starting tcpdump on ${hops.length} hop(s)`);
+    // The sender's own hop tells the window each probe packet that leaves and each reply that comes back.
+    const sender = senderHop(ctx);
+    const flow = followedFlow(ctx.target);
     const captures: { hop: Hop; collector: Collector }[] = hops.map((hop) => ({
       hop,
       collector: ctx.tools.tcpdump.capture({
         iface: hop.iface, netns: hop.netns, filter,
-        onPacket: (p) => ctx.live(`${hop.label}: ${p.raw.replace(/^\d+\.\d+\s+/, '')}`),
+        onPacket: (p) => {
+          ctx.live(`${hop.label}: ${p.raw.replace(/^\d+\.\d+\s+/, '')}`);
+          if (hop === sender && flow) reportSenderPacket(ctx, p, flow.ip);
+        },
       }),
     }));
     const attach = await Promise.allSettled(captures.map((c) => c.collector.ready));
+    const senderIndex = sender ? hops.indexOf(sender) : -1;
+    if (senderIndex >= 0 && attach[senderIndex]!.status === 'fulfilled') ctx.window.saw?.({ kind: 'listening', what: 'sent' });
     const nodes = ctx.target.nstatNodes ?? [];
     const before = await sampleAll(ctx, nodes);
 
@@ -110,6 +118,13 @@ export default defineCheck({
     return { status: findings.length ? 'warn' : 'pass', summary: route.verdict, evidence, findings, route: observed };
   },
 });
+
+/** A request of the flow (towards its address) or a reply (from it), seen on the sender's hop. */
+export function reportSenderPacket(ctx: Pick<CheckContext, 'window'>, p: TcpdumpPacket, ip: string): void {
+  if (p.neighbour || !ctx.window.saw) return;
+  if (p.dst === ip) ctx.window.saw({ kind: 'sent' });
+  else if (p.src === ip) ctx.window.saw({ kind: 'reply' });
+}
 
 async function sampleAll(ctx: CheckContext, nodes: { node: string; netns?: NetnsRef }[]): Promise<Record<string, Counters>> {
   const out: Record<string, Counters> = {};

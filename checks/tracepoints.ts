@@ -6,8 +6,8 @@
 // peer's) namespace and, where the driver counts the same thing, the interface's own ethtool counters rose too.
 import {
   actionName, cpuSpan, defineCheck, INVENTORY, kb, kernelHeadersInstallLines, mapsPrinted, missingKernelHeaders,
-  parseBpftraceJson, parseBpftraceStderr, peerWhere, PREFLIGHT, statsDelta, ToolOutputError, TRACEPOINTS,
-  XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram, type Evidence, type Finding, type InventoryFacts, type PreflightFacts, type SignalSeen,
+  parseBpftraceJson, parseBpftraceStderr, parseErrorLine, peerWhere, PREFLIGHT, statsDelta, ToolOutputError, TRACEPOINTS,
+  XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram, type CheckContext, type Evidence, type Finding, type InventoryFacts, type PreflightFacts, type SignalSeen,
   type TracepointFacts, type XdpTraceBucket,
 } from '../src/plugins/api.js';
 import { attribute, describeSides, type Attribution, type Side } from './tracepoint-attribution.js';
@@ -39,7 +39,12 @@ export default defineCheck({
     const program = xdpTraceProgram(specs);
     ctx.progress(`compiling and attaching bpftrace to ${specs.length} xdp tracepoints`);
     const started = Date.now();
-    const collector = ctx.tools.bpftrace.start(program, { timeoutMs: 120_000 });
+    // Sides are known once attached; until then a first-error line cannot be placed (none comes before the probe).
+    let live: Side[] | undefined;
+    const collector = ctx.tools.bpftrace.start(program, {
+      timeoutMs: 120_000,
+      onLine: (line, stream) => { if (stream === 'stdout' && live) reportError(ctx, parseErrorLine(line), live, inv); },
+    });
     try {
       await collector.ready;
     } catch (e) {
@@ -71,6 +76,7 @@ export default defineCheck({
 
     const sides = await describeSides(ctx, inv);
     const before = await ctx.tools.ethtool.statsOfAll(sides);
+    live = sides;
 
     const outcome = await ctx.window.ready();
 
@@ -165,6 +171,23 @@ export default defineCheck({
     };
   },
 });
+
+/**
+ * A first error while the probe runs (the program's printf, see firstErrorPrint): when it is the target's or its
+ * peer's, the window hears that a loss is explained. Attribution here has no counter deltas yet, so it rests on
+ * the program id or the ifindex; the rung's judgement after the window is the full one.
+ */
+function reportError(ctx: CheckContext, e: ReturnType<typeof parseErrorLine>, sides: Side[], inv: InventoryFacts | undefined): void {
+  if (!e || !ctx.window.saw) return;
+  const spec = XDP_TRACEPOINTS.find((s) => s.name === e.tracepoint);
+  const b: XdpTraceBucket = {
+    tracepoint: spec?.alias ?? e.tracepoint, ifindex: spec?.ifindex === '0' ? undefined : e.ifindex, errno: e.errno, act: 0,
+    extra: e.progId ? { prog_id: e.progId } : {}, count: 1, fields: {},
+  };
+  const at = attribute(b, sides, inv, true);
+  if (at.elsewhere) return;
+  ctx.window.saw({ kind: 'signal', source: 'xdp-error', what: `xdp:${e.tracepoint}${e.errno ? ` err -${e.errno}` : ''} on ${at.ifname ?? `ifindex ${e.ifindex}`}` });
+}
 
 /** An error or loss: a non-zero errno, drops, or a tracepoint that only fires on failure. */
 export function isErrorBucket(b: XdpTraceBucket): boolean {

@@ -6,7 +6,7 @@
 // replayed through BPF_PROG_TEST_RUN on the LOADED program (`bpftool prog run id N`, live maps). Either way it
 // writes entry.pcap and exit.pcap for packet-sanity and publishes the verdicts.
 import {
-  PROBE_OUTCOME, defineCheck, kb, flowTrouble, followedFlow, INVENTORY, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput,
+  PROBE_OUTCOME, attachTimeoutMs, defineCheck, kb, flowTrouble, followedFlow, INVENTORY, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput,
   PREFLIGHT, summarizeFrame, XDPDUMP, xdpdumpFailure, type CheckContext, type CheckResult, type Collector,
   type Evidence, type InventoryFacts, type PreflightFacts, type WritePacket, type XdpdumpFacts,
 } from '../src/plugins/api.js';
@@ -18,8 +18,6 @@ import {
 export { MAX_REPLAY, REPLAY_LIMITS };
 export { sizeChanges, summarizeVerdicts, verdictCounts, type Verdict } from './xdpdump-verdicts.js';
 
-/** xdpdump normally attaches in well under a second; longer means something is wrong, so fall back. */
-const XDPDUMP_ATTACH_MS = 10_000;
 
 export default defineCheck({
   id: 'xdpdump',
@@ -52,15 +50,22 @@ export default defineCheck({
       ctx.progress(`attaching xdpdump to ${prog} on ${iface}`);
       const collector = ctx.tools.xdpdump.capture({
         iface, netns, rxCapture: ['entry', 'exit'], hex: true,
-        onEvent: (e) => ctx.live(`${e.func}()@${e.point}${e.action ? `[${e.action}]` : ''}: ${e.pktLen} bytes, id ${e.id}`),
+        onEvent: (e) => {
+          ctx.live(`${e.func}()@${e.point}${e.action ? `[${e.action}]` : ''}: ${e.pktLen} bytes, id ${e.id}`);
+          // Each verdict as it happens, for the window's story. Every packet of the interface counts (the header
+          // line carries no bytes to filter on); the settle time covers a verdict counted for another packet.
+          if (e.point === 'exit' && e.action) ctx.window.saw?.({ kind: 'verdict', action: e.action === '*unknown*' ? 'XDP_UNKNOWN' : `XDP_${e.action}` });
+        },
       });
-      const attached = await attach(collector, XDPDUMP_ATTACH_MS);
+      // xdpdump normally attaches in well under a second; past the one attach timeout, fall back.
+      const attachMs = attachTimeoutMs();
+      const attached = await attach(collector, attachMs);
       // --dry-run: xdpdump "attaches" instantly with no output; list the fallback's commands too.
       if (attached === true && !ctx.tools.dryRun) return withXdpdump(ctx, collector, { progId, prog, iface, dir, evidence });
       const result = await collector.stop();
       const said = attached === true ? 'dry run' : attached === 'timeout' ? undefined : xdpdumpFailure(result.stderrLines) ?? attached;
       if (said === undefined) {
-        whyNot = `xdpdump did not attach to ${prog} within ${XDPDUMP_ATTACH_MS / 1000} s`;
+        whyNot = `xdpdump did not attach to ${prog} within ${attachMs / 1000} s`;
         short = 'xdpdump did not attach in time';
       } else {
         whyNot = `xdpdump cannot attach to ${prog}: "${said}"`;
@@ -91,6 +96,7 @@ export default defineCheck({
 
 /** true when attached; the rejection message when it exited first; 'timeout' when it hangs. */
 async function withXdpdump(ctx: CheckContext, collector: Collector, c: Common): Promise<CheckResult> {
+  ctx.window.saw?.({ kind: 'listening', what: 'verdicts' });
   const outcome = await ctx.window.ready();
   ctx.facts.set(PROBE_OUTCOME, { ran: outcome.ran, ok: outcome.ok });
   const result = await collector.stop();

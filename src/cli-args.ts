@@ -22,6 +22,7 @@ export const LADDER_FLAGS = {
   'probe-netns': { type: 'string' },
   flow: { type: 'string' },
   window: { type: 'string' },
+  'full-window': { type: 'boolean' },
   expect: { type: 'string', multiple: true },
   'non-interactive': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -42,6 +43,8 @@ export interface LadderArgs {
   lab: boolean; labName: string;
   iface?: string; netns?: string; container?: string; progId?: number;
   probe?: string[]; probeNetns?: string; windowMs: number;
+  /** --full-window, or an explicit --window: the probe runs its course; no early end once the evidence is in. */
+  fullWindow: boolean;
   /** --flow PROTO:ADDRESS[:PORT]: the traffic to follow when the probe's cannot be read from its command (or there is no probe). */
   flow?: ProbeFlow;
   expect: Expectation[];
@@ -100,6 +103,7 @@ export function parseLadderArgs(argv: string[]): LadderArgs {
     probe: str('probe') !== undefined ? parseProbe(str('probe')!) : undefined, probeNetns,
     ...(str('flow') !== undefined ? { flow: parseFlow(str('flow')!) } : {}),
     windowMs: Number(windowText),
+    fullWindow: Boolean(v['full-window']) || str('window') !== undefined,
     expect: ((v.expect as string[] | undefined) ?? []).map(parseExpectation),
     nonInteractive: Boolean(v['non-interactive']), json: Boolean(v.json), report: validReportPath(str('report')), artifacts: validArtifactsDir(str('artifacts')),
     dryRun: Boolean(v['dry-run']), verbose: Boolean(v.verbose), fix: Boolean(v.fix), noTracePipe: Boolean(v['no-trace-pipe']),

@@ -104,7 +104,7 @@ async function climbTarget(args: LadderArgs, io: IO, signal: AbortSignal, interr
   const withOptions = plan.checks.map((p) => ({ ...p, options: p.options ?? { noTracePipe: args.noTracePipe } }));
   const climbOnce = async (checks: PlannedCheck[]) => {
     const r = await runLadder({
-      target, exec, files, checks, emit, signal, dryRun: args.dryRun, toolStatus: toolStatus(),
+      target, exec, files, checks, emit, signal, dryRun: args.dryRun, fullWindow: args.fullWindow, toolStatus: toolStatus(),
       tool: { name: 'xdp-doctor', version: packageVersion() }, causes: plan.causes,
     });
     return r;

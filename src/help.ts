@@ -82,7 +82,10 @@ Targets
                              socat, dig, hping3, iperf3 are read, IPv4 and IPv6); its ARP or IPv6
                              neighbour discovery is followed too; without --probe, the real
                              traffic of that flow is watched
-  --window MS                passive window when there is no probe (default 3000)
+  --window MS                passive window when there is no probe (default 3000); given, the
+                             probe also runs its course as with --full-window
+  --full-window              let the probe run its course (every retransmission) instead of
+                             ending the window once every packet it sent is accounted for
   --expect MAP.FIELD=VALUE   what a map field should hold, e.g. xdp_params_array.vip=192.168.10.1
 
 Output

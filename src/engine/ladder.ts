@@ -9,6 +9,7 @@ import { conclude, type CauseText } from './diagnosis.js';
 import { concludeRoute } from './route.js';
 import { concludeErrnos } from './errnos.js';
 import { fireProbe } from './probe.js';
+import { DEFAULT_SETTLE_MS } from './story.js';
 import { createFacts } from './facts.js';
 import { realFiles } from '../tools/files.js';
 import { readHostIdentity } from './host-identity.js';
@@ -26,6 +27,11 @@ export interface LadderOptions {
   tool: { name: string; version: string };
   facts?: Facts;
   gate?(checkId: string): Promise<'run' | 'skip'>;
+  /**
+   * Let every probe run its course (--full-window, --window): no early end once the evidence is in. Also off for
+   * a dry run, where nothing is seen.
+   */
+  fullWindow?: boolean;
   /** Titles of the plugins' own causes, for the diagnosis. */
   causes?: ReadonlyMap<string, CauseText>;
 }
@@ -41,7 +47,8 @@ export async function runLadder(o: LadderOptions): Promise<RunReport> {
   const { records, probes } = await runChecks({
     target: o.target, exec: o.exec, files: o.files, dryRun: o.dryRun, checks: o.checks, facts, emit: o.emit, signal: o.signal,
     windowMode: o.windowMode ?? 'shared', toolStatus: o.toolStatus, gate: o.gate,
-    fireProbe: probe ? () => fireProbe(o.exec, probe, o.signal) : undefined,
+    fireProbe: probe ? (stop) => fireProbe(o.exec, probe, o.signal, stop) : undefined,
+    ...(o.fullWindow || o.dryRun ? {} : { earlyStop: { settleMs: DEFAULT_SETTLE_MS } }),
   });
   // An interrupted run has no honest diagnosis: its rungs were cut short.
   const conclusion = o.signal.aborted ? { diagnosis: [], notes: [] } : conclude(records, o.causes, probes[0]);

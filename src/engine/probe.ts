@@ -2,15 +2,22 @@
 import type { ProbeOutcome, ProbeSpec } from './types.js';
 import type { Exec } from '../tools/exec.js';
 
-export async function fireProbe(exec: Exec, probe: ProbeSpec, signal?: AbortSignal): Promise<ProbeOutcome> {
+/**
+ * `stop` (the window's, once the story is complete) ends the probe early: it is ours, and what it would still do
+ * (retransmit into the same loss) adds nothing the collectors have not seen. The run's `signal` is Ctrl-C.
+ */
+export async function fireProbe(exec: Exec, probe: ProbeSpec, signal?: AbortSignal, stop?: AbortSignal): Promise<ProbeOutcome> {
   const startedAt = Date.now();
-  const r = await exec.run(probe.argv, { netns: probe.netns, input: probe.input, timeoutMs: probe.timeoutMs ?? 10_000, signal });
+  const both = either(signal, stop);
+  const r = await exec.run(probe.argv, { netns: probe.netns, input: probe.input, timeoutMs: probe.timeoutMs ?? 10_000, signal: both.signal })
+    .finally(both.release);
   const echoed = probe.expectStdout === undefined || r.stdout.includes(probe.expectStdout);
   // `ping -c 4` with 2 replies exits 0: every unanswered request is still a loss to explain.
   const lost = r.ok ? pingLoss(r.stdout) : undefined;
   const ok = r.ok && echoed && !lost;
   let note: string | undefined;
   if (r.notFound) note = `${probe.argv[0]}: command not found`;
+  else if (!r.ok && stop?.aborted && !signal?.aborted) note = `stopped after ${Date.now() - startedAt} ms, once every packet it had sent was accounted for`;
   else if (r.timedOut) note = `timed out after ${probe.timeoutMs ?? 10_000} ms`;
   else if (!r.ok) note = `exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}`;
   else if (!echoed) note = 'no echo came back';
@@ -24,4 +31,18 @@ export function pingLoss(stdout: string): { transmitted: number; received: numbe
   if (!m) return undefined;
   const transmitted = Number(m[1]), received = Number(m[2]);
   return received < transmitted ? { transmitted, received } : undefined;
+}
+
+/**
+ * A signal that aborts when either does, and a release that removes its listeners (the run's signal outlives every
+ * probe; AbortSignal.any is also missing before Node 20.3).
+ */
+function either(a?: AbortSignal, b?: AbortSignal): { signal?: AbortSignal; release(): void } {
+  if (!a || !b) return { signal: a ?? b, release: () => undefined };
+  const c = new AbortController();
+  const onA = () => c.abort(a.reason);
+  const onB = () => c.abort(b.reason);
+  if (a.aborted) onA(); else a.addEventListener('abort', onA, { once: true });
+  if (b.aborted) onB(); else b.addEventListener('abort', onB, { once: true });
+  return { signal: c.signal, release: () => { a.removeEventListener('abort', onA); b.removeEventListener('abort', onB); } };
 }

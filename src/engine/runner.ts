@@ -11,6 +11,9 @@ import { recordingExec } from './recording-exec.js';
 import { resultProblem } from './validate-result.js';
 import { severityOf } from '../kb/causes.js';
 import { createWindow, type SharedWindow } from './window.js';
+import { attachTimeoutMs } from '../tools/attach-timeout.js';
+
+export { attachTimeoutMs } from '../tools/attach-timeout.js';
 
 export interface PlannedCheck {
   check: Check;
@@ -34,7 +37,13 @@ export interface RunChecksOptions {
    * wizard). per-check: one probe per rung (a deliberate re-run of one rung).
    */
   windowMode: 'shared' | 'stepped' | 'per-check';
-  fireProbe?: () => Promise<ProbeOutcome>;
+  /** `stop` aborts when the window's story is complete (earlyStop): the probe should end then. */
+  fireProbe?: (stop?: AbortSignal) => Promise<ProbeOutcome>;
+  /**
+   * End each probe as soon as the collectors' sightings account for every packet it sent (engine/story.ts), after
+   * settleMs without news. Absent: every probe runs its course (--full-window).
+   */
+  earlyStop?: { settleMs: number };
   /** Which tools exist on this machine, and the hint that installs a missing one. */
   toolStatus: Partial<Record<ToolName, { present: boolean; install: string }>>;
   defaultTimeoutMs?: number;
@@ -138,7 +147,7 @@ async function runStepped(
     const g = generations.get(p.check.id) ?? 0;
     const group = [p, ...planned.filter((q) => q !== p && q.check.observes && !finished.has(q.check.id) && (generations.get(q.check.id) ?? 0) === g && depsDone(q))];
     const participants = group.filter((q) => (missing.get(q.check.id)?.length ?? 0) === 0).length;
-    const shared = participants ? createWindow({ participants, attachTimeoutMs: 20_000, ...windowEvents(opts, probes) }) : undefined;
+    const shared = participants ? createWindow({ participants, attachTimeoutMs: attachTimeoutMs(), ...windowEvents(opts, probes) }) : undefined;
     await Promise.all(group.map((q) => start(q, ungated, shared)));
   }
 }
@@ -170,6 +179,7 @@ function missingNeeds(check: Check, status: RunChecksOptions['toolStatus']): { t
 function windowEvents(opts: RunChecksOptions, probes: ProbeOutcome[]) {
   return {
     fire: opts.fireProbe,
+    earlyStop: opts.earlyStop,
     passiveMs: opts.target.windowMs,
     drainMs: opts.drainMs,
     lastOutputAt: opts.exec.lastOutputAt ? () => opts.exec.lastOutputAt!() : undefined,
@@ -185,7 +195,7 @@ function makeWindowFactory(
 ): (check: Check) => SharedWindow | undefined {
   const fireWith = () => windowEvents(opts, probes);
   if (opts.windowMode === 'per-check') {
-    return (check) => (check.observes ? createWindow({ participants: 1, ...fireWith() }) : undefined);
+    return (check) => (check.observes ? createWindow({ participants: 1, attachTimeoutMs: attachTimeoutMs(), ...fireWith() }) : undefined);
   }
   const generations = planWindows(planned.map((p) => p.check));
   const windows = new Map<number, SharedWindow>();
@@ -240,6 +250,7 @@ async function runOne(
         calledReady = true;
         return shared.window.ready();
       },
+      saw: (s) => shared?.saw(s),
     },
     facts: opts.facts,
     signal: controller.signal,
@@ -289,14 +300,4 @@ function errorEvidence(err: unknown): { label: string; data: string; detail?: bo
   if (typeof excerpt === 'string') out.push({ label: 'raw output', data: excerpt || '(empty)' });
   else if (err instanceof Error && err.stack) out.push({ label: 'stack', data: err.stack, detail: true });
   return out;
-}
-
-/**
- * How long a shared window waits for its collectors to attach before the probe fires anyway: 20 s, or
- * XDP_DOCTOR_ATTACH_TIMEOUT_MS (1 s .. 10 min) on slow machines — under qemu's TCG bpftrace's compile and attach
- * of the xdp tracepoints alone can take 10-25 s (test:kernels, docs/kernels.md).
- */
-export function attachTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const v = Number(env.XDP_DOCTOR_ATTACH_TIMEOUT_MS);
-  return Number.isInteger(v) && v >= 1000 && v <= 600_000 ? v : 20_000;
 }

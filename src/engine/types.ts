@@ -2,6 +2,9 @@
 // the renderers and the plugin API all share them. Nothing here imports Ink or execa.
 import type { Tools } from '../tools/index.js';
 import type { ChecksumTrip, FrameSummary, PacketChange } from '../tools/frame-diff.js';
+import type { Sighting } from './story.js';
+
+export type { Sighting } from './story.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
@@ -213,11 +216,22 @@ export interface ProbeOutcome {
   stderr?: string;
   /** Why the probe did not run or failed, in words. */
   note?: string;
+  /**
+   * The window stopped the probe once every packet it had sent was accounted for (engine/story.ts): after afterMs,
+   * for the reason given. Absent when the probe ran its course (--full-window, or the story never completed).
+   */
+  early?: { afterMs: number; why: string };
 }
 
 /** The shared traffic window. Collectors attach, call ready(), and get the probe outcome once traffic drained. */
 export interface ProbeWindow {
   ready(): Promise<ProbeOutcome>;
+  /**
+   * A collector reports what it sees while the probe runs (a packet sent, a verdict, a loss signal), so the window
+   * can end as soon as the story is complete. Optional: a collector that reports nothing only means the window
+   * cannot end early on its account.
+   */
+  saw?(s: Sighting): void;
 }
 
 /** Facts one check publishes for later ones (inventory → program id, maps, peer). */

@@ -2,11 +2,20 @@
 // When all expected participants are attached (or have left), the probe fires once; after it, a short
 // drain lets collectors catch trailing packets, and every participant gets the same outcome.
 import type { ProbeOutcome, ProbeWindow } from './types.js';
+import { emptyTally, record, storyComplete, type Sighting } from './story.js';
 
 export interface WindowOptions {
   participants: number;
-  /** Fires the traffic. Absent: the window is passive and lasts passiveMs. */
-  fire?: () => Promise<ProbeOutcome>;
+  /**
+   * Fires the traffic. Absent: the window is passive and lasts passiveMs. `stop` aborts when the story is complete
+   * (see earlyStop): the probe is ours to end.
+   */
+  fire?: (stop: AbortSignal) => Promise<ProbeOutcome>;
+  /**
+   * Given, the probe is stopped as soon as the collectors' sightings account for every probe packet sent so far
+   * and nothing new came for settleMs (engine/story.ts). Absent (--full-window, --window): the probe runs its course.
+   */
+  earlyStop?: { settleMs: number; pollMs?: number };
   passiveMs: number;
   /** After the probe, collectors keep listening at most this long for late packets and trace lines. */
   drainMs?: number;
@@ -27,6 +36,8 @@ export interface SharedWindow {
   window: ProbeWindow;
   /** A participant ended without calling ready() (skipped, failed, crashed): do not wait for it. */
   leave(): void;
+  /** A collector's sighting while the window is open (see ProbeWindow.saw). */
+  saw(s: Sighting): void;
   outcome: Promise<ProbeOutcome>;
 }
 
@@ -83,13 +94,24 @@ export function createWindow(opts: WindowOptions): SharedWindow {
     void fire();
   };
 
+  const tally = emptyTally();
+  let probing = false;
+
   const fire = async () => {
     opts.onStart?.();
     const startedAt = Date.now();
     let result: ProbeOutcome;
     try {
       if (opts.fire) {
-        result = await opts.fire();
+        probing = true;
+        const watch = opts.earlyStop ? watchStory(opts.earlyStop) : undefined;
+        try {
+          result = await opts.fire(watch?.signal ?? new AbortController().signal);
+        } finally {
+          probing = false;
+          watch?.dispose();
+        }
+        if (watch?.stoppedBecause() && !result.ok) result = { ...result, early: { afterMs: result.endedAt - result.startedAt, why: watch.stoppedBecause()! } };
       } else {
         await sleep(opts.passiveMs, opts.signal);
         result = { ran: false, ok: true, startedAt, endedAt: Date.now(), note: `passive window of ${opts.passiveMs} ms (no probe)` };
@@ -100,6 +122,19 @@ export function createWindow(opts: WindowOptions): SharedWindow {
     await drain(opts);
     opts.onEnd?.(result);
     resolveOutcome(result);
+  };
+
+  /** Asks the story every pollMs while the probe runs; aborts `signal` once it is complete. */
+  const watchStory = (e: { settleMs: number; pollMs?: number }) => {
+    const stop = new AbortController();
+    let why: string | undefined;
+    const timer = setInterval(() => {
+      const v = storyComplete(tally, performance.now(), e.settleMs);
+      if (!v.complete || stop.signal.aborted) return;
+      why = v.why;
+      stop.abort(new Error(`story complete: ${v.why}`));
+    }, e.pollMs ?? 25);
+    return { signal: stop.signal, stoppedBecause: () => why, dispose: () => clearInterval(timer) };
   };
 
   if (opts.attachTimeoutMs !== undefined) {
@@ -119,6 +154,10 @@ export function createWindow(opts: WindowOptions): SharedWindow {
     leave() {
       arrived++;
       maybeFire();
+    },
+    saw(s) {
+      // 'listening' is announced before the probe; packets count only while it runs (not the drain's stragglers).
+      if (s.kind === 'listening' || probing) record(tally, s, performance.now());
     },
     outcome,
   };

@@ -5,6 +5,7 @@ import type { Check } from '../engine/types.js';
 export type {
   Check, CheckContext, CheckResult, CheckStatus, Evidence, Finding, Fix, Severity, Target, Hop, ToolName,
   ProbeOutcome, ProbeWindow, ProbeSpec, NetnsRef, Facts, RouteObservation, RouteHop, HopState, PacketsObservation, PacketGroup,
+  Sighting,
 } from '../engine/types.js';
 export type { Tools } from '../tools/index.js';
 export type { Exec, RunOptions, RunResult, SpawnOptions, Collector, CollectorResult } from '../tools/exec.js';

@@ -40,11 +40,17 @@ export { isEmptySlot, perCpuSum, printkFormats } from '../tools/bpftool.js';
 // trace_pipe and tracefs.
 export { formatToRegex, parseTraceLine, splitAtMarker, tracefsRoot } from '../tools/trace-pipe.js';
 
+// The one attach timeout (XDP_DOCTOR_ATTACH_TIMEOUT_MS): how long a collector may take to attach.
+export { attachTimeoutMs } from '../tools/attach-timeout.js';
+
+// Facts that cannot change within a boot (tool versions, fentry), cached per boot_id and revalidated by a stat.
+export { binFingerprint, BOOT_ID_PATH, bootCachePath, parseBootFacts, reusableVersions, type BootFacts } from '../tools/boot-cache.js';
+
 // bpftrace: the xdp:* program and its buckets; skb:kfree_skb drop reasons.
 export {
-  XDP_TRACEPOINTS, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, xdpBuckets, xdpTraceProgram,
+  XDP_TRACEPOINTS, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, parseErrorLine, xdpBuckets, xdpTraceProgram,
 } from '../tools/bpftrace.js';
-export { dropBuckets, dropReasonsProgram, hasDropReasons, L3 as L3_ETHERTYPE, parseDropReasonNames } from '../tools/drop-reasons.js';
+export { dropBuckets, dropReasonsProgram, hasDropReasons, L3 as L3_ETHERTYPE, parseDropLine, parseDropReasonNames } from '../tools/drop-reasons.js';
 
 // xdpdump and pcap files.
 export { actionName, isPermissionFailure, pairXdpdumpEvents, parseXdpdumpOutput, xdpdumpFailure } from '../tools/xdpdump.js';

@@ -77,20 +77,57 @@ const DUMP_WAIT_MS = 1500;
  * same keys, same output.
  */
 export function xdpTraceProgram(specs: readonly XdpTracepointSpec[]): string {
-  const blocks = specs.map((s) => {
+  const blocks = specs.map((s, i) => {
     const lines: string[] = [];
+    const vars = new Set<string>();
     const read = (name: string, expr: string) => {
       if (!expr.includes('args->')) return expr;
-      lines.push(`  $${name} = ${expr};`);
+      if (!vars.has(name)) lines.push(`  $${name} = ${expr};`);
+      vars.add(name);
       return `$${name}`;
     };
     const key = [read('ifindex', s.ifindex), read('err', s.errno), read('act', 'args->act'), ...s.extra.map((e) => read(e.name, e.expr))].join(', ');
     const sums = s.sums.map((f) => [f, read(f, `args->${f}`)] as const);
     lines.push(`  @${s.name}[${key}] = count();`, ...sums.map(([f, v]) => `  @${s.name}__${f}[${key}] = sum(${v});`));
+    lines.push(...firstErrorPrint(s, i, {
+      ifindex: read('ifindex', s.ifindex), err: read('err', s.errno),
+      progId: s.extra.some((e) => e.name === 'prog_id') ? '$prog_id' : '0',
+      drops: sums.find(([f]) => f === 'drops')?.[1],
+    }));
     return `tracepoint:xdp:${s.name} {\n${lines.join('\n')}\n}`;
   });
   blocks.push(readinessProbe());
   return blocks.join('\n');
+}
+
+/** Printed once per (tracepoint, ifindex, errno) the first time an error fires: the window's live signal. */
+export const ERROR_MARKER = 'xdp-doctor: error';
+const SEEN_MAP = '@xdp_doctor_seen';
+
+/**
+ * The first time an error fires for a (tracepoint, ifindex, errno), print it: the probe window learns that a loss
+ * is explained while the probe still runs (engine/story.ts). Once per key, so a flood prints a handful of lines.
+ * Reads only the variables the block already read (no further args-> reads: see xdpTraceProgram).
+ */
+function firstErrorPrint(s: XdpTracepointSpec, index: number, v: { ifindex: string; err: string; progId: string; drops?: string }): string[] {
+  const always = s.name === 'xdp_exception' || s.name === 'xdp_redirect_err' || s.alias === 'xdp_redirect_err';
+  const when = always ? [] : [...(v.err !== '0' ? [`${v.err} != 0`] : []), ...(v.drops ? [`${v.drops} > 0`] : [])];
+  if (!always && !when.length) return [];
+  const key = `${SEEN_MAP}[${index}, ${v.ifindex}, ${v.err}]`;
+  const body = [
+    `if (${key} == 0) {`,
+    `  ${key} = 1;`,
+    `  printf("${ERROR_MARKER} ${s.name} %d %d %d\\n", ${v.ifindex}, ${v.err}, ${v.progId});`,
+    '}',
+  ];
+  return always ? body.map((l) => `  ${l}`) : [`  if (${when.join(' || ')}) {`, ...body.map((l) => `    ${l}`), '  }'];
+}
+
+/** The -f json line of a first error (firstErrorPrint): which tracepoint, interface, errno and program. */
+export function parseErrorLine(line: string): { tracepoint: string; ifindex: number; errno: number; progId: number } | undefined {
+  if (!/^\{"type":\s*"printf"/.test(line) || !line.includes(ERROR_MARKER)) return undefined;
+  const m = new RegExp(`${ERROR_MARKER} (\\w+) (-?\\d+) (-?\\d+) (-?\\d+)`).exec(line);
+  return m ? { tracepoint: m[1]!, ifindex: Number(m[2]), errno: Math.abs(Number(m[3])), progId: Number(m[4]) } : undefined;
 }
 
 /**

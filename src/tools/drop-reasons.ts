@@ -51,8 +51,15 @@ export function dropReasonsProgram(ips: string[]): string {
   const v4 = ips.filter((ip) => !isIpv6(ip)), v6 = ips.filter(isIpv6);
   const any4 = (v: string) => v4.map((ip) => `${v} == ${be32AsHostU32(ip)}`).join(' || ');
   const any6 = (v: string) => v6.map((ip) => `(${ipv6AsHostU32s(ip).map((w, i) => `${v}.in6_u.u6_addr32[${i}] == ${w}`).join(' && ')})`).join(' || ');
-  const record = (l3: number, proto: string) => `    ${DROP_MAP}[args->reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, ${l3}, ${proto}, ksym(args->location)] = count();`;
-  const lines = ['tracepoint:skb:kfree_skb', '{', '  $proto = args->protocol;', '  $skb = (struct sk_buff *)args->skbaddr;'];
+  // The first drop per (reason, device, namespace, protocol) is also printed: the probe window hears it live.
+  const record = (l3: number, proto: string) => [
+    `    ${DROP_MAP}[$reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, ${l3}, ${proto}, ksym(args->location)] = count();`,
+    `      if (${SEEN_MAP}[$reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, ${l3}, ${proto}] == 0) {`,
+    `        ${SEEN_MAP}[$reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, ${l3}, ${proto}] = 1;`,
+    `        printf("${DROP_MARKER} %d %d %u %d %d\\n", $reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, ${l3}, ${proto});`,
+    '      }',
+  ].join('\n');
+  const lines = ['tracepoint:skb:kfree_skb', '{', '  $proto = args->protocol;', '  $skb = (struct sk_buff *)args->skbaddr;', '  $reason = args->reason;'];
   if (v4.length) {
     lines.push(
       '  if ($proto == 0x0800) {',
@@ -82,6 +89,16 @@ export function dropReasonsProgram(ips: string[]): string {
   }
   lines.push('}', readinessProbe());
   return lines.join('\n');
+}
+
+export const DROP_MARKER = 'xdp-doctor: drop';
+const SEEN_MAP = '@xdp_doctor_seen';
+
+/** The -f json line of a first drop (dropReasonsProgram): reason number, ifindex, netns inode, EtherType, protocol. */
+export function parseDropLine(line: string): Omit<DropBucket, 'location' | 'count'> | undefined {
+  if (!/^\{"type":\s*"printf"/.test(line) || !line.includes(DROP_MARKER)) return undefined;
+  const m = new RegExp(`${DROP_MARKER} (\\d+) (\\d+) (\\d+) (\\d+) (\\d+)`).exec(line);
+  return m ? { reason: Number(m[1]), ifindex: Number(m[2]), netnsInode: Number(m[3]), l3: Number(m[4]), proto: Number(m[5]) } : undefined;
 }
 
 export interface DropBucket {

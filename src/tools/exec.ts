@@ -6,6 +6,7 @@ import type { NetnsRef } from '../engine/types.js';
 import { inNetns } from './netns.js';
 import { onShutdown } from '../shutdown.js';
 import { linkedSignal } from './linked-signal.js';
+import { attachTimeoutMs } from './attach-timeout.js';
 
 export { inNetns, netnsPath } from './netns.js';
 
@@ -39,7 +40,7 @@ export interface SpawnOptions extends RunOptions {
   onLine?(line: string, stream: 'stdout' | 'stderr'): void;
   /** The collector is attached when a line matches; without it, when the process has spawned. */
   readyWhen?(line: string, stream: 'stdout' | 'stderr'): boolean;
-  /** A collector that has not attached by then is stopped and its ready promise rejects (default 15 s). */
+  /** A collector that has not attached by then is stopped and its ready promise rejects (default: the one attach timeout). */
   readyTimeoutMs?: number;
 }
 
@@ -180,7 +181,7 @@ export const realExec: Exec = {
     ready.catch(() => undefined); // a caller that never awaits ready must not crash the process
     let isReady = false;
     const becomeReady = () => { if (!isReady) { isReady = true; clearTimeout(attachTimer); markReady(); } };
-    const attachMs = opts.readyTimeoutMs ?? 15_000;
+    const attachMs = opts.readyTimeoutMs ?? attachTimeoutMs();
     // A tool that never says it is attached must not hold the window (and the run) forever.
     const attachTimer = setTimeout(() => {
       if (isReady) return;

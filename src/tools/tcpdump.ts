@@ -97,8 +97,7 @@ export function createTcpdump(exec: Exec) {
         netns: o.netns,
         maxLines: o.maxLines ?? 2000,
         timeoutMs: o.timeoutMs ?? 60_000,
-        // tcpdump attaches in milliseconds; one that has not after 5 s is stuck, not slow.
-        readyTimeoutMs: 5000,
+        // tcpdump attaches in milliseconds; its readiness waits the one attach timeout like every collector's.
         readyWhen: (line, stream) => stream === 'stderr' && line.startsWith('listening on'),
         onLine: (line, stream) => {
           if (stream !== 'stdout' || !o.onPacket) return;

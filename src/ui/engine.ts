@@ -26,7 +26,7 @@ export function realEngine(
     },
     climb: (c) => climb({
       target: artifacts ? { ...c.target, artifactDir: artifacts.dir, keepArtifacts: artifacts.keep } : c.target, exec: realExec, files: realFiles, checks: c.checks, emit: c.emit, signal: c.signal,
-      windowMode: c.windowMode, toolStatus: toolStatus(), tool, gate: c.gate,
+      windowMode: c.windowMode, fullWindow: args.fullWindow, toolStatus: toolStatus(), tool, gate: c.gate,
     }),
     applyFix: applyWith(realExec),
     probe: async (target, signal) => (target.probe ? fireProbe(realExec, target.probe, signal) : undefined),

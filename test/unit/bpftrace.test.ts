@@ -8,7 +8,7 @@ import type { Files } from '../../src/tools/files.js';
 import { fakeExec, fakeFiles } from '../../src/plugins/testing.js';
 import {
   bpftraceArgv, createBpftrace, isReadyLine, mapsPrinted, missingKernelHeaders, parseBpftraceJson, parseBpftraceStderr, parseProbeList, READY_MARKER,
-  XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram,
+  XDP_TRACEPOINTS, parseErrorLine, xdpBuckets, xdpTraceProgram,
 } from '../../src/tools/bpftrace.js';
 import { ToolOutputError } from '../../src/tools/json.js';
 
@@ -265,5 +265,31 @@ describe('stop: maps by SIGUSR1 dump, teardown not awaited', () => {
     const maps = [...new Set([...p.matchAll(/(@\w+)\[?/g)].map((m) => m[1]!))];
     expect(p.trim().split('\n').slice(-3)[0]).toMatch(/@zz_xdp_doctor_end = 1;/);
     expect([...maps].sort().at(-1)).toBe('@zz_xdp_doctor_end');
+  });
+});
+
+describe('first errors, printed live for the probe window', () => {
+  const out = rec('xdp-veth-peer-first-error.stdout.txt');
+  it('the veth-peer run prints its ENXIO once, as it happens, before the maps', () => {
+    const lines = out.split('\n');
+    const errors = lines.map(parseErrorLine).filter(Boolean);
+    expect(errors).toEqual([{ tracepoint: 'xdp_bulk_tx', ifindex: 2, errno: 6, progId: 0 }]);
+    expect(lines.findIndex((l) => parseErrorLine(l))).toBeLessThan(lines.findIndex((l) => l.includes('"type": "map"')));
+  });
+  it('the maps are read as before: the extra map is not a tracepoint bucket', () => {
+    const json = parseBpftraceJson(out);
+    expect(mapsPrinted(json)).toBe(true);
+    expect(xdpBuckets(json).map((b) => [b.tracepoint, b.errno, b.count, b.fields.drops])).toEqual([['xdp_bulk_tx', 6, 1, 1]]);
+  });
+  it('other lines are not errors', () => {
+    expect(parseErrorLine('{"type": "printf", "data": "xdp-doctor: probes attached\\n"}')).toBeUndefined();
+    expect(parseErrorLine('xdp-doctor: error xdp_bulk_tx 2 6 0')).toBeUndefined();
+  });
+  it('prints only for errors, once per tracepoint, interface and errno', () => {
+    const p = xdpTraceProgram(XDP_TRACEPOINTS.filter((s) => s.name === 'xdp_bulk_tx'));
+    expect(p).toContain('if ($err != 0 || $drops > 0) {');
+    expect(p).toContain('if (@xdp_doctor_seen[0, $ifindex, $err] == 0) {');
+    // No field is read twice (bpftrace 0.17 re-reads tracefs per args-> reference: attach time).
+    expect(p.match(/args->err/g)).toHaveLength(1);
   });
 });

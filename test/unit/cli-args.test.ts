@@ -12,7 +12,7 @@ describe('parseLadderArgs', () => {
     expect(parseLadderArgs([])).toEqual({
       help: false, version: false, lab: false, labName: 'xdpd',
       iface: undefined, netns: undefined, container: undefined, progId: undefined,
-      probe: undefined, probeNetns: undefined, windowMs: 3000, expect: [],
+      probe: undefined, probeNetns: undefined, windowMs: 3000, fullWindow: false, expect: [],
       nonInteractive: false, json: false, report: undefined, dryRun: false, verbose: false,
       fix: false, noTracePipe: false, checks: undefined, skip: undefined, config: undefined, plugins: [],
     });
@@ -151,5 +151,13 @@ describe('--flow', () => {
     for (const bad of ['tcp:10.0.0.1:0', 'sctp:10.0.0.1', 'icmp:10.0.0.1:5', 'udp:host:53', 'tcp:10.0.0.300:80', 'tcp:fd00::1:80:x', 'icmp:[fd00::1]:5', 'tcp:[fd00::1::2]:80']) {
       expect(() => parseLadderArgs(['--iface', 'eth0', '--flow', bad]), bad).toThrow(/--flow .*PROTO:ADDRESS\[:PORT\]/);
     }
+  });
+});
+
+describe('--full-window', () => {
+  it('--full-window, or an explicit --window, lets the probe run its course', () => {
+    expect(parseLadderArgs(['--full-window']).fullWindow).toBe(true);
+    expect(parseLadderArgs(['--window', '3000']).fullWindow).toBe(true);
+    expect(parseLadderArgs(['--lab']).fullWindow).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 // the bpftrace program for a flow, and its counts, on output recorded here (test/zoo/zoo_icmp_echo.c built
 // with ZOO_FORGET_SWAP: its XDP_TX replies die at the sender as OTHERHOST).
 import { describe, expect, it } from 'vitest';
-import { be32AsHostU32, dropBuckets, dropReasonsProgram, hasDropReasons, ipv6AsHostU32s, parseDropReasonNames } from '../../src/tools/drop-reasons.js';
+import { be32AsHostU32, dropBuckets, dropReasonsProgram, hasDropReasons, ipv6AsHostU32s, parseDropLine, parseDropReasonNames } from '../../src/tools/drop-reasons.js';
 import { parseBpftraceJson } from '../../src/tools/bpftrace.js';
 import { allDropReasons, dropReasonInfo, isRoutineDrop } from '../../src/kb/drop-reasons.js';
 import { causeInfo } from '../../src/kb/causes.js';
@@ -48,7 +48,7 @@ describe('the program and its counts', () => {
     const p = dropReasonsProgram(['10.111.60.2']);
     expect(p).toContain('tracepoint:skb:kfree_skb');
     expect(p).toContain('if ($ip->daddr == 0x023c6f0a || $ip->saddr == 0x023c6f0a || ($ip->protocol == 4 && ($inner == 0x023c6f0a))) {');
-    expect(p).toContain('@xdp_doctor_drops[args->reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, 2048, $ip->protocol, ksym(args->location)] = count();');
+    expect(p).toContain('@xdp_doctor_drops[$reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, 2048, $ip->protocol, ksym(args->location)] = count();');
     expect(p).toContain('if (*(uint32 *)($arp + 24) == 0x023c6f0a || *(uint32 *)($arp + 14) == 0x023c6f0a) {');
     expect(p).not.toContain('0x86DD');
     expect(p).toMatch(/printf\("xdp-doctor: probes attached\\n"\)/);
@@ -83,5 +83,20 @@ describe('the program and its counts', () => {
     expect(b).toEqual({ reason: 3, ifindex: 2, netnsInode: 4026532177, l3: 0x0800, proto: 1, location: 'ping_rcv', count: 3 });
     expect(isRoutineDrop(parseDropReasonNames(format618).get(b!.reason)!, b!.proto)).toBe(true);
     expect(isRoutineDrop('NO_SOCKET', 6)).toBe(false);
+  });
+});
+
+describe('first drops, printed live for the probe window', () => {
+  const out = recording('drop-reasons/lab-bad-iphdr-first-drop.stdout.txt');
+  it('the bad-iphdr run prints its PKT_TOO_SMALL once, with the namespace inode unsigned, before the maps', () => {
+    const first = out.split('\n').map(parseDropLine).filter(Boolean);
+    expect(first).toEqual([{ reason: 9, ifindex: 3, netnsInode: 4026532247, l3: 0x0800, proto: 4 }]);
+    expect(parseDropReasonNames(format618).get(first[0]!.reason)).toBe('PKT_TOO_SMALL');
+    expect(dropBuckets(parseBpftraceJson(out))).toMatchObject([{ reason: 9, ifindex: 3, netnsInode: 4026532247, count: 1, location: 'ip_rcv_core' }]);
+  });
+  it('reads each field once: the reason into a variable', () => {
+    const p = dropReasonsProgram(['192.168.10.1']);
+    expect(p.match(/args->reason/g)).toHaveLength(1);
+    expect(p).toContain('printf("xdp-doctor: drop %d %d %u %d %d\\n"');
   });
 });

@@ -25,3 +25,22 @@ describe('fireProbe', () => {
     expect((await fireProbe(exec, { argv: ['ping', '-c', '3', '10.0.0.2'] })).ok).toBe(true);
   });
 });
+
+describe('fireProbe stopped by the window', () => {
+  it('the window\'s stop ends a hanging probe: failed, and the note says it was stopped once its packets were accounted for', async () => {
+    const exec = fakeExec([{ argv: (a) => a[0] === 'nc', hang: true }]);
+    const run = new AbortController();
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('story complete')), 20);
+    const o = await fireProbe(exec, { argv: ['nc', '-w', '3', '192.168.10.1', '50002'] }, run.signal, stop.signal);
+    expect(o.ok).toBe(false);
+    expect(o.note).toMatch(/^stopped after \d+ ms, once every packet it had sent was accounted for$/);
+  });
+  it('Ctrl-C is not the window\'s stop: no such note', async () => {
+    const exec = fakeExec([{ argv: (a) => a[0] === 'nc', hang: true }]);
+    const run = new AbortController();
+    setTimeout(() => run.abort(new Error('SIGINT')), 20);
+    const o = await fireProbe(exec, { argv: ['nc', '192.168.10.1', '50002'] }, run.signal, new AbortController().signal);
+    expect(o.note ?? '').not.toMatch(/accounted for/);
+  });
+});

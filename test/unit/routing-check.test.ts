@@ -92,3 +92,32 @@ describe('routing rung', () => {
     expect(run.commands).toEqual([]);
   });
 });
+
+describe('routing rung: what the sender\'s hop tells the window', () => {
+  it('the recorded SYNs from the client: listening, then one `sent` per SYN (the first and three retransmissions)', async () => {
+    const run = await runCheck(routing, {
+      target: { ...synTarget, probe: { argv: ['nc', '192.168.10.1', '50002'], netns: C0.netns } }, probe: { ok: false, exitCode: 1 },
+      exec: [capture(C0, lines('syn-retrans.txt'), TCP), capture(L0, [], TCP), capture(R0, [], TCP)],
+    });
+    expect(run.sightings).toEqual([{ kind: 'listening', what: 'sent' }, ...Array(4).fill({ kind: 'sent' })]);
+  });
+
+  it('the recorded ping from the peer: each request `sent`, each reply `reply`', async () => {
+    const run = await runCheck(routing, {
+      target: { ...icmpTarget, probe: { argv: ['ping', '10.9.0.1'], netns: V1.netns } },
+      exec: [capture(V1, lines('peer-v1-syn.txt'), ICMP), capture(V0, lines('xdp-v0-no-syn.txt'), ICMP)],
+    });
+    const kinds = run.sightings.map((s) => s.kind);
+    expect(kinds[0]).toBe('listening');
+    expect(kinds.filter((k) => k === 'sent').length).toBeGreaterThan(0);
+    expect(kinds.filter((k) => k === 'reply').length).toBe(kinds.filter((k) => k === 'sent').length);
+  });
+
+  it('no probe in the first hop\'s namespace: nothing is told (no sender hop to count on)', async () => {
+    const run = await runCheck(routing, {
+      target: synTarget, probe: { ok: false, exitCode: 1 },
+      exec: [capture(C0, lines('syn-retrans.txt'), TCP), capture(L0, [], TCP), capture(R0, [], TCP)],
+    });
+    expect(run.sightings).toEqual([]);
+  });
+});

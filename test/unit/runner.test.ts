@@ -338,6 +338,31 @@ describe('interruption and gate', () => {
   });
 });
 
+describe('the one attach timeout, everywhere', () => {
+  const hangs = (id: string, rung: number) => builtIn(check(id, rung, (ctx) => new Promise((resolve) => {
+    ctx.signal.addEventListener('abort', () => resolve(pass()), { once: true });
+  }), { observes: true, timeoutMs: 10_000 }));
+
+  for (const windowMode of ['shared', 'stepped', 'per-check'] as const) {
+    it(`${windowMode}: a collector that never attaches holds the probe XDP_DOCTOR_ATTACH_TIMEOUT_MS, not 20 s`, async () => {
+      vi.stubEnv('XDP_DOCTOR_ATTACH_TIMEOUT_MS', '1000');
+      try {
+        const started = Date.now();
+        let firedAt = 0;
+        const fireProbe = vi.fn(async () => { firedAt ||= Date.now() - started; return outcomeAt(1); });
+        const checks = windowMode === 'per-check' ? [builtIn(check('stuck', 2, async (ctx) => {
+          // ready() never comes from this one: the window's own attach timer fires the probe.
+          await new Promise((r) => setTimeout(r, 1500)); await ctx.window.ready(); return pass();
+        }, { observes: true }))] : [builtIn(check('a', 2, async (ctx) => { await ctx.window.ready(); return pass(); }, { observes: true })), hangs('b', 3)];
+        await runChecks(options(checks, { fireProbe, windowMode }));
+        expect(fireProbe).toHaveBeenCalled();
+        expect(firedAt).toBeGreaterThanOrEqual(900);
+        expect(firedAt).toBeLessThan(1450);
+      } finally { vi.unstubAllEnvs(); }
+    });
+  }
+});
+
 describe('attachTimeoutMs', () => {
   it('is 20 s unless XDP_DOCTOR_ATTACH_TIMEOUT_MS names 1 s .. 10 min', () => {
     expect(attachTimeoutMs({})).toBe(20_000);

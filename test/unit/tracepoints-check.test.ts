@@ -59,6 +59,21 @@ function scenario(s: Scenario) {
   return { ctx, facts, windowCalls: () => windowCalls };
 }
 
+describe('tracepoints rung: the first error, live, for the window', () => {
+  it('the recorded first ENXIO on ifindex 2 is told to the window as l0\'s (the program\'s device in the target\'s namespace)', async () => {
+    const s = scenario({
+      l0: ['veth-l0-before-probe.txt', 'veth-l0-after-probe-enxio.txt'],
+      bpftraceStdout: rec('bpftrace/xdp-veth-peer-first-error.stdout.txt'),
+    });
+    const seen: unknown[] = [];
+    s.ctx.window.saw = (x) => { seen.push(x); };
+    const r = await tracepoints.run(s.ctx);
+    expect(seen).toEqual([{ kind: 'signal', source: 'xdp-error', what: 'xdp:xdp_bulk_tx err -6 on l0' }]);
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('xdp_bulk_tx err -6 (ENXIO) ×1 on l0 (veth)');
+  });
+});
+
 describe('tracepoints rung', () => {
   it('fails with veth-peer-no-xdp (ENXIO, peer g1, three fixes) when l0\'s own counters rose with the events', async () => {
     const s = scenario({

@@ -130,3 +130,63 @@ describe('createWindow', () => {
     } finally { vi.useRealTimers(); }
   });
 });
+
+describe('createWindow: the end once the story is complete', () => {
+  /** A probe that runs until `stop` aborts it or ms pass, like nc -w 3 into a loss. */
+  const probeFor = (ms: number) => (stop: AbortSignal) => new Promise<ProbeOutcome>((resolve) => {
+    const startedAt = Date.now();
+    const end = (note: string) => resolve({ ran: true, ok: false, startedAt, endedAt: Date.now(), note });
+    const t = setTimeout(() => end('timed out'), ms);
+    stop.addEventListener('abort', () => { clearTimeout(t); end('stopped'); }, { once: true });
+  });
+
+  it('veth-peer as recorded: sent, then ENXIO; stops the probe after the settle, not after 3 s', async () => {
+    const w = createWindow({ participants: 1, fire: probeFor(3000), passiveMs: 0, drainMs: 0, earlyStop: { settleMs: 50, pollMs: 5 } });
+    w.saw({ kind: 'listening', what: 'sent' });
+    const started = Date.now();
+    const ready = w.window.ready();
+    await tick();
+    w.saw({ kind: 'sent' });
+    await tick();
+    w.saw({ kind: 'signal', source: 'xdp-error', what: 'xdp:xdp_bulk_tx err -6 on l0' });
+    const o = await ready;
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(o.ok).toBe(false);
+    expect(o.note).toBe('stopped');
+    expect(o.early?.why).toBe('1 probe packet(s) sent, each accounted for (no live verdicts; xdp:xdp_bulk_tx err -6 on l0)');
+  });
+
+  it('without earlyStop (--full-window) the same sightings change nothing: the probe runs its course', async () => {
+    const w = createWindow({ participants: 1, fire: probeFor(150), passiveMs: 0, drainMs: 0 });
+    w.saw({ kind: 'listening', what: 'sent' });
+    const ready = w.window.ready();
+    await tick();
+    w.saw({ kind: 'sent' });
+    w.saw({ kind: 'signal', source: 'drop', what: 'x' });
+    const o = await ready;
+    expect(o.note).toBe('timed out');
+    expect(o.early).toBeUndefined();
+  });
+
+  it('sightings before the probe fires are not packets of the probe', async () => {
+    const w = createWindow({ participants: 2, fire: probeFor(200), passiveMs: 0, drainMs: 0, earlyStop: { settleMs: 10, pollMs: 5 } });
+    w.saw({ kind: 'listening', what: 'sent' });
+    w.saw({ kind: 'sent' });
+    w.saw({ kind: 'signal', source: 'drop', what: 'x' });
+    const a = w.window.ready();
+    const b = w.window.ready();
+    const [o] = await Promise.all([a, b]);
+    expect(o.note).toBe('timed out');
+  });
+
+  it('a reply keeps the probe running to its own end', async () => {
+    const w = createWindow({ participants: 1, fire: probeFor(150), passiveMs: 0, drainMs: 0, earlyStop: { settleMs: 10, pollMs: 5 } });
+    w.saw({ kind: 'listening', what: 'sent' });
+    const ready = w.window.ready();
+    await tick();
+    w.saw({ kind: 'sent' });
+    w.saw({ kind: 'reply' });
+    w.saw({ kind: 'signal', source: 'drop', what: 'x' });
+    expect((await ready).note).toBe('timed out');
+  });
+});

@@ -172,6 +172,23 @@ describe('xdpdump rung, xdpdump attached', () => {
   });
 });
 
+describe('xdpdump rung: verdicts as they happen, for the window', () => {
+  it('attached: says it listens for verdicts before the probe, then one verdict per exit line (the blog\'s two XDP_TX)', async () => {
+    const c = context({ xdpdump: 'attached' }, { [PREFLIGHT]: { ...PRE, fentry: true }, [INVENTORY]: INV });
+    const seen: unknown[] = [];
+    c.ctx.window.saw = (x) => { seen.push(x); };
+    await xdpdumpCheck.run(c.ctx);
+    expect(seen).toEqual([{ kind: 'listening', what: 'verdicts' }, { kind: 'verdict', action: 'XDP_TX' }, { kind: 'verdict', action: 'XDP_TX' }]);
+  });
+  it('EPERM (the replay fallback): no live verdicts are claimed', async () => {
+    const c = context({ xdpdump: 'eperm' }, { [PREFLIGHT]: PRE, [INVENTORY]: INV });
+    const seen: unknown[] = [];
+    c.ctx.window.saw = (x) => { seen.push(x); };
+    await xdpdumpCheck.run(c.ctx);
+    expect(seen).toEqual([]);
+  });
+});
+
 describe('helpers', () => {
   it('counts verdicts and lists size changes', () => {
     const v = [{ action: 'XDP_TX', inLen: 74, outLen: 94 }, { action: 'XDP_TX', inLen: 66, outLen: 86 }, { action: 'XDP_PASS', inLen: 74, outLen: 74 }];

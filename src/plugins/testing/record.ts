@@ -1,5 +1,5 @@
 // Recording real output for the check tester: run a check for real once and keep what each command printed.
-import type { Check, CheckContext, CheckResult, NetnsRef, ProbeOutcome, Target } from '../../engine/types.js';
+import type { Check, CheckContext, CheckResult, NetnsRef, ProbeOutcome, Sighting, Target } from '../../engine/types.js';
 import { realExec, type Exec } from '../../tools/exec.js';
 import { realFiles } from '../../tools/files.js';
 import { inNetns } from '../../tools/netns.js';
@@ -67,6 +67,7 @@ export async function recordCheck(check: Check, setup: RecordSetup): Promise<{ r
   const progress: string[] = [];
   const live: string[] = [];
   let usedWindow = false;
+  const sightings: Sighting[] = [];
   let probe: ProbeOutcome | undefined;
   const ctx: CheckContext = {
     target: setup.target,
@@ -81,6 +82,7 @@ export async function recordCheck(check: Check, setup: RecordSetup): Promise<{ r
         await new Promise((r) => setTimeout(r, 400)); // let collectors catch the last packets, as a run does
         return probe;
       },
+      saw: (x) => { sightings.push(x); },
     },
     facts, signal: controller.signal,
     progress: (m) => { progress.push(m); }, live: (l) => { live.push(l); },
@@ -96,7 +98,7 @@ export async function recordCheck(check: Check, setup: RecordSetup): Promise<{ r
   const problem = resultProblem(result);
   if (problem) throw new Error(`check ${check.id} returned an invalid result: ${problem}`);
   return {
-    run: { result: result as CheckResult, commands: calls.map((c) => c.full), calls, progress, live, facts: facts.all(), writes: [], usedWindow },
+    run: { result: result as CheckResult, commands: calls.map((c) => c.full), calls, progress, live, facts: facts.all(), writes: [], usedWindow, sightings },
     recordings: exec.recordings, probe,
   };
 }

@@ -1,6 +1,6 @@
 // Runs one check as the runner would: real ctx.tools over the fakes, given facts and target, a window that
 // resolves with a given probe outcome, the result validated like the runner validates it.
-import type { Check, CheckContext, CheckResult, Facts, ProbeOutcome, Target } from '../../engine/types.js';
+import type { Check, CheckContext, CheckResult, Facts, ProbeOutcome, Sighting, Target } from '../../engine/types.js';
 import { createTools } from '../../tools/index.js';
 import { createFacts } from '../../engine/facts.js';
 import { resultProblem } from '../../engine/validate-result.js';
@@ -38,6 +38,8 @@ export interface CheckRun {
   writes: [string, string][];
   /** Whether the check waited for the probe window. */
   usedWindow: boolean;
+  /** What the check told the window it saw while the probe ran (ctx.window.saw), in order. */
+  sightings: Sighting[];
 }
 
 export const DEFAULT_TARGET: Target = { kind: 'iface', iface: 'eth0', hops: [], windowMs: 1000, expect: [] };
@@ -54,6 +56,7 @@ export async function runCheck(check: Check, setup: CheckSetup = {}): Promise<Ch
   const live: string[] = [];
   const controller = new AbortController();
   let usedWindow = false;
+  const sightings: Sighting[] = [];
   const started = Date.now();
   const outcome = (): ProbeOutcome => ({ ran: true, ok: true, startedAt: started, endedAt: Date.now(), exitCode: 0, ...setup.probe });
 
@@ -67,6 +70,7 @@ export async function runCheck(check: Check, setup: CheckSetup = {}): Promise<Ch
         exec.flushCollectors();
         return outcome();
       },
+      saw: (x) => { sightings.push(x); },
     },
     facts,
     signal: controller.signal,
@@ -100,6 +104,6 @@ export async function runCheck(check: Check, setup: CheckSetup = {}): Promise<Ch
   return {
     result: { ...result, findings: result.findings.map((f) => ({ ...f, severity: severityOf(f) })) },
     commands: exec.calls.map((c) => c.full),
-    calls: exec.calls, progress, live, facts: facts.all(), writes: files.writes, usedWindow,
+    calls: exec.calls, progress, live, facts: facts.all(), writes: files.writes, usedWindow, sightings,
   };
 }
