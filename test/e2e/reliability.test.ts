@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, ROOT, runCli, freshLab, uniqueLabName } from './helpers/cli.js';
 import { netnsOfPrefix, waitFor } from './helpers/lab.js';
 import { labStatePath } from '../../src/state-dirs.js';
+import { bootCachePath } from '../../src/tools/boot-cache.js';
 import { unprivilegedCopy } from './helpers/unprivileged.js';
 import { expectTracePipeFree } from './helpers/rungs.js';
 import { leakedLinks, leakedProgs, linkIds, peakRssMb, processesOfRun, progIds } from './helpers/leftovers.js';
@@ -90,6 +91,8 @@ describe('signals in every phase of a run', () => {
   afterAll(() => rmSync(shims, { recursive: true, force: true }));
   test.each(runs)('$sig during $phase exits 130 and leaves nothing', async ({ sig, phase, event, slowFentryLoad }) => {
     const env: Record<string, string> = slowFentryLoad ? { PATH: `${shims}:${process.env.PATH}` } : {};
+    // Preflight loads its fentry probe once per boot (the answer is cached): forget it so this run loads it again.
+    if (slowFentryLoad) rmSync(bootCachePath(), { force: true });
     const child = spawnCli(['--lab', '--lab-name', LAB, '--non-interactive', '--json'], env);
     // The signal is sent while a process of the run is alive, so the run cannot have finished before it.
     await whenRun(child, event);
