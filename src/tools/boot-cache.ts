@@ -29,7 +29,9 @@ export function binFingerprint(
   for (const d of new Set([...pathEnv.split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'])) {
     if (!d) continue;
     const p = join(d, bin);
-    const s = stat(p);
+    // A PATH directory this user may not enter (root's ~/.cargo/bin for nobody) is skipped, as a PATH lookup would.
+    let s;
+    try { s = stat(p); } catch { continue; }
     if (s?.isFile()) return `${p} ${s.size} ${Math.round(s.mtimeMs)}`;
   }
   return null;

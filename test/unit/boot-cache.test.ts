@@ -46,6 +46,13 @@ describe('binFingerprint', () => {
     expect(binFingerprint('tool', '/opt/a:/opt/b', stat)).toBe('/opt/b/tool 42 1700000000123');
     expect(binFingerprint('other', '/opt/a:/opt/b', stat)).toBeNull();
   });
+  it('a directory the user may not enter is skipped, not a crash (nobody with root\'s PATH)', () => {
+    const stat = (p: string) => {
+      if (p.startsWith('/root/')) throw Object.assign(new Error(`EACCES: permission denied, stat '${p}'`), { code: 'EACCES' });
+      return p === '/usr/bin/tool' ? { size: 7, mtimeMs: 5, isFile: () => true } : undefined;
+    };
+    expect(binFingerprint('tool', '/root/.cargo/bin:/usr/bin', stat)).toBe('/usr/bin/tool 7 5');
+  });
 });
 
 describe('preflight with this boot\'s cache', () => {
