@@ -5,6 +5,8 @@
 // Logs can be huge (a program too large to verify prints ~100 MB): callers keep the head and the tail, and the
 // rejection is always in the tail.
 
+import type { LineRecord } from './bpf-elf.js';
+
 export interface SourceLine { file: string; line: number; text: string }
 
 export interface VerifierRejection {
@@ -78,7 +80,7 @@ export function parseVerifierRejection(text: string): VerifierRejection | undefi
  * print only its text: the records of the program's section with that text; of several, the last one at or before
  * the rejected instruction. Undefined when the text is in no record (the object was rebuilt, or has no line info).
  */
-export function locateSource(r: VerifierRejection, records: { section: string; insn: number; file: string; line: number; text: string }[], section: string): SourceLine | undefined {
+export function locateSource(r: VerifierRejection, records: LineRecord[], section: string): SourceLine | undefined {
   if (r.source) return r.source;
   const text = r.sourceText;
   if (!text) return undefined;
