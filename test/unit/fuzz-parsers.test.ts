@@ -20,7 +20,8 @@ import { parseProgRunOutput } from '../../src/tools/bpftool-prog-run.js';
 import { parseXlatedJson, programCalls } from '../../src/tools/bpftool-xlated.js';
 
 const REC = join(__dirname, '..', 'recordings');
-const recordings = (dir: string) => readdirSync(join(REC, dir)).filter((f) => !f.endsWith('.py')).map((f) => readFileSync(join(REC, dir, f), 'utf8'));
+// Files only: a recordings folder may hold subfolders (per scenario, per kernel).
+const recordings = (dir: string) => readdirSync(join(REC, dir), { withFileTypes: true }).filter((f) => f.isFile() && !f.name.endsWith('.py')).map((f) => readFileSync(join(REC, dir, f.name), 'utf8'));
 
 // Mulberry32: small, seeded, good enough to spread inputs.
 function rng(seed: number) {
