@@ -259,7 +259,9 @@ async function runOne(
     options: p.options ?? {},
   };
 
-  const timeoutMs = check.timeoutMs ?? opts.defaultTimeoutMs ?? 30_000;
+  // An observing rung waits for the shared window, which opens once every collector has attached or the attach
+  // timeout passed (XDP_DOCTOR_ATTACH_TIMEOUT_MS: 90 s in the TCG kernel VMs): that wait is not the rung's own time.
+  const timeoutMs = (check.timeoutMs ?? opts.defaultTimeoutMs ?? 30_000) + (check.observes ? attachTimeoutMs() : 0);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
   try {

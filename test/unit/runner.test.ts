@@ -67,6 +67,17 @@ describe('isolation', () => {
     expect(records[0]!.durationMs).toBeGreaterThanOrEqual(55);
   });
 
+  it('an observing check also gets the attach timeout: its wait for the shared window is not its own time', async () => {
+    const before = process.env.XDP_DOCTOR_ATTACH_TIMEOUT_MS;
+    process.env.XDP_DOCTOR_ATTACH_TIMEOUT_MS = '1000';
+    try {
+      const { records } = await runChecks(options([builtIn(check('watch', 1, () => new Promise<CheckResult>(() => {}), { timeoutMs: 60, observes: true }))]));
+      expect(records[0]).toMatchObject({ status: 'error', summary: 'timed out after 1060 ms' });
+    } finally {
+      if (before === undefined) delete process.env.XDP_DOCTOR_ATTACH_TIMEOUT_MS; else process.env.XDP_DOCTOR_ATTACH_TIMEOUT_MS = before;
+    }
+  });
+
   it('the default timeout applies when the check has none, with the plugin tag', async () => {
     const { records } = await runChecks(options(
       [{ check: check('slow', 1, () => new Promise<CheckResult>(() => {})), source: 'p@1' }],
