@@ -4,21 +4,14 @@
 // missing tool).
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
-import { runCli } from './helpers/cli.js';
+import { reportOf, runCli } from './helpers/cli.js';
 import { ZOO_V6, zooDown, zooUp, type ZooSetup } from './helpers/zoo.js';
 
 const TAG = 'zc';
 let listener: ResultPromise | undefined;
 
 async function doctor(z: ZooSetup, probe: string) {
-  const r = await runCli(['--iface', z.iface, '--netns', z.server, '--probe', probe, '--probe-netns', z.client, '--json', '--skip', 'trace-pipe']);
-  let report: any;
-  try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 800)}`); }
-  const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
-  const errored = report.checks.filter((c: any) => c.status === 'error' || (c.status === 'skip' && /not installed|missing/.test(c.summary))).map((c: any) => `${c.id}: ${c.summary}`);
-  const top = report.diagnosis[0];
-  const said = top ? top.evidence.map((e: any) => `${e.check}: ${e.message}`).join('\n') : '';
-  return { ...r, report, byId, errored, causes: report.diagnosis.map((d: any) => d.cause) as string[], said };
+  return reportOf(await runCli(['--iface', z.iface, '--netns', z.server, '--probe', probe, '--probe-netns', z.client, '--json', '--skip', 'trace-pipe']));
 }
 
 /** A TCP listener in the server namespace (nc -l -k), stopped after the test. */

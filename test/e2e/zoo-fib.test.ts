@@ -11,18 +11,13 @@
 //   NEIGH_FAILED. The probe lasts past that (6 pings, 0.6 s apart), so the drop is seen: fib-no-neighbour at
 //   diagnosis[0] naming 10.112.2.99 on hr1, the stack's NEIGH_FAILED joined to it. Exit 1, no rung in error.
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { reportOf, runCli } from './helpers/cli.js';
 import { routerArgs, routerDown, routerUp, type RouterSetup } from './helpers/zoo-router.js';
 
 const TAG = 'f';
 
 async function doctor(z: RouterSetup, probe?: string) {
-  const r = await runCli(routerArgs(z, ['--skip', 'trace-pipe'], probe));
-  let report: any;
-  try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 800)}`); }
-  const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
-  const errored = report.checks.filter((c: any) => c.status === 'error').map((c: any) => `${c.id}: ${c.summary}`);
-  return { ...r, report, byId, errored, causes: report.diagnosis.map((d: any) => d.cause) as string[] };
+  return reportOf(await runCli(routerArgs(z, ['--skip', 'trace-pipe'], probe)));
 }
 
 afterEach(async () => { await routerDown(TAG); });

@@ -4,18 +4,13 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
-import { ROOT, runCli } from './helpers/cli.js';
+import { ROOT, reportOf, runCli } from './helpers/cli.js';
 import { zooArgs, zooDown, zooMapUpdate, zooUp, type ZooSetup } from './helpers/zoo.js';
 
 const TAG = 'z';
 
 async function doctor(z: ZooSetup, extra: string[] = ['--skip', 'trace-pipe'], probeIp?: string) {
-  const r = await runCli(zooArgs(z, extra, probeIp));
-  let report: any;
-  try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 800)}`); }
-  const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
-  const errored = report.checks.filter((c: any) => c.status === 'error').map((c: any) => `${c.id}: ${c.summary}`);
-  return { ...r, report, byId, errored, causes: report.diagnosis.map((d: any) => d.cause) as string[] };
+  return reportOf(await runCli(zooArgs(z, extra, probeIp)));
 }
 
 afterEach(async () => { await zooDown(TAG); });

@@ -65,3 +65,27 @@ export async function freshLab(name: string, faults: string[] = []): Promise<voi
   const up = await runCli(['lab', 'up', '--lab-name', name, ...faults.flatMap((f) => ['--fault', f])]);
   if (up.exitCode !== 0) throw new Error(`lab up ${faults.join(' ')} failed (exit ${up.exitCode}): ${up.stderr}${up.stdout}`);
 }
+
+/** A `--json` run read the way the e2e tests judge it. */
+export interface JsonRun extends CliResult {
+  report: any;
+  byId: Record<string, any>;
+  /** Rungs that ended in error, or skipped for a missing tool: never acceptable in a scenario test. */
+  errored: string[];
+  causes: string[];
+  /** The top cause's evidence, one `check: message` per line. */
+  said: string;
+}
+
+/** Parses a `--json` run's report; a run that printed none fails with its stderr. */
+export function reportOf(r: CliResult): JsonRun {
+  let report: any;
+  try { report = JSON.parse(r.stdout); } catch { throw new Error(`--json printed no report (exit ${r.exitCode}): ${r.stderr.slice(0, 800)}`); }
+  const byId = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
+  const errored = report.checks
+    .filter((c: any) => c.status === 'error' || (c.status === 'skip' && /not installed|missing/.test(c.summary)))
+    .map((c: any) => `${c.id}: ${c.summary}`);
+  const top = report.diagnosis[0];
+  const said = top ? top.evidence.map((e: any) => `${e.check}: ${e.message}`).join('\n') : '';
+  return { ...r, report, byId, errored, causes: report.diagnosis.map((d: any) => d.cause) as string[], said };
+}
