@@ -103,7 +103,7 @@ export default defineCheck({
     const specific = onRoute.some((d) => d.reason !== 'NOT_SPECIFIED');
     for (const d of onRoute) {
       if (d.reason === 'NOT_SPECIFIED' && specific) continue;
-      const info = kb.dropReasonInfo(d.reason);
+      const info = kb.dropReasonInfo(d.reason, d.location);
       findings.push({
         // After XDP_PASS of untouched packets, the stack's drop is where that story ends; after a change, the
         // packet-fate rung joins the drop to what the program changed.

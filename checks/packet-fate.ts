@@ -23,10 +23,20 @@ export interface ChangeVerdict { change: PacketChange; why: string; fix: string 
  * drop happened where the changed packet arrives (the XDP interface after XDP_PASS, the veth peer after XDP_TX);
  * a drop elsewhere on the route (a reply on its way back) is explained by a change only as a reply to it.
  */
-export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where'>, changes: PacketChange[], iface: string, arrival: boolean): ChangeVerdict | undefined {
+export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where'> & { location?: string }, changes: PacketChange[], iface: string, arrival: boolean): ChangeVerdict | undefined {
   const find = (...fields: PacketChange['field'][]) => changes.find((c) => fields.includes(c.field));
   if (!arrival && d.reason !== 'NO_SOCKET') return undefined;
   switch (d.reason) {
+    case 'IP_INHDR': {
+      // The forwarding paths drop an expired TTL as a header error; anywhere else IP_INHDR is a broken header.
+      const ttl = find('ip.ttl');
+      if (!ttl || !/^ip6?_forward\b/.test(d.location ?? '') || Number(ttl.after) >= Number(ttl.before)) return undefined;
+      return {
+        change: ttl,
+        why: 'the stack forwards the packet and needs a TTL above 1 to do so; it decrements the TTL itself, so the program\'s decrement is a second one and the packets expire a hop early (the sender gets ICMP time exceeded)',
+        fix: 'leave the TTL to the stack when returning XDP_PASS; decrement it only when the program forwards the packet itself (XDP_TX, bpf_redirect)',
+      };
+    }
     case 'OTHERHOST': {
       const tag = find('vlan.push', 'vlan.id');
       if (tag) {
@@ -179,26 +189,56 @@ function changeVerb(c: PacketChange, said: string): string {
 
 /**
  * The program's verdicts on the flow's ARP or neighbour discovery. Dropping them means the client never learns
- * the server's MAC: the probe's own packets are never sent, and no verdict can be claimed for them.
+ * the server's MAC: the probe's own packets are never sent, and no verdict can be claimed for them. Passing
+ * neighbour discovery with its hop limit changed is the same in effect: the kernel ignores ND whose hop limit is
+ * not 255 (RFC 4861 7.1.1; IPV6_NDISC_HOP_LIMIT).
  */
 async function neighbourFinding(ctx: CheckContext, frames: Verdict[], flowPackets: Verdict[], iface: string, dest?: string): Promise<{ summary: string; evidence: Evidence[]; finding?: Finding } | undefined> {
   if (!frames.length) return undefined;
   const dropped = frames.filter((v) => DROPPED.has(v.action));
+  const spoiled = frames.filter((v) => v.action === 'XDP_PASS' && v.trip?.changes.some((c) => c.field === 'ip.ttl' && c.after !== '255'));
   const kind = frames.some((v) => v.trip?.before.kind === 'arp') ? 'ARP' : 'IPv6 neighbour discovery';
-  if (!dropped.length) return { summary: `${frames.length} ${kind} frame(s) passed`, evidence: [] as Evidence[] };
-  const probeNs = ctx.target.probe?.netns;
-  const table = dest ? (await ctx.tools.ip.neighbours(probeNs)).filter((n) => n.dst === dest) : [];
-  const state = table.map((n) => `${n.dst} ${n.state.join(',') || '?'} on ${n.dev}${n.lladdr ? ` (${n.lladdr})` : ''}`);
-  const evidence: Evidence[] = [{ label: `${kind} verdicts`, data: dropped.slice(0, 8).map((v) => ({ packet: v.index, action: v.action, frame: v.trip?.before })) }];
+  if (!dropped.length && !spoiled.length) return { summary: `${frames.length} ${kind} frame(s) passed`, evidence: [] as Evidence[] };
+  const unresolved = await unresolvedNeighbours(ctx, dest);
+  const state = unresolved.map((n) => `${n.dst} ${n.state.join(',') || '?'} on ${n.dev}${n.lladdr ? ` (${n.lladdr})` : ''}`);
+  const bad = dropped.length ? dropped : spoiled;
+  const evidence: Evidence[] = [{ label: `${kind} verdicts`, data: bad.slice(0, 8).map((v) => ({ packet: v.index, action: v.action, frame: v.trip?.before, changes: v.trip?.changes })) }];
   if (state.length) evidence.push({ label: 'neighbour entry on the probe\'s side (ip neigh)', data: state.join('\n') });
   const sent = flowPackets.length
     ? `${flowPackets.length} packet(s) of the flow reached the program anyway`
     : 'no packet of the probe itself reached the program: it was never sent';
+  const whom = unresolved[0]?.dst ?? dest;
+  const never = `${whom ? `: the client never resolved ${whom}` : ''}${state.length ? ` (its neighbour entry: ${state.join('; ')})` : ''}; ${sent}`;
+  if (!dropped.length) {
+    const hop = spoiled[0]!.trip!.changes.find((c) => c.field === 'ip.ttl')!;
+    return {
+      summary: `the program changed the hop limit of ${spoiled.length} ${kind} frame(s) (${hop.before} → ${hop.after}): the kernel ignores them`,
+      evidence,
+      finding: {
+        cause: 'neighbour-dropped', iface, signal: 'XDP_PASS with the hop limit changed',
+        message: `the program changes the hop limit of ${spoiled.length} of ${frames.length} ${kind} frame(s) on ${iface} (${hop.before} → ${hop.after}) and returns XDP_PASS; ` +
+          `the kernel ignores neighbour discovery whose hop limit is not 255 (RFC 4861; IPV6_NDISC_HOP_LIMIT)${never}`,
+        fixes: [{ title: 'leave ICMPv6 neighbour discovery (types 133-137) untouched: pass it before the hop-limit change, or change the hop limit only of packets the program forwards itself', commands: [] }],
+      },
+    };
+  }
   const finding: Finding = {
     cause: 'neighbour-dropped', iface, signal: dropped[0]!.action,
-    message: `the program returns ${dropped[0]!.action} for ${dropped.length} of ${frames.length} ${kind} frame(s) on ${iface}` +
-      `${dest ? `: the client never resolved ${dest}` : ''}${state.length ? ` (its neighbour entry: ${state.join('; ')})` : ''}; ${sent}`,
+    message: `the program returns ${dropped[0]!.action} for ${dropped.length} of ${frames.length} ${kind} frame(s) on ${iface}${never}`,
     fixes: [{ title: kind === 'ARP' ? 'let ARP (EtherType 0x0806) through the program before its IP policy' : 'let ICMPv6 neighbour solicitations and advertisements (types 135, 136) through the program', commands: [] }],
   };
   return { summary: `the program dropped ${dropped.length} ${kind} frame(s)`, evidence, finding };
+}
+
+/**
+ * The probe side's neighbour entries the flow is stuck on: the destination's, or, when the client resolves a
+ * gateway instead (a routed flow), any entry of the destination's family still INCOMPLETE or FAILED.
+ */
+async function unresolvedNeighbours(ctx: CheckContext, dest?: string) {
+  if (!dest) return [];
+  const table = await ctx.tools.ip.neighbours(ctx.target.probe?.netns);
+  const own = table.filter((n) => n.dst === dest);
+  if (own.length) return own;
+  const v6 = dest.includes(':');
+  return table.filter((n) => n.dst.includes(':') === v6 && n.state.some((st) => st === 'INCOMPLETE' || st === 'FAILED'));
 }

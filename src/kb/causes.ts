@@ -297,13 +297,14 @@ const CAUSES: CauseInfo[] = [
   },
   {
     id: 'neighbour-dropped',
-    title: 'The program drops neighbour resolution (ARP or IPv6 neighbour discovery): the client never resolves the server',
+    title: 'The program stops neighbour resolution (ARP or IPv6 neighbour discovery): the client never resolves the server',
     explanation:
       'Before its first packet the client asks who has the server\'s address (ARP for IPv4, a neighbour solicitation ' +
       'for IPv6). The program drops those frames, so the neighbour entry stays INCOMPLETE and then FAILED and the ' +
       'probe\'s own packets are never sent: the kernel drops them on the client (NEIGH_FAILED). An allow-list that ' +
-      'lists the client is not enough when the policy drops everything that is not IP, or ICMPv6 other than echo.',
-    source: 'the XDP program (XDP_DROP of EtherType 0x0806 / ICMPv6 135-136); net/core/neighbour.c neigh_invalidate() → SKB_DROP_REASON_NEIGH_FAILED',
+      'lists the client is not enough when the policy drops everything that is not IP, or ICMPv6 other than echo. ' +
+      'Passing neighbour discovery with its hop limit lowered does the same: the kernel ignores ND whose hop limit is not 255.',
+    source: 'the XDP program (XDP_DROP of EtherType 0x0806 / ICMPv6 135-136); net/ipv6/ndisc.c ndisc_rcv() → IPV6_NDISC_HOP_LIMIT; net/core/neighbour.c neigh_invalidate() → SKB_DROP_REASON_NEIGH_FAILED',
     prior: 0.97,
     severity: 'critical',
   },

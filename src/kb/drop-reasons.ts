@@ -133,11 +133,29 @@ const ROWS: DropReasonInfo[] = [
   },
 ];
 
+// A reason some kernel functions reuse for something else: the row for that function comes first. The forwarding
+// paths count an expired TTL/hop limit as a header error (IPSTATS_MIB_INHDRERRORS) and drop it as IP_INHDR,
+// although the header is sound.
+const TIME_EXCEEDED: Omit<DropReasonInfo, 'source'> = {
+  reason: 'IP_INHDR', cause: 'stack-drop', explains: ['xdp-passed-unchanged'],
+  meaning: 'the TTL (IPv6: hop limit) was 1 or less where the stack forwards the packet: time exceeded, and the sender is told so with ICMP',
+  afterXdp: 'the program lowered the TTL before XDP_PASS (the stack decrements it again when it forwards), or the packets arrive with too small a TTL (a routing loop)',
+  fix: 'leave the TTL to the stack when the program returns XDP_PASS; decrement it only when the program forwards the packet itself (XDP_TX, bpf_redirect)',
+};
+const BY_LOCATION = new Map<string, DropReasonInfo>([
+  ['IP_INHDR@ip_forward', { ...TIME_EXCEEDED, source: 'net/ipv4/ip_forward.c ip_forward(): `if (ip_hdr(skb)->ttl <= 1) goto too_many_hops;` → IP_INHDR' }],
+  ['IP_INHDR@ip6_forward', { ...TIME_EXCEEDED, source: 'net/ipv6/ip6_output.c ip6_forward(): `if (hdr->hop_limit <= 1)` → ICMPv6 time exceeded, IP_INHDR' }],
+]);
+
 const BY_REASON = new Map(ROWS.map((r) => [r.reason, r]));
 
-/** The row for a reason name, or a generic one that still says where the packet died. */
-export function dropReasonInfo(reason: string): DropReasonInfo {
-  return BY_REASON.get(reason) ?? {
+/**
+ * The row for a reason name (as dropped in `location`, the kernel function the tracepoint names, when a function
+ * gives the reason another meaning), or a generic one that still says where the packet died.
+ */
+export function dropReasonInfo(reason: string, location?: string): DropReasonInfo {
+  const fn = location?.replace(/\+0x[0-9a-f]+.*$/, '');
+  return (fn ? BY_LOCATION.get(`${reason}@${fn}`) : undefined) ?? BY_REASON.get(reason) ?? {
     reason, cause: 'stack-drop', explains: [],
     meaning: `the kernel dropped the packet with reason ${reason}`,
     afterXdp: 'the packet left the XDP program and died later in the stack',

@@ -100,3 +100,16 @@ describe('first drops, printed live for the probe window', () => {
     expect(p).toContain('printf("xdp-doctor: drop %d %d %u %d %d\\n"');
   });
 });
+
+describe('dropReasonInfo: a reason the forwarding paths reuse', () => {
+  it('IP_INHDR in ip_forward / ip6_forward is an expired TTL, not a broken header; elsewhere it stays malformed', () => {
+    for (const fn of ['ip_forward', 'ip6_forward', 'ip6_forward+0x2a1/0x8c0']) {
+      const info = dropReasonInfo('IP_INHDR', fn);
+      expect(info.cause).toBe('stack-drop');
+      expect(info.meaning).toBe('the TTL (IPv6: hop limit) was 1 or less where the stack forwards the packet: time exceeded, and the sender is told so with ICMP');
+    }
+    expect(dropReasonInfo('IP_INHDR', 'ip_rcv_core').cause).toBe('malformed-packet');
+    expect(dropReasonInfo('IP_INHDR').cause).toBe('malformed-packet');
+    expect(dropReasonInfo('OTHERHOST', 'ip_forward').reason).toBe('OTHERHOST');
+  });
+});

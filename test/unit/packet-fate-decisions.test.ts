@@ -100,10 +100,12 @@ describe('explainDrop: each reason against each change', () => {
   });
 
   it('any other reason: a TTL of 1 (not 2), or a frame that grew past an MTU (only for MTU/TOO_BIG reasons)', () => {
-    expect(explainDrop(drop({ reason: 'IP_INHDR' }), [ch('ip.ttl', '2', '1')], 'zs0', true)).toEqual({
+    expect(explainDrop(drop({ reason: 'NOT_SPECIFIED' }), [ch('ip.ttl', '2', '1')], 'zs0', true)).toEqual({
       change: ch('ip.ttl', '2', '1'), why: 'a TTL/hop limit of 1 does not survive the next hop', fix: 'decrement the TTL only when forwarding, and drop (or answer ICMP time exceeded) at 1',
     });
-    expect(explainDrop(drop({ reason: 'IP_INHDR' }), [ch('ip.ttl', '3', '2')], 'zs0', true)).toBeUndefined();
+    expect(explainDrop(drop({ reason: 'NOT_SPECIFIED' }), [ch('ip.ttl', '3', '2')], 'zs0', true)).toBeUndefined();
+    // IP_INHDR where the header is checked (ip_rcv_core) is a broken header, whatever the TTL.
+    expect(explainDrop(drop({ reason: 'IP_INHDR' }), [ch('ip.ttl', '2', '1')], 'zs0', true)).toBeUndefined();
     const grown = [ch('length', '98', '118')];
     expect(explainDrop(drop({ reason: 'PKT_TOO_BIG' }), grown, 'zs0', true)).toEqual({
       change: grown[0], why: 'the grown frame no longer fits the next hop\'s MTU', fix: 'raise the MTU along the path, or lower the inner MTU/MSS',
@@ -176,7 +178,7 @@ describe('packet-fate: findings and summary', () => {
     const ipip = recorded('ipip-local-source');
     expect(await msg(ipip[1]!, drop({ reason: 'IP_LOCAL_SOURCE', count: 3, location: 'ip_rcv_finish_core' })))
       .toMatch(/^the program encapsulates the packets \(encapsulated in IPv4 10\.111\.60\.2 > 10\.111\.60\.2 \(IPIP\)\) and returns XDP_PASS; /);
-    expect(await msg(made(1, 'XDP_PASS', [{ field: 'ip.ttl', before: '2', after: '1' }]), drop({ reason: 'IP_INHDR' }))).toMatch(/^the program sets the TTL 2 → 1 and returns XDP_PASS; /); // invented
+    expect(await msg(made(1, 'XDP_PASS', [{ field: 'ip.ttl', before: '2', after: '1' }]), drop({ reason: 'IP_INHDR', location: 'ip_forward' }))).toMatch(/^the program sets the TTL 2 → 1 and returns XDP_PASS; /); // invented
     expect(await msg(made(1, 'XDP_PASS', [{ field: 'ip.dst', before: '10.111.60.2', after: '10.111.60.9' }]), drop({ reason: 'NO_SOCKET' }))).toMatch(/^the program rewrites the destination address 10\.111\.60\.2 → 10\.111\.60\.9 and returns/); // invented
     expect(await msg(made(1, 'XDP_PASS', [{ field: 'length', before: '98', after: '1600' }]), drop({ reason: 'PKT_TOO_BIG' }))).toMatch(/^the program changes the packets \(length 98 → 1600\) and returns/); // invented
     expect(await msg(made(1, 'XDP_PASS', [{ field: 'vlan.push', after: '100' }]), drop({ reason: 'OTHERHOST' }))).toMatch(/^the program pushes an 802\.1Q tag, VLAN 100, onto the frames and returns/); // invented
@@ -260,5 +262,67 @@ describe('packet-fate: the flow\'s neighbour resolution', () => {
     const v = recorded('ip-only-nd', () => 'XDP_DROP');
     const { result } = await fate(v, [], { flow: { ip: 'fd00:111:60::2', proto: 'tcp', port: 8081 }, probe: { ran: true, ok: false }, exec: [{ argv: ['ip', '-j', 'neigh', 'show'], netns: 'cli', stdout: '[]' }] });
     expect(result.findings[0]!.fixes[0]!.title).toBe('let ICMPv6 neighbour solicitations and advertisements (types 135, 136) through the program');
+  });
+});
+
+describe('packet-fate: a TTL lowered before the stack forwards (zoo_ttl_pass on the zoo router)', () => {
+  const ttl: PacketChange = { field: 'ip.ttl', before: '2', after: '1' };
+  const forwardDrop = (location: string) => drop({ reason: 'IP_INHDR', ifname: 'hr0', where: 'hr0 (netns rtr)', location, count: 3 });
+
+  it('IP_INHDR in the forwarding paths is time exceeded, joined to the decrement; elsewhere it is a broken header', () => {
+    const verdict = explainDrop(forwardDrop('ip_forward'), [ttl], 'hr0', true);
+    expect(verdict).toEqual({
+      change: ttl,
+      why: 'the stack forwards the packet and needs a TTL above 1 to do so; it decrements the TTL itself, so the program\'s decrement is a second one and the packets expire a hop early (the sender gets ICMP time exceeded)',
+      fix: 'leave the TTL to the stack when returning XDP_PASS; decrement it only when the program forwards the packet itself (XDP_TX, bpf_redirect)',
+    });
+    expect(explainDrop(forwardDrop('ip6_forward'), [ttl], 'hr0', true)).toEqual(verdict);
+    expect(explainDrop(forwardDrop('ip_rcv_core'), [ttl], 'hr0', true)).toBeUndefined();
+    expect(explainDrop(forwardDrop('ip_forward'), [{ field: 'ip.ttl', before: '1', after: '64' }], 'hr0', true)).toBeUndefined();
+    expect(explainDrop(forwardDrop('ip_forward'), [], 'hr0', true)).toBeUndefined();
+    expect(explainDrop(forwardDrop('ip_forward'), [ttl], 'hr0', false)).toBeUndefined();
+  });
+
+  it('the recorded run: TTL 2 → 1 on every echo request, IP_INHDR ×3 in ip_forward → one finding in the user\'s words', async () => {
+    const v = recorded('ttl-v4');
+    expect(v.map((x) => x.trip!.changes)).toEqual([[ttl], [ttl], [ttl]]);
+    const { result } = await fate(v.map((x) => ({ ...x, dst: '10.112.2.1' })), [forwardDrop('ip_forward')], { flow: { ip: '10.112.2.1', proto: 'icmp' } as any });
+    expect(result.status).toBe('fail');
+    expect(result.findings.map((f) => f.message)).toEqual([
+      'the program sets the TTL 2 → 1 and returns XDP_PASS; the kernel dropped 3 packet(s) of the flow for it: the stack forwards the packet and needs a TTL above 1 to do so; it decrements the TTL itself, so the program\'s decrement is a second one and the packets expire a hop early (the sender gets ICMP time exceeded) (IP_INHDR ×3 at hr0 (netns rtr) (the XDP interface itself) in ip_forward)',
+    ]);
+  });
+});
+
+describe('packet-fate: neighbour discovery passed with its hop limit changed (zoo_ttl_pass over IPv6)', () => {
+  const FLOW6 = { ip: 'fd00:112:2::1', proto: 'icmp' } as any;
+  const neigh = (rows: object[]): Recording => ({ argv: ['ip', '-j', 'neigh', 'show'], netns: 'cli', stdout: JSON.stringify(rows) });
+
+  it('the recorded solicitations (255 → 254): the client never resolved its gateway, named from the FAILED entry', async () => {
+    const v = recorded('ttl-nd');
+    expect(v.map((x) => x.trip!.changes)).toEqual([[{ field: 'ip.ttl', before: '255', after: '254' }], [{ field: 'ip.ttl', before: '255', after: '254' }]]);
+    const table = neigh([{ dst: 'fd00:112:1::fe', dev: 'hc0', state: ['FAILED'] }, { dst: '10.112.1.254', dev: 'hc0', state: ['INCOMPLETE'] }, { dst: 'fe80::1', dev: 'hc0', state: ['STALE'] }]);
+    const { result } = await fate(v, [], { flow: FLOW6, probe: { ran: true, ok: false }, exec: [table] });
+    expect(result.findings).toEqual([expect.objectContaining({
+      cause: 'neighbour-dropped', iface: 'zs0', signal: 'XDP_PASS with the hop limit changed',
+      message: 'the program changes the hop limit of 2 of 2 IPv6 neighbour discovery frame(s) on zs0 (255 → 254) and returns XDP_PASS; the kernel ignores neighbour discovery whose hop limit is not 255 (RFC 4861; IPV6_NDISC_HOP_LIMIT): the client never resolved fd00:112:1::fe (its neighbour entry: fd00:112:1::fe FAILED on hc0); no packet of the probe itself reached the program: it was never sent',
+      fixes: [{ title: 'leave ICMPv6 neighbour discovery (types 133-137) untouched: pass it before the hop-limit change, or change the hop limit only of packets the program forwards itself', commands: [] }],
+    })]);
+    expect(result.summary).toBe('the program changed the hop limit of 2 IPv6 neighbour discovery frame(s) (255 → 254): the kernel ignores them');
+  });
+
+  it('the destination\'s own entry wins over unresolved others; none at all names the destination', async () => {
+    const v = recorded('ttl-nd');
+    const own = neigh([{ dst: 'fd00:112:2::1', dev: 'hc0', state: ['INCOMPLETE'] }, { dst: 'fd00:112:1::fe', dev: 'hc0', state: ['FAILED'] }]);
+    const first = await fate(v, [], { flow: FLOW6, probe: { ran: true, ok: false }, exec: [own] });
+    expect(first.result.findings[0]!.message).toMatch(/: the client never resolved fd00:112:2::1 \(its neighbour entry: fd00:112:2::1 INCOMPLETE on hc0\); /);
+    const none = await fate(v, [], { flow: FLOW6, probe: { ran: true, ok: false }, exec: [neigh([{ dst: 'fd00:112:1::fe', dev: 'hc0', state: ['REACHABLE'] }])] });
+    expect(none.result.findings[0]!.message).toMatch(/: the client never resolved fd00:112:2::1; no packet of the probe/);
+  });
+
+  it('the probe passed: the change is evidence, not a cause', async () => {
+    const { result } = await fate(recorded('ttl-nd'), [], { flow: FLOW6, trouble: false, exec: [neigh([])] });
+    expect(result.findings).toEqual([]);
+    expect(result.evidence.map((e) => e.label)).toEqual(['IPv6 neighbour discovery verdicts']);
   });
 });

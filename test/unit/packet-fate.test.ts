@@ -54,8 +54,9 @@ describe('explainDrop: the change that explains a kernel drop', () => {
   it('a frame that grew and a too-small one: PKT_TOO_SMALL is a length written wrong, never the MTU', () => {
     expect(explainDrop(drop({ reason: 'PKT_TOO_SMALL' }), [{ field: 'length', before: '74', after: '94' }], 'zs0', true)).toBeUndefined();
   });
-  it('a TTL the program lowered to 1 or 0 explains any reason; an unrelated change explains nothing', () => {
-    expect(explainDrop(drop({ reason: 'IP_INHDR' }), [{ field: 'ip.ttl', before: '2', after: '1' }], 'zs0', true)?.change.field).toBe('ip.ttl');
+  it('a TTL the program lowered to 1 or 0 explains the forwarding path\'s IP_INHDR and reasons without a case of their own; an unrelated change explains nothing', () => {
+    expect(explainDrop(drop({ reason: 'IP_INHDR', location: 'ip_forward' }), [{ field: 'ip.ttl', before: '2', after: '1' }], 'zs0', true)?.change.field).toBe('ip.ttl');
+    expect(explainDrop(drop({ reason: 'NOT_SPECIFIED' }), [{ field: 'ip.ttl', before: '1', after: '0' }], 'zs0', true)?.change.field).toBe('ip.ttl');
     expect(explainDrop(drop({ reason: 'NETFILTER_DROP' }), [{ field: 'ip.ttl', before: '64', after: '63' }], 'zs0', true)).toBeUndefined();
   });
 });
