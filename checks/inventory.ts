@@ -2,7 +2,7 @@
 // for a veth, the peer: does it have an XDP program and GRO? (Native XDP_TX on a veth needs one.)
 import {
   defineCheck, DISPATCHER_NAME, INVENTORY, kb, type CheckContext, type Evidence, type Finding, type InventoryFacts,
-  type LinkInfo, type MapInfo, type NetnsRef,
+  type LinkInfo, type MapInfo,
 } from '../src/plugins/api.js';
 
 export default defineCheck({
@@ -29,6 +29,11 @@ export default defineCheck({
     if (link.kind === 'veth') {
       ctx.progress('looking up the veth peer');
       facts.peer = await vethPeer(ctx, link);
+    } else {
+      // A NIC that strips VLAN tags on receive hands XDP untagged frames (the tag waits in the skb's metadata).
+      const own = await ctx.tools.ethtool.features(link.ifname, target.netns).catch(() => undefined);
+      const rx = own?.get('rx-vlan-offload');
+      if (rx) facts.rxVlanOffload = rx.on;
     }
 
     if (!progId) {
@@ -130,18 +135,14 @@ async function vethPeer(ctx: CheckContext, link: LinkInfo): Promise<InventoryFac
   const found = await ctx.tools.vethPeer(link, ctx.target.netns);
   if (!found) return undefined;
   const { link: peer, netns, label } = found;
-  const gro = await peerGro(ctx, peer.ifname, netns);
+  const features = await ctx.tools.ethtool.features(peer.ifname, netns).catch(() => undefined);
+  const gro = features?.get('generic-receive-offload')?.on;
+  const txVlan = features?.get('tx-vlan-offload')?.on;
   return {
     ifname: peer.ifname, ifindex: peer.ifindex, netns, netnsName: label, up: peer.up, mtu: peer.mtu, gro,
     xdp: peer.xdp ? { mode: peer.xdp.mode, progId: peer.xdp.progId, progName: peer.xdp.progName } : undefined,
+    ...(txVlan !== undefined ? { txVlanOffload: txVlan } : {}),
   };
-}
-
-async function peerGro(ctx: CheckContext, ifname: string, netns?: NetnsRef): Promise<boolean | undefined> {
-  const r = await ctx.tools.exec.run(['ethtool', '-k', ifname], { netns, timeoutMs: 5000 });
-  if (!r.ok) return undefined;
-  const m = /^generic-receive-offload:\s*(on|off)/m.exec(r.stdout);
-  return m ? m[1] === 'on' : undefined;
 }
 
 const describeMap = (m: MapInfo) => `${m.name} (id ${m.id}, ${m.type}, key ${m.keySize}B value ${m.valueSize}B, ${m.maxEntries} entries${m.btfId ? ', BTF' : ''})`;

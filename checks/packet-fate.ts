@@ -10,6 +10,7 @@ import {
   type Evidence, type Finding, type FlowDrop, type InventoryFacts, type PacketChange, type ProbeOutcomeFacts, type XdpdumpFacts,
 } from '../src/plugins/api.js';
 import { isNeighbourFrame, type Verdict } from './xdpdump-verdicts.js';
+import { tagBesideFinding, tagBesideFrame } from './vlan-beside.js';
 
 const LEAVES = new Set(['XDP_PASS', 'XDP_TX', 'XDP_REDIRECT']);
 const DROPPED = new Set(['XDP_DROP', 'XDP_ABORTED']);
@@ -121,6 +122,16 @@ export default defineCheck({
       if (trouble && neighbour.finding) findings.push(neighbour.finding);
     }
 
+    // A tag that rode beside the frames: the program could not have popped, matched or kept it. ARP frames count:
+    // they are the first to go.
+    const tagRule = tagBesideFrame(inv);
+    const tagged = [...flowPackets, ...neighbourFrames].filter((v) => v.tagBeside !== undefined);
+    if (tagRule && tagged.length && trouble) {
+      const stuck = (await unresolvedNeighbours(ctx, dest)).filter((n) => n.state.some((st) => st === 'INCOMPLETE' || st === 'FAILED'));
+      const beside = tagBesideFinding(tagRule, tagged, dr?.drops ?? [], iface, stuck.map(describeNeighbour));
+      if (beside) findings.push(beside);
+    }
+
     const changed = flowPackets.filter((v) => LEAVES.has(v.action) && v.trip!.changes.length);
     // Drops on the program's own interface first: they are where the changed packet arrives.
     const kernelDrops = (dr?.drops ?? []).filter((d) => !d.byProgram && !d.routine && d.l3 !== 'ARP').sort((a, b) => Number(b.onXdpIface) - Number(a.onXdpIface));
@@ -200,7 +211,7 @@ async function neighbourFinding(ctx: CheckContext, frames: Verdict[], flowPacket
   const kind = frames.some((v) => v.trip?.before.kind === 'arp') ? 'ARP' : 'IPv6 neighbour discovery';
   if (!dropped.length && !spoiled.length) return { summary: `${frames.length} ${kind} frame(s) passed`, evidence: [] as Evidence[] };
   const unresolved = await unresolvedNeighbours(ctx, dest);
-  const state = unresolved.map((n) => `${n.dst} ${n.state.join(',') || '?'} on ${n.dev}${n.lladdr ? ` (${n.lladdr})` : ''}`);
+  const state = unresolved.map(describeNeighbour);
   const bad = dropped.length ? dropped : spoiled;
   const evidence: Evidence[] = [{ label: `${kind} verdicts`, data: bad.slice(0, 8).map((v) => ({ packet: v.index, action: v.action, frame: v.trip?.before, changes: v.trip?.changes })) }];
   if (state.length) evidence.push({ label: 'neighbour entry on the probe\'s side (ip neigh)', data: state.join('\n') });
@@ -229,6 +240,9 @@ async function neighbourFinding(ctx: CheckContext, frames: Verdict[], flowPacket
   };
   return { summary: `the program dropped ${dropped.length} ${kind} frame(s)`, evidence, finding };
 }
+
+const describeNeighbour = (n: { dst: string; state: string[]; dev: string; lladdr?: string }) =>
+  `${n.dst} ${n.state.join(',') || '?'} on ${n.dev}${n.lladdr ? ` (${n.lladdr})` : ''}`;
 
 /**
  * The probe side's neighbour entries the flow is stuck on: the destination's, or, when the client resolves a

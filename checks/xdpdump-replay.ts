@@ -3,12 +3,13 @@
 // program (`bpftool prog run id N`, which shares its live maps). REPLAY_LIMITS says what that cannot show.
 import { join } from 'node:path';
 import {
-  actionName, flowTrouble, followedFlow, LINKTYPE_ETHERNET, PROBE_OUTCOME, peerWhere, kb, readPcap, summarizeFrame, XDPDUMP, type CheckContext,
+  actionName, flowTrouble, followedFlow, INVENTORY, LINKTYPE_ETHERNET, PROBE_OUTCOME, peerWhere, kb, readPcap, summarizeFrame, XDPDUMP, type CheckContext,
   type CheckResult, type CollectorResult, type InventoryFacts, type PcapPacket, type WritePacket, type XdpdumpFacts,
 } from '../src/plugins/api.js';
 import {
   describeGroups, packetsObservation, verdictFindings, verdictOf, attach, pcapsAt, probeEvidence, summarizeVerdicts, verdictCounts, writeArtifacts, type Common, type Verdict,
 } from './xdpdump-verdicts.js';
+import { stripOuterTag, tagBesideFrame } from './vlan-beside.js';
 
 /** Frames replayed at most: each is one bpftool run (~10 ms). */
 export const MAX_REPLAY = 64;
@@ -90,20 +91,30 @@ export async function withReplay(
     };
   }
 
+  // A tag that rode beside the frame was never in front of the program: replay what it saw, and remember the tag.
+  const beside = tagBesideFrame(ctx.facts.get<InventoryFacts>(INVENTORY));
+  const seen = frames.map((f) => {
+    const stripped = beside ? stripOuterTag(f.data) : undefined;
+    return stripped ? { ...f, data: Buffer.from(stripped.frame), origLen: f.origLen - 4, tagBeside: stripped.vid } : { ...f, tagBeside: undefined };
+  });
+  const untagged = seen.filter((f) => f.tagBeside !== undefined);
+  if (beside && untagged.length) {
+    evidence.push({ label: 'VLAN tag beside the frame', data: `${untagged.length} captured frame(s) carry VLAN ${untagged[0]!.tagBeside} that ${beside.why} keeps out of the frame the program sees: replayed without it` });
+  }
   ctx.progress(`replaying ${frames.length} packet(s) through bpftool prog run id ${c.progId}`);
   const verdicts: Verdict[] = [];
   const entries: WritePacket[] = [];
   const exits: WritePacket[] = [];
   const lines: string[] = [];
   const failures: string[] = [];
-  for (const [i, f] of frames.entries()) {
+  for (const [i, f] of seen.entries()) {
     if (ctx.signal.aborted) break;
     try {
       // repeat 1: the kernel does not reset a modified packet between repeats.
       const r = await ctx.tools.progRun({ id: c.progId }, f.data, { signal: ctx.signal, timeoutMs: 10_000 });
       const index = verdicts.length + 1;
       const action = actionName(r.retval);
-      verdicts.push(verdictOf(index, f.data, r.output, action));
+      verdicts.push({ ...verdictOf(index, f.data, r.output, action), ...(f.tagBeside !== undefined ? { tagBeside: f.tagBeside } : {}) });
       entries.push({ data: f.data, origLen: f.origLen, sec: f.sec, nsec: f.nsec });
       exits.push({ data: r.output, sec: f.sec, nsec: f.nsec });
       lines.push(`#${index} ${f.data.length} → ${r.output.length} bytes ${action}  ${summarizeFrame(f.data)}` +

@@ -99,7 +99,7 @@ function flowOfArgv(argv: string[]): ProbeFlow | undefined {
  * resolution the flow needs first: ARP about its IPv4 address, or IPv6 neighbour solicitations and
  * advertisements (sent to a solicited-node multicast address, so matched by ICMPv6 type, not by host). A filter
  * that drops those stops the flow before its first packet. IP fragments after the first carry no ports, so a port
- * filter would miss them; they are rare on a probe's small packets.
+ * filter would miss them; they are rare on a probe's small packets. Tagged frames (one 802.1Q tag) match too.
  */
 export function captureFilterOf(flow: ProbeFlow): string[] {
   const v6 = flow.ip.includes(':');
@@ -108,5 +108,8 @@ export function captureFilterOf(flow: ProbeFlow): string[] {
     ? [v6 ? 'icmp6' : 'icmp', 'and', ...host]
     : [flow.proto, 'and', ...host, ...(flow.port ? ['and', 'port', String(flow.port)] : [])];
   const neighbours = v6 ? ['icmp6', 'and', '(', 'ip6[40]', '==', '135', 'or', 'ip6[40]', '==', '136', ')'] : ['arp', 'and', ...host];
-  return ['(', ...main, ')', 'or', '(', ...neighbours, ')'];
+  const flowOnly = ['(', ...main, ')', 'or', '(', ...neighbours, ')'];
+  // The same behind an 802.1Q tag in the frame: `vlan` moves the offsets of everything after it. A tag carried
+  // beside the frame (skb metadata) is not in the filter's view, so the first half matches those frames.
+  return ['(', ...flowOnly, ')', 'or', '(', 'vlan', 'and', '(', ...flowOnly, ')', ')'];
 }

@@ -296,6 +296,19 @@ const CAUSES: CauseInfo[] = [
     severity: 'critical',
   },
   {
+    id: 'vlan-tag-beside-frame',
+    title: 'The 802.1Q tag travels beside the frame (VLAN offload): the program never sees it',
+    explanation:
+      'A NIC with rx VLAN offload strips the tag into the skb\'s metadata before XDP runs; a veth hands on its ' +
+      'peer\'s skb as it is, so a tag the peer offloaded (tx-vlan-offload) stays beside the frame too. The program ' +
+      'parses an untagged frame: its VLAN pop, match or filter does nothing or drops, while tcpdump shows the tag ' +
+      '(libpcap puts it back). After XDP_PASS the stack still sees the tag; with no device for that VLAN it drops ' +
+      'the frame as for another host (OTHERHOST), ARP first.',
+    source: 'drivers/net/veth.c (the skb with its vlan_tci); net/core/dev.c __netif_receive_skb_core() → PACKET_OTHERHOST; bpf_xdp_metadata_rx_vlan_tag',
+    prior: 0.95,
+    severity: 'critical',
+  },
+  {
     id: 'neighbour-dropped',
     title: 'The program stops neighbour resolution (ARP or IPv6 neighbour discovery): the client never resolves the server',
     explanation:

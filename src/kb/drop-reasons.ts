@@ -55,7 +55,7 @@ const ROWS: DropReasonInfo[] = [
     source: 'net/ipv4/udp.c __udp4_lib_rcv() → csum_error (SKB_DROP_REASON_UDP_CSUM)',
   },
   {
-    reason: 'OTHERHOST', cause: 'drop-otherhost', explains: ['xdp-tx-addresses-unchanged'],
+    reason: 'OTHERHOST', cause: 'drop-otherhost', explains: ['xdp-tx-addresses-unchanged', 'vlan-tag-beside-frame'],
     meaning: 'the frame\'s destination MAC is not this host\'s: the stack drops packets not addressed to it',
     afterXdp: 'XDP_TX (or a redirect) sent the frame on with its MAC addresses unchanged, so it is addressed to the sender\'s peer, not the receiver',
     fix: 'swap the MAC (and IP) addresses before XDP_TX; for a redirect, write the next hop\'s MAC as the destination',

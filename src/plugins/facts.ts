@@ -43,9 +43,13 @@ export interface InventoryFacts {
   attachments?: { mode: string; progId: number; progName?: string }[];
   /** Attached through a bpf_link: its id and the processes holding it (netlink cannot detach it). */
   link?: { id: number; holders: { pid: number; comm?: string }[] };
+  /** rx-vlan-offload (ethtool -k): the device strips 802.1Q tags into the skb's metadata before XDP runs. */
+  rxVlanOffload?: boolean;
   peer?: {
     ifname: string; ifindex: number; netns?: NetnsRef; netnsName?: string;
     xdp?: { mode: string; progId: number; progName?: string }; gro?: boolean; up: boolean; mtu?: number;
+    /** tx-vlan-offload: a tag the peer sends travels beside the frame (skb metadata), not in it. */
+    txVlanOffload?: boolean;
   };
 }
 
@@ -89,6 +93,11 @@ export interface XdpdumpFacts {
     unchanged?: boolean;
     /** IP: the MAC and IP addresses left the program as they came in (whatever else changed). */
     addressesKept?: boolean;
+    /**
+     * The 802.1Q VLAN id the frame carried beside it, in the skb's metadata (rx VLAN offload, or a veth peer's tx
+     * offload): the capture shows it, the program never saw it (it was replayed without it).
+     */
+    tagBeside?: number;
   }[];
   mode: 'xdpdump' | 'replay';
 }

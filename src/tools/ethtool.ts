@@ -2,6 +2,7 @@
 // network namespace. Pure parsers of the real output, and a normalizer that maps each driver's XDP counter
 // names (veth rx_queue_N_…, virtio_net rxN_…/rx_queue_N_…, mlx5 rxN_xdp_…) to common names summed over queues,
 // so a rung can say "xdp_tx_errors +3 on l0" whatever the driver (shared/reference/xdp-signals.md).
+import { parseEthtoolFeatures, type Feature } from './ethtool-features.js';
 import type { NetnsRef } from '../engine/types.js';
 import { validIfname } from './names.js';
 import type { Exec } from './exec.js';
@@ -185,6 +186,12 @@ export function createEthtool(exec: Exec) {
       const r = await exec.run(['ethtool', '-i', iface], { netns, timeoutMs: 5000 });
       if (!r.ok) return undefined;
       return parseEthtoolDriver(r.stdout);
+    },
+    /** `ethtool -k`: each feature on or off; undefined when ethtool cannot read them. */
+    async features(iface: string, netns?: NetnsRef): Promise<Map<string, Feature> | undefined> {
+      if (!validIfname(iface)) throw new Error(`not an interface name: ${JSON.stringify(iface)}`);
+      const r = await exec.run(['ethtool', '-k', iface], { netns, timeoutMs: 5000 });
+      return r.ok ? parseEthtoolFeatures(r.stdout) : undefined;
     },
     /** Several interfaces at once, each in its namespace; a failure is that sample's `error`, never a throw. */
     statsOfAll(sides: readonly { iface: string; netns?: NetnsRef }[]): Promise<EthtoolSample[]> {

@@ -33,13 +33,13 @@ const CLIENT = { kind: 'name', name: 'cli' } as const;
 const inventory = { iface: 'zs0', ifindex: 2, netns: SERVER, maps: [], peer: { ifname: 'zc0', ifindex: 2, netns: CLIENT, up: true } };
 const V4 = { ip: '10.111.60.2', proto: 'tcp' as const, port: 8081 };
 
-function fate(verdicts: Verdict[], drops?: FlowDrop[], o: { trouble?: boolean; probe?: { ran: boolean; ok: boolean }; flow?: typeof V4 | null; exec?: Recording[] } = {}) {
+function fate(verdicts: Verdict[], drops?: FlowDrop[], o: { trouble?: boolean; probe?: { ran: boolean; ok: boolean }; flow?: typeof V4 | null; exec?: Recording[]; inv?: object } = {}) {
   const flow = o.flow === null ? undefined : (o.flow ?? V4);
   return runCheck(packetFate, {
     target: { iface: 'zs0', netns: SERVER, ...(flow ? { flow } : {}), probe: { argv: ['nc', '10.111.60.2', '8081'], netns: CLIENT } },
     exec: o.exec,
     facts: {
-      [INVENTORY]: inventory, [XDPDUMP]: { mode: 'replay', verdicts },
+      [INVENTORY]: o.inv ?? inventory, [XDPDUMP]: { mode: 'replay', verdicts },
       ...(drops ? { [DROPS]: { trouble: o.trouble ?? true, drops } } : {}),
       ...(o.probe ? { [PROBE_OUTCOME]: o.probe } : {}),
     },
@@ -324,5 +324,30 @@ describe('packet-fate: neighbour discovery passed with its hop limit changed (zo
     const { result } = await fate(recorded('ttl-nd'), [], { flow: FLOW6, trouble: false, exec: [neigh([])] });
     expect(result.findings).toEqual([]);
     expect(result.evidence.map((e) => e.label)).toEqual(['IPv6 neighbour discovery verdicts']);
+  });
+});
+
+describe('packet-fate: a VLAN tag that rode beside the frames (zoo_vlan_pop, the client\'s veth offloading the tag)', () => {
+  const offloading = { ...inventory, kind: 'veth', peer: { ...inventory.peer, txVlanOffload: true } };
+  // The replay's verdicts on the recorded capture: the ARP request replayed without its tag, as the program saw it.
+  const arp = () => {
+    const [frame] = pcap('zoo-vlan-beside-capture.pcap');
+    const seen = Buffer.concat([frame!.subarray(0, 12), frame!.subarray(16)]);
+    return [{ ...verdictOf(1, seen, seen, 'XDP_PASS'), tagBeside: 100 }];
+  };
+  const failed: Recording = { argv: ['ip', '-j', 'neigh', 'show'], netns: 'cli', stdout: JSON.stringify([{ dst: '10.111.60.2', dev: 'zc0', state: ['FAILED'] }]) };
+
+  it('the probe failed and the server was never resolved: the finding, from the tag beside and the FAILED entry', async () => {
+    const { result } = await fate(arp(), [], { inv: offloading, probe: { ran: true, ok: false }, exec: [failed] });
+    expect(result.findings.map((f) => [f.cause, f.signal])).toEqual([['vlan-tag-beside-frame', 'VLAN 100 beside the frame + neighbour unresolved']]);
+    expect(result.findings[0]!.message).toMatch(/its ARP requests \(1\) are consumed without a drop reason \(arp_rcv\), so the client never resolved its neighbour \(10\.111\.60\.2 FAILED on zc0\)$/);
+  });
+
+  it('the probe passed, or the peer does not offload: no finding and no neighbour lookup', async () => {
+    const passed = await fate(arp(), [], { inv: offloading, trouble: false, exec: [failed] });
+    expect(passed.result.findings).toEqual([]);
+    expect(passed.commands).toEqual([]);
+    const inline = await fate(arp(), [], { inv: { ...offloading, peer: { ...inventory.peer, txVlanOffload: false } }, probe: { ran: true, ok: false }, exec: [failed] });
+    expect(inline.result.findings).toEqual([]);
   });
 });

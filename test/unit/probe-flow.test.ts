@@ -40,16 +40,24 @@ describe('flowOfProbe', () => {
 });
 
 describe('captureFilterOf', () => {
+  // Each flow filter F is asked for twice: ( F ) or ( vlan and ( F ) ), so a frame with its 802.1Q tag inline matches.
+  const tagged = (f: string[]) => ['(', ...f, ')', 'or', '(', 'vlan', 'and', '(', ...f, ')', ')'];
   it('follows the flow in both directions, and the ARP about its address', () => {
     const arp = (ip: string) => ['or', '(', 'arp', 'and', 'host', ip, ')'];
-    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'icmp' })).toEqual(['(', 'icmp', 'and', 'host', '10.0.0.1', ')', ...arp('10.0.0.1')]);
-    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'tcp', port: 80 })).toEqual(['(', 'tcp', 'and', 'host', '10.0.0.1', 'and', 'port', '80', ')', ...arp('10.0.0.1')]);
-    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'udp' })).toEqual(['(', 'udp', 'and', 'host', '10.0.0.1', ')', ...arp('10.0.0.1')]);
+    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'icmp' })).toEqual(tagged(['(', 'icmp', 'and', 'host', '10.0.0.1', ')', ...arp('10.0.0.1')]));
+    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'tcp', port: 80 })).toEqual(tagged(['(', 'tcp', 'and', 'host', '10.0.0.1', 'and', 'port', '80', ')', ...arp('10.0.0.1')]));
+    expect(captureFilterOf({ ip: '10.0.0.1', proto: 'udp' })).toEqual(tagged(['(', 'udp', 'and', 'host', '10.0.0.1', ')', ...arp('10.0.0.1')]));
   });
   it('IPv6: icmp6 for ICMP, and neighbour solicitations and advertisements by type (they go to a multicast address)', () => {
     const nd = ['or', '(', 'icmp6', 'and', '(', 'ip6[40]', '==', '135', 'or', 'ip6[40]', '==', '136', ')', ')'];
-    expect(captureFilterOf({ ip: 'fd00::2', proto: 'icmp' })).toEqual(['(', 'icmp6', 'and', 'host', 'fd00::2', ')', ...nd]);
-    expect(captureFilterOf({ ip: 'fd00::2', proto: 'tcp', port: 8081 })).toEqual(['(', 'tcp', 'and', 'host', 'fd00::2', 'and', 'port', '8081', ')', ...nd]);
+    expect(captureFilterOf({ ip: 'fd00::2', proto: 'icmp' })).toEqual(tagged(['(', 'icmp6', 'and', 'host', 'fd00::2', ')', ...nd]));
+    expect(captureFilterOf({ ip: 'fd00::2', proto: 'tcp', port: 8081 })).toEqual(tagged(['(', 'tcp', 'and', 'host', 'fd00::2', 'and', 'port', '8081', ')', ...nd]));
+  });
+  it('tcpdump compiles it (-d), the tagged half included', async () => {
+    const { execa } = await import('execa');
+    const r = await execa('tcpdump', ['-d', ...captureFilterOf({ ip: '10.0.0.1', proto: 'tcp', port: 80 })], { reject: false });
+    expect(r.stderr).not.toMatch(/syntax error/);
+    expect(r.exitCode).toBe(0);
   });
 });
 

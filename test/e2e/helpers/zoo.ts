@@ -26,6 +26,12 @@ export interface ZooOptions {
   mode?: 'xdpdrv' | 'xdpgeneric';
   /** A third namespace with a veth pair the program may redirect to (ifname zr0 in the server namespace). */
   redirectTarget?: boolean;
+  /**
+   * The client tags every frame it sends with VLAN 100 (tc egress, zoo_tc_vlan_tag: this kernel has no 8021q
+   * module). `offloaded`: zc0 keeps tx-vlan-offload on (the default), so the tag rides beside the frame in the skb,
+   * as a NIC with rx VLAN offload strips it; `inline`: tx-vlan-offload off, the tag is in the frame.
+   */
+  clientVlanTag?: 'offloaded' | 'inline';
 }
 
 const run = async (argv: string[]) => {
@@ -71,6 +77,11 @@ export async function zooUp(tag: string, opts: ZooOptions): Promise<ZooSetup> {
   }
   await c('link', 'set', 'zc0', 'up');
   await s('link', 'set', 'zs0', 'up');
+  if (opts.clientVlanTag) {
+    await run(['tc', '-n', client, 'qdisc', 'add', 'dev', 'zc0', 'clsact']);
+    await run(['tc', '-n', client, 'filter', 'add', 'dev', 'zc0', 'egress', 'bpf', 'da', 'obj', zooObject('zoo_tc_vlan_tag'), 'sec', 'tc']);
+    if (opts.clientVlanTag === 'inline') await run(['nsenter', `--net=/run/netns/${client}`, 'ethtool', '-K', 'zc0', 'txvlan', 'off']);
+  }
   if (opts.redirectTarget) {
     await s('link', 'add', 'zr0', 'type', 'veth', 'peer', 'name', 'zr1');
     await s('link', 'set', 'zr0', 'up');
