@@ -16,7 +16,7 @@ import { progRun, type ProgRef, type ProgRunOptions } from './bpftool-prog-run.j
 import { linkHolders, xdpLinksOf } from './bpf-links.js';
 import { findVethPeer } from './veth-peer.js';
 import { toolVersions, type ToolName } from './versions.js';
-import { BpfBuildError, ensureBpfObjects, type BpfObjectName } from '../bpf-objects.js';
+import { BpfBuildError, ensureBpfObjects, type BpfObjectName } from './bpf-objects.js';
 import type { NetnsRef } from './netns.js';
 import type { LinkInfo } from './ip.js';
 
