@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { LadderArgs } from './cli-args.js';
-import type { IO } from './main.js';
+import type { IO } from './command-io.js';
 import type { RunEvent, RunReport, Target } from './engine/types.js';
 import { isInteractive } from './interactive.js';
 import { eraseSplash } from './splash.js';

@@ -1,6 +1,6 @@
 // `xdp-doctor explain ERRNO [--tracepoint TP] [--driver DRV]`: what an errno means for XDP, from src/kb.
 import { parseArgs } from 'node:util';
-import type { IO } from './main.js';
+import type { IO } from './command-io.js';
 import { explainErrno, explanationText } from './kb/explain.js';
 
 const USAGE = 'usage: xdp-doctor explain <errno: 6 | -6 | ENXIO> [--tracepoint xdp_bulk_tx] [--driver veth]';

@@ -1,10 +1,9 @@
 // argv → verb or ladder → exit code. Heavy modules load lazily so --version and --help stay fast.
 import { statSync } from 'node:fs';
 import { UsageError, parseLadderArgs, type LadderArgs } from './cli-args.js';
+import type { IO } from './command-io.js';
 
 const VERSION_HINT = 'try `xdp-doctor --help`';
-
-export interface IO { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
 
 export async function main(argv: string[], io: IO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [first, ...rest] = argv;

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { IO } from './main.js';
+import type { IO } from './command-io.js';
 import { mergeReports, type FleetReport } from './engine/fleet-merge.js';
 import { readReports, type LabelBy } from './fleet/read-reports.js';
 import { renderFleetMarkdown, renderFleetText } from './report/fleet.js';

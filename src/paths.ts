@@ -1,5 +1,5 @@
 // The package root, found from this file whether it runs from src/ (vitest) or dist/src/ (built). BPF objects:
-// bpf-objects.ts.
+// tools/bpf-objects.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

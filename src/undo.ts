@@ -1,7 +1,7 @@
 // `xdp-doctor undo`: reverts the newest applied fix (or every one) from the fix log, only while the system is
 // still as that fix left it (engine/undo-check.ts); lists the log; drops entries that can no longer be undone.
 import { parseArgs } from 'node:util';
-import type { IO } from './main.js';
+import type { IO } from './command-io.js';
 import { dropFix, undoFixes } from './engine/apply-fix.js';
 import { readFixLog, stateDir, type FixRecord } from './engine/fix-log.js';
 import { realStateReaders, type StateReaders } from './engine/fix-state-readers.js';

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { arch, endianness, release, version as kernelBuild } from 'node:os';
 import { dirname } from 'node:path';
-import { BPF_OBJECTS, bpfObject, shippedBpfDir } from './bpf-objects.js';
+import { BPF_OBJECTS, bpfObject, shippedBpfDir } from './tools/bpf-objects.js';
 import type { ToolName } from './engine/types.js';
 import type { Exec } from './tools/exec.js';
 import { installHintFor } from './tools/packages.js';

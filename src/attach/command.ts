@@ -2,7 +2,7 @@
 // ladder uses (runLadder → RunReport → diagnosis), rendered by the same views (text, --json, --report FILE.md|json).
 // Owns its signal handling like the ladder: Ctrl-C and SIGTERM stop every child; exit 130.
 import { writeFile } from 'node:fs/promises';
-import type { IO } from '../main.js';
+import type { IO } from '../command-io.js';
 import type { RunReport } from '../engine/types.js';
 import { UsageError } from '../cli-args.js';
 import { parseAttachArgs } from './request.js';

@@ -4,7 +4,7 @@
 // state after: undo-check.ts).
 import type { Fix } from './types.js';
 import type { Exec } from '../tools/exec.js';
-import { inNetns } from '../tools/netns.js';
+import { fixArgv } from './fix-argv.js';
 import { readFixLog, stateDir, undoable, upsertFix, type FixRecord } from './fix-log.js';
 import { watchesOf } from './fix-state.js';
 import { observe, realStateReaders, type StateReaders } from './fix-state-readers.js';
@@ -20,8 +20,8 @@ export async function applyFix(
   const record: FixRecord = {
     id: `${Date.now()}-${process.pid}-${++sequence}`,
     cause, title: fix.title, appliedAt: new Date().toISOString(),
-    commands: fix.commands.map((c) => inNetns(c, fix.netns)),
-    undo: (fix.undo ?? []).map((c) => inNetns(c, fix.netns)),
+    commands: fix.commands.map((c) => fixArgv(fix, c)),
+    undo: (fix.undo ?? []).map((c) => fixArgv(fix, c)),
     state: 'applying', ran: 0,
     ...(fix.netns ? { netns: fix.netns, netnsId: await readers.netnsIdentity(fix.netns) } : {}),
     watch: watchesOf([...fix.commands, ...(fix.undo ?? [])]),

@@ -3,19 +3,17 @@
 import type { Tools } from '../tools/index.js';
 import type { ChecksumTrip, FrameSummary, PacketChange } from '../tools/frame-diff.js';
 import type { Sighting } from './story.js';
+import type { NetnsRef } from '../tools/netns.js';
+import type { ToolName } from '../tools/versions.js';
+
+// Defined with the tools that use them (the tools layer imports nothing above it); part of the run's shapes too.
+export type { NetnsRef } from '../tools/netns.js';
+export type { ToolName } from '../tools/versions.js';
 
 export type { Sighting } from './story.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
-export type ToolName =
-  | 'ip' | 'bpftool' | 'tcpdump' | 'ethtool' | 'bpftrace' | 'tshark' | 'xdpdump' | 'nstat' | 'nsenter';
-
-/** A network namespace to run a command in: a name under /run/netns, a path, or a process's netns. */
-export type NetnsRef =
-  | { kind: 'name'; name: string }
-  | { kind: 'path'; path: string }
-  | { kind: 'pid'; pid: number };
 
 /** One interface on the route a packet takes. */
 export interface Hop {

@@ -1,7 +1,7 @@
 // Fixes as argv lists with their undo, built from what the ladder learned (interface, peer, program id).
 // Rungs attach these to findings; --fix and the wizard's `f` apply the first one after consent.
 import type { Fix, NetnsRef } from '../engine/types.js';
-import { bpfBuildSteps, bpfObject } from '../bpf-objects.js';
+import { bpfBuildSteps, bpfObject } from '../tools/bpf-objects.js';
 
 export interface VethContext {
   iface: string; netns?: NetnsRef; progId?: number;

@@ -1,8 +1,8 @@
-// Files the lab needs from the package: the BPF objects (located by ../bpf-objects.ts) and the compiled echo server.
+// Files the lab needs from the package: the BPF objects (located by ../tools/bpf-objects.ts) and the compiled echo server.
 // This module runs from src/ (vitest) and from dist/src/ (the built CLI), so paths are found by walking up to
 // package.json instead of assuming a fixed depth.
 import { existsSync } from 'node:fs';
-import { bpfObject } from '../bpf-objects.js';
+import { bpfObject } from '../tools/bpf-objects.js';
 import { packageRoot } from '../paths.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

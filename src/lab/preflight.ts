@@ -2,7 +2,7 @@
 // front instead of surfacing as a half-built lab: root, the tools, bpffs (mounted here if absent), a kernel
 // that lets us use BPF, and the BPF objects (shipped, or built from the shipped sources at first use).
 import { readFileSync } from 'node:fs';
-import { BpfBuildError, ensureBpfObjects } from '../bpf-objects.js';
+import { BpfBuildError, ensureBpfObjects } from '../tools/bpf-objects.js';
 import type { Exec } from '../tools/exec.js';
 import { mountedAs } from '../tools/mounts.js';
 import { installLines } from '../tools/packages.js';

@@ -2,7 +2,7 @@
 // rung, its source (built-in or plugin name@version) and the tools it needs; plugins that did not load are listed
 // with the reason. Loading a plugin imports its code, so this names exactly what a run would load.
 import { parseArgs } from 'node:util';
-import type { IO } from '../main.js';
+import type { IO } from '../command-io.js';
 import { BUILTIN_CHECKS } from '../../checks/index.js';
 import { TargetError } from '../targets.js';
 import { loadCatalog, type Catalog } from './plan.js';

@@ -1,18 +1,13 @@
 // Shared pieces of every renderer: status marks, argv shown for copy and paste, evidence as text.
-import type { CheckStatus, ErrnoExplanation, Fix, HopState, PacketsObservation, RouteHop, RouteReport, Target } from '../engine/types.js';
+import type { CheckStatus, ErrnoExplanation, HopState, PacketsObservation, RouteHop, RouteReport, Target } from '../engine/types.js';
 import { describePacketGroup } from '../tools/frame-diff.js';
-import { inNetns, netnsPath } from '../tools/netns.js';
+import { netnsPath } from '../tools/netns.js';
 
 export const MARK: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', skip: '○', error: '✗' };
 
 /** Quotes an argv for display only (to copy into a shell); xdp-doctor itself never runs a shell. */
 export function shellQuote(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-/** The exact argv a fix runs, with its namespace entered through nsenter. */
-export function fixArgv(fix: Fix, argv: string[]): string[] {
-  return inNetns(argv, fix.netns);
 }
 
 export function evidenceText(data: unknown): string {

@@ -1,6 +1,7 @@
 // The same run as Markdown, for tickets and chat: rungs as a table, evidence in code blocks.
 import type { RunReport } from '../engine/types.js';
-import { HOP_LEGEND, HOP_MARK, MARK, counts, describeTarget, errnoContext, errnoHead, evidenceText, fixArgv, packetLines, shellQuote, statusWord } from './format.js';
+import { fixArgv } from '../engine/fix-argv.js';
+import { HOP_LEGEND, HOP_MARK, MARK, counts, describeTarget, errnoContext, errnoHead, evidenceText, packetLines, shellQuote, statusWord } from './format.js';
 
 export function renderMarkdown(report: RunReport): string {
   const out: string[] = [

@@ -1,7 +1,8 @@
 // The doctor-style text report: one line per rung, details under the ones that did not pass, the ranked
 // diagnosis with its fix commands, a summary. -v prints every piece of evidence and each limitation in full.
 import type { CheckRecord, DiagnosisEntry, FixOutcome, ProbeOutcome, RunReport } from '../engine/types.js';
-import { MARK, counts, describeTarget, errnoLines, evidenceText, fixArgv, limitations, packetLines, routeLines, shellQuote } from './format.js';
+import { fixArgv } from '../engine/fix-argv.js';
+import { MARK, counts, describeTarget, errnoLines, evidenceText, limitations, packetLines, routeLines, shellQuote } from './format.js';
 
 export function checkLine(r: CheckRecord): string {
   const tag = r.status === 'error' ? ' [error]' : r.source !== 'built-in' ? ` [${r.source}]` : '';

@@ -5,7 +5,6 @@
 //   slot), "Operation not supported" (xskmap: user space cannot look its sockets up), "Unknown error 524"
 //   (ENOTSUPP, perf event array). These are data, not failures.
 // - ringbuf: `[]` and exit 244; an empty prog_array: `[]`.
-import type { MapInfo } from './bpftool.js';
 import { asArray, excerpt, isObj, num, parseJson, ToolOutputError } from './json.js';
 
 export interface MapEntry {
@@ -94,7 +93,10 @@ export function perCpuSum(entry: MapEntry): number | undefined {
 /** Slots bpftool listed that hold nothing (devmap, cpumap: ENOENT). */
 export const isEmptySlot = (e: MapEntry) => e.error !== undefined && /no such file/i.test(e.error);
 
-/** A rough byte size of one entry in compact JSON: each byte is `"0xNN",` (7 chars), plus the formatted copy. */
-export function dumpBytesPerEntry(map: Pick<MapInfo, 'keySize' | 'valueSize'>, cpus = 1): number {
+/**
+ * A rough byte size of one entry in compact JSON: each byte is `"0xNN",` (7 chars), plus the formatted copy.
+ * Takes the two sizes rather than bpftool.ts's MapInfo: bpftool.ts imports this parser, not the other way round.
+ */
+export function dumpBytesPerEntry(map: { keySize: number; valueSize: number }, cpus = 1): number {
   return 64 + 14 * (map.keySize + map.valueSize * cpus);
 }

@@ -1,5 +1,5 @@
 // bpftool -j: programs, maps (dumped with BTF when the program carries it) and XDP attachments.
-import type { NetnsRef } from '../engine/types.js';
+import type { NetnsRef } from './netns.js';
 import type { Exec } from './exec.js';
 import { asArray, excerpt, isObj, num, parseJson, str, ToolOutputError } from './json.js';
 import { parseXlatedJson, programCalls, type ProgramCalls } from './bpftool-xlated.js';

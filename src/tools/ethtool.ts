@@ -3,7 +3,7 @@
 // names (veth rx_queue_N_…, virtio_net rxN_…/rx_queue_N_…, mlx5 rxN_xdp_…) to common names summed over queues,
 // so a rung can say "xdp_tx_errors +3 on l0" whatever the driver (shared/reference/xdp-signals.md).
 import { parseEthtoolFeatures, type Feature } from './ethtool-features.js';
-import type { NetnsRef } from '../engine/types.js';
+import type { NetnsRef } from './netns.js';
 import { validIfname } from './names.js';
 import type { Exec } from './exec.js';
 import { excerpt, ToolOutputError } from './json.js';

@@ -2,8 +2,7 @@
 // namespace entered with nsenter (ip netns exec would remount /sys and hide bpffs/tracefs), a timeout,
 // an AbortSignal, and a registry that kills whatever is still alive on exit, Ctrl-C, SIGTERM and SIGHUP.
 import { execa, type ResultPromise } from 'execa';
-import type { NetnsRef } from '../engine/types.js';
-import { inNetns } from './netns.js';
+import { inNetns, type NetnsRef } from './netns.js';
 import { onShutdown } from '../shutdown.js';
 import { linkedSignal } from './linked-signal.js';
 import { attachTimeoutMs } from './attach-timeout.js';

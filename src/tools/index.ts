@@ -15,9 +15,9 @@ import { createXdpLoader } from './xdp-loader.js';
 import { progRun, type ProgRef, type ProgRunOptions } from './bpftool-prog-run.js';
 import { linkHolders, xdpLinksOf } from './bpf-links.js';
 import { findVethPeer } from './veth-peer.js';
-import { toolVersions } from './versions.js';
-import { BpfBuildError, ensureBpfObjects, type BpfObjectName } from '../bpf-objects.js';
-import type { NetnsRef, ToolName } from '../engine/types.js';
+import { toolVersions, type ToolName } from './versions.js';
+import { BpfBuildError, ensureBpfObjects, type BpfObjectName } from './bpf-objects.js';
+import type { NetnsRef } from './netns.js';
 import type { LinkInfo } from './ip.js';
 
 export interface Tools {

@@ -1,5 +1,5 @@
 // iproute2: `ip -j` output. Interface facts (ifindex, XDP program and mode, veth peer), namespace ids.
-import type { NetnsRef } from '../engine/types.js';
+import type { NetnsRef } from './netns.js';
 import type { Exec } from './exec.js';
 import { asArray, excerpt, isObj, num, parseJson, str, ToolOutputError } from './json.js';
 

@@ -1,6 +1,11 @@
-// Entering a network namespace, as argv. Kept apart from exec.ts so the engine can build argv lists
-// without loading the process runner.
-import type { NetnsRef } from '../engine/types.js';
+// A network namespace: how a command names one (NetnsRef) and the argv that enters it. Kept apart from exec.ts
+// so the engine can build argv lists without loading the process runner.
+
+/** A network namespace to run a command in: a name under /run/netns, a path, or a process's netns. */
+export type NetnsRef =
+  | { kind: 'name'; name: string }
+  | { kind: 'path'; path: string }
+  | { kind: 'pid'; pid: number };
 
 export function netnsPath(ref: NetnsRef): string {
   switch (ref.kind) {

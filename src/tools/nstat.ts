@@ -1,6 +1,6 @@
 // nstat: kernel SNMP/netstat counters of one network namespace (TcpInCsumErrors, IpInHdrErrors, ...).
 // -a ignores nstat's history file, -s leaves it untouched, -z keeps zero counters: absolute values, no side effects.
-import type { NetnsRef } from '../engine/types.js';
+import type { NetnsRef } from './netns.js';
 import type { Exec } from './exec.js';
 import { excerpt, isObj, parseJson, ToolOutputError } from './json.js';
 

@@ -1,6 +1,6 @@
 // tcpdump on one hop: started as a collector (attached when it prints "listening on"), lines parsed into
 // packets. With -n -l -tt the line format is stable across 4.9x versions.
-import type { NetnsRef } from '../engine/types.js';
+import type { NetnsRef } from './netns.js';
 import type { Collector, Exec } from './exec.js';
 
 export interface TcpdumpPacket {

@@ -1,9 +1,12 @@
 // Which external tools exist (a PATH lookup, no process) and what version each reports.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { ToolName } from '../engine/types.js';
 import type { Exec } from './exec.js';
 import { type Family, hostFamily, installHintFor } from './packages.js';
+
+/** The external tools a rung may declare it needs; each has a spec below. */
+export type ToolName =
+  | 'ip' | 'bpftool' | 'tcpdump' | 'ethtool' | 'bpftrace' | 'tshark' | 'xdpdump' | 'nstat' | 'nsenter';
 
 // Package names per distribution live in packages.ts (one table for preflight, the lab and the BPF build).
 export interface ToolSpec { bin: string; versionArgv: string[] }

@@ -3,10 +3,9 @@
 // a pod's, a sandbox's — found by scanning the namespaces of running processes (/proc/PID/ns/net) for the veth
 // whose ifindex is ours' link_index and whose own link_index points back at us. Such a namespace is entered as
 // /proc/PID/ns/net and shown as "netns of pid 1234 (comm)".
-import type { NetnsRef } from '../engine/types.js';
 import type { Files } from './files.js';
 import type { IpTool, LinkInfo } from './ip.js';
-import { netnsPath } from './netns.js';
+import { netnsPath, type NetnsRef } from './netns.js';
 
 export interface VethPeer { link: LinkInfo; netns?: NetnsRef; /** For humans: a name, or "netns of pid N (comm)". */ label?: string }
 

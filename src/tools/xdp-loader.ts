@@ -8,7 +8,7 @@
 //   ks0                    xdp_dispatcher    native   163  90f686eb86991928
 //    =>              50     count_pass                172  8b87438288e11ed4  XDP_PASS
 import type { Exec } from './exec.js';
-import type { NetnsRef } from '../engine/types.js';
+import type { NetnsRef } from './netns.js';
 import { validIfname } from './names.js';
 
 /** libxdp's multiprog dispatcher, as its program is named in the kernel. */

@@ -9,7 +9,7 @@
 //   "  0x0000:  52 54 00 db 44 b6 52 54 00 34 38 da 08 00 45 48  RT..D.RT.48...EH"
 // Where fentry cannot load (EPERM on these machines, no BTF, old kernels) it exits 1 before "listening on":
 //   "ERROR: Can't load eBPF object: Operation not permitted(-1)"
-import type { NetnsRef } from '../engine/types.js';
+import type { NetnsRef } from './netns.js';
 import type { Collector, Exec } from './exec.js';
 import { validIfname } from './names.js';
 

@@ -4,7 +4,7 @@
 import type { CheckRecord, DiagnosisEntry } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
 import { fixAndVerify, fixCandidate, type FixEvent } from '../engine/fix-flow.js';
-import { fixArgv } from '../report/format.js';
+import { fixArgv } from '../engine/fix-argv.js';
 import type { LiveLines } from './live-lines.js';
 import { applyRunEvent } from './run-events.js';
 import type { Store } from './store.js';

@@ -4,7 +4,8 @@
 // (scrollback included) whenever the live region is as tall as the terminal.
 import { Box, Text } from 'ink';
 import type { CheckRecord, DiagnosisEntry, ErrnoExplanation, FixOutcome, PacketsObservation, ProbeOutcome, RouteReport, Target } from '../engine/types.js';
-import { counts, errnoContext, errnoHead, fixArgv, packetLines } from '../report/format.js';
+import { fixArgv } from '../engine/fix-argv.js';
+import { counts, errnoContext, errnoHead, packetLines } from '../report/format.js';
 import { wrapCommand, wrapWords } from './text.js';
 import { STOP_MARK, routePicture, type StopState } from './route.js';
 import { useTheme, type Tone } from './theme.js';

@@ -1,11 +1,11 @@
-// src/bpf-objects.ts: where each BPF object is found, and the build from the shipped sources at first use.
+// src/tools/bpf-objects.ts: where each BPF object is found, and the build from the shipped sources at first use.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   BPF_OBJECTS, BpfBuildError, bpfBuildArgv, bpfCacheDir, bpfObject, ensureBpfObjects, missingCompilerMessage, shippedBpfDir,
-} from '../../src/bpf-objects.js';
+} from '../../src/tools/bpf-objects.js';
 import { packageRoot, packageVersion } from '../../src/paths.js';
 import { realExec } from '../../src/tools/exec.js';
 import { labObjects } from '../../src/lab/paths.js';

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BPF_OBJECTS } from '../../src/bpf-objects.js';
+import { BPF_OBJECTS } from '../../src/tools/bpf-objects.js';
 import { packageRoot } from '../../src/paths.js';
 
 const root = packageRoot();

@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname, join } from 'node:path';
-import { packageRoot, packageVersion } from './paths.js';
-import type { Exec } from './tools/exec.js';
-import { BPF_BUILD_NEEDS, installLines } from './tools/packages.js';
-import { onPath } from './tools/versions.js';
+import { packageRoot, packageVersion } from '../paths.js';
+import type { Exec } from './exec.js';
+import { BPF_BUILD_NEEDS, installLines } from './packages.js';
+import { onPath } from './versions.js';
 
 /**
  * Every object the tool loads: the lab's programs (xdp_lb, its bad-header twin, xdp_decap, the xdp_pass on the
