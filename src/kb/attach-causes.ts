@@ -1,7 +1,7 @@
 // Causes of a failed attach or load (xdp-doctor attach), in the shape of causes.ts. The extack rows that raise
 // the attach causes are in attach-refusals.ts, the verifier's rules in verifier-rules.ts; each row here cites the
 // kernel (or libbpf/iproute2) function that refuses.
-import type { CauseInfo } from './causes.js';
+import type { CauseInfo } from './cause-info.js';
 import { VERIFIER_RULES } from './verifier-rules.js';
 
 const attach = (id: string, title: string, explanation: string, source: string): CauseInfo =>

@@ -1,22 +1,11 @@
 // Causes a diagnosis can name, as data: a title, what it means, where in the kernel (or the loader) it
 // comes from, and a prior — how conclusive the signals that raise it are. Checks raise causes by id;
 // titles and explanations come from here so every renderer and plugin tells the same story.
-import type { Severity } from '../engine/types.js';
 import { ATTACH_CAUSES } from './attach-causes.js';
+import type { CauseInfo } from './cause-info.js';
+import type { Severity } from '../engine/types.js';
 
-export interface CauseInfo {
-  id: string;
-  title: string;
-  explanation: string;
-  source: string;
-  /** 0..1: how conclusive this cause's evidence is when present. */
-  prior: number;
-  /**
-   * How bad it is when it happens: one severity per cause, whichever rung saw it (a finding's own severity counts
-   * only for causes the kb does not know). `info` is context, never a risk of its own.
-   */
-  severity: Severity;
-}
+export type { CauseInfo } from './cause-info.js';
 
 const CAUSES: CauseInfo[] = [
   {
