@@ -60,6 +60,16 @@ export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where'> & { location?:
       if (port) return { change: port, why: `the replies come back from port ${port.after}, which the client's connection to ${port.before} does not recognize: the program rewrites one direction only`, fix: `rewrite the replies' source port back (${port.after} → ${port.before}) on their way out (tc egress, or an XDP program on the return path), or do not rewrite the port` };
       const dst = find('ip.dst');
       if (dst && arrival) return { change: dst, why: `nothing listens at ${dst.after} for this port`, fix: 'rewrite to an address where the service listens' };
+      // A UDP tunnel (VXLAN, GUE, Geneve) needs a socket on its port to be taken apart: a tunnel device or fou.
+      const udp = find('encap');
+      const tunnelPort = udp && arrival ? /\(UDP (\d+)/.exec(udp.after ?? '')?.[1] : undefined;
+      if (udp && tunnelPort) {
+        return {
+          change: udp,
+          why: `nothing on the receiver listens on UDP port ${tunnelPort} to decapsulate it (no tunnel device or fou port there; the stack answers ICMP port unreachable)`,
+          fix: `add the tunnel endpoint on the receiver (a VXLAN/Geneve device on port ${tunnelPort}, or \`ip fou add port ${tunnelPort} gue\`), or decapsulate there with XDP/tc`,
+        };
+      }
       return undefined;
     }
     case 'IP_LOCAL_SOURCE':

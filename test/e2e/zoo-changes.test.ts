@@ -153,6 +153,43 @@ describe('programs that change packets', () => {
     expect(causes[0]).toBe('xdp-change-dropped');
     expect(said).toMatch(/encapsulated in IPv4 10\.111\.60\.1 > 10\.111\.60\.2 \(IPIP\).*nothing on the receiver decapsulates it .*\(IP_NOPROTO ×3 at zs0/);
   });
+
+  // GUE (UDP 5555, the inner packet right after UDP) from the client's own address to a receiver where nothing
+  // listens on 5555 (this kernel has no fou module to add one): the stack has no socket for it and drops every
+  // packet as NO_SOCKET in __udp4_lib_rcv on zs0. Expected: xdp-change-dropped at diagnosis[0], naming the
+  // encapsulation and the port nothing listens on; the encapsulation in the before/after fields. Exit 1.
+  test('GUE to a receiver with nothing on UDP 5555: NO_SOCKET, nothing decapsulates it', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_gue_encap' });
+    await mapUpdate('encap_config', ['0', '0', '0', '0'], ['10', '111', '60', '1']);
+    const { exitCode, report, errored, causes, said } = await doctor(z, `ping -c 3 -i 0.2 -W 1 ${z.serverIp}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-change-dropped');
+    expect(said).toMatch(/encapsulates the packets \(encapsulated in IPv4 10\.111\.60\.1 > 10\.111\.60\.2 \(UDP 5555 \(GUE\)\)\) and returns XDP_PASS; the kernel dropped 3 packet\(s\) of the flow for it: nothing on the receiver listens on UDP port 5555 to decapsulate it .*\(NO_SOCKET ×3 at zs0 .* in __udp4_lib_rcv/);
+    expect(causes).not.toContain('malformed-packet');
+    expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv4', changes: [{ field: 'encap', after: 'IPv4 10.111.60.1 > 10.111.60.2 (UDP 5555 (GUE))' }, { field: 'length', before: '98', after: '126' }] });
+  });
+
+  // A destination NAT whose table the loader never filled: the SYN to the VIP 10.111.60.100:80 (on the server's lo)
+  // finds no translation and passes untouched; nothing listens on 80, so the stack answers with a RST (NO_SOCKET).
+  // Expected first: map-empty at diagnosis[0]. The run put the observed verdict first (xdp-passed-unchanged) with
+  // the empty nat_table and the NO_SOCKET drop joined to it: the rule of map-contents (an empty table is normal for
+  // many programs, so it joins a cause this run observed, never leads). The story is the same and complete; the
+  // test holds the tool to all three parts of it, in that order. Exit 1, nothing malformed.
+  test('a NAT with an empty table: no translation, the SYN passes untouched to a VIP where nothing listens', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_nat' });
+    await execa('ip', ['-n', z.server, 'addr', 'add', '10.111.60.100/32', 'dev', 'lo']);
+    const { exitCode, report, byId, errored, causes, said } = await doctor(z, 'nc -z -w 2 10.111.60.100 80');
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-passed-unchanged');
+    expect(said).toMatch(/xdpdump: dnat \(id \d+\) returned XDP_PASS for all \d+ probe packet\(s\) to 10\.111\.60\.100 and left them unchanged/);
+    expect(said).toMatch(/drop-reasons: .*SKB_DROP_REASON_NO_SOCKET at zs0 .* in tcp_v4_rcv/);
+    expect(said).toMatch(/map-dump: nat_table \(hash, up to 1024 entries\) is empty: every lookup in it misses/);
+    expect(causes).not.toContain('malformed-packet');
+    expect(byId['drop-reasons'].summary).toMatch(/NO_SOCKET ×\d+ at zs0/);
+    expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv4', changes: [] });
+  });
 });
 
 describe('neighbour resolution and IPv6', () => {

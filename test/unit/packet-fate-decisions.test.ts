@@ -99,6 +99,17 @@ describe('explainDrop: each reason against each change', () => {
     expect(explainDrop(drop({ reason: 'UNHANDLED_PROTO' }), [], 'zs0', true)).toBeUndefined();
   });
 
+  it('NO_SOCKET on a UDP tunnel\'s port: nothing listens to decapsulate it; an IPIP encapsulation or a drop elsewhere is not that', () => {
+    const gue = [ch('encap', undefined, 'IPv4 10.111.60.1 > 10.111.60.2 (UDP 5555 (GUE))'), ch('length', '98', '126')];
+    expect(explainDrop(drop({ reason: 'NO_SOCKET', location: '__udp4_lib_rcv' }), gue, 'zs0', true)).toEqual({
+      change: gue[0],
+      why: 'nothing on the receiver listens on UDP port 5555 to decapsulate it (no tunnel device or fou port there; the stack answers ICMP port unreachable)',
+      fix: 'add the tunnel endpoint on the receiver (a VXLAN/Geneve device on port 5555, or `ip fou add port 5555 gue`), or decapsulate there with XDP/tc',
+    });
+    expect(explainDrop(drop({ reason: 'NO_SOCKET' }), gue, 'zs0', false)).toBeUndefined();
+    expect(explainDrop(drop({ reason: 'NO_SOCKET' }), [ch('encap', undefined, 'IPv4 10.111.60.2 > 10.111.60.2 (IPIP)')], 'zs0', true)).toBeUndefined();
+  });
+
   it('any other reason: a TTL of 1 (not 2), or a frame that grew past an MTU (only for MTU/TOO_BIG reasons)', () => {
     expect(explainDrop(drop({ reason: 'NOT_SPECIFIED' }), [ch('ip.ttl', '2', '1')], 'zs0', true)).toEqual({
       change: ch('ip.ttl', '2', '1'), why: 'a TTL/hop limit of 1 does not survive the next hop', fix: 'decrement the TTL only when forwarding, and drop (or answer ICMP time exceeded) at 1',
