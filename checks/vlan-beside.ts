@@ -4,6 +4,7 @@
 // the frame. Either way the program parses an untagged frame, while tcpdump shows the tag (libpcap puts it back
 // from the metadata). The stack then still sees the tag and hands the frame to a VLAN device, or drops it.
 import type { Finding, FlowDrop, InventoryFacts, NetnsRef } from '../src/plugins/api.js';
+import { isNeighbourFrame, type Verdict } from './xdpdump-verdicts.js';
 
 /** Which setting moves the tag beside the frame on this interface, and the command that turns it off. */
 export interface TagBeside {
@@ -44,12 +45,13 @@ export function stripOuterTag(frame: Uint8Array): { vid: number; frame: Uint8Arr
   return { vid, frame: out };
 }
 
-type TaggedVerdict = { action: string; tagBeside?: number; trip?: { before: { kind: string } } };
+type TaggedVerdict = Pick<Verdict, 'action' | 'tagBeside' | 'trip'>;
 
 /**
  * The finding when frames whose tag rode beside them came to grief: passed to a stack that took them as for
  * another host (no device for that VLAN): IP packets dropped as OTHERHOST on the XDP interface, ARP requests
- * consumed without a drop reason (arp_rcv), which leaves the client's neighbour entry unresolved (`unresolved`:
+ * consumed without a drop reason (arp_rcv) or neighbour solicitations dropped, which leaves the client's neighbour
+ * entry unresolved (`unresolved`:
  * the probe side's entries, as "10.0.0.2 FAILED on eth0"); or dropped by the program itself, which took them for
  * untagged. Undefined when no such frame was followed, or nothing observed went wrong with them.
  */
@@ -61,7 +63,10 @@ export function tagBesideFinding(
   const vid = tagged[0]!.tagBeside!;
   const otherhost = drops.filter((d) => d.reason === 'OTHERHOST' && d.onXdpIface && !d.byProgram);
   const passed = tagged.filter((v) => v.action === 'XDP_PASS');
-  const arpPassed = passed.filter((v) => v.trip?.before.kind === 'arp').length;
+  const neighbourPassed = passed.filter((v) => isNeighbourFrame(v));
+  const arp = neighbourPassed.some((v) => v.trip?.before.kind === 'arp');
+  const asked = arp ? 'ARP requests' : 'neighbour solicitations';
+  const silently = arp ? 'arp_rcv() consumes a frame for another host without a drop reason' : 'ipv6_rcv() drops a frame for another host as OTHERHOST';
   const dropped = tagged.filter((v) => v.action === 'XDP_DROP' || v.action === 'XDP_ABORTED').length;
   const head = `the frames reach ${iface} with VLAN ${vid} beside them, in the skb's metadata, not in the frame: ${beside.why}. ` +
     'The program never sees it: ';
@@ -73,8 +78,8 @@ export function tagBesideFinding(
     const where = otherhost.map((d) => `OTHERHOST ×${d.count} at ${d.where} in ${d.location || '?'}`).join('; ');
     what = `${stackSaw} and dropped ${total} frame(s) as for another host (${where})`;
     signal += ' + skb:kfree_skb OTHERHOST';
-  } else if (arpPassed && unresolved.length) {
-    what = `${stackSaw} and took them as for another host: its ARP requests (${arpPassed}) are consumed without a drop reason (arp_rcv), so the client never resolved its neighbour (${unresolved.join('; ')})`;
+  } else if (neighbourPassed.length && unresolved.length) {
+    what = `${stackSaw} and took them as for another host: its ${asked} (${neighbourPassed.length}) go unanswered (${silently}), so the client never resolved its neighbour (${unresolved.join('; ')})`;
     signal += ' + neighbour unresolved';
   } else if (dropped) {
     what = `it returned XDP_DROP/XDP_ABORTED for ${dropped} frame(s) it took for untagged`;

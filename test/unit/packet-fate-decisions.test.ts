@@ -351,7 +351,7 @@ describe('packet-fate: a VLAN tag that rode beside the frames (zoo_vlan_pop, the
   it('the probe failed and the server was never resolved: the finding, from the tag beside and the FAILED entry', async () => {
     const { result } = await fate(arp(), [], { inv: offloading, probe: { ran: true, ok: false }, exec: [failed] });
     expect(result.findings.map((f) => [f.cause, f.signal])).toEqual([['vlan-tag-beside-frame', 'VLAN 100 beside the frame + neighbour unresolved']]);
-    expect(result.findings[0]!.message).toMatch(/its ARP requests \(1\) are consumed without a drop reason \(arp_rcv\), so the client never resolved its neighbour \(10\.111\.60\.2 FAILED on zc0\)$/);
+    expect(result.findings[0]!.message).toMatch(/its ARP requests \(1\) go unanswered \(arp_rcv\(\) consumes a frame for another host without a drop reason\), so the client never resolved its neighbour \(10\.111\.60\.2 FAILED on zc0\)$/);
   });
 
   it('the probe passed, or the peer does not offload: no finding and no neighbour lookup', async () => {

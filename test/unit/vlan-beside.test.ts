@@ -53,8 +53,11 @@ describe('stripOuterTag: the frame the program saw', () => {
 
 describe('tagBesideFinding: frames whose tag rode beside them, come to grief', () => {
   const rule = tagBesideFrame(veth(true));
-  const arp = { action: 'XDP_PASS', tagBeside: 100, trip: { before: { kind: 'arp' } } };
-  const echo = { action: 'XDP_PASS', tagBeside: 100, trip: { before: { kind: 'ipv4' } } };
+  // Invented verdicts, reduced to what the judgement reads.
+  const trip = (before: object) => ({ before, after: before, changes: [] }) as any;
+  const arp = { action: 'XDP_PASS', tagBeside: 100, trip: trip({ kind: 'arp', len: 42 }) };
+  const ns = { action: 'XDP_PASS', tagBeside: 100, trip: trip({ kind: 'ipv6', len: 86, proto: 'icmpv6', icmpType: 135 }) };
+  const echo = { action: 'XDP_PASS', tagBeside: 100, trip: trip({ kind: 'ipv4', len: 98 }) };
   // Invented: the drop the stack makes of an IP packet it marked for another host.
   const otherhost: FlowDrop = { reason: 'OTHERHOST', count: 3, ifindex: 2, ifname: 'zs0', where: 'zs0 (netns srv)', location: 'ip_rcv_core', l3: 'IPv4', proto: 1, onXdpIface: true, byProgram: false, routine: false };
   const HEAD = 'the frames reach zs0 with VLAN 100 beside them, in the skb\'s metadata, not in the frame: the veth peer zc0 offloads the tag (tx-vlan-offload on). The program never sees it: ';
@@ -63,11 +66,17 @@ describe('tagBesideFinding: frames whose tag rode beside them, come to grief', (
     const f = tagBesideFinding(rule, [arp, arp], [], 'zs0', ['10.111.60.2 FAILED on zc0'])!;
     expect(f.cause).toBe('vlan-tag-beside-frame');
     expect(f.signal).toBe('VLAN 100 beside the frame + neighbour unresolved');
-    expect(f.message).toBe(HEAD + 'it parsed 2 untagged frame(s) and returned XDP_PASS, and the stack, which still sees the tag, found no VLAN 100 device on zs0 and took them as for another host: its ARP requests (2) are consumed without a drop reason (arp_rcv), so the client never resolved its neighbour (10.111.60.2 FAILED on zc0)');
+    expect(f.message).toBe(HEAD + 'it parsed 2 untagged frame(s) and returned XDP_PASS, and the stack, which still sees the tag, found no VLAN 100 device on zs0 and took them as for another host: its ARP requests (2) go unanswered (arp_rcv() consumes a frame for another host without a drop reason), so the client never resolved its neighbour (10.111.60.2 FAILED on zc0)');
     expect(f.fixes).toEqual([{
       title: 'put the tag back in the frame: ethtool -K zc0 txvlan off (or read it in the program with the bpf_xdp_metadata_rx_vlan_tag kfunc, where the driver supports it)',
       commands: [['ethtool', '-K', 'zc0', 'txvlan', 'off']], undo: [['ethtool', '-K', 'zc0', 'txvlan', 'on']], netns: CLIENT, verify: 'probe',
     }]);
+  });
+
+  it('IPv6: the neighbour solicitations go unanswered', () => {
+    const f = tagBesideFinding(rule, [ns], [], 'zs0', ['fd00:111:60::2 FAILED on zc0'])!;
+    expect(f.message).toMatch(/: its neighbour solicitations \(1\) go unanswered \(ipv6_rcv\(\) drops a frame for another host as OTHERHOST\), so the client never resolved its neighbour \(fd00:111:60::2 FAILED on zc0\)$/);
+    expect(tagBesideFinding(rule, [echo], [], 'zs0', ['fd00:111:60::2 FAILED on zc0'])).toBeUndefined();
   });
 
   it('IP packets passed and dropped as OTHERHOST on the XDP interface: the drops named', () => {
