@@ -76,17 +76,23 @@ describe('programs that change packets', () => {
     expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv4', changes: [{ field: 'l4.dport', before: '8081', after: '8080' }] });
   });
 
-  test('VLAN push: OTHERHOST on the XDP interface is the kernel\'s, joined to the tag', async () => {
-    const z = await zooUp(TAG, { program: 'zoo_vlan_push' });
-    const { exitCode, report, byId, errored, causes, said } = await doctor(z, `ping -c 3 -i 0.2 -W 1 ${z.serverIp}`);
-    expect(errored).toEqual([]);
-    expect(exitCode).toBe(1);
-    expect(causes[0]).toBe('xdp-change-dropped');
-    expect(said).toMatch(/the program pushes an 802\.1Q tag, VLAN 100, onto the frames and returns XDP_PASS; the kernel dropped 3 packet\(s\) of the flow for it: no VLAN 100 device is configured on zs0/);
-    expect(byId['drop-reasons'].summary).toMatch(/^OTHERHOST ×3 at zs0 .*\(the XDP interface, after the program\)/);
-    expect(byId['drop-reasons'].summary).not.toMatch(/dropped by the XDP program itself/);
-    expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv4', changes: [{ field: 'vlan.push', after: '100' }, { field: 'length', before: '98', after: '102' }] });
-  });
+  // The same tagger over IPv6 (neighbour discovery left alone, so the client resolves the server): each echo
+  // request gets the tag and ipv6_rcv drops it as OTHERHOST on zs0, 4 bytes longer (118 → 122).
+  for (const v6 of [false, true]) {
+    const family = v6 ? 'IPv6' : 'IPv4';
+    test(`VLAN push (${family}): OTHERHOST on the XDP interface is the kernel's, joined to the tag`, async () => {
+      const z = await zooUp(TAG, { program: 'zoo_vlan_push' });
+      const { exitCode, report, byId, errored, causes, said } = await doctor(z, `ping ${v6 ? '-6 ' : ''}-c 3 -i 0.2 -W 1 ${v6 ? ZOO_V6.server : z.serverIp}`);
+      expect(errored).toEqual([]);
+      expect(exitCode).toBe(1);
+      expect(causes[0]).toBe('xdp-change-dropped');
+      expect(said).toMatch(/the program pushes an 802\.1Q tag, VLAN 100, onto the frames and returns XDP_PASS; the kernel dropped 3 packet\(s\) of the flow for it: no VLAN 100 device is configured on zs0/);
+      expect(byId['drop-reasons'].summary).toMatch(/^OTHERHOST ×3 at zs0 .*\(the XDP interface, after the program\)/);
+      expect(byId['drop-reasons'].summary).not.toMatch(/dropped by the XDP program itself/);
+      const [before, after] = v6 ? ['118', '122'] : ['98', '102'];
+      expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: v6 ? 'ipv6' : 'ipv4', changes: [{ field: 'vlan.push', after: '100' }, { field: 'length', before, after }] });
+    });
+  }
 
   // The program pops a tag it expects in the frame. The client's veth offloads the tag (tx-vlan-offload on), so it
   // rides beside the frame in the skb: the program never sees a tag and pops nothing; the stack then finds VLAN 100
