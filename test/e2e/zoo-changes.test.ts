@@ -172,6 +172,20 @@ describe('programs that change packets', () => {
     expect(said).toMatch(/encapsulated in IPv4 10\.111\.60\.1 > 10\.111\.60\.2 \(IPIP\).*nothing on the receiver decapsulates it .*\(IP_NOPROTO ×3 at zs0/);
   });
 
+  // The IPv6 counterpart: IPv6-in-IPv6 from the client's address to a receiver with no ip6tnl device: next header 41
+  // has no handler there, so ip6_protocol_deliver_rcu drops every request as IP_NOPROTO on zs0. Expected:
+  // xdp-change-dropped at diagnosis[0], the encapsulation named, nothing decapsulating it. Exit 1.
+  test('IPv6-in-IPv6 to a receiver without a tunnel: IP_NOPROTO, nothing decapsulates it', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_ip6ip6_encap' });
+    await mapUpdate('encap_config', ['0', '0', '0', '0'], ['0xfd', '0', '1', '0x11', '0', '0x60', '0', '0', '0', '0', '0', '0', '0', '0', '0', '1']);
+    const { exitCode, report, errored, causes, said } = await doctor(z, `ping -6 -c 3 -i 0.2 -W 1 ${ZOO_V6.server}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-change-dropped');
+    expect(said).toMatch(/encapsulates the packets \(encapsulated in IPv6 fd00:111:60::1 > fd00:111:60::2 \(IPv6-in-IPv6\)\).*nothing on the receiver decapsulates it .*\(IP_NOPROTO ×3 at zs0/);
+    expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv6', changes: [{ field: 'encap', after: 'IPv6 fd00:111:60::1 > fd00:111:60::2 (IPv6-in-IPv6)' }, { field: 'length', before: '118', after: '158' }] });
+  });
+
   // GUE (UDP 5555, the inner packet right after UDP) from the client's own address to a receiver where nothing
   // listens on 5555 (this kernel has no fou module to add one): the stack has no socket for it and drops every
   // packet as NO_SOCKET in __udp4_lib_rcv on zs0. Expected: xdp-change-dropped at diagnosis[0], naming the
