@@ -130,3 +130,21 @@ describe('createEthtool', () => {
     expect(validIfname('eth0 x')).toBe(false);
   });
 });
+
+describe('createEthtool().features: ethtool -k, recorded on a veth of this machine', () => {
+  it('reads the VLAN offloads and GRO the rungs ask for; a refused device is undefined, not a throw', async () => {
+    const exec = fakeExec([
+      { argv: ['ethtool', '-k', 'va'], netns: 'ns', stdout: rec('features-veth.txt') },
+      { argv: ['ethtool', '-k', 'vb'], netns: 'ns', stdout: rec('features-veth-txvlan-off.txt') },
+      { argv: ['ethtool', '-k', 'gone'], exitCode: 1, stderr: rec('features-missing-dev-stderr.txt') },
+    ]);
+    const tool = createEthtool(exec);
+    const ns = { kind: 'name', name: 'ns' } as const;
+    const on = (await tool.features('va', ns))!;
+    expect([on.get('tx-vlan-offload'), on.get('rx-vlan-offload'), on.get('generic-receive-offload'), on.get('rx-vlan-filter')])
+      .toEqual([{ on: true, fixed: false }, { on: true, fixed: false }, { on: false, fixed: false }, { on: false, fixed: true }]);
+    expect((await tool.features('vb', ns))!.get('tx-vlan-offload')).toEqual({ on: false, fixed: false });
+    expect(await tool.features('gone')).toBeUndefined();
+    await expect(tool.features('no/such')).rejects.toThrow(/not an interface name/);
+  });
+});
