@@ -102,13 +102,12 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
   }
   if (!probe.trouble) return findings;
   const dest = probe.destination;
-  const ours = dest ? verdicts.filter((v) => v.dst === dest) : verdicts.filter((v) => v.dst !== undefined);
-  const to = dest ? ` to ${dest}` : '';
+  const { ours, to } = flowPacketsOf(verdicts, c.iface, dest);
   const dropped = ours.filter((v) => v.action === 'XDP_DROP');
   if (dropped.length) {
     findings.push({
       cause: 'xdp-drop-verdict', iface: c.iface, progId: c.progId, fixes: [], signal: 'XDP_DROP',
-      message: `${c.prog} returned XDP_DROP for ${dropped.length} of ${ours.length} probe packet(s)${to} (${how}; packets ${list(dropped)}): the program itself drops the probe's traffic`,
+      message: `${c.prog} returned XDP_DROP for ${dropped.length} of ${ours.length} ${to} (${how}; packets ${list(dropped)}): the program itself drops the probe's traffic`,
     });
   }
   const bounced = ours.filter((v) => (v.action === 'XDP_TX' || v.action === 'XDP_REDIRECT') && v.addressesKept);
@@ -119,7 +118,7 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
     findings.push({
       cause: 'xdp-tx-addresses-unchanged', iface: c.iface, progId: c.progId, signal: bounced[0]!.action,
       ...(tx ? {} : { risk: true, explains: ['drop-otherhost'] }),
-      message: `${c.prog} sent ${bounced.length} probe packet(s)${to} on with ${bounced[0]!.action} without rewriting their MAC or IP addresses ` +
+      message: `${c.prog} sent ${bounced.length} ${to} on with ${bounced[0]!.action} without rewriting their MAC or IP addresses ` +
         `(${how}; packets ${list(bounced)}): the frame goes back addressed as it came, so the receiver is not its destination`,
       fixes: [{ title: 'swap the MAC (and IP) addresses before XDP_TX (for XDP_REDIRECT: write the next hop\'s MAC as the destination)', commands: [] }],
     });
@@ -131,10 +130,26 @@ export function verdictFindings(verdicts: Verdict[], c: Common, how: string, pro
       // A forwarding program passes what its bpf_fib_lookup() could not forward: when the helper's failed
       // precondition is observed, that is the story and this verdict its evidence.
       explains: ['fib-forwarding-disabled', 'fib-no-neighbour'],
-      message: `${c.prog} returned XDP_PASS for all ${ours.length} probe packet(s)${to} and left them unchanged (${how}): the program did not act on this traffic, so the loss is after it, in the stack`,
+      message: `${c.prog} returned XDP_PASS for all ${ours.length} ${to} and left them unchanged (${how}): the program did not act on this traffic, so the loss is after it, in the stack`,
     });
   }
   return findings;
+}
+
+/**
+ * The flow's packets among the verdicts, and how to name them: those to the destination; or, when none reached the
+ * program, the replies from it. XDP sees only what its interface receives: a probe sent from the XDP side leaves
+ * through the interface unseen, and only its replies pass the program.
+ */
+export function flowPacketsOf(verdicts: Verdict[], iface: string, dest?: string): { ours: Verdict[]; to: string } {
+  if (!dest) return { ours: verdicts.filter((v) => v.dst !== undefined), to: 'probe packet(s)' };
+  const toDest = verdicts.filter((v) => v.dst === dest);
+  const replies = toDest.length ? [] : verdicts.filter((v) => !isNeighbourFrame(v) && v.trip?.before.src === dest);
+  if (!replies.length) return { ours: toDest, to: `probe packet(s) to ${dest}` };
+  return {
+    ours: replies,
+    to: `reply packet(s) from ${dest} (the probe's requests leave through ${iface} and never pass the program, which sees only what ${iface} receives)`,
+  };
 }
 
 export async function writeArtifacts(ctx: CheckContext, dir: string, entries: WritePacket[], exits: WritePacket[]): Promise<Pick<XdpdumpFacts, 'entryPcap' | 'exitPcap'>> {

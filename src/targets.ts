@@ -44,6 +44,10 @@ export async function resolveTarget(exec: Exec, args: LadderArgs, opts: { verify
   if (opts.verify) await verifyTarget(exec, args, netns, hops);
   hops.push({ label: `${args.iface} (XDP)`, iface: args.iface, netns, xdp: true });
   const probe = probeOf(args);
+  // A probe sent from the XDP side starts there: its requests leave through the XDP interface (the program never
+  // sees them) and the replies come back into it. The route runs from the sender.
+  const same = (a?: NetnsRef, b?: NetnsRef) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  if (probe && hops.length > 1 && same(probe.netns, netns) && !same(hops[0]!.netns, netns)) hops.reverse();
   // nstat along the route: every namespace the hops and the probe live in (the host's when none is named).
   const nstatNodes = uniqueNamespaces([...hops.map((h) => h.netns), probe?.netns]);
   const flow = args.flow ?? (args.probe ? flowOfProbe(args.probe) : undefined);

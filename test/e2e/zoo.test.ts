@@ -117,6 +117,21 @@ describe('the zoo: small XDP programs of our own', () => {
     expect(JSON.stringify(report.diagnosis[0].evidence)).toMatch(/jump_table \(prog_array\) holds no program in any of its 4 slots/);
   });
 
+  // The probe runs on the XDP side (the server pings the client): its echo requests leave through zs0, which XDP
+  // never sees; the replies come back into zs0 and the empty allow-list drops them. Expected: xdp-drop-verdict at
+  // diagnosis[0] naming the replies and why the requests were never seen; the route starts at the sender, zs0, and
+  // says the replies left zc0 and never reached zs0. Exit 1, no rung in error.
+  test('a probe from the XDP side: only the replies pass the program, and the answer says so', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_allowlist' });
+    const r = reportOf(await runCli(['--iface', z.iface, '--netns', z.server, '--probe', `ping -c 3 -i 0.2 -W 1 ${z.clientIp}`, '--probe-netns', z.server, '--json', '--skip', 'trace-pipe']));
+    expect(r.errored).toEqual([]);
+    expect(r.exitCode).toBe(1);
+    expect(r.causes[0]).toBe('xdp-drop-verdict');
+    expect(r.said).toMatch(/allowlist \(id \d+\) returned XDP_DROP for 3 of 3 reply packet\(s\) from 10\.111\.60\.1 \(the probe's requests leave through zs0 and never pass the program, which sees only what zs0 receives\)/);
+    expect(r.byId.routing.summary).toMatch(/requests went through to zc0 .*; replies were last seen on zc0 .* and did not reach zs0/);
+    expect(r.report.route.hops.map((h: any) => h.iface)).toEqual(['zs0', 'zc0']);
+  });
+
   test('generic (SKB) mode: the driver counters say they cannot see it; the verdicts still find the drop', async () => {
     const z = await zooUp(TAG, { program: 'zoo_allowlist', mode: 'xdpgeneric' });
     const { exitCode, byId, errored, causes } = await doctor(z);
