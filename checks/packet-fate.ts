@@ -132,12 +132,12 @@ export default defineCheck({
       if (trouble && neighbour.finding) findings.push(neighbour.finding);
     }
 
-    // A tag that rode beside the frames: the program could not have popped, matched or kept it. ARP frames count:
-    // they are the first to go.
+    // A tag that rode beside the frames: the program could not have popped, matched or kept it. Neighbour frames
+    // count too: with the tag beside them they go unanswered, and the flow never starts.
     const tagRule = tagBesideFrame(inv);
     const tagged = [...flowPackets, ...neighbourFrames].filter((v) => v.tagBeside !== undefined);
     if (tagRule && tagged.length && trouble) {
-      const stuck = (await unresolvedNeighbours(ctx, dest)).filter((n) => n.state.some((st) => st === 'INCOMPLETE' || st === 'FAILED'));
+      const stuck = (await unresolvedNeighbours(ctx, dest)).filter(stillResolving);
       const beside = tagBesideFinding(tagRule, tagged, dr?.drops ?? [], iface, stuck.map(describeNeighbour));
       if (beside) findings.push(beside);
     }
@@ -251,6 +251,9 @@ async function neighbourFinding(ctx: CheckContext, frames: Verdict[], flowPacket
   return { summary: `the program dropped ${dropped.length} ${kind} frame(s)`, evidence, finding };
 }
 
+/** An entry the kernel is still asking for (INCOMPLETE) or gave up on (FAILED). */
+const stillResolving = (n: { state: string[] }) => n.state.some((st) => st === 'INCOMPLETE' || st === 'FAILED');
+
 const describeNeighbour = (n: { dst: string; state: string[]; dev: string; lladdr?: string }) =>
   `${n.dst} ${n.state.join(',') || '?'} on ${n.dev}${n.lladdr ? ` (${n.lladdr})` : ''}`;
 
@@ -264,5 +267,5 @@ async function unresolvedNeighbours(ctx: CheckContext, dest?: string) {
   const own = table.filter((n) => n.dst === dest);
   if (own.length) return own;
   const v6 = dest.includes(':');
-  return table.filter((n) => n.dst.includes(':') === v6 && n.state.some((st) => st === 'INCOMPLETE' || st === 'FAILED'));
+  return table.filter((n) => n.dst.includes(':') === v6 && stillResolving(n));
 }
