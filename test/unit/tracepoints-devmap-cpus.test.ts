@@ -66,7 +66,10 @@ describe('tracepoints: ENXIO at devmap flush and the CPU count', () => {
     expect(readCpus).toBe(true);
     expect(result.status).toBe('fail');
     expect(result.summary).toBe('xdp_devmap_xmit err -6 (ENXIO) ×1 on lo');
+    // lo has no driver name (ethtool -i is asked for the target's l0 only): none is written after it.
+    expect(result.evidence.find((e) => e.label === 'events')!.data).toBe('xdp_devmap_xmit err -6 ENXIO XDP_REDIRECT ×1 drops 3 sent 0 from_ifindex 2 → lo (h3-lb)');
     const f = result.findings[0]!;
+    expect(f.message).toMatch(/^xdp:xdp_devmap_xmit err -6 \(ENXIO\) XDP_REDIRECT fired 1× on lo, 3 frame\(s\) dropped: /);
     expect(f.iface).toBe('lo');
     expect(f.message).toContain('; redirected to lo: lo (ifindex 1) refused the redirected frames (ENXIO): it runs no XDP program, ' +
       'and drivers such as virtio_net and i40e take redirected frames only while they run one; it has 1 TX queue(s) for 2 CPUs, ' +
@@ -81,6 +84,13 @@ describe('tracepoints: ENXIO at devmap flush and the CPU count', () => {
     expect(readCpus).toBe(true);
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0]!.message).toContain('it has 1 TX queue(s) for 2 CPUs');
+  });
+
+  it('a flush where the driver took only some frames (err 0, drops): no kb row to quote, the redirect still followed', async () => {
+    const { result, readCpus } = await run(withMaps(...devmapXmit('1,0,4,2', 2, 1)));
+    expect(readCpus).toBe(false);
+    expect(result.summary).toBe('xdp_devmap_xmit ×1 on lo');
+    expect(result.findings[0]!.message).toBe('xdp:xdp_devmap_xmit XDP_REDIRECT fired 1× on lo, 2 frame(s) dropped; redirected to lo');
   });
 
   it('a devmap flush without an error, or an ENXIO of another tracepoint: the CPU list is not read', async () => {

@@ -188,7 +188,10 @@ describe('tracepoints rung: the rarer paths', () => {
   it('a cpumap enqueue that dropped frames, by a map of the target\'s program: "no interface" never, drops counted', async () => {
     const stdout = withMaps('{"type": "map", "data": {"@xdp_cpumap_enqueue": {"0,0,4,55": 4}}}', '{"type": "map", "data": {"@xdp_cpumap_enqueue__drops": {"0,0,4,55": 3}}}',
       '{"type": "map", "data": {"@xdp_cpumap_enqueue__processed": {"0,0,4,55": 1}}}');
-    const ours = await tracepoints.run(scenario({ stdout, maps: [{ id: 55, name: 'cpu_map', type: 'cpumap' } as never] }));
+    const ctx = scenario({ stdout, maps: [{ id: 55, name: 'cpu_map', type: 'cpumap' } as never] });
+    const ours = await tracepoints.run(ctx);
+    // A map's kind is read for redirect events only: the cpumap id here does not make the signal a cpumap redirect.
+    expect(ctx.facts.get<TracepointFacts>(TRACEPOINTS)!.signals[0]!.mapType).toBeUndefined();
     expect(ours.status).toBe('fail');
     expect(ours.findings[0]!.message).toMatch(/^xdp:xdp_cpumap_enqueue XDP_REDIRECT fired 4× on l0 \(veth\), 3 frame\(s\) dropped/);
     const theirs = await tracepoints.run(scenario({ stdout }));

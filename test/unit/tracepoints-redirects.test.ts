@@ -43,6 +43,15 @@ describe('tracepoints: where a failed redirect went', () => {
     expect(f.message).toContain('; redirected to g2: g2 (ifindex 4, veth) is a veth whose peer lives in another namespace (nsid 2); that peer needs an XDP program to take XDP frames');
   });
 
+  it('an unbound AF_XDP socket (ENXIO through an xskmap, which names no device: to_ifindex 0): read as the xskmap\'s, not followed', async () => {
+    // Derived: the recorded redirect's line with ENXIO, to_ifindex 0 and map 77, an xskmap of the target's program.
+    const stdout = EOPNOTSUPP.replace('"2,95,4,4,2620,1960,0"', '"2,6,4,0,2620,77,3"');
+    const ctx = scenario({ stdout, progId: 2620, maps: [{ id: 77, name: 'xsks_map', type: 'xskmap' } as never] });
+    const r = await tracepoints.run(ctx);
+    expect(r.findings[0]!.message).toBe('xdp:xdp_redirect_err err -6 (ENXIO) XDP_REDIRECT fired 3× on l0 (veth): ' +
+      'Redirected into an XSKMAP slot whose AF_XDP socket is not bound (yet, or any more).');
+  });
+
   it('no inventory fact: the target\'s own name and namespace, the map type unknown, no program id on the finding', async () => {
     const r = await tracepoints.run(scenario({ stdout: EOPNOTSUPP, noInventory: true }));
     expect(r.status).toBe('fail');
