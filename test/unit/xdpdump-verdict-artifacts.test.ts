@@ -35,6 +35,9 @@ describe('where the pcaps go', () => {
     const entryOnly = ctxWith();
     expect(await writeArtifacts(entryOnly.ctx, '/d', [frame], [])).toEqual({ entryPcap: '/d/entry.pcap' });
     expect(entryOnly.files.writes.map(([p]) => p)).toEqual(['/d/entry.pcap']);
+    const exitOnly = ctxWith();
+    expect(await writeArtifacts(exitOnly.ctx, '/d', [], [frame])).toEqual({ exitPcap: '/d/exit.pcap' });
+    expect(exitOnly.files.writes.map(([p]) => p)).toEqual(['/d/exit.pcap']);
     const dry = ctxWith({}, true);
     expect(await writeArtifacts(dry.ctx, '/d', [frame], [frame])).toEqual({});
     expect(dry.files.writes).toEqual([]);
