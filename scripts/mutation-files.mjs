@@ -24,4 +24,5 @@ export const HELD_FILES = [
   'checks/tracepoints.ts',
   'checks/drop-reasons.ts',
   'checks/packet-fate.ts',
+  'checks/xdpdump-verdicts.ts',
 ];
