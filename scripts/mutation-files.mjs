@@ -21,6 +21,8 @@ export const HELD_FILES = [
   'src/engine/route.ts',
   'checks/routing-analysis.ts',
   'checks/map-contents.ts',
+  'checks/tracepoints.ts',
   'checks/drop-reasons.ts',
   'checks/packet-fate.ts',
+  'checks/xdpdump-verdicts.ts',
 ];

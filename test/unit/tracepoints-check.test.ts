@@ -72,6 +72,17 @@ describe('tracepoints rung: the first error, live, for the window', () => {
     expect(r.status).toBe('fail');
     expect(r.summary).toBe('xdp_bulk_tx err -6 (ENXIO) ×1 on l0 (veth)');
   });
+
+  it('a window that takes no sightings (no live story): the first error is not told, the rung fails on the counts as before', async () => {
+    const s = scenario({
+      l0: ['veth-l0-before-probe.txt', 'veth-l0-after-probe-enxio.txt'],
+      bpftraceStdout: rec('bpftrace/xdp-veth-peer-first-error.stdout.txt'),
+    });
+    expect(s.ctx.window.saw).toBeUndefined();
+    const r = await tracepoints.run(s.ctx);
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('xdp_bulk_tx err -6 (ENXIO) ×1 on l0 (veth)');
+  });
 });
 
 describe('tracepoints rung', () => {

@@ -2,53 +2,14 @@
 // words in each outcome, on recorded bpftrace and ethtool output — the cases mutation testing found unheld by
 // tracepoints-check.test.ts: a redirect refused with EOPNOTSUPP followed to its target, no tracepoint on the
 // kernel, an attach failure with nothing on stderr, a window where nothing fired.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CheckContext, NetnsRef, ProbeOutcome } from '../../src/engine/types.js';
-import { fakeExec, fakeFiles } from '../../src/plugins/testing.js';
-import type { Files } from '../../src/tools/files.js';
-import { createTools } from '../../src/tools/index.js';
 import { parseBpftraceJson, XDP_TRACEPOINTS, xdpBuckets, type XdpTraceBucket } from '../../src/tools/bpftrace.js';
 import tracepoints, { describeBucket, isErrorBucket } from '../../checks/tracepoints.js';
-import { INVENTORY, PREFLIGHT, TRACEPOINTS, type InventoryFacts, type TracepointFacts } from '../../src/plugins/facts.js';
+import { TRACEPOINTS, type InventoryFacts, type TracepointFacts } from '../../src/plugins/facts.js';
 import { parseMap } from '../../src/tools/bpftool.js';
+import { evidence, KERNEL_LISTS, rec, scenario, withMaps } from './helpers/tracepoints-scenario.js';
 
-const rec = (path: string) => readFileSync(fileURLToPath(new URL(`../recordings/${path}`, import.meta.url)), 'utf8');
 const buckets = (file: string) => xdpBuckets(parseBpftraceJson(rec(`bpftrace/${file}`)), XDP_TRACEPOINTS);
-const LB: NetnsRef = { kind: 'name', name: 'h3-lb' };
-const GW: NetnsRef = { kind: 'name', name: 'h3-gw' };
-const KERNEL_LISTS = rec('bpftrace/list-xdp.txt').trim().split('\n').map((l) => l.split(':')[2]!);
-
-const inventory: InventoryFacts = {
-  iface: 'l0', ifindex: 2, netns: LB, mode: 'native', progId: 1637, progName: 'xdp_prog_func', maps: [], kind: 'veth', mtu: 1500,
-  peer: { ifname: 'g1', ifindex: 3, netns: GW, netnsName: 'h3-gw', up: true, gro: false, mtu: 1500 },
-};
-
-function scenario(s: { stdout?: string; stderr?: string; attachFails?: boolean; listed?: string[]; probeRan?: boolean; progId?: number; osrelease?: string; l0After?: string; peer?: Partial<NonNullable<InventoryFacts['peer']>> | null; maps?: InventoryFacts['maps']; dryRun?: boolean }) {
-  const exec = fakeExec([
-    { argv: ['ip', '-j', '-d', 'link', 'show'], netns: 'h3-lb', stdout: rec('ip/lab-lb-links.json') },
-    { argv: ['ip', '-j', '-d', 'link', 'show'], stdout: rec('ip/lab-gw-links-peer-no-xdp.json') },
-    { argv: ['ethtool', '-i', /.+/], stdout: rec('ethtool/driver-veth-l0.txt') },
-    { argv: ['ethtool', '-S', 'l0'], times: 1, stdout: rec('ethtool/veth-l0-before-probe.txt') },
-    { argv: ['ethtool', '-S', 'l0'], stdout: rec(`ethtool/${s.l0After ?? 'veth-l0-before-probe.txt'}`) },
-    { argv: ['ethtool', '-S', 'g1'], stdout: rec('ethtool/veth-g1-peer-no-xdp.txt') },
-    { argv: (argv) => argv[0] === 'bpftrace', exitCode: s.attachFails ? 1 : 0, lines: s.stdout?.split('\n') ?? [], stderrLines: s.stderr?.split('\n') ?? [] },
-  ]);
-  const files: Files = {
-    ...fakeFiles(s.osrelease ? { '/proc/sys/kernel/osrelease': s.osrelease } : {}), exists: async () => true, list: async (dir) => (dir === '/sys/kernel/tracing/events/xdp' ? s.listed ?? KERNEL_LISTS : []) };
-  const inv = { ...inventory, progId: s.progId ?? inventory.progId, maps: s.maps ?? inventory.maps, peer: s.peer === null ? undefined : { ...inventory.peer!, ...s.peer } };
-  const facts = new Map<string, unknown>([[INVENTORY, inv], [PREFLIGHT, { tracefs: '/sys/kernel/tracing' }]]);
-  const ctx: CheckContext = {
-    target: { kind: 'lab', iface: 'l0', netns: LB, hops: [], windowMs: 1000, expect: [] },
-    tools: createTools(exec, { files, dryRun: s.dryRun }),
-    window: { ready: async (): Promise<ProbeOutcome> => ({ ran: s.probeRan ?? true, ok: false, startedAt: 0, endedAt: 1 }) },
-    facts: { get: <T>(k: string) => facts.get(k) as T | undefined, set: (k, v) => { facts.set(k, v); } },
-    signal: new AbortController().signal, progress: () => undefined, live: () => undefined, options: {},
-  };
-  return ctx;
-}
-const evidence = (r: { evidence: { label: string; data: unknown }[] }) => Object.fromEntries(r.evidence.map((e) => [e.label, String(e.data)]));
 
 describe('isErrorBucket and describeBucket', () => {
   const [enxio] = buckets('xdp-veth-peer-enxio.stdout.txt') as [XdpTraceBucket];
@@ -187,13 +148,6 @@ describe('tracepoints rung: the outcomes in words', () => {
   });
 });
 
-// Derived bpftrace output: the attach lines of a recorded run with the maps a given event would have filled, in the
-// key layout xdpTraceProgram prints (ifindex, errno, act, then the spec's extra keys).
-const withMaps = (...maps: string[]) => [
-  '{"type": "attached_probes", "data": {"probes": 7}}', '{"type": "printf", "data": "xdp-doctor: probes attached\\n"}',
-  ...maps, '{"type": "map", "data": {"@xdp_doctor_attached": 1}}', '{"type": "map", "data": {"@zz_xdp_doctor_end": 1}}',
-].join('\n');
-
 describe('tracepoints rung: the rarer paths', () => {
   it('tracefs lists nothing and neither does bpftrace -l: "lists nothing", naming the last source asked', async () => {
     const r = await tracepoints.run(scenario({ listed: [] }));
@@ -234,7 +188,10 @@ describe('tracepoints rung: the rarer paths', () => {
   it('a cpumap enqueue that dropped frames, by a map of the target\'s program: "no interface" never, drops counted', async () => {
     const stdout = withMaps('{"type": "map", "data": {"@xdp_cpumap_enqueue": {"0,0,4,55": 4}}}', '{"type": "map", "data": {"@xdp_cpumap_enqueue__drops": {"0,0,4,55": 3}}}',
       '{"type": "map", "data": {"@xdp_cpumap_enqueue__processed": {"0,0,4,55": 1}}}');
-    const ours = await tracepoints.run(scenario({ stdout, maps: [{ id: 55, name: 'cpu_map', type: 'cpumap' } as never] }));
+    const ctx = scenario({ stdout, maps: [{ id: 55, name: 'cpu_map', type: 'cpumap' } as never] });
+    const ours = await tracepoints.run(ctx);
+    // A map's kind is read for redirect events only: the cpumap id here does not make the signal a cpumap redirect.
+    expect(ctx.facts.get<TracepointFacts>(TRACEPOINTS)!.signals[0]!.mapType).toBeUndefined();
     expect(ours.status).toBe('fail');
     expect(ours.findings[0]!.message).toMatch(/^xdp:xdp_cpumap_enqueue XDP_REDIRECT fired 4× on l0 \(veth\), 3 frame\(s\) dropped/);
     const theirs = await tracepoints.run(scenario({ stdout }));
