@@ -16,13 +16,15 @@ export const DECISION_FILES = [
 // The decision files measured at or above the floor (docs/testing.md has their scores and survivors): .ci/run
 // mutates these on every run (`--held`), so a change that weakens their tests fails CI. A file joins the list when
 // its tests bring it to the floor; the rest of DECISION_FILES is measured with `npm run test:mutation` by hand.
+// checks/tracepoints.ts is at the floor (89.7%) but stays out: its mutants that hang the check time out one by one,
+// and with it the held run no longer fits CI's hour on two cores.
 export const HELD_FILES = [
   'src/engine/diagnosis.ts',
   'src/engine/route.ts',
   'checks/routing-analysis.ts',
   'checks/map-contents.ts',
-  'checks/tracepoints.ts',
   'checks/drop-reasons.ts',
   'checks/packet-fate.ts',
   'checks/xdpdump-verdicts.ts',
+  'checks/vlan-beside.ts',
 ];
