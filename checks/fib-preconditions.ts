@@ -17,7 +17,7 @@ export interface FibReadings {
   drops?: FlowDrop[];
 }
 
-export interface FibJudgement {
+interface FibJudgement {
   findings: Finding[];
   /** What was checked, in words, for the evidence. */
   lines: string[];

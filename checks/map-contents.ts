@@ -17,7 +17,7 @@ const hex = (b: number[]) => b.map((x) => x.toString(16).padStart(2, '0')).join(
 const INDEXED = new Set(['array', 'percpu_array', 'devmap', 'cpumap', 'xskmap', 'prog_array', 'perf_event_array', 'array_of_maps']);
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-export function u32(b: number[]): number {
+function u32(b: number[]): number {
   const [a = 0, c = 0, d = 0, e = 0] = LITTLE_ENDIAN ? b : [...b].reverse();
   return (a | (c << 8) | (d << 16) | (e << 24)) >>> 0;
 }
@@ -67,7 +67,7 @@ export function describeDump(map: MapInfo, dump: MapDump): string {
 }
 
 /** Entries that hold a value (empty slots and unreadable ones not counted). */
-export const filled = (dump: MapDump) => dump.entries.filter((e) => e.error === undefined);
+const filled = (dump: MapDump) => dump.entries.filter((e) => e.error === undefined);
 
 /** One line about the map for the rung's summary: "pkt_count (percpu_array): 1 entry, sum 18". */
 export function mapHeadline(map: MapInfo, dump: MapDump): string {

@@ -16,7 +16,7 @@ const LEAVES = new Set(['XDP_PASS', 'XDP_TX', 'XDP_REDIRECT']);
 const DROPPED = new Set(['XDP_DROP', 'XDP_ABORTED']);
 
 /** A kernel drop joined to the change that explains it: why, in words, and what to do. */
-export interface ChangeVerdict { change: PacketChange; why: string; fix: string }
+interface ChangeVerdict { change: PacketChange; why: string; fix: string }
 
 /**
  * Which of the program's changes explains a kernel drop with this reason, or undefined when none does. Reasons

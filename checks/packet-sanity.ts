@@ -8,7 +8,7 @@ import {
   type TsharkPacket, type XdpdumpFacts,
 } from '../src/plugins/api.js';
 
-export interface PacketProblem {
+interface PacketProblem {
   /** malformed-packet, or tx-checksum-partial for a TCP/UDP checksum that is only the pseudo-header sum. */
   cause: 'malformed-packet' | 'tx-checksum-partial';
   /** Field path in words: "outer IPv4 total length", "inner IPv4 header checksum". */
@@ -18,7 +18,7 @@ export interface PacketProblem {
   severity: Severity;
 }
 
-export interface PacketVerdict {
+interface PacketVerdict {
   number: number;
   action?: string;
   problems: PacketProblem[];

@@ -4,7 +4,7 @@
 // interfaces of the namespace the redirect happened in.
 import { kb, type Fix, type LinkInfo, type NetnsRef } from '../src/plugins/api.js';
 
-export interface RedirectTarget {
+interface RedirectTarget {
   ifindex: number;
   ifname?: string;
   /** What is wrong with it, in words, when something is. */

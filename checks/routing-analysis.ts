@@ -4,7 +4,7 @@ import { type Hop, type HopState, type RouteObservation, type TcpdumpPacket } fr
 
 export interface HopSighting { hop: Hop; packets: TcpdumpPacket[]; error?: string }
 
-export interface RouteAnalysis {
+interface RouteAnalysis {
   perHop: { label: string; requests: number; replies: number; encapsulated: number; xdp: boolean; error?: string }[];
   lastSeen?: string;
   synRetransmissions: number;
@@ -120,7 +120,7 @@ function pairKey(p: TcpdumpPacket, reply: boolean): string | undefined {
   return `udp ${port}`;
 }
 
-export function matchReplies(packets: TcpdumpPacket[], isRequest: (p: TcpdumpPacket) => boolean, isReply: (p: TcpdumpPacket) => boolean): { requests: number; answered: number } {
+function matchReplies(packets: TcpdumpPacket[], isRequest: (p: TcpdumpPacket) => boolean, isReply: (p: TcpdumpPacket) => boolean): { requests: number; answered: number } {
   const asked = new Set<string>();
   let requests = 0;
   for (const p of packets) {

@@ -9,7 +9,7 @@ import {
 import { analyzeRoute, routeObservation, type HopSighting } from './routing-analysis.js';
 
 /** nstat counters that explain a drop on a hop (any rise is evidence); ethtool's XDP drop counters are DROP_COUNTERS. */
-export const STACK_DROP_COUNTERS = [
+const STACK_DROP_COUNTERS = [
   'TcpInCsumErrors', 'IpInHdrErrors', 'IpInAddrErrors', 'IpInTruncatedPkts', 'IpInCsumErrors', 'IpInDiscards',
   'IpOutNoRoutes', 'IpExtInCsumErrors', 'TcpExtTCPSynRetrans', 'IpInNoRoutes', 'IpExtInNoRoutes', 'IpExtInTruncatedPkts', 'IpExtInCsumErrors',
 ];
@@ -120,7 +120,7 @@ export default defineCheck({
 });
 
 /** A request of the flow (towards its address) or a reply (from it), seen on the sender's hop. */
-export function reportSenderPacket(ctx: Pick<CheckContext, 'window'>, p: TcpdumpPacket, ip: string): void {
+function reportSenderPacket(ctx: Pick<CheckContext, 'window'>, p: TcpdumpPacket, ip: string): void {
   if (p.neighbour || !ctx.window.saw) return;
   if (p.dst === ip) ctx.window.saw({ kind: 'sent' });
   else if (p.src === ip) ctx.window.saw({ kind: 'reply' });
@@ -149,7 +149,7 @@ function xdpContext(ctx: CheckContext): kb.VethContext | undefined {
 }
 
 /** What a rung that captures says when no flow is known. */
-export function noFlow(what: string) {
+function noFlow(what: string) {
   return {
     status: 'skip' as const, evidence: [], findings: [],
     summary: `${what} not captured: no flow to follow (the probe's destination could not be read from its command; give --flow PROTO:ADDR[:PORT])`,

@@ -7,7 +7,7 @@ import type { Finding, FlowDrop, InventoryFacts, NetnsRef } from '../src/plugins
 import { isNeighbourFrame, type Verdict } from './xdpdump-verdicts.js';
 
 /** Which setting moves the tag beside the frame on this interface, and the command that turns it off. */
-export interface TagBeside {
+interface TagBeside {
   /** "the veth peer zc0 offloads the tag (tx-vlan-offload on)" */
   why: string;
   device: string;

@@ -9,7 +9,7 @@ export { validIfname };
 
 export class UsageError extends Error {}
 
-export const LADDER_FLAGS = {
+const LADDER_FLAGS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
   lab: { type: 'boolean' },
@@ -52,7 +52,7 @@ export interface LadderArgs {
   fix: boolean; noTracePipe: boolean; checks?: string[]; skip?: string[]; config?: string; plugins: string[];
 }
 
-export const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const LAB_NAME = /^[a-z0-9-]{1,10}$/;
 const CONTAINER = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const CHECK_ID = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9-]+)?$/;
@@ -117,7 +117,7 @@ export function validNetns(s: string): boolean {
 }
 
 /** --flow tcp:10.0.0.1:80 | udp:10.0.0.5:53 | icmp:10.0.0.1 | tcp:[fd00::1]:80 | icmp:fd00::1 */
-export function parseFlow(text: string): ProbeFlow {
+function parseFlow(text: string): ProbeFlow {
   const t = text.trim().toLowerCase();
   const v4 = /^(tcp|udp|icmp):((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?::(\d{1,5}))?$/.exec(t);
   // IPv6: bracketed when a port follows (tcp:[fd00::1]:80), bare without one (icmp:fd00::1).

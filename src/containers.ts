@@ -36,7 +36,7 @@ const crictl: Runtime = {
   },
 };
 
-export const RUNTIMES: readonly Runtime[] = [inspecting('docker'), inspecting('podman'), crictl];
+const RUNTIMES: readonly Runtime[] = [inspecting('docker'), inspecting('podman'), crictl];
 
 export async function containerNetns(exec: Exec, name: string, runtimes: readonly Runtime[] = RUNTIMES): Promise<NetnsRef> {
   const said: string[] = [];

@@ -1,6 +1,6 @@
 // Interactive (the Ink wizard) only when a person is at a terminal: stdin and stdout are TTYs and neither CI,
 // TERM=dumb, --non-interactive nor --json says otherwise. Kept tiny: the non-interactive path imports it.
-export interface InteractiveFlags { nonInteractive?: boolean; json?: boolean }
+interface InteractiveFlags { nonInteractive?: boolean; json?: boolean }
 
 /** CI=true, CI=1, CI=yes, CI=anything non-empty means CI; only "false" and "0" (and empty) do not. */
 export function inCi(env: NodeJS.ProcessEnv): boolean {

@@ -10,7 +10,7 @@ import { readReports, type LabelBy } from './fleet/read-reports.js';
 import { renderFleetMarkdown, renderFleetText } from './report/fleet.js';
 import { makeDirs, OutputPathError } from './output-paths.js';
 
-export const MERGE_USAGE = 'usage: xdp-doctor merge REPORT.json|DIR ... [--json | --markdown] [--label file|hostname] [--report FILE.json|FILE.md]...';
+const MERGE_USAGE = 'usage: xdp-doctor merge REPORT.json|DIR ... [--json | --markdown] [--label file|hostname] [--report FILE.json|FILE.md]...';
 
 export async function mergeCommand(args: string[], io: IO): Promise<number> {
   let parsed;

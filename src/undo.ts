@@ -8,7 +8,7 @@ import { realStateReaders, type StateReaders } from './engine/fix-state-readers.
 import { checkUndo } from './engine/undo-check.js';
 import { realExec, type Exec } from './tools/exec.js';
 
-export const UNDO_USAGE = 'usage: xdp-doctor undo [--all] [--list] [--drop ID]... [--drop-stale]';
+const UNDO_USAGE = 'usage: xdp-doctor undo [--all] [--list] [--drop ID]... [--drop-stale]';
 
 export const UNDO_HELP = `${UNDO_USAGE}
   Reverts the newest fix applied by --fix or the wizard, only while the system is still as that fix left it:
@@ -22,7 +22,7 @@ export const UNDO_HELP = `${UNDO_USAGE}
   Fix log: $XDP_DOCTOR_STATE_DIR, $XDG_STATE_HOME/xdp-doctor or /var/lib/xdp-doctor (fixes.json)
 `;
 
-export interface UndoDeps { exec: Exec; readers: StateReaders; dir: string }
+interface UndoDeps { exec: Exec; readers: StateReaders; dir: string }
 
 export async function undoCommand(args: string[], io: IO, deps?: Partial<UndoDeps>): Promise<number> {
   let values;

@@ -8,7 +8,7 @@ import { stateDir, upsertFix, type FixRecord } from '../engine/fix-log.js';
 import { watchesOf } from '../engine/fix-state.js';
 import { observe, realStateReaders, type StateReaders } from '../engine/fix-state-readers.js';
 
-export interface LoggedAttach { title: string; attach: string[]; detach: string[]; netns?: NetnsRef }
+interface LoggedAttach { title: string; attach: string[]; detach: string[]; netns?: NetnsRef }
 
 /** Logs "applying", runs `run`, then logs what it left ("applied") or that it failed. */
 export async function logAttach<T extends { ok: boolean; stderr: string }>(

@@ -4,7 +4,7 @@
 import type { Exec } from '../tools/exec.js';
 import type { NetnsRef } from '../engine/types.js';
 
-export interface BoundedResult { ok: boolean; exitCode?: number; stdout: string; stderr: string; argv: string[]; droppedLines: number }
+interface BoundedResult { ok: boolean; exitCode?: number; stdout: string; stderr: string; argv: string[]; droppedLines: number }
 
 export async function runBounded(
   exec: Exec, argv: string[], opts: { netns?: NetnsRef; timeoutMs?: number; signal?: AbortSignal; head?: number; tail?: number } = {},

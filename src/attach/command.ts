@@ -8,10 +8,10 @@ import { UsageError } from '../cli-args.js';
 import { parseAttachArgs } from './request.js';
 import { attachPlan, attachTarget } from './plan.js';
 
-export const ATTACH_USAGE = 'usage: xdp-doctor attach OBJECT.o --iface IFACE [--netns NS|--container NAME]\n' +
+const ATTACH_USAGE = 'usage: xdp-doctor attach OBJECT.o --iface IFACE [--netns NS|--container NAME]\n' +
   '                         [--mode native|generic|auto] [--prog NAME] [--dry-run] [--json] [-v]';
 
-export const ATTACH_HELP = `${ATTACH_USAGE}
+const ATTACH_HELP = `${ATTACH_USAGE}
 
 Loads OBJECT and attaches its XDP program to IFACE with iproute2 (ip link set dev IFACE
 xdpdrv|xdpgeneric|xdp obj OBJECT sec SECTION|program NAME), after checking what would make the

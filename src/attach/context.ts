@@ -15,7 +15,7 @@ export interface ObjectFacts {
   /** The object's BTF line info: where a verifier rejection's source line is when the kernel prints only its text. */
   lines?: LineRecord[];
 }
-export interface PeerFacts { link: LinkInfo; netns?: NetnsRef; label?: string }
+interface PeerFacts { link: LinkInfo; netns?: NetnsRef; label?: string }
 export interface DeviceFacts { link?: LinkInfo; driver?: string; xdp?: DriverXdp; peer?: PeerFacts; error?: string }
 export interface QueueFacts { rx?: number; peerTx?: number; mine?: ChannelReport; peers?: ChannelReport }
 export interface HookFacts { link?: BpfLink; holders: LinkHolder[]; /** libxdp's dispatcher's components, when it is on the hook. */ components?: string[] }

@@ -19,10 +19,10 @@ export interface AttachRequest {
   prog?: string;
 }
 
-export interface AttachArgs { request?: AttachRequest; /** Resolved to a pid's netns by the command (docker, podman, crictl). */ container?: string; json: boolean; dryRun: boolean; verbose: boolean; help: boolean; report?: string }
+interface AttachArgs { request?: AttachRequest; /** Resolved to a pid's netns by the command (docker, podman, crictl). */ container?: string; json: boolean; dryRun: boolean; verbose: boolean; help: boolean; report?: string }
 
 /** iproute2's words for each mode; `xdp` leaves the choice to the kernel. */
-export const MODE_WORD: Record<AttachMode, string> = { native: 'xdpdrv', generic: 'xdpgeneric', auto: 'xdp' };
+const MODE_WORD: Record<AttachMode, string> = { native: 'xdpdrv', generic: 'xdpgeneric', auto: 'xdp' };
 
 const PROG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const SECTION = /^[A-Za-z0-9_./-]{1,128}$/;

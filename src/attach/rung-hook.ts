@@ -38,7 +38,7 @@ export const hookRung: Check = {
 };
 
 /** The refusal a program already on the hook will cause, with what to do about it; undefined when none. */
-export function hookFinding(ctx: CheckContext, now: XdpAttachment, hook: HookFacts): Finding | undefined {
+function hookFinding(ctx: CheckContext, now: XdpAttachment, hook: HookFacts): Finding | undefined {
   const req = requestOf(ctx);
   const mode = effectiveMode(req, facts.device(ctx));
   const base = { iface: req.iface, progId: now.progId, risk: true as const };

@@ -9,7 +9,7 @@
 export const XDP_PACKET_HEADROOM = 256;
 export const SKB_SHARED_INFO_ALIGNED = 320;
 /** MAX_SKB_FRAGS: 17 by default (CONFIG_MAX_SKB_FRAGS since 6.6). */
-export const MAX_SKB_FRAGS = 17;
+const MAX_SKB_FRAGS = 17;
 export const ETH_HLEN = 14;
 /** veth's own largest MTU (ETH_MAX_MTU): a frags-aware program's limit is above it. */
 export const ETH_MAX_MTU = 65535;

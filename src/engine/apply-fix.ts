@@ -12,7 +12,7 @@ import { checkUndo, type UndoCheck } from './undo-check.js';
 
 let sequence = 0;
 
-export interface ApplyResult { record: FixRecord; ok: boolean; output: string[] }
+interface ApplyResult { record: FixRecord; ok: boolean; output: string[] }
 
 export async function applyFix(
   exec: Exec, cause: string, fix: Fix, dir = stateDir(), readers: StateReaders = realStateReaders(exec),
@@ -58,7 +58,7 @@ async function runAll(exec: Exec, cmds: string[][], output: string[]): Promise<b
   return ok;
 }
 
-export interface UndoResult {
+interface UndoResult {
   undone: FixRecord[];
   failed: FixRecord[];
   /** Not run: the state is no longer what the fix left (or cannot be told). */

@@ -11,7 +11,7 @@ const WEIGHT: Record<Severity, number> = { critical: 1, high: 0.8, medium: 0.55,
 
 export interface CauseText { title: string; explanation?: string }
 
-export interface Conclusion {
+interface Conclusion {
   diagnosis: DiagnosisEntry[];
   notes: { check: string; cause: string; message: string }[];
 }

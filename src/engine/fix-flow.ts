@@ -64,7 +64,7 @@ export function rerunPlan(planned: PlannedCheck[], failedIds: string[]): Planned
 }
 
 /** The rungs a fix for `cause` should change: those that failed and those that found the cause. */
-export function rungsToRerun(records: CheckRecord[], cause: string): string[] {
+function rungsToRerun(records: CheckRecord[], cause: string): string[] {
   return records.filter((r) => bad(r.status) || r.findings.some((f) => f.cause === cause)).map((r) => r.id);
 }
 
@@ -80,7 +80,7 @@ export async function fixReport(report: RunReport, planned: PlannedCheck[], deps
   return fixAndVerify({ cause: c.entry.cause, fix: c.fix, records: report.checks, planned }, deps);
 }
 
-export interface FixRequest { cause: string; fix: Fix; records: CheckRecord[]; planned: PlannedCheck[] }
+interface FixRequest { cause: string; fix: Fix; records: CheckRecord[]; planned: PlannedCheck[] }
 
 export async function fixAndVerify(req: FixRequest, deps: FixDeps): Promise<FixOutcome> {
   const emit = deps.emit ?? (() => undefined);

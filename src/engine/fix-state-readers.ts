@@ -15,7 +15,7 @@ export interface StateReaders {
 }
 
 /** The two file reads netnsIdentity makes; tests inject them. */
-export interface NetnsFiles {
+interface NetnsFiles {
   stat(path: string): Promise<{ ino: number; ctimeNs: bigint }>;
   readFile(path: string): Promise<string>;
 }

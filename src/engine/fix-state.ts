@@ -94,7 +94,7 @@ export function describeNetns(ref: NetnsRef): string {
  */
 export interface NetnsId { inode: number; born?: string }
 
-export type NetnsVerdict = { ok: true } | { ok: false; stale: boolean; why: string };
+type NetnsVerdict = { ok: true } | { ok: false; stale: boolean; why: string };
 
 /**
  * The namespace a fix ran in, then and now. Gone, or made again under the same name (another inode, or the same

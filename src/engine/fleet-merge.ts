@@ -3,9 +3,9 @@
 // the comparison an operator would make by hand. Pure: the reports come in already read (src/fleet/read-reports.ts).
 import type { HostIdentity } from './types.js';
 
-export const FLEET_SCHEMA_VERSION = 1;
+const FLEET_SCHEMA_VERSION = 1;
 /** Report schema versions merge reads: 1 had no route and errnos, 2 added them (and, later, `host`). */
-export const READABLE_SCHEMAS = [1, 2] as const;
+const READABLE_SCHEMAS = [1, 2] as const;
 
 /** One report as read from disk: its parsed JSON, or why it could not be read. */
 export type ReportInput =
@@ -28,11 +28,11 @@ export interface FleetHost {
   identity?: HostIdentity;
 }
 
-export interface FleetCause { cause: string; title?: string; hosts: string[]; topIn: string[]; shared: SharedValue[] }
+interface FleetCause { cause: string; title?: string; hosts: string[]; topIn: string[]; shared: SharedValue[] }
 /** A value every host of a group has and no healthy host has. */
-export interface SharedValue { attribute: string; value: string }
+interface SharedValue { attribute: string; value: string }
 /** An attribute whose value is not the same on every host: each host's value (null: unknown there). */
-export interface Difference { attribute: string; values: Record<string, string | null> }
+interface Difference { attribute: string; values: Record<string, string | null> }
 
 export interface FleetReport {
   fleetSchemaVersion: typeof FLEET_SCHEMA_VERSION;

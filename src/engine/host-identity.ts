@@ -9,10 +9,10 @@ import { parseEthtoolDriver } from '../tools/ethtool.js';
 import { validIfname } from '../tools/names.js';
 import { INVENTORY, type InventoryFacts } from '../plugins/facts.js';
 
-export const MACHINE_ID = '/etc/machine-id';
-export const BOOT_ID = '/proc/sys/kernel/random/boot_id';
+const MACHINE_ID = '/etc/machine-id';
+const BOOT_ID = '/proc/sys/kernel/random/boot_id';
 
-export interface IdentityDeps {
+interface IdentityDeps {
   exec: Exec;
   files: Files;
   target: Target;

@@ -52,7 +52,7 @@ export interface RunChecksOptions {
   gate?(checkId: string): Promise<'run' | 'skip'>;
 }
 
-export interface RunChecksResult {
+interface RunChecksResult {
   records: CheckRecord[];
   probes: ProbeOutcome[];
 }
@@ -153,7 +153,7 @@ async function runStepped(
 }
 
 /** Rung order, except that a check always comes after the checks it waits for (`after`), whatever their rung. */
-export function dependencyOrder(checks: PlannedCheck[]): PlannedCheck[] {
+function dependencyOrder(checks: PlannedCheck[]): PlannedCheck[] {
   const byRung = [...checks].sort((a, b) => a.check.rung - b.check.rung);
   const byId = new Map(byRung.map((p) => [p.check.id, p]));
   const out: PlannedCheck[] = [];

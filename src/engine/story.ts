@@ -19,7 +19,7 @@ export type Sighting =
    */
   | { kind: 'signal'; source: 'xdp-error' | 'drop'; what: string };
 
-export interface StoryTally {
+interface StoryTally {
   listening: { sent: boolean; verdicts: boolean };
   sent: number;
   replies: number;
@@ -55,7 +55,7 @@ const SELF_EXPLAINED = new Set(['XDP_DROP', 'XDP_ABORTED']);
 /** Verdicts that hand the packet on without the stack (a failure shows as an xdp:* error or a later drop). */
 const SENT_ON = new Set(['XDP_TX', 'XDP_REDIRECT']);
 
-export interface StoryVerdict {
+interface StoryVerdict {
   complete: boolean;
   /** Why (not yet), in words: for the outcome's note and for tests. */
   why: string;

@@ -14,12 +14,12 @@ export type UndoCheck =
 type Checked = Pick<FixRecord, 'netns' | 'netnsId' | 'watch' | 'after' | 'undo'>;
 
 /** The namespace an entry's undo would enter: recorded, or (older entries) read from its nsenter argv. */
-export function undoNetns(rec: Checked) {
+function undoNetns(rec: Checked) {
   return rec.watch ? rec.netns : netnsOfArgv(rec.undo[0] ?? []);
 }
 
 /** The namespace alone. undefined: it is the fix's (or there is none), go on to the facts. */
-export function namespaceCheck(rec: Checked, idNow: NetnsId | undefined): UndoCheck | undefined {
+function namespaceCheck(rec: Checked, idNow: NetnsId | undefined): UndoCheck | undefined {
   const ns = undoNetns(rec);
   if (!rec.watch) {
     if (ns && idNow === undefined) return { verdict: 'stale', why: `namespace ${describeNetns(ns)} is gone` };

@@ -4,7 +4,7 @@
 import type { ProbeOutcome, ProbeWindow } from './types.js';
 import { emptyTally, record, storyComplete, type Sighting } from './story.js';
 
-export interface WindowOptions {
+interface WindowOptions {
   participants: number;
   /**
    * Fires the traffic. Absent: the window is passive and lasts passiveMs. `stop` aborts when the story is complete
@@ -77,8 +77,8 @@ async function drain(opts: WindowOptions): Promise<void> {
   }
 }
 
-export const DEFAULT_DRAIN_MS = 400;
-export const DEFAULT_QUIET_MS = 100;
+const DEFAULT_DRAIN_MS = 400;
+const DEFAULT_QUIET_MS = 100;
 
 export function createWindow(opts: WindowOptions): SharedWindow {
   let arrived = 0;

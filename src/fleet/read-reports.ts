@@ -45,7 +45,7 @@ async function readOne(file: string): Promise<ReportInput> {
   }
 }
 
-export function labelOfFile(file: string): string {
+function labelOfFile(file: string): string {
   return basename(file).replace(/\.json$/i, '');
 }
 

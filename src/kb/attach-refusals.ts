@@ -3,7 +3,7 @@
 // with it, the cause it raises and the kernel function that returns it. `verified` rows were reproduced on this
 // project's 6.18 machines (test/recordings/attach/, record.sh there); the others are read from the source only.
 
-export interface AttachRefusal {
+interface AttachRefusal {
   message: string;
   errno: number;
   errnoName: string;

@@ -2,7 +2,7 @@
 // of this host dropped it; after XDP_TX or XDP_REDIRECT the next hop did. Each row names the kernel function that
 // drops with that reason, the cause it raises, and the XDP causes it explains (so a rung that saw the packet
 // leave the program wrong and the kernel's word on where it died tell one story).
-export interface DropReasonInfo {
+interface DropReasonInfo {
   /** The enum name without SKB_DROP_REASON_. */
   reason: string;
   cause: string;
@@ -165,7 +165,7 @@ export function dropReasonInfo(reason: string, location?: string): DropReasonInf
 }
 
 /** Reasons that are routine and say nothing about a lost probe (a socket closing, a duplicate segment). */
-export const ROUTINE_REASONS = new Set(['SOCKET_CLOSE', 'TCP_OLD_DATA', 'TCP_OFOMERGE', 'TCP_OLD_SEQUENCE', 'TCP_CLOSE']);
+const ROUTINE_REASONS = new Set(['SOCKET_CLOSE', 'TCP_OLD_DATA', 'TCP_OFOMERGE', 'TCP_OLD_SEQUENCE', 'TCP_CLOSE']);
 
 /**
  * A drop that is how delivery ends, not a loss: ping's raw socket takes a copy of each ICMP reply and the kernel

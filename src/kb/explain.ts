@@ -2,7 +2,7 @@
 import { lookupErrno, type ErrnoInfo } from './errnos.js';
 import { SIGNALS, findSignal, type RedirectKind, type SignalRow } from './signals.js';
 
-export interface Explanation {
+interface Explanation {
   errno?: ErrnoInfo;
   /** XDP-specific rows: the best match first when tracepoint/driver are known, else every row of this errno. */
   rows: SignalRow[];

@@ -215,7 +215,7 @@ export const SIGNALS: SignalRow[] = [
 ];
 
 /** The best row for a signal: exact driver and errno first, then generic rows. */
-export interface SignalQuery { tracepoint: string; errno?: number; driver?: string; act?: number; mapType?: RedirectKind }
+interface SignalQuery { tracepoint: string; errno?: number; driver?: string; act?: number; mapType?: RedirectKind }
 
 export function findSignal(q: SignalQuery): SignalRow | undefined {
   const errno = q.errno === undefined ? undefined : Math.abs(q.errno);

@@ -4,7 +4,7 @@
 // rules whose message alone is ambiguous). Each was reproduced on this project's 6.18 machines by a program in
 // test/verifier/ whose log is recorded in test/recordings/verifier/.
 
-export interface VerifierRule {
+interface VerifierRule {
   cause: string;
   /** Matched against the verifier's message lines, joined by newlines. */
   message: RegExp;
@@ -76,7 +76,7 @@ export const VERIFIER_RULES: VerifierRule[] = [
   },
 ];
 
-export interface Classified { rule: VerifierRule | undefined; match?: RegExpExecArray }
+interface Classified { rule: VerifierRule | undefined; match?: RegExpExecArray }
 
 /** The first rule whose message matches (and whose `before` appears earlier in the log). */
 export function classifyRejection(message: string[], logBefore: string): Classified {

@@ -8,7 +8,7 @@ export interface DriverXdp { driver: string; native: boolean; source: string }
 const yes = (driver: string, source: string): DriverXdp => ({ driver, native: true, source });
 const no = (driver: string, source: string): DriverXdp => ({ driver, native: false, source });
 
-export const XDP_DRIVERS: DriverXdp[] = [
+const XDP_DRIVERS: DriverXdp[] = [
   yes('veth', 'drivers/net/veth.c veth_netdev_ops .ndo_bpf = veth_xdp'),
   yes('virtio_net', 'drivers/net/virtio_net.c virtnet_netdev .ndo_bpf = virtnet_xdp'),
   yes('tun', 'drivers/net/tun.c tap_netdev_ops .ndo_bpf = tun_xdp'),

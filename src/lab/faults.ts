@@ -19,7 +19,7 @@ export interface LabContext {
   objects: LabObjects;
 }
 
-export interface LabFault {
+interface LabFault {
   id: FaultId;
   title: string;
   description: string;

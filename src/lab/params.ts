@@ -6,7 +6,7 @@ import { ipv4ToU32 } from '../tools/addresses.js';
 import { LB_IP, REAL_IP, VIP, pins } from './topology.js';
 import type { Step } from './steps.js';
 
-export const PARAMS_VALUE_SIZE = 20;
+const PARAMS_VALUE_SIZE = 20;
 
 function u32HostBytes(v: number): number[] {
   const b = Buffer.alloc(4);
@@ -22,13 +22,13 @@ function macBytes(mac: string): number[] {
 
 const hex = (bytes: number[]) => bytes.map((b) => b.toString(16).padStart(2, '0'));
 
-export interface LbParams { dstMac: string; daddr: string; saddr: string; vip: string }
+interface LbParams { dstMac: string; daddr: string; saddr: string; vip: string }
 
-export function labParams(g1Mac: string): LbParams {
+function labParams(g1Mac: string): LbParams {
   return { dstMac: g1Mac, daddr: REAL_IP, saddr: LB_IP, vip: VIP };
 }
 
-export function paramsValueHex(p: LbParams): string[] {
+function paramsValueHex(p: LbParams): string[] {
   return hex([...macBytes(p.dstMac), 0, 0, ...u32HostBytes(ipv4ToU32(p.daddr)), ...u32HostBytes(ipv4ToU32(p.saddr)),
     ...u32HostBytes(ipv4ToU32(p.vip))]);
 }

@@ -6,7 +6,7 @@ import type { Exec } from '../tools/exec.js';
 import { createTools, type Tools } from '../tools/index.js';
 import { LB_IFACE, NODES, type LabNode, VIP, VIP_PORT, nsRef } from './topology.js';
 
-export const PROBE_TEXT = 'xdp-doctor lab probe';
+const PROBE_TEXT = 'xdp-doctor lab probe';
 export const DEFAULT_PROBE_TIMEOUT_MS = 3000;
 
 /**
@@ -27,9 +27,9 @@ export function labProbeSpec(prefix: string, timeoutMs = DEFAULT_PROBE_TIMEOUT_M
 }
 
 /** Where the probe's packets are counted, in the order they should pass (forward path, then the DSR reply). */
-export interface PathPoint { node: LabNode; iface: string; dir: 'rx' | 'tx'; label: string }
+interface PathPoint { node: LabNode; iface: string; dir: 'rx' | 'tx'; label: string }
 
-export const PROBE_PATH: readonly PathPoint[] = [
+const PROBE_PATH: readonly PathPoint[] = [
   { node: 'client', iface: 'c0', dir: 'tx', label: 'client c0 sent' },
   { node: 'gw', iface: 'g0', dir: 'rx', label: 'gw g0 received from client' },
   { node: 'gw', iface: 'g1', dir: 'tx', label: 'gw g1 forwarded towards lb' },
@@ -65,7 +65,7 @@ async function snapshot(tools: Tools, prefix: string): Promise<Snapshot> {
   return snap;
 }
 
-export interface PointDelta extends PathPoint { packets: number }
+interface PointDelta extends PathPoint { packets: number }
 
 export interface LabProbeResult {
   ok: boolean;

@@ -10,7 +10,7 @@ import { findEchoServers } from './down.js';
 import { readState } from './state.js';
 import { LINKS, NODES, type LabNode, nsName, nsRef, pinDir, pins } from './topology.js';
 
-export interface LabStatus {
+interface LabStatus {
   prefix: string;
   /** up: built and its state file says so; building: an up is running or crashed; down: nothing; partial: leftovers. */
   phase: 'up' | 'building' | 'down' | 'partial';

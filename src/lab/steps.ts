@@ -12,7 +12,7 @@ export class LabError extends Error {
   }
 }
 
-export const STEP_TIMEOUT_MS = 15_000;
+const STEP_TIMEOUT_MS = 15_000;
 
 export function describeStep(s: Step): string {
   const where = s.netns?.kind === 'name' ? `[${s.netns.name}] ` : '';

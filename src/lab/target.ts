@@ -7,15 +7,15 @@ import { labProbeSpec } from './probe.js';
 import { readState } from './state.js';
 import { LB_IFACE, NODES, VIP_PORT, allNamespaces, nsRef, validLabName } from './topology.js';
 
-export const LAB_WINDOW_MS = 3000;
+const LAB_WINDOW_MS = 3000;
 
 /**
  * The probe's flow on every hop: plain TCP to the VIP port, or the LB's IPIP-encapsulated copy (whose outer
  * protocol is 4, so `tcp port` alone would miss it between the LB and the real).
  */
-export const LAB_CAPTURE_FILTER = ['tcp', 'port', String(VIP_PORT), 'or', 'ip', 'proto', '4'];
+const LAB_CAPTURE_FILTER = ['tcp', 'port', String(VIP_PORT), 'or', 'ip', 'proto', '4'];
 
-export function labHops(prefix: string): Hop[] {
+function labHops(prefix: string): Hop[] {
   const hop = (label: string, node: (typeof NODES)[number], iface: string, xdp?: boolean): Hop => ({
     label, iface, netns: nsRef(prefix, node), node, ...(xdp ? { xdp } : {}),
   });

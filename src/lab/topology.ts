@@ -5,7 +5,7 @@ import type { NetnsRef } from '../engine/types.js';
 
 export const DEFAULT_PREFIX = 'xdpd';
 /** Short enough that `${prefix}-client` stays a tidy netns name; no characters that need quoting anywhere. */
-export const LAB_NAME_RE = /^[a-z0-9-]{1,10}$/;
+const LAB_NAME_RE = /^[a-z0-9-]{1,10}$/;
 
 export const VIP = '192.168.10.1';
 export const VIP_PORT = 50002;
@@ -15,8 +15,8 @@ export const REAL_IP = '10.111.222.11';
 export const NODES = ['client', 'gw', 'lb', 'real'] as const;
 export type LabNode = (typeof NODES)[number];
 
-export interface LinkEnd { node: LabNode; iface: string; addr: string; cidr: string }
-export interface LabLink { a: LinkEnd; b: LinkEnd }
+interface LinkEnd { node: LabNode; iface: string; addr: string; cidr: string }
+interface LabLink { a: LinkEnd; b: LinkEnd }
 
 // `a` is the host side of each pair, `b` the gateway side. Gateway is always .12, hosts .11.
 export const LINKS: readonly LabLink[] = [

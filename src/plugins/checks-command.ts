@@ -9,7 +9,7 @@ import { loadCatalog, type Catalog } from './plan.js';
 
 const USAGE = 'usage: xdp-doctor checks [--config FILE] [--plugin PATH|NAME]... [--json]';
 
-export interface CheckListing {
+interface CheckListing {
   id: string;
   title: string;
   rung: number;
@@ -56,7 +56,7 @@ export async function checksCommand(argv: string[], io: IO, cwd = process.cwd())
   return 0;
 }
 
-export function listing(catalog: Catalog): CheckListing[] {
+function listing(catalog: Catalog): CheckListing[] {
   return [...catalog.all]
     .sort((a, b) => a.check.rung - b.check.rung)
     .map(({ check: c, source }) => ({
@@ -68,7 +68,7 @@ export function listing(catalog: Catalog): CheckListing[] {
     }));
 }
 
-export function renderListing(checks: CheckListing[], catalog: Pick<Catalog, 'configPath' | 'failures'>): string {
+function renderListing(checks: CheckListing[], catalog: Pick<Catalog, 'configPath' | 'failures'>): string {
   const rows = [['RUNG', 'ID', 'TITLE', 'SOURCE', 'NEEDS'], ...checks.map((c) => [
     String(c.rung), c.id, c.title + (c.disabled ? ' (disabled in config)' : ''), c.source, c.needs.join(', ') || '-',
   ])];

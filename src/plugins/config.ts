@@ -8,13 +8,13 @@ import type { Config, Plugin } from './api.js';
 import { installResolveHook } from './host.js';
 import { TargetError } from '../targets.js';
 
-export const CONFIG_NAMES = ['xdp-doctor.config.mjs', 'xdp-doctor.config.js', 'xdp-doctor.config.json'] as const;
-export const PLUGIN_PREFIX = 'xdp-doctor-plugin';
+const CONFIG_NAMES = ['xdp-doctor.config.mjs', 'xdp-doctor.config.js', 'xdp-doctor.config.json'] as const;
+const PLUGIN_PREFIX = 'xdp-doctor-plugin';
 
 /** A usage error (exit 2): it names the file and the field. */
 export class ConfigError extends TargetError {}
 
-export interface LoadedConfig {
+interface LoadedConfig {
   /** Absolute path of the file, or undefined when there is none. */
   path?: string;
   config: Required<Config>;

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Check, CheckRecord, ToolName } from '../engine/types.js';
+import type { Check, CheckRecord } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
 import { packageRoot } from '../paths.js';
 import { TOOL_SPECS } from '../tools/versions.js';
@@ -13,7 +13,7 @@ import { API_VERSION, type Plugin, type PluginCause } from './api.js';
 import { oneLine, trustProblem, type PluginSpec } from './config.js';
 import { installResolveHook } from './host.js';
 
-export const IMPORT_TIMEOUT_MS = 10_000;
+const IMPORT_TIMEOUT_MS = 10_000;
 const CHECK_ID = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9-]+)?$/;
 const PLUGIN_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/i;
 const MAX_TIMEOUT_MS = 10 * 60_000;
@@ -36,12 +36,12 @@ export interface PluginFailure {
   durationMs: number;
 }
 
-export interface LoadResult {
+interface LoadResult {
   loaded: LoadedPlugin[];
   failures: PluginFailure[];
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   cwd: string;
   /** Ids a plugin check may not take (the built-in rungs). */
   builtinIds: Iterable<string>;
@@ -128,7 +128,7 @@ export function failureRecord(f: PluginFailure): CheckRecord {
 // ---------------------------------------------------------------------------------------------------------
 // Resolution
 
-export interface Resolved { entry: string; version?: string; name?: string }
+interface Resolved { entry: string; version?: string; name?: string }
 
 /**
  * An installed package, found the way Node finds it from a module in `cwd`: node_modules/NAME in cwd and each
@@ -346,10 +346,6 @@ export function checkProblem(c: unknown): string | undefined {
     return `.timeoutMs must be a number of milliseconds between 1 and ${MAX_TIMEOUT_MS} (got ${kind(o.timeoutMs)})`;
   }
   return undefined;
-}
-
-export function isToolName(t: string): t is ToolName {
-  return TOOLS.has(t);
 }
 
 function kind(v: unknown): string {

@@ -7,7 +7,7 @@ import type { PluginCause } from './api.js';
 import { loadConfig, pluginSpecs } from './config.js';
 import { failureRecord, loadPlugins, plannedChecks, type LoadedPlugin, type PluginFailure } from './load.js';
 
-export interface CatalogInput {
+interface CatalogInput {
   /** --config FILE */
   config?: string;
   /** --plugin PATH|NAME, in order */

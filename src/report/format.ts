@@ -37,7 +37,7 @@ export function counts(statuses: CheckStatus[]): string {
 export const HOP_MARK: Record<HopState, string> = { seen: '✓', xdp: '◆', lost: '✗', unseen: '·', unknown: '?' };
 export const HOP_LEGEND = '✓ seen · ◆ reached the XDP program · ✗ lost · · not reached · ? not captured';
 
-export function hopCounts(h: RouteHop): string {
+function hopCounts(h: RouteHop): string {
   if (h.error) return `not captured: ${h.error}`;
   if (h.state === 'unknown') return 'no data';
   return `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} IPIP)` : ''}, ${h.replies} reply(ies)`;
@@ -77,9 +77,9 @@ export function errnoLines(e: ErrnoExplanation, indent = '  '): string[] {
 }
 
 /** A limitation's one-line form is at most this many characters (the full text stays in the report). */
-export const LIMITATION_MAX = 100;
+const LIMITATION_MAX = 100;
 
-export interface Limitation {
+interface Limitation {
   /** One line: the limitation's first sentence, shortened at a clause boundary when it is still long. */
   summary: string;
   /** The limitation as the rung wrote it, with its indented detail lines. */

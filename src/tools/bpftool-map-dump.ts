@@ -93,10 +93,3 @@ export function perCpuSum(entry: MapEntry): number | undefined {
 /** Slots bpftool listed that hold nothing (devmap, cpumap: ENOENT). */
 export const isEmptySlot = (e: MapEntry) => e.error !== undefined && /no such file/i.test(e.error);
 
-/**
- * A rough byte size of one entry in compact JSON: each byte is `"0xNN",` (7 chars), plus the formatted copy.
- * Takes the two sizes rather than bpftool.ts's MapInfo: bpftool.ts imports this parser, not the other way round.
- */
-export function dumpBytesPerEntry(map: { keySize: number; valueSize: number }, cpus = 1): number {
-  return 64 + 14 * (map.keySize + map.valueSize * cpus);
-}

@@ -8,7 +8,7 @@ import { completePrefix, notDumpableReason, parseMapDump, type MapDump, type Map
 export { parseMapDump, perCpuSum, isEmptySlot, notDumpableReason, type MapDump, type MapEntry } from './bpftool-map-dump.js';
 
 /** A dump larger than this is read in part (a map with millions of entries would take seconds and hundreds of MB). */
-export const MAP_DUMP_MAX_BYTES = 4 * 1024 * 1024;
+const MAP_DUMP_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface ProgInfo {
   id: number; type: string; name?: string; tag?: string; btfId?: number; mapIds: number[];

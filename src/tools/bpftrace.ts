@@ -101,7 +101,7 @@ export function xdpTraceProgram(specs: readonly XdpTracepointSpec[]): string {
 }
 
 /** Printed once per (tracepoint, ifindex, errno) the first time an error fires: the window's live signal. */
-export const ERROR_MARKER = 'xdp-doctor: error';
+const ERROR_MARKER = 'xdp-doctor: error';
 const SEEN_MAP = '@xdp_doctor_seen';
 
 /**
@@ -144,7 +144,7 @@ export function mapsPrinted(json: BpftraceJson): boolean {
 }
 
 /** The -f json line of the map bpftrace prints last in a dump (names in order): the dump is complete. */
-export function isDumpEndLine(line: string): boolean {
+function isDumpEndLine(line: string): boolean {
   return /^\{"type":\s*"map"/.test(line) && line.includes(`"${DUMP_END_MAP}"`);
 }
 

@@ -8,7 +8,7 @@ import { readinessProbe } from './bpftrace.js';
 import { excerpt, num, ToolOutputError } from './json.js';
 import { ipv6Bytes, ipv6Words } from './addresses.js';
 
-export const DROP_MAP = '@xdp_doctor_drops';
+const DROP_MAP = '@xdp_doctor_drops';
 
 /** reason number → name ("OTHERHOST"), from the format's `__print_symbolic(REC->reason, { 2, "NOT_SPECIFIED" }, ...)`. */
 export function parseDropReasonNames(format: string): Map<number, string> {
@@ -35,7 +35,7 @@ export function ipv6AsHostU32s(ip: string): string[] {
   return [0, 4, 8, 12].map((i) => `0x${bytes.slice(i, i + 4).reverse().map((x) => x.toString(16).padStart(2, '0')).join('')}`);
 }
 
-export const isIpv6 = (ip: string) => ip.includes(':');
+const isIpv6 = (ip: string) => ip.includes(':');
 
 /** L3 protocol numbers the program keys drops by (the EtherType, as args->protocol gives it in host order). */
 export const L3 = { ipv4: 0x0800, ipv6: 0x86dd, arp: 0x0806 } as const;
@@ -91,7 +91,7 @@ export function dropReasonsProgram(ips: string[]): string {
   return lines.join('\n');
 }
 
-export const DROP_MARKER = 'xdp-doctor: drop';
+const DROP_MARKER = 'xdp-doctor: drop';
 const SEEN_MAP = '@xdp_doctor_seen';
 
 /** The -f json line of a first drop (dropReasonsProgram): reason number, ifindex, netns inode, EtherType, protocol. */

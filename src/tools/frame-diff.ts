@@ -53,7 +53,7 @@ export interface FrameSummary {
   icmpType?: number;
 }
 
-export function summarize(f: DecodedFrame): FrameSummary {
+function summarize(f: DecodedFrame): FrameSummary {
   if (f.arp) return { len: f.len, kind: 'arp', arp: { op: f.arp.op === 1 ? 'request' : f.arp.op === 2 ? 'reply' : f.arp.op, target: f.arp.targetIp, sender: f.arp.senderIp } };
   const outer = f.ip[0];
   if (!outer) return { len: f.len, kind: 'other', ...(f.vlans.length ? { vlans: f.vlans } : {}) };

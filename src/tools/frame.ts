@@ -175,7 +175,7 @@ function fold(s: number): number {
 }
 
 /** The one's-complement sum (not inverted) of the pseudo-header: what a CHECKSUM_PARTIAL packet carries. */
-export function pseudoHeaderSum(b: Uint8Array, h: IpHeader, l4Len: number, proto: number): number {
+function pseudoHeaderSum(b: Uint8Array, h: IpHeader, l4Len: number, proto: number): number {
   const addrLen = h.family === 4 ? 4 : 16;
   const srcAt = h.offset + (h.family === 4 ? 12 : 8);
   let s = sum(b, srcAt, srcAt + 2 * addrLen);

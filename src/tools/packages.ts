@@ -34,7 +34,7 @@ const COMMAND: Record<Family, string> = { debian: 'apt-get install', fedora: 'dn
 const LABEL: Record<Family, string> = { debian: 'Debian/Ubuntu', fedora: 'Fedora/RHEL' };
 
 /** The packages for these tools on one family, each once, in table order of first mention. */
-export function packagesFor(tools: string[], family: Family): string[] {
+function packagesFor(tools: string[], family: Family): string[] {
   const out: string[] = [];
   for (const t of tools) {
     const pkg = SYSTEM_PACKAGES[t]?.[family];

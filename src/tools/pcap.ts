@@ -7,7 +7,7 @@
 import { ToolOutputError } from './json.js';
 
 export const LINKTYPE_ETHERNET = 1;
-export const DEFAULT_SNAPLEN = 262_144;
+const DEFAULT_SNAPLEN = 262_144;
 
 const MAGIC_US = 0xa1b2c3d4;
 const MAGIC_NS = 0xa1b23c4d;

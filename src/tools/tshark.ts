@@ -72,7 +72,7 @@ export interface TsharkPacket {
   malformed: boolean;
 }
 
-export const TSHARK_ROOT_WARNING = /^Running as user "[^"]*" and group "[^"]*"\. This could be dangerous\.\s*$/;
+const TSHARK_ROOT_WARNING = /^Running as user "[^"]*" and group "[^"]*"\. This could be dangerous\.\s*$/;
 
 /** stderr without the warning tshark prints whenever it runs as root. */
 export function tsharkStderr(stderr: string): string {

@@ -31,7 +31,7 @@ export interface VerifierRejection {
   walk: string[];
 }
 
-export const WALK_KEPT = 400;
+const WALK_KEPT = 400;
 
 const INSN = /^(\d+): (\(.+|<.+>)$/;
 const SOURCE = /^; (.*) @ (.+):(\d+)$/;

@@ -14,7 +14,7 @@ import type { Collector, Exec } from './exec.js';
 import { validIfname } from './names.js';
 
 export type XdpAction = 'ABORTED' | 'DROP' | 'PASS' | 'TX' | 'REDIRECT';
-export const XDP_ACTIONS: readonly XdpAction[] = ['ABORTED', 'DROP', 'PASS', 'TX', 'REDIRECT'];
+const XDP_ACTIONS: readonly XdpAction[] = ['ABORTED', 'DROP', 'PASS', 'TX', 'REDIRECT'];
 
 /** Kernel's enum xdp_action value → name (include/uapi/linux/bpf.h). */
 export function xdpActionName(retval: number): XdpAction | `UNKNOWN(${number})` {

@@ -14,7 +14,7 @@ import { StartScreen } from './start-screen.js';
 import { Summary } from './summary.js';
 import { ThemeContext, makeTheme, useSize, useTheme, type Theme } from './theme.js';
 
-export interface WizardProps {
+interface WizardProps {
   session: WizardSession;
   theme?: Theme;
   onExit?(code: number): void;
@@ -136,7 +136,7 @@ function footerKeys(s: WizardState, session: WizardSession): KeyHint[] {
   return [...attach, ...fix, ['m', 'Markdown report'], ['j', 'JSON report'], ['d', 'details'], ['r', 'rerun'], quit];
 }
 
-export function handleKey(session: WizardSession, input: string, key: Key, size: { columns: number; rows: number }): void {
+function handleKey(session: WizardSession, input: string, key: Key, size: { columns: number; rows: number }): void {
   const s = session.getState();
   if (key.ctrl && input === 'c') { session.interrupt(); return; }
   if (s.phase === 'done') return;

@@ -12,7 +12,7 @@ import { netnsRefOf } from '../netns-ref.js';
 const LAB_NODES = ['client', 'gw', 'lb', 'real'] as const;
 const LAB_NS = /^([a-z0-9-]{1,10})-(client|gw|lb|real)$/;
 
-export interface XdpAttachment {
+interface XdpAttachment {
   iface: string;
   ifindex: number;
   /** Namespace name under /run/netns, or /proc/PID/ns/net for one without a name; undefined for the host's own. */
@@ -24,7 +24,7 @@ export interface XdpAttachment {
   mode: XdpMode;
 }
 
-export interface LabInfo {
+interface LabInfo {
   name: string;
   /** up: built and healthy apart from its faults; building: `lab up` running or crashed; partial: namespaces only. */
   phase: 'up' | 'building' | 'partial';

@@ -27,7 +27,7 @@ export function offerFix(store: Store, diagnosis: DiagnosisEntry[]): void {
   });
 }
 
-export interface FixRun {
+interface FixRun {
   store: Store; live: LiveLines; engine: WizardEngine; checks: PlannedCheck[]; signal: AbortSignal;
   diagnose(records: CheckRecord[]): DiagnosisEntry[];
 }

@@ -7,9 +7,9 @@ import { HOP_MARK } from '../report/format.js';
 
 export type StopState = HopState;
 
-export interface RouteStop { name: string; hops: string[]; state: StopState; requests: number; xdp: boolean }
+interface RouteStop { name: string; hops: string[]; state: StopState; requests: number; xdp: boolean }
 
-export interface RoutePicture {
+interface RoutePicture {
   stops: RouteStop[];
   /** In words, in stop names: where the packets were last seen and where they were lost. */
   verdict: string;

@@ -44,7 +44,7 @@ export function RungRow({ record, question, again }: { record: CheckRecord; ques
   );
 }
 
-export function FixRow({ outcome }: { outcome: FixOutcome }) {
+function FixRow({ outcome }: { outcome: FixOutcome }) {
   const theme = useTheme();
   return (
     <Box flexDirection="column" marginTop={1}>

@@ -13,7 +13,7 @@ function labRow(c: Extract<Choice, { kind: 'lab' }>): string {
   return `the built-in lab "${l.name}" — ${state}${faults}${l.programs ? ` · ${l.programs} XDP program(s)` : ''}`;
 }
 
-export function choiceRows(choices: Choice[]): string[] {
+function choiceRows(choices: Choice[]): string[] {
   const progs = choices.filter((c): c is Extract<Choice, { kind: 'iface' }> => c.kind === 'iface').map((c) => c.attachment);
   const wIf = Math.max(5, ...progs.map((a) => a.iface.length));
   const wNs = Math.max(6, ...progs.map((a) => (a.netnsLabel ?? a.netns ?? '(host)').length));

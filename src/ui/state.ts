@@ -36,7 +36,7 @@ export interface StartState {
   loading: boolean; choices: Choice[]; selected: number; problems: string[]; namespaces: number; error?: string;
 }
 
-export type Notice = { text: string; tone: 'good' | 'bad' | 'info' };
+type Notice = { text: string; tone: 'good' | 'bad' | 'info' };
 
 export interface WizardState {
   phase: Phase;

@@ -10,12 +10,12 @@ import { wrapCommand, wrapWords } from './text.js';
 import { STOP_MARK, routePicture, type StopState } from './route.js';
 import { useTheme, type Tone } from './theme.js';
 
-export interface Line { text: string; tone?: Tone; bold?: boolean }
+interface Line { text: string; tone?: Tone; bold?: boolean }
 interface Segment { lines: Line[]; priority: number }
 
 const STOP_TONE: Record<StopState, Tone> = { seen: 'good', xdp: 'accent', lost: 'bad', unseen: 'muted', unknown: 'muted' };
 
-export interface SummaryProps {
+interface SummaryProps {
   target: Target;
   records: CheckRecord[];
   diagnosis: DiagnosisEntry[];
