@@ -126,7 +126,10 @@ export default defineCheck({
     const evidence: Evidence[] = [];
     const findings: Finding[] = [];
 
-    const neighbour = await neighbourFinding(ctx, neighbourFrames, flowPackets, iface, dest);
+    // The probe side's neighbour table, read once and only when a judgement needs it.
+    let table: ReturnType<typeof unresolvedNeighbours> | undefined;
+    const neighbours = () => (table ??= unresolvedNeighbours(ctx, dest));
+    const neighbour = await neighbourFinding(neighbours, neighbourFrames, flowPackets, iface, dest);
     if (neighbour) {
       evidence.push(...neighbour.evidence);
       if (trouble && neighbour.finding) findings.push(neighbour.finding);
@@ -137,7 +140,7 @@ export default defineCheck({
     const tagRule = tagBesideFrame(inv);
     const tagged = [...flowPackets, ...neighbourFrames].filter((v) => v.tagBeside !== undefined);
     if (tagRule && tagged.length && trouble) {
-      const stuck = (await unresolvedNeighbours(ctx, dest)).filter(stillResolving);
+      const stuck = (await neighbours()).filter(stillResolving);
       const beside = tagBesideFinding(tagRule, tagged, dr?.drops ?? [], iface, stuck.map(describeNeighbour));
       if (beside) findings.push(beside);
     }
@@ -214,13 +217,15 @@ function changeVerb(c: PacketChange, said: string): string {
  * neighbour discovery with its hop limit changed is the same in effect: the kernel ignores ND whose hop limit is
  * not 255 (RFC 4861 7.1.1; IPV6_NDISC_HOP_LIMIT).
  */
-async function neighbourFinding(ctx: CheckContext, frames: Verdict[], flowPackets: Verdict[], iface: string, dest?: string): Promise<{ summary: string; evidence: Evidence[]; finding?: Finding } | undefined> {
+async function neighbourFinding(
+  neighbours: () => ReturnType<typeof unresolvedNeighbours>, frames: Verdict[], flowPackets: Verdict[], iface: string, dest?: string,
+): Promise<{ summary: string; evidence: Evidence[]; finding?: Finding } | undefined> {
   if (!frames.length) return undefined;
   const dropped = frames.filter((v) => DROPPED.has(v.action));
   const spoiled = frames.filter((v) => v.action === 'XDP_PASS' && v.trip?.changes.some((c) => c.field === 'ip.ttl' && c.after !== '255'));
   const kind = frames.some((v) => v.trip?.before.kind === 'arp') ? 'ARP' : 'IPv6 neighbour discovery';
   if (!dropped.length && !spoiled.length) return { summary: `${frames.length} ${kind} frame(s) passed`, evidence: [] as Evidence[] };
-  const unresolved = await unresolvedNeighbours(ctx, dest);
+  const unresolved = await neighbours();
   const state = unresolved.map(describeNeighbour);
   const bad = dropped.length ? dropped : spoiled;
   const evidence: Evidence[] = [{ label: `${kind} verdicts`, data: bad.slice(0, 8).map((v) => ({ packet: v.index, action: v.action, frame: v.trip?.before, changes: v.trip?.changes })) }];

@@ -3,7 +3,7 @@
 // happen before the capture tap), so silence there is expected, not a loss. Per-namespace nstat deltas
 // (TcpInCsumErrors, IpInHdrErrors) say why a hop dropped what it received.
 import {
-  PROBE_OUTCOME, counterDeltas, defineCheck, followedFlow, INVENTORY, kb, parseTcpdumpOutput, type CheckContext, type Collector,
+  PROBE_OUTCOME, counterDeltas, defineCheck, followedFlow, INVENTORY, kb, parseTcpdumpOutput, sameNetns, type CheckContext, type Collector,
   type Counters, type Evidence, type Finding, type Hop, type InventoryFacts, type NetnsRef, type TcpdumpPacket,
 } from '../src/plugins/api.js';
 import { analyzeRoute, routeObservation, type HopSighting } from './routing-analysis.js';
@@ -133,8 +133,6 @@ async function sampleAll(ctx: CheckContext, nodes: { node: string; netns?: Netns
   }));
   return out;
 }
-
-const sameNetns = (a?: NetnsRef, b?: NetnsRef) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** The first hop is the sender when the probe runs in its namespace (the lab's client c0). */
 function senderHop(ctx: CheckContext): Hop | undefined {

@@ -8,6 +8,7 @@ import { realFiles } from './tools/files.js';
 import type { LadderArgs } from './cli-args.js';
 import { ContainerError, containerNetns } from './containers.js';
 import { netnsRefOf } from './netns-ref.js';
+import { sameNetns } from './tools/netns.js';
 import { captureFilterOf, flowOfProbe } from './probe-flow.js';
 
 export class TargetError extends Error {}
@@ -46,8 +47,7 @@ export async function resolveTarget(exec: Exec, args: LadderArgs, opts: { verify
   const probe = probeOf(args);
   // A probe sent from the XDP side starts there: its requests leave through the XDP interface (the program never
   // sees them) and the replies come back into it. The route runs from the sender.
-  const same = (a?: NetnsRef, b?: NetnsRef) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-  if (probe && hops.length > 1 && same(probe.netns, netns) && !same(hops[0]!.netns, netns)) hops.reverse();
+  if (probe && hops.length > 1 && sameNetns(probe.netns, netns) && !sameNetns(hops[0]!.netns, netns)) hops.reverse();
   // nstat along the route: every namespace the hops and the probe live in (the host's when none is named).
   const nstatNodes = uniqueNamespaces([...hops.map((h) => h.netns), probe?.netns]);
   const flow = args.flow ?? (args.probe ? flowOfProbe(args.probe) : undefined);

@@ -19,7 +19,7 @@ export type { ProgRef, ProgRunResult } from '../tools/bpftool-prog-run.js';
 export { ToolOutputError } from '../tools/json.js';
 
 // Namespaces, addresses, mounts.
-export { nsLabel } from '../tools/netns.js';
+export { nsLabel, sameNetns } from '../tools/netns.js';
 export { cpuSpan, parseCpuList } from '../tools/cpus.js';
 export { forwardingKey, parseSysctlInt } from '../tools/sysctl.js';
 export { neighbourValid, parseRouteGet } from '../tools/ip.js';

@@ -26,3 +26,8 @@ export function nsLabel(ns?: NetnsRef): string {
   if (!ns) return '';
   return ns.kind === 'name' ? ns.name : ns.kind === 'path' ? ns.path : `pid ${ns.pid}`;
 }
+
+/** The same reference (undefined: the host's namespace). Two different references may still name one namespace. */
+export function sameNetns(a?: NetnsRef, b?: NetnsRef): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
