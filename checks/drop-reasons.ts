@@ -83,7 +83,7 @@ export default defineCheck({
     const routine = drops.filter((d) => !d.byProgram && d.routine).length;
     const family = dest.includes(':') ? 'IPv6' : 'IPv4';
     const evidence: Evidence[] = [
-      { label: 'flow', data: `${family} to or from ${dest}${family === 'IPv4' ? ' (and IPIP with that inner destination, and ARP about it)' : ''}`, command: collector.argv },
+      { label: 'flow', data: `${family} to or from ${dest}${family === 'IPv4' ? ' (and IPIP with that inner destination, and ARP about it)' : ' (and IPv6-in-IPv6 with that inner destination)'}`, command: collector.argv },
       { label: 'drops', data: drops },
     ];
     // Describe.

@@ -3,9 +3,11 @@
 // expert errors and malformed markers, the IPv4 total length against the bytes actually in the frame, the
 // IPv4 header checksum, and for IPIP the inner header too. A receiver drops a packet whose tot_len claims more
 // than it has (ip_rcv_core → IPSTATS_MIB_INTRUNCATEDPKTS) or whose checksum is wrong (IPSTATS_MIB_CSUMERRORS).
+// IPv6 has no header checksum; its payload length is judged as ipv6_rcv judges it (more than the frame holds:
+// dropped as truncated; less: the rest trimmed, not an error), through IPv6-in-IPv6 too.
 import {
   defineCheck, XDPDUMP, type ChecksumTrip, type Evidence, type ExpertItem, type Finding, type Ipv4Layer, type Severity,
-  type TsharkPacket, type XdpdumpFacts,
+  type TsharkPacket, type XdpdumpFacts, ipv6Words,
 } from '../src/plugins/api.js';
 
 interface PacketProblem {
@@ -90,6 +92,8 @@ export function checkPacket(p: TsharkPacket, action?: string, checksum?: Checksu
     if (ip.proto !== 4) break;
   }
 
+  const explained6 = checkIpv6Lengths(p, problems);
+
   const explainedL4 = new Set<string>();
   for (const [k, t] of p.transport.entries()) {
     if (t.checksumStatus !== 'bad') continue;
@@ -101,7 +105,7 @@ export function checkPacket(p: TsharkPacket, action?: string, checksum?: Checksu
       if (judged.problem) problems.push(judged.problem); else warnings.push(judged.warning!);
       continue;
     }
-    const ip = p.ipv4[t.ipIndex];
+    const ip = p.ipv4[t.ipIndex] ?? ipv6AsPseudo(p.ipv6.at(-1));
     const name = `${count > 1 ? (t.ipIndex === 0 ? 'outer ' : 'inner ') : ''}${t.proto.toUpperCase()} checksum`;
     const found = t.checksum !== undefined ? hex16(t.checksum) : '?';
     const expected = t.checksumCalculated !== undefined ? hex16(t.checksumCalculated) : '?';
@@ -122,10 +126,11 @@ export function checkPacket(p: TsharkPacket, action?: string, checksum?: Checksu
   }
 
   for (const e of p.experts) {
-    if (e.severity === 'warn') { warnings.push(describeExpert(e)); continue; }
+    if (e.severity === 'warn' && !(e.layer === 'ipv6' && explained6.has(e.layerIndex))) { warnings.push(describeExpert(e)); continue; }
     if (e.severity !== 'error') continue;
     // An expert error on a layer already reported field by field is the same problem in tshark's words.
     if (e.layer === 'ip' && explained.has(e.layerIndex)) continue;
+    if (e.layer === 'ipv6' && explained6.has(e.layerIndex)) continue;
     if ((e.layer === 'tcp' || e.layer === 'udp') && explainedL4.has(`${e.layer}#${e.layerIndex}`) && /checksum/.test(e.field ?? e.message)) continue;
     problems.push({
       cause: 'malformed-packet',
@@ -138,6 +143,43 @@ export function checkPacket(p: TsharkPacket, action?: string, checksum?: Checksu
     problems.push({ cause: 'malformed-packet', field: 'dissection', severity: 'critical', message: `tshark marks the packet malformed (${p.protocols})` });
   }
   return { number: p.number, problems, warnings };
+}
+
+const ipv6Name = (i: number, count: number) => (count === 1 ? 'IPv6' : i === 0 ? 'outer IPv6' : i === count - 1 ? 'inner IPv6' : `IPv6 #${i + 1}`);
+const IPV6_HDR = 40;
+
+/**
+ * IPv6 payload lengths of a packet with no IPv4 header, outside in: the first gets what the frame holds after
+ * the link layer and its own 40 bytes; an inner header (next header 41) what its outer one's payload leaves.
+ * Returns the layers reported, so tshark's own words for them are not repeated.
+ */
+function checkIpv6Lengths(p: TsharkPacket, problems: PacketProblem[]): Set<number> {
+  const explained = new Set<number>();
+  if (p.ipv4.length) return explained;
+  let available = p.frameLen - p.l2Len - IPV6_HDR;
+  let availableWhy = `frame length ${p.frameLen} − ${p.l2Len} − ${IPV6_HDR}`;
+  for (const [i, ip] of p.ipv6.entries()) {
+    const name = ipv6Name(i, p.ipv6.length);
+    // A payload length of 0 with a hop-by-hop header is a jumbogram; anything shorter than the frame is trimmed.
+    if (ip.payloadLen > available && !(ip.payloadLen === 0 && ip.nextHeader === 0)) {
+      const swapped = swap16(ip.payloadLen) === available;
+      problems.push({
+        cause: 'malformed-packet', field: `${name} payload length`, severity: 'critical',
+        message: `${name} payload length is ${ip.payloadLen} (${hex16(ip.payloadLen)}), expected ${available} (${hex16(available)}) = ${availableWhy}` +
+          (swapped ? ': written without htons' : ': it claims more bytes than the frame holds (receivers drop it as truncated)'),
+      });
+      explained.add(i);
+    }
+    availableWhy = `${name} payload length ${Math.min(ip.payloadLen, available)} − ${IPV6_HDR}`;
+    available = Math.min(ip.payloadLen, available) - IPV6_HDR;
+    if (ip.nextHeader !== 41) break;
+  }
+  return explained;
+}
+
+/** The innermost IPv6 header in the shape the partial-checksum test reads (addresses, L4 length). */
+function ipv6AsPseudo(ip: TsharkPacket['ipv6'][number] | undefined): { src?: string; dst?: string; totalLen: number; hdrLen: number } | undefined {
+  return ip && { src: ip.src, dst: ip.dst, totalLen: ip.payloadLen + IPV6_HDR, hdrLen: IPV6_HDR };
 }
 
 /**
@@ -161,12 +203,21 @@ export function judgeByEntry(c: ChecksumTrip, action: string | undefined, name: 
   return undefined;
 }
 
-/** The 16-bit one's-complement sum (not inverted) of the IPv4 pseudo-header: what a CHECKSUM_PARTIAL packet carries. */
+/**
+ * The 16-bit one's-complement sum (not inverted) of the IPv4 or IPv6 pseudo-header: what a CHECKSUM_PARTIAL
+ * packet carries.
+ */
 export function pseudoHeaderSum(src: string, dst: string, proto: number, l4Len: number): number {
-  const words = [...src.split('.'), ...dst.split('.')].map(Number);
   let sum = 0;
-  for (let i = 0; i < 8; i += 2) sum += (words[i]! << 8) | words[i + 1]!;
-  sum += proto + l4Len;
+  if (src.includes(':')) {
+    for (const w of [...(ipv6Words(src) ?? []), ...(ipv6Words(dst) ?? [])]) sum += w;
+    sum += (l4Len >>> 16) + (l4Len & 0xffff);
+  } else {
+    const octets = [...src.split('.'), ...dst.split('.')].map(Number);
+    for (let i = 0; i < 8; i += 2) sum += (octets[i]! << 8) | octets[i + 1]!;
+    sum += l4Len;
+  }
+  sum += proto;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum;
 }
@@ -175,6 +226,8 @@ const describeExpert = (e: ExpertItem) => `${e.layer}${e.layerIndex ? `#${e.laye
 
 const describeIp = (ip: Ipv4Layer) =>
   `${ip.src ?? '?'} > ${ip.dst ?? '?'} proto ${ip.proto} len ${ip.totalLen} ihl ${ip.hdrLen} csum ${ip.checksum !== undefined ? hex16(ip.checksum) : '?'} (${ip.checksumStatus ?? '?'})`;
+
+const describeIp6 = (ip: TsharkPacket['ipv6'][number]) => `${ip.src ?? '?'} > ${ip.dst ?? '?'} next header ${ip.nextHeader} payload ${ip.payloadLen}`;
 
 /** Actions after which a packet leaves the program (the others are dropped: their bytes do not matter). */
 const LEAVES = new Set(['XDP_TX', 'XDP_REDIRECT', 'XDP_PASS']);
@@ -212,7 +265,7 @@ export default defineCheck({
     }
     const lines = checked.slice(0, 12).map((c) =>
       `#${c.number} ${c.action ?? ''} ${c.pkt.frameLen} bytes ${c.pkt.protocols}: ` +
-      (c.pkt.ipv4.length ? c.pkt.ipv4.map(describeIp).join(' | ') : 'no IPv4') +
+      (c.pkt.ipv4.length ? c.pkt.ipv4.map(describeIp).join(' | ') : c.pkt.ipv6.length ? c.pkt.ipv6.map(describeIp6).join(' | ') : 'no IP') +
       (c.problems.length ? `  ✗ ${c.problems.map((p) => p.field).join(', ')}` : '  ✓'));
     evidence.push({ label: 'dissection', data: lines.join('\n') + (checked.length > 12 ? `\n... ${checked.length - 12} more` : '') });
     const warnings = [...new Set(checked.flatMap((c) => c.warnings))];
@@ -243,7 +296,7 @@ export default defineCheck({
       const what = findings.every((f) => f.cause === 'tx-checksum-partial') ? 'carry an unfinished checksum' : 'malformed';
       return { status: 'fail', summary: `${bad} of ${checked.length} exit packet(s) ${what}: ${worst.message}${more}`, evidence, findings };
     }
-    const encap = checked.some((c) => c.pkt.ipv4.length > 1) ? ' (outer and inner IPv4)' : '';
+    const encap = checked.some((c) => c.pkt.ipv4.length > 1) ? ' (outer and inner IPv4)' : checked.some((c) => c.pkt.ipv6.length > 1) ? ' (outer and inner IPv6)' : '';
     return {
       status: 'pass',
       summary: `${checked.length} exit packet(s) well formed${encap}: lengths match the frames, header checksums correct, no tshark errors`,

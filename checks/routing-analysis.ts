@@ -71,7 +71,7 @@ export function analyzeRoute(sightings: HopSighting[], dest?: { ip: string; port
   if (synRetransmissions) verdict += `; ${synRetransmissions} SYN retransmission(s)`;
 
   const lines = perHop.map((h) =>
-    `${h.xdp ? '◆' : '·'} ${h.label.padEnd(26)} ${h.error ? `not captured: ${h.error}` : `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} IPIP)` : ''}, ${h.replies} reply(ies)`}` +
+    `${h.xdp ? '◆' : '·'} ${h.label.padEnd(26)} ${h.error ? `not captured: ${h.error}` : `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} encapsulated)` : ''}, ${h.replies} reply(ies)`}` +
     (h.xdp && h.requests === 0 && !h.error ? '  ← native XDP: tcpdump cannot see consumed packets' : ''));
   return { perHop, lastSeen, synRetransmissions, lostAfterXdp, noReplyFromXdpHop, neverReachedXdp, answered, verdict, lines };
 }

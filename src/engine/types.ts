@@ -158,7 +158,7 @@ export interface RouteHop {
   /** Packets of the probe's flow towards its destination; 0 when not captured. */
   requests: number;
   replies: number;
-  /** Requests seen inside an outer IP header (IPIP). */
+  /** Requests seen inside an outer IP header (IPIP, IPv6-in-IPv6, either family in the other). */
   encapsulated: number;
   /** Why this hop was not captured. */
   error?: string;

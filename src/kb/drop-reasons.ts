@@ -142,9 +142,25 @@ const TIME_EXCEEDED: Omit<DropReasonInfo, 'source'> = {
   afterXdp: 'the program lowered the TTL before XDP_PASS (the stack decrements it again when it forwards), or the packets arrive with too small a TTL (a routing loop)',
   fix: 'leave the TTL to the stack when the program returns XDP_PASS; decrement it only when the program forwards the packet itself (XDP_TX, bpf_redirect)',
 };
+const IPV6_NOT_FORWARDING: DropReasonInfo = {
+  ...ROWS.find((r) => r.reason === 'IP_INADDRERRORS')!,
+  meaning: 'the IPv6 packet is addressed to an address this host does not own, and it does not forward IPv6 (net.ipv6.conf.all.forwarding=0)',
+  source: 'net/ipv6/ip6_output.c ip6_forward(): forwarding off → `goto error` → IPSTATS_MIB_INADDRERRORS, SKB_DROP_REASON_IP_INADDRERRORS',
+};
+
+const IPV6_TOO_SMALL: DropReasonInfo = {
+  ...ROWS.find((r) => r.reason === 'PKT_TOO_SMALL')!,
+  meaning: 'the IPv6 payload length claims more bytes than the frame holds after the header (or the header is cut short)',
+  afterXdp: 'a header rewrite wrote payload_len wrong — the blog\'s bug over IPv6: the outer payload length without htons()',
+  fix: 'write payload_len with bpf_htons(inner packet length), the bytes after the 40-byte outer header',
+  source: 'net/ipv6/ip6_input.c ip6_rcv_core(): `if (pkt_len + sizeof(struct ipv6hdr) > skb->len) { __IP6_INC_STATS(..., IPSTATS_MIB_INTRUNCATEDPKTS); SKB_DR_SET(reason, PKT_TOO_SMALL); ...}`',
+};
+
 const BY_LOCATION = new Map<string, DropReasonInfo>([
   ['IP_INHDR@ip_forward', { ...TIME_EXCEEDED, source: 'net/ipv4/ip_forward.c ip_forward(): `if (ip_hdr(skb)->ttl <= 1) goto too_many_hops;` → IP_INHDR' }],
   ['IP_INHDR@ip6_forward', { ...TIME_EXCEEDED, source: 'net/ipv6/ip6_output.c ip6_forward(): `if (hdr->hop_limit <= 1)` → ICMPv6 time exceeded, IP_INHDR' }],
+  ['IP_INADDRERRORS@ip6_forward', IPV6_NOT_FORWARDING],
+  ['PKT_TOO_SMALL@ip6_rcv_core', IPV6_TOO_SMALL],
 ]);
 
 const BY_REASON = new Map(ROWS.map((r) => [r.reason, r]));

@@ -12,7 +12,7 @@ import { DEFAULT_PROBE_TIMEOUT_MS, type LabProbeResult, runLabProbe } from './pr
 import { readState, writeState } from './state.js';
 import { formatStatus, labStatus } from './status.js';
 import { LabError, describeStep, runSteps, withSignal } from './steps.js';
-import { DEFAULT_PREFIX, allNamespaces, pinDir, validLabName } from './topology.js';
+import { DEFAULT_PREFIX, VIP, VIP6, VIP_PORT, allNamespaces, pinDir, validLabName } from './topology.js';
 import { labUp } from './up.js';
 
 type IO = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
@@ -26,9 +26,12 @@ The blog's load-balancer topology (client, gw, lb, real) in network namespaces N
 
 Verbs:
   up [--fault F]...      build the lab (healthy unless faults are given)
+     [--ipv6]            dual stack: the LB also balances [fd00:192:168:10::1]:50002 (IPv6-in-IPv6),
+                         and \`lab probe\`, the faults and \`xdp-doctor --lab\` use that IPv6 path
   down                   remove everything of the lab; safe to repeat
   status [--json]        topology, XDP programs per interface, params map, active faults
-  probe [--timeout MS]   send a string from the client to 192.168.10.1:50002; exit 0 only if it echoes back
+  probe [--timeout MS]   send a string from the client to the VIP (192.168.10.1:50002, or the IPv6 VIP of a
+                         --ipv6 lab); exit 0 only if it echoes back
   break F | fix F        turn one fault on or off on a running lab
 
 Options:
@@ -43,7 +46,7 @@ const HINT = 'see `xdp-doctor lab --help`';
 
 const common = { 'lab-name': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 const OPTIONS = {
-  up: { ...common, fault: { type: 'string', multiple: true } },
+  up: { ...common, fault: { type: 'string', multiple: true }, ipv6: { type: 'boolean' } },
   down: common,
   status: { ...common, json: { type: 'boolean' } },
   probe: { ...common, timeout: { type: 'string' } },
@@ -77,7 +80,7 @@ export async function labCommand(args: string[], io: IO): Promise<number> {
     err(`${(e as Error).message.split('\n')[0]}; ${HINT}`);
     return 2;
   }
-  const values = parsed.values as { 'lab-name'?: string; help?: boolean; fault?: string[]; json?: boolean; timeout?: string };
+  const values = parsed.values as { 'lab-name'?: string; help?: boolean; fault?: string[]; json?: boolean; timeout?: string; ipv6?: boolean };
   if (values.help) { out(USAGE); return 0; }
   const want = POSITIONALS[v];
   if (parsed.positionals.length !== want) {
@@ -92,7 +95,7 @@ export async function labCommand(args: string[], io: IO): Promise<number> {
 
   try {
     switch (v) {
-      case 'up': return await up(prefix, values.fault ?? [], out, err);
+      case 'up': return await up(prefix, values.fault ?? [], Boolean(values.ipv6), out, err);
       case 'down': return await down(prefix, out);
       case 'status': return await status(prefix, Boolean(values.json), out);
       case 'probe': return await probe(prefix, values.timeout, out);
@@ -105,7 +108,7 @@ export async function labCommand(args: string[], io: IO): Promise<number> {
   }
 }
 
-async function up(prefix: string, faults: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function up(prefix: string, faults: string[], ipv6: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   for (const f of faults) if (!isFaultId(f)) throw unknownFault(f);
   const wanted = [...new Set(faults)] as FaultId[];
   requireRoot();
@@ -128,7 +131,7 @@ async function up(prefix: string, faults: string[], out: (s: string) => void, er
   }
 
   const t0 = Date.now();
-  out(`lab ${prefix}: building${wanted.length ? ` with faults ${wanted.join(', ')}` : ''}`);
+  out(`lab ${prefix}: building${ipv6 ? ' (dual stack, probed over IPv6)' : ''}${wanted.length ? ` with faults ${wanted.join(', ')}` : ''}`);
   // Ctrl-C or SIGTERM mid-build: stop at the next step and tear down, rather than leave half a lab behind.
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -136,7 +139,7 @@ async function up(prefix: string, faults: string[], out: (s: string) => void, er
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await labUp(withSignal(realExec, abort.signal), prefix, wanted, out);
+    await labUp(withSignal(realExec, abort.signal), prefix, wanted, out, ipv6);
   } catch (e) {
     err(`lab up failed: ${(e as Error).message}`);
     out(`lab ${prefix}: cleaning up what was built`);
@@ -180,7 +183,7 @@ async function toggle(prefix: string, which: 'break' | 'fix', fault: string, out
   const state = requireUp(prefix);
   const g1Mac = state.macs['gw/g1'];
   if (!g1Mac) throw new LabError(`state file of lab ${prefix} has no MAC for gw g1; run \`lab down\` and \`lab up\` again`);
-  const ctx: LabContext = { prefix, g1Mac, objects: labObjects() };
+  const ctx: LabContext = { prefix, g1Mac, objects: labObjects(), ipv6: state.ipv6 === true };
   if (which === 'break' || fault === 'bad-iphdr') await requireObjects(realExec);
   const active = state.faults.includes(fault);
   const steps = faultSteps(fault, which, ctx);
@@ -205,15 +208,15 @@ async function probe(prefix: string, timeout: string | undefined, out: (s: strin
   }
   requireRoot();
   const state = requireUp(prefix);
-  const r = await runLabProbe(realExec, prefix, timeoutMs);
-  out(formatProbe(prefix, r, state.faults));
+  const r = await runLabProbe(realExec, prefix, timeoutMs, state.ipv6 === true);
+  out(formatProbe(prefix, r, state.faults, state.ipv6 === true));
   return r.ok ? 0 : 1;
 }
 
-function formatProbe(prefix: string, r: LabProbeResult, faults: string[]): string {
+function formatProbe(prefix: string, r: LabProbeResult, faults: string[], ipv6: boolean): string {
   const lines: string[] = [];
   if (r.ok) {
-    lines.push(`lab ${prefix}: probe ok: echo from 192.168.10.1:50002 came back in ${r.durationMs} ms`);
+    lines.push(`lab ${prefix}: probe ok: echo from ${ipv6 ? `[${VIP6}]` : VIP}:${VIP_PORT} came back in ${r.durationMs} ms`);
     return lines.join('\n');
   }
   const how = r.timedOut ? 'nc timed out' : r.stdout ? `unexpected reply ${JSON.stringify(r.stdout.slice(0, 80))}` : `no echo (nc exit ${r.exitCode})`;

@@ -3,7 +3,7 @@
 // "apply fix" flow all read these, so there is one definition of each.
 import type { Fix, NetnsRef } from '../engine/types.js';
 import type { LabObjects } from './paths.js';
-import { ZERO_PARAMS, writeParamsArgv, writeParamsStep } from './params.js';
+import { ZERO_PARAMS, ZERO_PARAMS6, writeParams6Argv, writeParams6Step, writeParamsArgv, writeParamsStep } from './params.js';
 import { attachNative, detachNative, loadLbReusingMap, unpin } from './programs.js';
 import type { Step } from './steps.js';
 import { CLIENT_IFACE, LB_IFACE, PEER_IFACE, type LabNode, nsRef, pins } from './topology.js';
@@ -17,6 +17,8 @@ export interface LabContext {
   /** MAC of gw g1, the LB's next hop (params.dst_mac). */
   g1Mac: string;
   objects: LabObjects;
+  /** A `lab up --ipv6` lab: the probe goes to the IPv6 VIP, so the faults that depend on the family break that path. */
+  ipv6: boolean;
 }
 
 interface LabFault {
@@ -44,13 +46,13 @@ function asFix(title: string, netns: NetnsRef, steps: Step[], undo?: Step[]): Fi
 function define(f: Omit<LabFault, 'break' | 'fix'> & {
   breakSteps(ctx: LabContext): Step[];
   fixSteps(ctx: LabContext): Step[];
-  fixTitle: string;
+  fixTitle: string | ((ctx: LabContext) => string);
 }): LabFault {
   const { breakSteps, fixSteps, fixTitle, ...rest } = f;
   return {
     ...rest,
     break: (ctx) => asFix(`Break: ${f.title}`, nsRef(ctx.prefix, f.node), breakSteps(ctx)),
-    fix: (ctx) => asFix(fixTitle, nsRef(ctx.prefix, f.node), fixSteps(ctx), breakSteps(ctx)),
+    fix: (ctx) => asFix(typeof fixTitle === 'string' ? fixTitle : fixTitle(ctx), nsRef(ctx.prefix, f.node), fixSteps(ctx), breakSteps(ctx)),
   };
 }
 
@@ -64,9 +66,10 @@ export const LAB_FAULTS: Readonly<Record<FaultId, LabFault>> = {
       'nothing and returns XDP_PASS.',
     symptom: 'SYNs reach lb l0 and go up the LB\'s own stack, which does not forward: lost at lb l0.',
     node: 'lb',
-    breakSteps: (ctx) => [{ argv: writeParamsArgv(ctx.prefix, ZERO_PARAMS) }],
-    fixSteps: (ctx) => [writeParamsStep(ctx.prefix, ctx.g1Mac)],
-    fixTitle: 'Write xdp_params_array[0] with a 4-byte key (dst_mac of gw g1, real, LB and VIP addresses)',
+    // Over IPv6 the probe's path reads xdp_params6_array, so that is the map left unwritten.
+    breakSteps: (ctx) => [{ argv: ctx.ipv6 ? writeParams6Argv(ctx.prefix, ZERO_PARAMS6) : writeParamsArgv(ctx.prefix, ZERO_PARAMS) }],
+    fixSteps: (ctx) => [ctx.ipv6 ? writeParams6Step(ctx.prefix, ctx.g1Mac) : writeParamsStep(ctx.prefix, ctx.g1Mac)],
+    fixTitle: (ctx) => `Write ${ctx.ipv6 ? 'xdp_params6_array' : 'xdp_params_array'}[0] with a 4-byte key (dst_mac of gw g1, real, LB and VIP addresses)`,
   }),
   'bad-iphdr': define({
     id: 'bad-iphdr',

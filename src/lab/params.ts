@@ -2,11 +2,13 @@
 // hex bytes `bpftool map update ... value hex` takes. The program compares addresses after bpf_ntohl, so the
 // map holds them in HOST byte order (the blog's dump: 10.111.221.11 = 175103243), i.e. little-endian on x86.
 import { endianness } from 'node:os';
-import { ipv4ToU32 } from '../tools/addresses.js';
-import { LB_IP, REAL_IP, VIP, pins } from './topology.js';
+import { ipv4ToU32, ipv6Bytes, ipv6Words } from '../tools/addresses.js';
+import { LB_IP, LB_IP6, REAL_IP, REAL_IP6, VIP, VIP6, pins } from './topology.js';
 import type { Step } from './steps.js';
 
 const PARAMS_VALUE_SIZE = 20;
+/** xdp_params6_array's value: dst_mac[6], pad[2], then daddr, saddr, vip as 16 bytes each, network order. */
+const PARAMS6_VALUE_SIZE = 56;
 
 function u32HostBytes(v: number): number[] {
   const b = Buffer.alloc(4);
@@ -43,3 +45,24 @@ export function writeParamsStep(prefix: string, g1Mac: string): Step {
 }
 
 export const ZERO_PARAMS: string[] = hex(new Array(PARAMS_VALUE_SIZE).fill(0));
+
+function ipv6WireBytes(ip: string): number[] {
+  const words = ipv6Words(ip);
+  if (!words) throw new Error(`not an IPv6 address: ${ip}`);
+  return ipv6Bytes(words);
+}
+
+/** The IPv6 params of a `lab up --ipv6` lab: the same next hop, the real, the LB and the VIP over IPv6. */
+export function params6ValueHex(g1Mac: string): string[] {
+  return hex([...macBytes(g1Mac), 0, 0, ...ipv6WireBytes(REAL_IP6), ...ipv6WireBytes(LB_IP6), ...ipv6WireBytes(VIP6)]);
+}
+
+export function writeParams6Argv(prefix: string, value: string[]): string[] {
+  return ['bpftool', 'map', 'update', 'pinned', pins(prefix).params6, 'key', 'hex', '00', '00', '00', '00', 'value', 'hex', ...value];
+}
+
+export function writeParams6Step(prefix: string, g1Mac: string): Step {
+  return { argv: writeParams6Argv(prefix, params6ValueHex(g1Mac)) };
+}
+
+export const ZERO_PARAMS6: string[] = hex(new Array(PARAMS6_VALUE_SIZE).fill(0));

@@ -4,7 +4,7 @@
 import type { ProbeSpec } from '../engine/types.js';
 import type { Exec } from '../tools/exec.js';
 import { createTools, type Tools } from '../tools/index.js';
-import { LB_IFACE, NODES, type LabNode, VIP, VIP_PORT, nsRef } from './topology.js';
+import { LB_IFACE, NODES, type LabNode, VIP, VIP6, VIP_PORT, nsRef } from './topology.js';
 
 const PROBE_TEXT = 'xdp-doctor lab probe';
 export const DEFAULT_PROBE_TIMEOUT_MS = 3000;
@@ -13,14 +13,15 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 3000;
  * nc -N closes its write side after stdin's EOF, so the echo server sees the end, echoes and closes, and nc exits 0
  * once the echo is back. -w bounds both the connect and the idle wait.
  */
-export function labProbeSpec(prefix: string, timeoutMs = DEFAULT_PROBE_TIMEOUT_MS): ProbeSpec {
+export function labProbeSpec(prefix: string, timeoutMs = DEFAULT_PROBE_TIMEOUT_MS, ipv6 = false): ProbeSpec {
   const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
+  const vip = ipv6 ? VIP6 : VIP;
   return {
-    argv: ['nc', '-N', '-w', String(secs), VIP, String(VIP_PORT)],
+    argv: ['nc', '-N', '-w', String(secs), vip, String(VIP_PORT)],
     netns: nsRef(prefix, 'client'),
     input: `${PROBE_TEXT}\n`,
     expectStdout: PROBE_TEXT,
-    destination: { ip: VIP, port: VIP_PORT },
+    destination: { ip: vip, port: VIP_PORT },
     // nc's own -w ends it; this outer bound only catches a wedged nc.
     timeoutMs: secs * 1000 + 2000,
   };
@@ -86,8 +87,8 @@ export interface LabProbeResult {
 // nstat counters that name a reason a packet died; only those that moved are reported.
 const DROP_COUNTER = /Err|Drop|Discard|Trunc|Csum|NoRoute|Fail|Unknown|Overflow/;
 
-export async function runLabProbe(exec: Exec, prefix: string, timeoutMs = DEFAULT_PROBE_TIMEOUT_MS): Promise<LabProbeResult> {
-  const spec = labProbeSpec(prefix, timeoutMs);
+export async function runLabProbe(exec: Exec, prefix: string, timeoutMs = DEFAULT_PROBE_TIMEOUT_MS, ipv6 = false): Promise<LabProbeResult> {
+  const spec = labProbeSpec(prefix, timeoutMs, ipv6);
   const tools = createTools(exec);
   const before = await snapshot(tools, prefix);
   const r = await exec.run(spec.argv, { netns: spec.netns, input: spec.input, timeoutMs: spec.timeoutMs });

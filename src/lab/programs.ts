@@ -10,9 +10,13 @@ export function loadLbWithPinnedMaps(prefix: string, obj: string): Step {
   return { argv: ['bpftool', 'prog', 'load', obj, p.lbProg, 'type', 'xdp', 'pinmaps', p.lbMaps] };
 }
 
-/** A replacement LB object that keeps the params already written: reuse the pinned map by name. */
+/** A replacement LB object that keeps the params already written: reuse both pinned params maps by name. */
 export function loadLbReusingMap(prefix: string, obj: string, pin: string): Step {
-  return { argv: ['bpftool', 'prog', 'load', obj, pin, 'type', 'xdp', 'map', 'name', 'xdp_params_array', 'pinned', pins(prefix).params] };
+  const p = pins(prefix);
+  return {
+    argv: ['bpftool', 'prog', 'load', obj, pin, 'type', 'xdp', 'map', 'name', 'xdp_params_array', 'pinned', p.params,
+      'map', 'name', 'xdp_params6_array', 'pinned', p.params6],
+  };
 }
 
 export function loadProg(obj: string, pin: string): Step {

@@ -16,6 +16,8 @@ export interface LabState {
   pins: string[];
   echoPid?: number;
   faults: FaultId[];
+  /** Built with `lab up --ipv6`: dual stack, and the probe goes to the IPv6 VIP. Absent on older state files. */
+  ipv6?: boolean;
   /** `node/iface` → ifindex and MAC, read back from the kernel after the links exist. */
   ifindexes: Record<string, number>;
   macs: Record<string, string>;

@@ -1,14 +1,14 @@
 // `lab status`: what exists right now, read from the kernel (namespaces, interfaces, attached XDP programs,
 // the LB's params entry) plus the state file's record of active faults and the echo server.
 import { existsSync } from 'node:fs';
-import { macOf, u32ToIpv4 } from '../tools/addresses.js';
+import { ipv6Text, macOf, u32ToIpv4 } from '../tools/addresses.js';
 import type { MapEntry } from '../tools/bpftool.js';
 import type { Exec } from '../tools/exec.js';
 import { createTools, type Tools } from '../tools/index.js';
 import type { LinkInfo, XdpMode } from '../tools/ip.js';
 import { findEchoServers } from './down.js';
 import { readState } from './state.js';
-import { LINKS, NODES, type LabNode, nsName, nsRef, pinDir, pins } from './topology.js';
+import { LINKS, NODES, type LabNode, VIP6, VIP_PORT, nsName, nsRef, pinDir, pins } from './topology.js';
 
 interface LabStatus {
   prefix: string;
@@ -23,6 +23,9 @@ interface LabStatus {
   faults: string[];
   echoServer: { pid: number; alive: boolean } | null;
   params: { dst_mac: string; daddr: number; saddr: number; vip: number } | null;
+  /** `lab up --ipv6` only: xdp_params6_array[0], addresses as text. */
+  params6?: { dst_mac: string; daddr: string; saddr: string; vip: string } | null;
+  ipv6: boolean;
   pinDir: string;
 }
 
@@ -34,6 +37,14 @@ export function paramsOf(dump: MapEntry[]): LabStatus['params'] {
   const v = dump[0]?.formatted?.value as { dst_mac?: unknown; daddr: number; saddr: number; vip: number } | undefined;
   if (!v || !Array.isArray(v.dst_mac)) return null;
   return { dst_mac: macOf(v.dst_mac as number[]), daddr: v.daddr, saddr: v.saddr, vip: v.vip };
+}
+
+/** xdp_params6_array[0] from its raw 56 bytes (in6_addr's BTF is a union of arrays, the bytes are plainer). */
+export function params6Of(dump: MapEntry[]): LabStatus['params6'] {
+  const v = dump[0]?.value;
+  if (!v || v.length < 56) return null;
+  const addr = (at: number) => ipv6Text(Array.from({ length: 8 }, (_, i) => (v[at + 2 * i]! << 8) | v[at + 2 * i + 1]!));
+  return { dst_mac: macOf(v.slice(0, 6)), daddr: addr(8), saddr: addr(24), vip: addr(40) };
 }
 
 async function readParams(tools: Tools, prefix: string): Promise<LabStatus['params']> {
@@ -88,6 +99,8 @@ export async function labStatus(exec: Exec, prefix: string): Promise<LabStatus> 
     faults: state?.faults ?? [],
     echoServer: state?.echoPid ? { pid: state.echoPid, alive: echoPids.includes(state.echoPid) } : echoPids[0] ? { pid: echoPids[0], alive: true } : null,
     params: phase === 'down' ? null : await readParams(tools, prefix),
+    ipv6: state?.ipv6 === true,
+    ...(state?.ipv6 ? { params6: await tools.bpftool.mapDumpPinned(pins(prefix).params6).then(params6Of, () => null) } : {}),
     pinDir: pinDir(prefix),
   };
 }
@@ -97,6 +110,7 @@ export function formatStatus(s: LabStatus): string {
   lines.push(`lab ${s.prefix}: ${s.phase}${s.phase === 'up' ? (s.faults.length ? ` with faults ${s.faults.join(', ')}` : ', healthy (no faults)') : ''}`);
   if (s.phase === 'down') return lines.join('\n') + '\n';
   lines.push('  client 10.111.220.11 -> gw -> lb 10.111.221.11 (XDP LB, IPIP to real) -> gw -> real 10.111.222.11 (VIP 192.168.10.1:50002) -> client');
+  if (s.ipv6) lines.push(`  over IPv6 (the probe's path): client fd00:111:220::11 -> gw -> lb fd00:111:221::11 (IPv6-in-IPv6 to real) -> gw -> real fd00:111:222::11 (VIP [${VIP6}]:${VIP_PORT}) -> client`);
   for (const n of s.namespaces) {
     lines.push(`  ${n.node.padEnd(6)} netns ${n.name}${n.present ? '' : ' (missing)'}`);
     for (const i of s.interfaces.filter((x) => x.node === n.node)) {
@@ -109,6 +123,11 @@ export function formatStatus(s: LabStatus): string {
     lines.push(`  params xdp_params_array[0]: dst_mac ${s.params.dst_mac} daddr ${u32ToIpv4(s.params.daddr)} saddr ${u32ToIpv4(s.params.saddr)} vip ${u32ToIpv4(s.params.vip)}`);
   } else {
     lines.push(`  params: no pinned xdp_params_array under ${s.pinDir}`);
+  }
+  if (s.params6) {
+    lines.push(`  params xdp_params6_array[0]: dst_mac ${s.params6.dst_mac} daddr ${s.params6.daddr} saddr ${s.params6.saddr} vip ${s.params6.vip}`);
+  } else if (s.ipv6) {
+    lines.push(`  params: no readable xdp_params6_array under ${s.pinDir}`);
   }
   lines.push(`  echo server: ${s.echoServer ? `pid ${s.echoServer.pid} ${s.echoServer.alive ? 'running' : 'NOT running'}` : 'none'}`);
   lines.push(`  faults: ${s.faults.length ? s.faults.join(', ') : 'none'}`);

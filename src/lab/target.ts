@@ -14,6 +14,8 @@ const LAB_WINDOW_MS = 3000;
  * protocol is 4, so `tcp port` alone would miss it between the LB and the real).
  */
 const LAB_CAPTURE_FILTER = ['tcp', 'port', String(VIP_PORT), 'or', 'ip', 'proto', '4'];
+/** `lab up --ipv6`: the LB's copy is IPv6-in-IPv6 (next header 41) between the LB and the real. */
+const LAB_CAPTURE_FILTER6 = [...LAB_CAPTURE_FILTER, 'or', 'ip6', 'proto', '41'];
 
 function labHops(prefix: string): Hop[] {
   const hop = (label: string, node: (typeof NODES)[number], iface: string, xdp?: boolean): Hop => ({
@@ -29,18 +31,19 @@ function labHops(prefix: string): Hop[] {
   ];
 }
 
-export function labTargetFor(prefix: string): Target {
+/** The lab's probe family comes from its state file: a lab built with `lab up --ipv6` is probed over IPv6. */
+export function labTargetFor(prefix: string, ipv6 = readState(prefix)?.ipv6 === true): Target {
   return {
     kind: 'lab',
     iface: LB_IFACE,
     netns: nsRef(prefix, 'lb'),
     labName: prefix,
     hops: labHops(prefix),
-    probe: labProbeSpec(prefix),
+    probe: labProbeSpec(prefix, undefined, ipv6),
     windowMs: LAB_WINDOW_MS,
     expect: [],
     nstatNodes: NODES.map((node) => ({ node, netns: nsRef(prefix, node) })),
-    captureFilter: LAB_CAPTURE_FILTER,
+    captureFilter: ipv6 ? LAB_CAPTURE_FILTER6 : LAB_CAPTURE_FILTER,
   };
 }
 
@@ -59,5 +62,5 @@ export async function labTarget(prefix: string): Promise<Target | { error: strin
   if (present.length < NODES.length || state?.phase !== 'up') {
     return { error: `lab ${prefix} is only partly built: run \`xdp-doctor lab down --lab-name ${prefix}\` and \`lab up\` again` };
   }
-  return labTargetFor(prefix);
+  return labTargetFor(prefix, state.ipv6 === true);
 }

@@ -40,7 +40,7 @@ export const HOP_LEGEND = '✓ seen · ◆ reached the XDP program · ✗ lost �
 function hopCounts(h: RouteHop): string {
   if (h.error) return `not captured: ${h.error}`;
   if (h.state === 'unknown') return 'no data';
-  return `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} IPIP)` : ''}, ${h.replies} reply(ies)`;
+  return `${h.requests} request(s)${h.encapsulated ? ` (${h.encapsulated} encapsulated)` : ''}, ${h.replies} reply(ies)`;
 }
 
 /** The route, one line per hop under its verdict. */

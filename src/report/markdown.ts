@@ -35,7 +35,7 @@ export function renderMarkdown(report: RunReport): string {
     const r = report.route;
     out.push('## Route', '', r.verdict, '');
     if (!r.missing) {
-      out.push('| | hop | interface | requests | replies | IPIP | |', '|---|---|---|---|---|---|---|');
+      out.push('| | hop | interface | requests | replies | encapsulated | |', '|---|---|---|---|---|---|---|');
       for (const h of r.hops) {
         const note = h.error ? `not captured: ${h.error}` : h.state === 'lost' ? 'lost here' : h.state === 'xdp' ? 'XDP program (tcpdump cannot see what it consumed)' : '';
         out.push(`| ${HOP_MARK[h.state]} | ${cell(h.label)} | ${cell(h.iface)} | ${h.requests} | ${h.replies} | ${h.encapsulated} | ${cell(note)} |`);

@@ -43,7 +43,8 @@ export const L3 = { ipv4: 0x0800, ipv6: 0x86dd, arp: 0x0806 } as const;
 /**
  * The program for the flow of these addresses. bpftrace reads args->protocol in host order (ntohs in the
  * tracepoint). IPv4: either address, or an IPIP packet whose inner destination is one (a load balancer's
- * encapsulation). IPv6: either address. ARP: a request or reply about one of the IPv4 addresses (a filter that
+ * encapsulation). IPv6: either address, or an IPv6-in-IPv6 packet whose inner destination is one (the same
+ * load balancer over IPv6). ARP: a request or reply about one of the IPv4 addresses (a filter that
  * drops ARP stops the flow before its first packet).
  */
 export function dropReasonsProgram(ips: string[]): string {
@@ -81,7 +82,8 @@ export function dropReasonsProgram(ips: string[]): string {
     lines.push(
       '  if ($proto == 0x86DD) {',
       '    $ip6 = (struct ipv6hdr *)($skb->head + $skb->network_header);',
-      `    if (${any6('$ip6->daddr')} || ${any6('$ip6->saddr')}) {`,
+      '    $inner6 = (struct ipv6hdr *)($skb->head + $skb->network_header + 40);',
+      `    if (${any6('$ip6->daddr')} || ${any6('$ip6->saddr')} || ($ip6->nexthdr == 41 && (${any6('$inner6->daddr')}))) {`,
       `  ${record(L3.ipv6, '$ip6->nexthdr')}`,
       '    }',
       '  }',

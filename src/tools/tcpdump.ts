@@ -13,7 +13,7 @@ export interface TcpdumpPacket {
   seq?: number;
   /** ICMP echo: which half, and the id and sequence that pair a reply with its request. */
   echo?: { reply: boolean; id: number; seq: number };
-  /** IPIP: the outer addresses; src/dst/ports then describe the inner packet. */
+  /** IPIP, IPv6-in-IPv6 (or either family in the other): the outer addresses; src/dst/ports then describe the inner packet. */
   outer?: { src: string; dst: string };
   /** ARP or IPv6 neighbour discovery: the flow's neighbour resolution, not one of its requests or replies. */
   neighbour?: boolean;
@@ -35,16 +35,25 @@ export function parseTcpdumpLine(line: string): TcpdumpPacket | undefined {
   const pkt: TcpdumpPacket = { ts: Number(m[1]), proto: m[2]!, raw: line };
   if (pkt.proto === 'ARP' || /ICMP6, neighbor (solicitation|advertisement)/.test(line)) pkt.neighbour = true;
   let rest = m[3]!;
-  if (pkt.proto === 'IP') {
-    // tcpdump puts its complaint before the addresses: "truncated-ip - 15300 bytes missing! A > B: ...".
-    const takeComplaint = () => {
-      const start = rest.search(/\d+\.\d+\.\d+\.\d+(?:\.\d+)? > /);
-      if (start > 0) { pkt.malformed ??= rest.slice(0, start).trim(); rest = rest.slice(start); }
-    };
+  // tcpdump puts its complaint before the addresses: "truncated-ip - 15300 bytes missing! A > B: ...".
+  const takeComplaint = () => {
+    const start = rest.search(/\d+\.\d+\.\d+\.\d+(?:\.\d+)? > /);
+    if (start > 0) { pkt.malformed ??= rest.slice(0, start).trim(); rest = rest.slice(start); }
+  };
+  // The family whose header the addresses and ports below come from: the inner one of a tunnelled packet.
+  let family = pkt.proto;
+  if (family === 'IP') takeComplaint();
+  // IPv6's complaint is glued to the first address: "truncated-ip6 - 20400 bytes missing!fd00:…".
+  const complaint6 = family === 'IP6' ? /^(truncated-ip6 - \d+ bytes missing!)\s*/.exec(rest) : null;
+  if (complaint6) { pkt.malformed = complaint6[1]; rest = rest.slice(complaint6[0].length); }
+  if (family === 'IP' || family === 'IP6') {
+    // Outer header of a tunnelled packet: "A > B: IP C.p > D.q: ..." (IPIP), "A > B: IP6 C.p > D.q: ..."
+    // (IPv6-in-IPv6, or IPv6 in IPv4); outer addresses carry no port.
+    const encap = /^([0-9a-f:]+|\d+\.\d+\.\d+\.\d+) > ([0-9a-f:]+|\d+\.\d+\.\d+\.\d+): (?:\(tos[^)]*\) )?(IP6?) (.*)$/.exec(rest);
+    if (encap) { pkt.outer = { src: encap[1]!, dst: encap[2]! }; family = encap[3]!; rest = encap[4]!; }
+  }
+  if (family === 'IP') {
     takeComplaint();
-    // Outer header of an IPIP packet: "A > B: IP C.p > D.q: Flags ..."
-    const encap = /^(\d+\.\d+\.\d+\.\d+) > (\d+\.\d+\.\d+\.\d+): (?:\(tos[^)]*\) )?IP (.*)$/.exec(rest);
-    if (encap) { pkt.outer = { src: encap[1]!, dst: encap[2]! }; rest = encap[3]!; takeComplaint(); }
     const hdr = /^(\S+) > (\S+?):? (.*)$/.exec(rest);
     if (hdr) {
       const s = splitAddr(hdr[1]!), d = splitAddr(hdr[2]!);
@@ -59,7 +68,7 @@ export function parseTcpdumpLine(line: string): TcpdumpPacket | undefined {
     const bad = /(bad hdr length[^,\]]*|truncated-ip - \d+ bytes missing!|bad-len \d+|IP \d+ bytes missing!?|wrong link-layer[^,\]]*)/.exec(line);
     if (bad && !pkt.malformed) pkt.malformed = bad[1];
   }
-  if (pkt.proto === 'IP6') {
+  if (family === 'IP6') {
     // "A.p > B.q: Flags [S], ..." or "A > B: ICMP6, echo request, id 5, seq 1, length 64"; an IPv6 address has no
     // dots, so a trailing ".N" is the port.
     const hdr = /^([0-9a-f:]+)(?:\.(\d+))? > ([0-9a-f:]+)(?:\.(\d+))?: (.*)$/i.exec(rest);

@@ -45,6 +45,15 @@ export interface Ipv4Layer {
   dst?: string;
 }
 
+export interface Ipv6Layer {
+  /** The payload length field as written (bytes after the fixed 40-byte header). */
+  payloadLen: number;
+  nextHeader: number;
+  hopLimit?: number;
+  src?: string;
+  dst?: string;
+}
+
 export interface TransportLayer {
   proto: 'tcp' | 'udp';
   /** Index in ipv4[] of the header that carries it (the innermost one before it). */
@@ -67,6 +76,8 @@ export interface TsharkPacket {
   /** Bytes of link-layer header before the first IPv4 header (Ethernet 14, +4 per VLAN tag). */
   l2Len: number;
   ipv4: Ipv4Layer[];
+  /** IPv6 headers from the outside in (IPv6-in-IPv6: outer, inner). */
+  ipv6: Ipv6Layer[];
   transport: TransportLayer[];
   experts: ExpertItem[];
   malformed: boolean;
@@ -146,6 +157,17 @@ function ipv4Of(o: Obj): Ipv4Layer {
   return layer;
 }
 
+function ipv6Of(o: Obj): Ipv6Layer {
+  const layer: Ipv6Layer = { payloadLen: num(o['ipv6.plen']) ?? 0, nextHeader: num(o['ipv6.nxt']) ?? -1 };
+  const hopLimit = num(o['ipv6.hlim']);
+  if (hopLimit !== undefined) layer.hopLimit = hopLimit;
+  const src = str(o['ipv6.src']);
+  const dst = str(o['ipv6.dst']);
+  if (src !== undefined) layer.src = src;
+  if (dst !== undefined) layer.dst = dst;
+  return layer;
+}
+
 function transportOf(proto: 'tcp' | 'udp', o: Obj, ipIndex: number): TransportLayer {
   const t: TransportLayer = { proto, ipIndex };
   const set = <K extends keyof TransportLayer>(k: K, v: TransportLayer[K] | undefined) => { if (v !== undefined) t[k] = v; };
@@ -181,6 +203,7 @@ export function parseTsharkJson(text: string): TsharkPacket[] {
       layers: [],
       l2Len: 0,
       ipv4: [],
+      ipv6: [],
       transport: [],
       experts: [],
       malformed: false,
@@ -194,6 +217,10 @@ export function parseTsharkJson(text: string): TsharkPacket[] {
       if (name === 'ip') {
         seenIp = true;
         for (const o of occurrences) if (isObj(o)) pkt.ipv4.push(ipv4Of(o));
+      }
+      if (name === 'ipv6') {
+        seenIp = true;
+        for (const o of occurrences) if (isObj(o)) pkt.ipv6.push(ipv6Of(o));
       }
       if (name === 'tcp' || name === 'udp') {
         for (const o of occurrences) if (isObj(o)) pkt.transport.push(transportOf(name, o, pkt.ipv4.length - 1));

@@ -26,6 +26,7 @@ const XDP_TX = 3;
 
 const progPin = (o: ObjName) => `${PIN_DIR}/${o}/prog`;
 const mapPin = (o: ObjName) => `${PIN_DIR}/${o}/maps/xdp_params_array`;
+const map6Pin = (o: ObjName) => `${PIN_DIR}/${o}/maps/xdp_params6_array`;
 
 // ---- the blog's setup -------------------------------------------------------------------------------
 const LB_MAC = '02:42:0a:6f:dd:0b'; // the LB's interface: destination of frames arriving at the LB
@@ -64,6 +65,26 @@ const BAD_OUTER = (() => {
 })();
 const BAD_ENCAPSULATED = Buffer.concat([ENCAPSULATED.subarray(0, 14), BAD_OUTER, SYN_IP]);
 
+// ---- the same over IPv6 (`lab up --ipv6`): IPv6-in-IPv6, addresses as on the wire in xdp_params6_array --------
+const hex6 = (groups: string) => groups.replace(/:/g, ''); // eight full groups, no "::"
+const C6 = hex6('fd00:0111:0220:0000:0000:0000:0000:0011');
+const VIP6 = hex6('fd00:0192:0168:0010:0000:0000:0000:0001');
+const REAL6 = hex6('fd00:0111:0222:0000:0000:0000:0000:0011');
+const LB6 = hex6('fd00:0111:0221:0000:0000:0000:0000:0011');
+const PARAMS6 = Buffer.concat([P.mac(GW_MAC), Buffer.alloc(2), P.fromHex(REAL6), P.fromHex(LB6), P.fromHex(VIP6)]);
+// A SYN's 40 bytes of TCP (options included): the LB never reads past the IPv6 header, so the bytes need no checksum.
+const SYN6_IP = P.ipv6({ srcHex: C6, dstHex: VIP6, nextHeader: P.IPPROTO_TCP, hopLimit: 63, payload: Buffer.alloc(40, 0x5a) });
+const SYN6 = Buffer.concat([ethIn(P.ETH_P_IPV6), SYN6_IP]);
+// Outer header: version 6 and the inner's traffic class/flow label (0), payload 80 = the inner packet, next header
+// 41, hop limit 64, LB → real.
+const OUTER6 = P.fromHex(`60000000 0050 29 40 ${LB6} ${REAL6}`);
+const ENCAPSULATED6 = Buffer.concat([P.eth({ dst: GW_MAC, src: LB_MAC, proto: P.ETH_P_IPV6 }), OUTER6, SYN6_IP]);
+const BAD_ENCAPSULATED6 = (() => {
+  const b = Buffer.from(ENCAPSULATED6);
+  b.writeUInt16LE(80, 18); // payload length in host order: 50 00 = 20480
+  return b;
+})();
+
 // ---- the table --------------------------------------------------------------------------------------
 interface Case {
   name: string;
@@ -71,6 +92,8 @@ interface Case {
   input: string; // hex
   /** Written to xdp_params_array before the run; absent = the all-zero value (a fresh map). */
   params?: P.XdpParams;
+  /** Written to xdp_params6_array before the run; absent = all zero. */
+  params6?: Buffer;
   retval: number;
   /** Exact output bytes (hex); 'same' = the input unchanged. */
   output?: string | 'same';
@@ -154,6 +177,46 @@ const cases: Case[] = [
     object: 'decap', input: hex(SYN), retval: XDP_PASS, output: 'same',
   },
   {
+    name: 'IPv6: a SYN to the IPv6 VIP is wrapped in IPv6-in-IPv6 to the real and bounced (XDP_TX)',
+    object: 'lb', input: hex(SYN6), params: BLOG_PARAMS, params6: PARAMS6, retval: XDP_TX, output: hex(ENCAPSULATED6),
+    check: (out) => expect(out.length).toBe(14 + 40 + 80),
+  },
+  {
+    name: 'IPv6 with xdp_params6_array unset (vip ::) passes untouched',
+    object: 'lb', input: hex(SYN6), params: BLOG_PARAMS, retval: XDP_PASS, output: 'same',
+  },
+  {
+    name: 'IPv6 neighbour discovery (ICMPv6) passes even with the IPv6 params set',
+    object: 'lb', params6: PARAMS6, retval: XDP_PASS, output: 'same',
+    input: hex(Buffer.concat([ethIn(P.ETH_P_IPV6), P.ipv6({ srcHex: C6, dstHex: VIP6, nextHeader: 58, hopLimit: 255, payload: Buffer.alloc(32) })])),
+  },
+  {
+    name: 'IPv6 TCP to another address passes',
+    object: 'lb', params6: PARAMS6, retval: XDP_PASS, output: 'same',
+    input: hex(Buffer.concat([ethIn(P.ETH_P_IPV6), P.ipv6({ srcHex: C6, dstHex: REAL6, nextHeader: P.IPPROTO_TCP, payload: Buffer.alloc(40) })])),
+  },
+  {
+    name: 'IPv6: a truncated IPv6 header is dropped',
+    object: 'lb', params6: PARAMS6, retval: XDP_DROP, input: hex(SYN6.subarray(0, 14 + 20)),
+  },
+  {
+    name: 'badhdr build over IPv6: the outer payload length in host order (50 00)',
+    object: 'badhdr', input: hex(SYN6), params6: PARAMS6, retval: XDP_TX, output: hex(BAD_ENCAPSULATED6),
+  },
+  {
+    name: 'xdp_decap strips the outer IPv6 header of the LB output',
+    object: 'decap', input: hex(ENCAPSULATED6), retval: XDP_PASS,
+    output: hex(Buffer.concat([ENCAPSULATED6.subarray(0, 14), SYN6_IP])),
+  },
+  {
+    name: 'xdp_decap leaves the IPv6 badhdr output (payload length 20480) for ipv6_rcv to reject',
+    object: 'decap', input: hex(BAD_ENCAPSULATED6), retval: XDP_PASS, output: 'same',
+  },
+  {
+    name: 'xdp_decap passes plain IPv6 untouched',
+    object: 'decap', input: hex(SYN6), retval: XDP_PASS, output: 'same',
+  },
+  {
     name: 'xdp_pass passes',
     object: 'pass', input: hex(SYN), retval: XDP_PASS, output: 'same',
   },
@@ -166,10 +229,11 @@ async function must(argv: string[]): Promise<string> {
   return r.stdout;
 }
 
-async function writeParams(o: ObjName, params: P.XdpParams | undefined): Promise<void> {
-  const value = params ? P.xdpParamsValue(params) : Buffer.alloc(20);
-  const bytes = [...value].map((b) => b.toString(16).padStart(2, '0'));
-  await must(['bpftool', 'map', 'update', 'pinned', mapPin(o), 'key', 'hex', '00', '00', '00', '00', 'value', 'hex', ...bytes]);
+async function writeParams(o: ObjName, params: P.XdpParams | undefined, params6?: Buffer): Promise<void> {
+  const write = (pin: string, value: Buffer) => must(['bpftool', 'map', 'update', 'pinned', pin, 'key', 'hex', '00', '00', '00', '00',
+    'value', 'hex', ...[...value].map((b) => b.toString(16).padStart(2, '0'))]);
+  await write(mapPin(o), params ? P.xdpParamsValue(params) : Buffer.alloc(20));
+  await write(map6Pin(o), params6 ?? Buffer.alloc(56));
 }
 
 beforeAll(async () => {
@@ -200,7 +264,7 @@ describe('bpf/ programs through BPF_PROG_TEST_RUN', () => {
 
   for (const c of cases) {
     it(c.name, async () => {
-      if (WITH_PARAMS.includes(c.object)) await writeParams(c.object, c.params);
+      if (WITH_PARAMS.includes(c.object)) await writeParams(c.object, c.params, c.params6);
       const input = P.fromHex(c.input);
       const r = await progRun(realExec, { pinned: progPin(c.object) }, input);
       expect(r.retval).toBe(c.retval);

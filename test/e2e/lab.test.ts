@@ -124,7 +124,7 @@ describe('lab lifecycle', () => {
   });
 
   test('LAB_FAULTS: each fix undoes its break, runs in one namespace and is verified by the probe', () => {
-    const ctx = { prefix: LAB, g1Mac: state.macs['gw/g1'], objects: { lb: 'lb.o', lbBadhdr: 'bad.o', pass: 'pass.o', decap: 'decap.o' } };
+    const ctx = { prefix: LAB, g1Mac: state.macs['gw/g1'], objects: { lb: 'lb.o', lbBadhdr: 'bad.o', pass: 'pass.o', decap: 'decap.o' }, ipv6: false };
     expect(Object.keys(LAB_FAULTS).sort()).toEqual([...FAULT_IDS].sort());
     for (const id of FAULT_IDS) {
       const f = LAB_FAULTS[id];

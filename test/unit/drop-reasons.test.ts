@@ -62,6 +62,9 @@ describe('the program and its counts', () => {
     const p = dropReasonsProgram(['fd00:111:60::2']);
     expect(p).toContain('($ip6->daddr.in6_u.u6_addr32[0] == 0x110100fd && $ip6->daddr.in6_u.u6_addr32[1] == 0x00006000 && $ip6->daddr.in6_u.u6_addr32[2] == 0x00000000 && $ip6->daddr.in6_u.u6_addr32[3] == 0x02000000)');
     expect(p).toContain('34525, $ip6->nexthdr, ksym(args->location)] = count();');
+    // IPv6-in-IPv6 (the `lab up --ipv6` load balancer) by the inner header's destination, 40 bytes in.
+    expect(p).toContain('$inner6 = (struct ipv6hdr *)($skb->head + $skb->network_header + 40);');
+    expect(p).toContain('|| ($ip6->nexthdr == 41 && (($inner6->daddr.in6_u.u6_addr32[0] == 0x110100fd && ');
     expect(p).not.toContain('0x0800');
   });
 
@@ -111,5 +114,25 @@ describe('dropReasonInfo: a reason the forwarding paths reuse', () => {
     expect(dropReasonInfo('IP_INHDR', 'ip_rcv_core').cause).toBe('malformed-packet');
     expect(dropReasonInfo('IP_INHDR').cause).toBe('malformed-packet');
     expect(dropReasonInfo('OTHERHOST', 'ip_forward').reason).toBe('OTHERHOST');
+  });
+
+  // Seen on `lab up --ipv6` with bad-iphdr: gw g1's ipv6_rcv drops the LB's copy whose payload length is byte-swapped.
+  it('PKT_TOO_SMALL in ip6_rcv_core speaks of the IPv6 payload length; in ip_rcv_core of tot_len', () => {
+    const v6 = dropReasonInfo('PKT_TOO_SMALL', 'ip6_rcv_core+0x3a/0x5f0');
+    expect(v6.cause).toBe('malformed-packet');
+    expect(v6.meaning).toBe('the IPv6 payload length claims more bytes than the frame holds after the header (or the header is cut short)');
+    expect(v6.afterXdp).toMatch(/payload length without htons/);
+    expect(dropReasonInfo('PKT_TOO_SMALL', 'ip_rcv_core').meaning).toMatch(/^the IPv4 total length/);
+    expect(v6.explains).toEqual(dropReasonInfo('PKT_TOO_SMALL').explains);
+  });
+
+  // Seen on `lab up --ipv6` with params-unset: the LB's stack gets the SYN for the IPv6 VIP and ip6_forward drops it.
+  it('IP_INADDRERRORS in ip6_forward names IPv6 forwarding, not ip_forward; the same cause and joins', () => {
+    const v6 = dropReasonInfo('IP_INADDRERRORS', 'ip6_forward+0x1c/0x8c0');
+    expect(v6.meaning).toBe('the IPv6 packet is addressed to an address this host does not own, and it does not forward IPv6 (net.ipv6.conf.all.forwarding=0)');
+    expect(v6.source).toMatch(/^net\/ipv6\/ip6_output\.c ip6_forward\(\)/);
+    const v4 = dropReasonInfo('IP_INADDRERRORS', 'ip_error');
+    expect(v4.meaning).toContain('ip_forward=0');
+    expect({ cause: v6.cause, explains: v6.explains, afterXdp: v6.afterXdp }).toEqual({ cause: v4.cause, explains: v4.explains, afterXdp: v4.afterXdp });
   });
 });

@@ -58,7 +58,7 @@ describe('renderMarkdown', () => {
     const r = lines.indexOf('## Route');
     expect(lines.slice(r, r + 10)).toEqual([
       '## Route', '', 'the packet reached lb l0 and was not seen after it', '',
-      '| | hop | interface | requests | replies | IPIP | |', '|---|---|---|---|---|---|---|',
+      '| | hop | interface | requests | replies | encapsulated | |', '|---|---|---|---|---|---|---|',
       '| ✓ | gw g1 | g1 | 3 | 0 | 0 |  |',
       '| ◆ | lb l0 \\| XDP | l0 | 0 | 0 | 0 | XDP program (tcpdump cannot see what it consumed) |',
       '| ✗ | gw g2 | g2 | 0 | 0 | 0 | lost here |',

@@ -162,7 +162,7 @@ describe('drop-reasons rung: whose drop it is', () => {
   it('IPv6: NO_SOCKET in tcp_v6_rcv on both ends, the IPv6 flow named', async () => {
     const { result } = await dropRun(recording('drop-reasons/zoo-port-rewrite-v6-no-socket.stdout.txt'), { ip: 'fd00:111:60::2', proto: 'tcp', port: 8081 });
     expect(result.findings.map((f) => [f.cause, f.iface])).toEqual([['no-socket', 'zs0'], ['no-socket', 'zc0']]);
-    expect(result.evidence[0]).toMatchObject({ label: 'flow', data: 'IPv6 to or from fd00:111:60::2' });
+    expect(result.evidence[0]).toMatchObject({ label: 'flow', data: 'IPv6 to or from fd00:111:60::2 (and IPv6-in-IPv6 with that inner destination)' });
     expect(result.evidence[0]!.command!.join(' ')).toContain('$ip6->daddr.in6_u.u6_addr32[0] == 0x110100fd');
   });
 

@@ -27,6 +27,29 @@ describe('checkPacket', () => {
     expect(v.warnings).toEqual([]);
   });
 
+  // `lab up --ipv6` with bad-iphdr (lab-v6-badhdr-exit: the replay's exit pcap): the LB's IPv6-in-IPv6 SYN with
+  // the outer payload length in host order. tshark only warns (plen_exceeds_framing); ipv6_rcv drops it.
+  it('IPv6 bad-iphdr: the outer payload length written without htons; tshark\'s warning not repeated', () => {
+    const [p] = packets('lab-v6-badhdr-exit');
+    expect(p!.ipv6.map((l) => [l.payloadLen, l.nextHeader])).toEqual([[20480, 41], [40, 6]]);
+    const v = checkPacket(p!, 'XDP_TX');
+    expect(v.problems).toEqual([{
+      cause: 'malformed-packet', field: 'outer IPv6 payload length', severity: 'critical',
+      message: 'outer IPv6 payload length is 20480 (0x5000), expected 80 (0x0050) = frame length 134 − 14 − 40: written without htons',
+    }]);
+    expect(v.warnings).toEqual([]);
+  });
+
+  it('IPv6: a payload shorter than the frame is trimmed by the kernel, not a problem; longer is, as the inner one', () => {
+    const [p] = packets('lab-v6-badhdr-exit');
+    const fixed = { ...p!, experts: [], ipv6: [{ ...p!.ipv6[0]!, payloadLen: 80 }, p!.ipv6[1]!] };
+    expect(checkPacket(fixed, 'XDP_TX')).toMatchObject({ problems: [], warnings: [] });
+    const shortOuter = { ...fixed, ipv6: [{ ...fixed.ipv6[0]!, payloadLen: 60 }, fixed.ipv6[1]!] };
+    expect(checkPacket(shortOuter, 'XDP_TX').problems.map((x) => x.message)).toEqual([
+      'inner IPv6 payload length is 40 (0x0028), expected 20 (0x0014) = outer IPv6 payload length 60 − 40: it claims more bytes than the frame holds (receivers drop it as truncated)',
+    ]);
+  });
+
   it('healthy exit packets have no problem', () => {
     for (const p of packets('healthy-exit')) expect(checkPacket(p, 'XDP_TX')).toMatchObject({ problems: [], warnings: [] });
   });

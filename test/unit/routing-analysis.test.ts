@@ -49,7 +49,7 @@ describe('analyzeRoute', () => {
     expect(r.lostAfterXdp).toBe(false);
     expect(r.lastSeen).toBe('g1 (gateway)');
     expect(r.verdict).toBe('requests went through to g1 (gateway); no reply was seen');
-    expect(r.lines[2]).toContain('1 request(s) (1 IPIP), 0 reply(ies)');
+    expect(r.lines[2]).toContain('1 request(s) (1 encapsulated), 0 reply(ies)');
   });
 
   it('never reached the XDP hop: seen on the client, not on the hop before XDP nor on it', () => {

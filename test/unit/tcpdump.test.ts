@@ -44,6 +44,36 @@ describe('parseTcpdumpLine', () => {
     expect(p.malformed).toBeUndefined();
   });
 
+  // `lab up --ipv6`: tcpdump on gw g2 (lab-v6-g2-ip6ip6.txt) and g1 while `lab probe` ran; the LB's copies are
+  // IPv6-in-IPv6, the real's replies plain IPv6 (direct server return).
+  it('reads an IPv6-in-IPv6 packet: outer addresses apart, the inner SYN as src/dst/ports', () => {
+    const [line, reply] = lines('lab-v6-g2-ip6ip6.txt');
+    const p = parseTcpdumpLine(line!)!;
+    expect(p).toEqual({
+      ts: 1796305359.466789, proto: 'IP6', outer: { src: 'fd00:111:221::11', dst: 'fd00:111:222::11' },
+      src: 'fd00:111:220::11', sport: 52370, dst: 'fd00:192:168:10::1', dport: 50002, flags: 'S', seq: 1764855512, raw: line,
+    });
+    expect(parseTcpdumpLine(reply!)).toMatchObject({ proto: 'IP6', src: 'fd00:192:168:10::1', sport: 50002, dst: 'fd00:111:220::11', flags: 'S.' });
+    expect(parseTcpdumpLine(reply!)!.outer).toBeUndefined();
+  });
+
+  it('on the LB\'s link: each request twice, plain towards the LB and encapsulated back from it', () => {
+    const pkts = parseTcpdumpOutput(lines('lab-v6-g1-ip6ip6.txt').join('\n'));
+    expect(pkts).toHaveLength(12);
+    expect(pkts.filter((p) => p.outer)).toHaveLength(6);
+    expect(pkts.every((p) => p.src === 'fd00:111:220::11' && p.dport === 50002)).toBe(true);
+  });
+
+  // `lab up --ipv6` with bad-iphdr: the LB's copy claims a payload of 20480 bytes (0x0050 stored as 50 00).
+  it('IPv6: names tcpdump\'s complaint glued to the outer address, and still follows the inner SYN', () => {
+    const [plain, bad] = lines('lab-v6-g1-badhdr.txt');
+    expect(parseTcpdumpLine(plain!)!.malformed).toBeUndefined();
+    expect(parseTcpdumpLine(bad!)).toMatchObject({
+      proto: 'IP6', malformed: 'truncated-ip6 - 20400 bytes missing!', outer: { src: 'fd00:111:221::11', dst: 'fd00:111:222::11' },
+      src: 'fd00:111:220::11', sport: 37890, dst: 'fd00:192:168:10::1', dport: 50002, flags: 'S',
+    });
+  });
+
   it('names tcpdump\'s complaint about a malformed IPIP packet (outer tot_len without htons)', () => {
     const [line] = lines('ipip-badhdr-syn.txt');
     expect(parseTcpdumpLine(line!)!.malformed).toBe('truncated-ip - 15300 bytes missing!');
