@@ -81,6 +81,18 @@ describe('checkPacket', () => {
 
   it('computes the pseudo-header sum a CHECKSUM_PARTIAL segment carries', () => {
     expect(pseudoHeaderSum('10.111.220.11', '192.168.10.1', 6, 40)).toBe(0xb152);
+    // IPv6 (RFC 8200 §8.1: both addresses, a 32-bit length, the next header): the SYN of lab-v6-csum-offload-exit.
+    expect(pseudoHeaderSum('fd00:111:220::11', 'fd00:192:168:10::1', 6, 40)).toBe(0x007d);
+  });
+
+  // `lab up --ipv6` with csum-offload: the client's partial checksum inside the LB's IPv6-in-IPv6 copy.
+  it('IPv6 csum-offload: the partial TCP checksum is found without the entry frame, after XDP_TX a problem', () => {
+    const [p] = packets('lab-v6-csum-offload-exit');
+    const tx = checkPacket(p!, 'XDP_TX');
+    expect(tx.problems).toHaveLength(1);
+    expect(tx.problems[0]).toMatchObject({ cause: 'tx-checksum-partial', field: 'TCP checksum', severity: 'high' });
+    expect(tx.problems[0]!.message).toMatch(/^TCP checksum is 0x007d, expected 0x4d71: 0x007d is only the pseudo-header sum/);
+    expect(checkPacket(p!, 'XDP_PASS').problems).toEqual([]);
   });
 });
 

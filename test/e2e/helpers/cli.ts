@@ -58,11 +58,14 @@ export async function requireLabEnvironment(): Promise<void> {
   }
 }
 
-/** A lab of this name, freshly up with these faults (leftovers of a crashed earlier run removed first). */
-export async function freshLab(name: string, faults: string[] = []): Promise<void> {
+/**
+ * A lab of this name, freshly up with these faults (leftovers of a crashed earlier run removed first); `ipv6`:
+ * `lab up --ipv6`, probed over IPv6.
+ */
+export async function freshLab(name: string, faults: string[] = [], opts: { ipv6?: boolean } = {}): Promise<void> {
   await requireLabEnvironment();
   await runCli(['lab', 'down', '--lab-name', name]);
-  const up = await runCli(['lab', 'up', '--lab-name', name, ...faults.flatMap((f) => ['--fault', f])]);
+  const up = await runCli(['lab', 'up', '--lab-name', name, ...faults.flatMap((f) => ['--fault', f]), ...(opts.ipv6 ? ['--ipv6'] : [])]);
   if (up.exitCode !== 0) throw new Error(`lab up ${faults.join(' ')} failed (exit ${up.exitCode}): ${up.stderr}${up.stdout}`);
 }
 
