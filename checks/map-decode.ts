@@ -1,6 +1,6 @@
 // Turns bpftool's BTF-formatted map values into what an operator reads: IPs as dotted quads, MACs as
 // aa:bb:.., and flags fields a program needs that are zero. Pure; tested on recorded dumps.
-import { ipv4Octets, macOf } from '../src/plugins/api.js';
+import { ipv4Octets, ipv6Text, macOf } from '../src/plugins/api.js';
 
 export interface DecodedField { path: string; raw: unknown; shown: string; kind: 'ip' | 'mac' | 'number' | 'other'; zero: boolean }
 
@@ -20,6 +20,16 @@ export function decodeIp(n: number, order: 'host' | 'network' | 'auto' = 'auto')
 
 export const decodeMac = macOf;
 
+/**
+ * The 16 bytes of a struct in6_addr as bpftool's BTF formatting shows it: the union `in6_u` with its byte view
+ * `u6_addr8` (also the views u6_addr16/32, which say the same).
+ */
+function in6Bytes(raw: unknown): number[] | undefined {
+  const u = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)['in6_u'] ?? raw : undefined;
+  const b = u && typeof u === 'object' ? (u as Record<string, unknown>)['u6_addr8'] : undefined;
+  return Array.isArray(b) && b.length === 16 && b.every((x) => typeof x === 'number') ? (b as number[]) : undefined;
+}
+
 export function decodeValue(value: unknown, prefix = ''): DecodedField[] {
   const out: DecodedField[] = [];
   if (value === null || typeof value !== 'object') {
@@ -34,6 +44,10 @@ export function decodeValue(value: unknown, prefix = ''): DecodedField[] {
       out.push({ path, raw, shown: raw === 0 ? '0.0.0.0 (0)' : decodeIp(raw).text, kind: 'ip', zero: raw === 0 });
     } else if (typeof raw === 'number') {
       out.push({ path, raw, shown: String(raw), kind: 'number', zero: raw === 0 });
+    } else if (in6Bytes(raw)) {
+      const b = in6Bytes(raw)!;
+      const text = ipv6Text(Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!));
+      out.push({ path, raw: b, shown: text, kind: 'ip', zero: b.every((x) => x === 0) });
     } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
       out.push(...decodeValue(raw, path));
     } else {

@@ -6,7 +6,7 @@
 // IPv6 has no header checksum; its payload length is judged as ipv6_rcv judges it (more than the frame holds:
 // dropped as truncated; less: the rest trimmed, not an error), through IPv6-in-IPv6 too.
 import {
-  defineCheck, XDPDUMP, type ChecksumTrip, type Evidence, type ExpertItem, type Finding, type Ipv4Layer, type Severity,
+  defineCheck, XDPDUMP, type ChecksumTrip, type Evidence, type ExpertItem, type Finding, type Ipv4Layer, type Ipv6Layer, type Severity,
   type TsharkPacket, type XdpdumpFacts, ipv6Words,
 } from '../src/plugins/api.js';
 
@@ -178,7 +178,7 @@ function checkIpv6Lengths(p: TsharkPacket, problems: PacketProblem[]): Set<numbe
 }
 
 /** The innermost IPv6 header in the shape the partial-checksum test reads (addresses, L4 length). */
-function ipv6AsPseudo(ip: TsharkPacket['ipv6'][number] | undefined): { src?: string; dst?: string; totalLen: number; hdrLen: number } | undefined {
+function ipv6AsPseudo(ip: Ipv6Layer | undefined): { src?: string; dst?: string; totalLen: number; hdrLen: number } | undefined {
   return ip && { src: ip.src, dst: ip.dst, totalLen: ip.payloadLen + IPV6_HDR, hdrLen: IPV6_HDR };
 }
 
@@ -227,7 +227,7 @@ const describeExpert = (e: ExpertItem) => `${e.layer}${e.layerIndex ? `#${e.laye
 const describeIp = (ip: Ipv4Layer) =>
   `${ip.src ?? '?'} > ${ip.dst ?? '?'} proto ${ip.proto} len ${ip.totalLen} ihl ${ip.hdrLen} csum ${ip.checksum !== undefined ? hex16(ip.checksum) : '?'} (${ip.checksumStatus ?? '?'})`;
 
-const describeIp6 = (ip: TsharkPacket['ipv6'][number]) => `${ip.src ?? '?'} > ${ip.dst ?? '?'} next header ${ip.nextHeader} payload ${ip.payloadLen}`;
+const describeIp6 = (ip: Ipv6Layer) => `${ip.src ?? '?'} > ${ip.dst ?? '?'} next header ${ip.nextHeader} payload ${ip.payloadLen}`;
 
 /** Actions after which a packet leaves the program (the others are dropped: their bytes do not matter). */
 const LEAVES = new Set(['XDP_TX', 'XDP_REDIRECT', 'XDP_PASS']);

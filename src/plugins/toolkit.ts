@@ -8,7 +8,7 @@ export type { MapInfo, MapDump, MapEntry, ProgInfo } from '../tools/bpftool.js';
 export type { TcpdumpPacket } from '../tools/tcpdump.js';
 export type { Counters } from '../tools/nstat.js';
 export type { EthtoolSample } from '../tools/ethtool.js';
-export type { TsharkPacket, ExpertItem, Ipv4Layer } from '../tools/tshark.js';
+export type { TsharkPacket, ExpertItem, Ipv4Layer, Ipv6Layer } from '../tools/tshark.js';
 export type { TraceLine } from '../tools/trace-pipe.js';
 export type { PcapPacket, WritePacket } from '../tools/pcap.js';
 export type { BpftraceJson, XdpTraceBucket, XdpTracepointSpec } from '../tools/bpftrace.js';

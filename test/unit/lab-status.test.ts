@@ -2,7 +2,8 @@
 // was up), shown under the namespace names of test/recordings/ip/netns-list.json (ut-gw, ut-client), so the lab
 // reads as half built. The interface lines are the ones `lab status` printed for lt1 before it used src/tools.
 import { describe, expect, it } from 'vitest';
-import { formatStatus, labStatus, paramsOf } from '../../src/lab/status.js';
+import { params6ValueHex } from '../../src/lab/params.js';
+import { formatStatus, labStatus, params6Of, paramsOf } from '../../src/lab/status.js';
 import { fakeExec } from '../../src/plugins/testing.js';
 import { parseMapDump } from '../../src/tools/bpftool.js';
 import { recording } from './helpers/recordings.js';
@@ -20,6 +21,22 @@ describe('paramsOf', () => {
   it('no entry, or no BTF to name the fields: no params', () => {
     expect(paramsOf([])).toBeNull();
     expect(paramsOf(parseMapDump(recording('bpftool/map-dump-hash-nobtf.json')))).toBeNull();
+  });
+});
+
+// map-dump-params6-set.json: `bpftool -j map dump` of xdp_params6_array after the update `lab up --ipv6` makes
+// (bpf/build/xdp_lb.o loaded and pinned under a throwaway /sys/fs/bpf/ut-rec-PID, removed afterwards).
+describe('params6Of and the IPv6 params lab up writes', () => {
+  const dump = parseMapDump(recording('bpftool/map-dump-params6-set.json'));
+
+  it('reads xdp_params6_array[0] from its raw 56 bytes: addresses as text', () => {
+    expect(params6Of(dump)).toEqual({ dst_mac: '06:c4:2c:9d:bd:ca', daddr: 'fd00:111:222::11', saddr: 'fd00:111:221::11', vip: 'fd00:192:168:10::1' });
+    expect(params6Of([])).toBeNull();
+    expect(params6Of(parseMapDump(recording('bpftool/map-dump-pinned-params.json')))).toBeNull(); // 20 bytes: the IPv4 map
+  });
+
+  it('the value lab up writes is the one the kernel stored', () => {
+    expect(params6ValueHex('06:c4:2c:9d:bd:ca')).toEqual(dump[0]!.value!.map((b) => b.toString(16).padStart(2, '0')));
   });
 });
 

@@ -60,6 +60,22 @@ describe('decodeValue', () => {
     expect(z.find((f) => f.path === 'dst_mac')).toMatchObject({ shown: '00:00:00:00:00:00', zero: true });
   });
 
+  // xdp_params6_array (`lab up --ipv6`): struct in6_addr is a union of byte, word and dword views in BTF.
+  it('an in6_addr is one IPv6 address field, not three arrays of its union', () => {
+    const [v6] = parseMapDump(recording('bpftool/map-dump-params6-set.json'));
+    const f = decodeValue(v6!.formatted!.value);
+    expect(f.map((x) => [x.path, x.kind, x.shown, x.zero])).toEqual([
+      ['dst_mac', 'mac', '06:c4:2c:9d:bd:ca', false],
+      ['pad', 'other', '[0,0]', true],
+      ['daddr', 'ip', 'fd00:111:222::11', false],
+      ['saddr', 'ip', 'fd00:111:221::11', false],
+      ['vip', 'ip', 'fd00:192:168:10::1', false],
+    ]);
+    const zeroVip = decodeValue({ vip: { in6_u: { u6_addr8: new Array(16).fill(0), u6_addr16: new Array(8).fill(0) } } });
+    expect(zeroVip).toEqual([{ path: 'vip', raw: new Array(16).fill(0), shown: '::', kind: 'ip', zero: true }]);
+    expect(unsetFields(zeroVip).map((x) => x.path)).toEqual(['vip']);
+  });
+
   it('a scalar value (the formatted key) is one field named value', () => {
     expect(decodeValue(set!.formatted!.key)).toEqual([{ path: 'value', raw: 0, shown: '0', kind: 'number', zero: true }]);
   });
