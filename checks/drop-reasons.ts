@@ -8,6 +8,7 @@ import {
   mapsPrinted, nsLabel, parseBpftraceJson, parseBpftraceStderr, parseDropLine, parseDropReasonNames, PREFLIGHT, PROBE_OUTCOME, type CheckContext, type DropBucket,
   type DropFacts, type Evidence, type Finding, type Fix, type FlowDrop, type InventoryFacts, type LinkInfo, type NetnsRef, type PreflightFacts,
 } from '../src/plugins/api.js';
+import { keepOutput } from './kept-output.js';
 
 interface Place { netns?: NetnsRef; label: string; links: LinkInfo[] }
 
@@ -54,6 +55,7 @@ export default defineCheck({
     const result = await collector.stop(5000);
     if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: bpftrace listed, not run', evidence: [{ label: 'program', data: program }], findings: [] };
 
+    const kept = await keepOutput(ctx, 'drop-reasons.bpftrace.json', result.stdout);
     const json = parseBpftraceJson(result.stdout);
     if (!mapsPrinted(json)) {
       return { status: 'error', summary: `bpftrace ended without printing its maps (exit ${result.exitCode ?? 'by signal'})`, evidence: [{ label: 'stderr', data: result.stderr.trim() || '(empty)', command: collector.argv }], findings: [] };
@@ -85,6 +87,7 @@ export default defineCheck({
     const evidence: Evidence[] = [
       { label: 'flow', data: `${family} to or from ${dest}${family === 'IPv4' ? ' (and IPIP with that inner destination, and ARP about it)' : ' (and IPv6-in-IPv6 with that inner destination)'}`, command: collector.argv },
       { label: 'drops', data: drops },
+      ...(kept ? [{ label: 'bpftrace output', data: kept }] : []),
     ];
     // Describe.
     const aside = [

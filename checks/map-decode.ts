@@ -57,6 +57,15 @@ export function decodeValue(value: unknown, prefix = ''): DecodedField[] {
   return out;
 }
 
+/**
+ * The address family a configuration map is for, when all its address fields agree: 6 for in6_addr fields, 4 for
+ * u32 ones; undefined with no address field or a mix (a dual-stack map configures both).
+ */
+export function addressFamily(fields: DecodedField[]): 4 | 6 | undefined {
+  const families = new Set(fields.filter((f) => f.kind === 'ip').map((f) => (Array.isArray(f.raw) ? 6 : 4)));
+  return families.size === 1 ? [...families][0] as 4 | 6 : undefined;
+}
+
 /** Fields that look like configuration the program needs (addresses, MACs) and are zero. */
 export function unsetFields(fields: DecodedField[]): DecodedField[] {
   return fields.filter((f) => f.zero && (f.kind === 'ip' || f.kind === 'mac') && !FILLER.test(f.path.split('.').pop() ?? ''));

@@ -4,7 +4,7 @@ import {
   defineCheck, followedFlow, INVENTORY, type CheckContext, type Evidence, type Finding, type InventoryFacts,
   type MapDump, type NetnsRef,
 } from '../src/plugins/api.js';
-import { decodeValue, matchesExpectation, unsetFields, type DecodedField } from './map-decode.js';
+import { addressFamily, decodeValue, matchesExpectation, unsetFields, type DecodedField } from './map-decode.js';
 import { byteOrderRisks, dependencyRisks, describeDump, flowMentions, mapHeadline } from './map-contents.js';
 
 // Maps libbpf creates for global data: they hold the program's constants, not its configuration.
@@ -55,13 +55,19 @@ export default defineCheck({
         risks.push(...byteOrderRisks(map.name, fields, followedFlow(ctx.target)?.ip, inv.progId));
         const unset = unsetFields(fields);
         const allZero = first.value.every((b) => b === 0);
+        // A map of the other address family configures traffic this run does not follow (the IPv6 half of a
+        // dual-stack load balancer, probed over IPv4): its zeros are a note, never the cause of this flow's loss.
+        const flowIp = followedFlow(ctx.target)?.ip;
+        const family = addressFamily(fields);
+        const otherFamily = flowIp !== undefined && family !== undefined && family !== (flowIp.includes(':') ? 6 : 4);
         if (allZero || unset.length) {
-          findings.push({
-            cause: 'map-params-unset', progId: inv.progId,
-            message: allZero
+          (otherFamily ? risks : findings).push({
+            cause: otherFamily ? 'map-other-family-unset' : 'map-params-unset', progId: inv.progId, ...(otherFamily ? { risk: true } : {}),
+            message: (allZero
               ? `${map.name} is all zeros${unset.length ? ` (${unset.map((f) => `${f.path} ${f.shown}`).join(', ')})` : ''}: the loader's write never reached the map`
-              : `${map.name}: ${unset.map((f) => `${f.path} is ${f.shown}`).join(', ')}`,
-            fixes: [{
+              : `${map.name}: ${unset.map((f) => `${f.path} is ${f.shown}`).join(', ')}`) +
+              (otherFamily ? ` (its addresses are IPv${family}, the followed flow is IPv${family === 6 ? 4 : 6}: it does not decide this flow)` : ''),
+            fixes: otherFamily ? [] : [{
               title: `write the parameters into ${map.name} (fix the loader; by hand: bpftool map update)`,
               commands: [['bpftool', 'map', 'update', 'id', String(map.id), 'key', 'hex', ...hexKey(map.keySize), 'value', 'hex', '<value bytes>']],
             }],

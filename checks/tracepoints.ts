@@ -10,6 +10,7 @@ import {
   XDP_TRACEPOINTS, xdpBuckets, xdpTraceProgram, type CheckContext, type Evidence, type Finding, type InventoryFacts, type PreflightFacts, type SignalSeen,
   type TracepointFacts, type XdpTraceBucket,
 } from '../src/plugins/api.js';
+import { keepOutput } from './kept-output.js';
 import { attribute, describeSides, type Attribution, type Side } from './tracepoint-attribution.js';
 import { redirectTarget, slotText } from './redirect-target.js';
 
@@ -90,6 +91,7 @@ export default defineCheck({
       if (b && a && Object.keys(a).length) s.delta = statsDelta(b, a);
     });
 
+    const kept = await keepOutput(ctx, 'tracepoints.bpftrace.json', result.stdout);
     let buckets: XdpTraceBucket[];
     let lost = 0;
     try {
@@ -122,6 +124,7 @@ export default defineCheck({
       command: collector.argv,
     });
     if (stderr.errors.length) evidence.push({ label: 'bpftrace stderr', data: stderr.errors.slice(0, 10).join('\n') });
+    if (kept) evidence.push({ label: 'bpftrace output', data: kept });
 
     const lines: string[] = [];
     const elsewhere: string[] = [];

@@ -20,6 +20,17 @@ const CAUSES: CauseInfo[] = [
     severity: 'critical',
   },
   {
+    id: 'map-other-family-unset',
+    title: 'A configuration map for the other address family holds zeros',
+    explanation:
+      'The program keeps one configuration map per address family (a dual-stack load balancer: IPv4 and IPv6 VIPs). ' +
+      'The one for the family this run does not follow is all zero: traffic of that family would pass or drop ' +
+      'untouched, but it does not decide the flow under test. A note, never the cause of this flow\'s loss.',
+    source: 'user space loader; kernel/bpf/arraymap.c (array maps start zero-filled)',
+    prior: 0.3,
+    severity: 'low',
+  },
+  {
     id: 'map-value-mismatch',
     title: 'A map value differs from what the operator expected (--expect)',
     explanation: 'The loaded program runs with configuration other than the intended one.',

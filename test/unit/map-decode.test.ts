@@ -1,6 +1,6 @@
 // checks/map-decode.ts: BTF-formatted values from the recorded params dumps, as an operator reads them.
 import { describe, it, expect } from 'vitest';
-import { decodeIp, decodeMac, decodeValue, matchesExpectation, unsetFields, type DecodedField } from '../../checks/map-decode.js';
+import { addressFamily, decodeIp, decodeMac, decodeValue, matchesExpectation, unsetFields, type DecodedField } from '../../checks/map-decode.js';
 import { parseMapDump } from '../../src/tools/bpftool.js';
 import { recording } from './helpers/recordings.js';
 
@@ -74,6 +74,10 @@ describe('decodeValue', () => {
     const zeroVip = decodeValue({ vip: { in6_u: { u6_addr8: new Array(16).fill(0), u6_addr16: new Array(8).fill(0) } } });
     expect(zeroVip).toEqual([{ path: 'vip', raw: new Array(16).fill(0), shown: '::', kind: 'ip', zero: true }]);
     expect(unsetFields(zeroVip).map((x) => x.path)).toEqual(['vip']);
+    expect(addressFamily(f)).toBe(6);
+    expect(addressFamily(fields)).toBe(4);
+    expect(addressFamily([...f, ...fields])).toBeUndefined(); // dual stack: both families
+    expect(addressFamily(decodeValue({ count: 3 }))).toBeUndefined();
   });
 
   it('a scalar value (the formatted key) is one field named value', () => {

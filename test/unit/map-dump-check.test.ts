@@ -12,6 +12,7 @@ import { recording } from './helpers/recordings.js';
 const params = parseMap(recording('bpftool/map-show-params.json'));
 const rodata = parseMap(recording('bpftool/map-show-rodata.json'));
 const hash = parseMap(recording('bpftool/map-show-hash.json'));
+const params6 = parseMap(recording('bpftool/map-show-params6.json'));
 const dumpOf = (id: number, file: string): Recording => ({ argv: ['bpftool', '-j', 'map', 'dump', 'id', String(id)], stdout: recording(`bpftool/${file}`) });
 
 function run(maps: InventoryFacts['maps'], exec: Recording[], opts: { expect?: Expectation[]; flow?: string; progId?: number } = {}) {
@@ -34,6 +35,25 @@ describe('map-dump rung', () => {
     expect(r.summary).toBe(f.message);
     // The .rodata map holds constants, not configuration: never dumped here.
     expect(r.evidence.map((e) => e.label)).toEqual(['xdp_params_arra (id 38, array)']);
+  });
+
+  // The lab's LB since `lab up --ipv6`: a second map, xdp_params6_array, left zero on an IPv4 lab (recorded from a
+  // fresh load of bpf/build/xdp_lb.o). It configures IPv6 only, so over IPv4 its zeros cannot be the cause.
+  it('a zero map of the other address family is a note without a fix; of the flow\'s own family, the failure', async () => {
+    const v4 = await run([params, params6], [dumpOf(params.id, 'map-dump-params-set.json'), dumpOf(params6.id, 'map-dump-params6-zero.json')], { flow: '192.168.10.1' });
+    expect(v4.status).toBe('pass');
+    expect(v4.findings.map((f) => f.cause)).toEqual(['map-byte-order', 'map-other-family-unset']);
+    expect(v4.findings[1]).toEqual(expect.objectContaining({
+      cause: 'map-other-family-unset', risk: true, fixes: [],
+      message: 'xdp_params6_arr is all zeros (dst_mac 00:00:00:00:00:00, daddr ::, saddr ::, vip ::): the loader\'s write never reached the map (its addresses are IPv6, the followed flow is IPv4: it does not decide this flow)',
+    }));
+    expect(v4.summary).toMatch(/^2 map\(s\) read; xdp_params_arra: .*vip=192\.168\.10\.1; xdp_params6_arr: dst_mac=00:00:00:00:00:00 daddr=:: saddr=:: vip=::$/);
+    const v6 = await run([params, params6], [dumpOf(params.id, 'map-dump-params-set.json'), dumpOf(params6.id, 'map-dump-params6-zero.json')], { flow: 'fd00:192:168:10::1' });
+    expect(v6.status).toBe('fail');
+    expect(v6.findings.map((f) => [f.cause, f.risk ?? false, f.fixes.length])).toEqual([['map-params-unset', false, 1]]);
+    // No flow to tell the family by (a passive window): zeros are the failure, as before.
+    const none = await run([params6], [dumpOf(params6.id, 'map-dump-params6-zero.json')]);
+    expect(none.findings.map((f) => f.cause)).toEqual(['map-params-unset']);
   });
 
   it('the parameters set: pass, the decoded fields in the summary; --expect that holds is evidence', async () => {
