@@ -88,8 +88,9 @@ export default defineCheck({
       }
     }
 
-    // Byte-order context is not a table that cannot answer: only the dependency risks are counted as such.
-    const lookupRisks = risks.filter((r) => r.cause !== 'map-byte-order').length;
+    // Byte-order context and the other family's configuration are not tables that cannot answer: only the
+    // dependency risks are counted as such.
+    const lookupRisks = risks.filter((r) => r.cause !== 'map-byte-order' && r.cause !== 'map-other-family-unset').length;
     const configs = [...decodedByMap.entries()].map(([n, f]) => `${n}: ${f.filter((x) => x.kind !== 'other').map((x) => `${x.path}=${x.shown}`).join(' ')}`);
     const summary = findings.length
       ? findings.map((f) => f.message).join('; ')
