@@ -1,5 +1,5 @@
 // The start screen's state: the XDP programs and labs found on this machine, and the one selected.
-import { choicesOf } from './discover.js';
+import { choicesOf } from '../target/choices.js';
 import type { Store } from './store.js';
 import type { WizardEngine } from './wizard-engine.js';
 
