@@ -12,6 +12,7 @@ import { dryRunExec } from './engine/recording-exec.js';
 import { killAllChildren, realExec } from './tools/exec.js';
 import { interruptedBy, shutdownSignal } from './shutdown.js';
 import { dryRunFiles, realFiles } from './tools/files.js';
+import { createTools } from './tools/index.js';
 import { toolStatus } from './tools/versions.js';
 import { resolveTarget, TargetError } from './targets.js';
 import { packageVersion } from './paths.js';
@@ -58,6 +59,8 @@ async function wizard(args: LadderArgs, io: IO, signal: AbortSignal): Promise<nu
   try {
     return await runWizard({
       args, target, signal, artifacts, tool: { name: 'xdp-doctor', version: packageVersion() },
+      // Loaded only when the start screen looks (no target given), like the wizard itself.
+      discover: async (s) => (await import('./target/discover.js')).discover(createTools(realExec), { signal: s }),
       checks: plan.checks.map((p) => ({ ...p, options: p.options ?? { noTracePipe: args.noTracePipe } })),
       preRecords: plan.warnings, diagnose: (records, probe) => diagnose(records, plan.causes, probe),
       stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream,

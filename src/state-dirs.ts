@@ -13,7 +13,7 @@ export function runDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.XDP_DOCTOR_RUN_DIR || '/run/xdp-doctor';
 }
 
-/** The record of lab PREFIX (lab/state.ts writes it, the wizard's discovery reads it). */
+/** The record of lab PREFIX (lab/state.ts writes it, lab/runs.ts lists them for discovery). */
 export function labStatePath(prefix: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(runDir(env), `lab-${prefix}.json`);
 }

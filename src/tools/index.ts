@@ -3,6 +3,7 @@
 import type { Exec } from './exec.js';
 import { realFiles, type Files } from './files.js';
 import { createIp } from './ip.js';
+import { createStat } from './stat.js';
 import { createBpftool } from './bpftool.js';
 import { createTcpdump } from './tcpdump.js';
 import { createNstat } from './nstat.js';
@@ -26,6 +27,8 @@ export interface Tools {
   /** --dry-run: commands are recorded, not run. Checks may use it to skip work that needs real output. */
   dryRun: boolean;
   ip: ReturnType<typeof createIp>;
+  /** Inode numbers (`stat -L -c %i`): which namespace a name or a process's /proc/PID/ns/net is. */
+  stat: ReturnType<typeof createStat>;
   bpftool: ReturnType<typeof createBpftool>;
   tcpdump: ReturnType<typeof createTcpdump>;
   nstat: ReturnType<typeof createNstat>;
@@ -58,6 +61,7 @@ export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files 
   return {
     exec, files, dryRun,
     ip,
+    stat: createStat(exec),
     bpftool: createBpftool(exec),
     tcpdump: createTcpdump(exec),
     nstat: createNstat(exec),

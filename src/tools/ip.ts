@@ -142,6 +142,19 @@ export function createIp(exec: Exec) {
       if (!r.ok) throw new ToolOutputError('ip', r.stderr.trim() || `exit ${r.exitCode}`, r.stderr);
       return parseLinks(r.stdout);
     },
+    /**
+     * `ip -j -d link show` for a survey of many namespaces (the start screen's): a namespace that cannot be
+     * entered or read is a problem in words — the last line nsenter or ip printed — and the survey goes on.
+     */
+    async surveyLinks(netns?: NetnsRef, signal?: AbortSignal): Promise<{ links: LinkInfo[] } | { problem: string }> {
+      const r = await exec.run(['ip', '-j', '-d', 'link', 'show'], { netns, timeoutMs: 5000, signal });
+      if (!r.ok) return { problem: r.stderr.trim().split('\n').pop() || `ip exit ${r.exitCode}` };
+      try {
+        return { links: parseLinks(r.stdout) };
+      } catch (e) {
+        return { problem: (e as Error).message };
+      }
+    },
     /** IPv4 addresses of one interface (none when it cannot be read). */
     async ipv4(iface: string, netns?: NetnsRef): Promise<string[]> {
       const r = await exec.run(['ip', '-j', 'addr', 'show', 'dev', iface], { netns, timeoutMs: 5000 });
@@ -169,6 +182,19 @@ export function createIp(exec: Exec) {
       const r = await exec.run(['ip', '-j', 'netns', 'list'], { timeoutMs: 5000 });
       if (!r.ok && opts.strict) throw new ToolOutputError('ip', `netns list: ${r.stderr.trim() || `exit ${r.exitCode}`}`, r.stderr);
       return r.ok ? parseNetnsList(r.stdout) : [];
+    },
+    /**
+     * Names under /run/netns for a survey: what could not be listed is a problem in words beside the names.
+     * Without ip there is none: the survey's own `ip link` already says ip is missing.
+     */
+    async surveyNetns(signal?: AbortSignal): Promise<{ names: string[]; problem?: string }> {
+      const r = await exec.run(['ip', '-j', 'netns', 'list'], { timeoutMs: 5000, signal });
+      if (!r.ok) return { names: [], ...(r.notFound ? {} : { problem: `ip netns list: ${r.stderr.trim() || `exit ${r.exitCode}`}` }) };
+      try {
+        return { names: parseNetnsList(r.stdout) };
+      } catch (e) {
+        return { names: [], problem: `ip netns list: ${(e as Error).message}` };
+      }
     },
   };
 }

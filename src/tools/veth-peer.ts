@@ -15,7 +15,7 @@ export const MAX_SCANNED_NETNS = 256;
 export interface NetnsOfProcess { inode: string; pid: number; comm?: string }
 
 /** One process per distinct network namespace (the lowest pid), from /proc/PID/ns/net links like "net:[4026532301]". */
-export async function processNamespaces(files: Files, limit = MAX_SCANNED_NETNS): Promise<NetnsOfProcess[]> {
+export async function processNamespaces(files: Pick<Files, 'list' | 'read' | 'readlink'>, limit = MAX_SCANNED_NETNS): Promise<NetnsOfProcess[]> {
   const seen = new Map<string, NetnsOfProcess>();
   const pids = (await files.list('/proc')).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => a - b);
   for (const pid of pids) {

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import { Box, Static, Text, useApp, useInput, type Key } from 'ink';
 import Spinner from 'ink-spinner';
 import { Details, detailLines, detailsPageSize } from './details.js';
-import { describeChoice } from './discover.js';
+import { describeChoice } from '../target/choices.js';
 import { AttachPrompt, Busy, FixConfirm } from './fix.js';
 import { Footer, type KeyHint } from './footer.js';
 import { FocusLine, NextRung, RunningRung, StaticRow } from './rungs.js';

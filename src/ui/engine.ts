@@ -1,5 +1,6 @@
 // The real engine behind the wizard: the same runLadder, applyFix and fireProbe the non-interactive path uses,
 // with realExec. Components never import this; runWizard hands it to the session, tests hand in fakes.
+// Discovery comes from the caller (src/target/discover.ts, wired in doctor.ts): views do not look for targets.
 import { writeFile } from 'node:fs/promises';
 import type { LadderArgs } from '../cli-args.js';
 import { applyWith } from '../engine/fix-flow.js';
@@ -9,15 +10,15 @@ import { resolveTarget } from '../targets.js';
 import { killAllChildren, realExec } from '../tools/exec.js';
 import { realFiles } from '../tools/files.js';
 import { toolStatus } from '../tools/versions.js';
-import { discover } from './discover.js';
 import type { WizardEngine } from './wizard-engine.js';
 
 export function realEngine(
-  args: LadderArgs, tool: { name: string; version: string }, artifacts?: { dir: string; keep: boolean },
+  args: LadderArgs, tool: { name: string; version: string }, artifacts: { dir: string; keep: boolean } | undefined,
+  discover: WizardEngine['discover'],
 ): WizardEngine {
   const climb = sharedFactsLadder();
   return {
-    discover: (signal) => discover(realExec, realFiles, { signal }),
+    discover,
     async resolve(choice) {
       const chosen: LadderArgs = choice.kind === 'lab'
         ? { ...args, lab: true, labName: choice.lab.name, iface: undefined, netns: undefined, container: undefined }

@@ -12,7 +12,7 @@ import { headerText } from './header.js';
 import { LiveLines } from './live-lines.js';
 import { currentReport, formatOf, reportBase, reportText } from './report-file.js';
 import { applyRunEvent } from './run-events.js';
-import { discoverTargets, selectTarget } from './start.js';
+import { loadChoices, selectTarget } from './start.js';
 import type { Phase, WizardState } from './state.js';
 import { Store } from './store.js';
 import type { WizardEngine } from './wizard-engine.js';
@@ -73,9 +73,9 @@ export class WizardSession {
   private phase(): Phase { return this.state.phase; }
   get signal(): AbortSignal { return this.controller.signal; }
 
-  /** Starts discovery (no target) or the ladder. Called once, after the first frame. */
+  /** Asks the engine for the start screen's choices (no target) or starts the ladder. Called once, after the first frame. */
   begin(): void {
-    if (this.state.phase === 'start') void discoverTargets(this.store, this.o.engine, this.signal, this.o.preferLab);
+    if (this.state.phase === 'start') void loadChoices(this.store, this.o.engine, this.signal, this.o.preferLab);
     else if (this.state.target) this.startLadder(this.state.target);
   }
 

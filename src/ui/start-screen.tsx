@@ -2,7 +2,7 @@
 // Only a window of rows around the selection is drawn, so a host with many programs still fits 80x24.
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import type { Choice } from './discover.js';
+import type { Choice } from '../target/choices.js';
 import type { StartState } from './state.js';
 import { useSize, useTheme } from './theme.js';
 

@@ -1,9 +1,9 @@
-// The start screen's state: the XDP programs and labs found on this machine, and the one selected.
-import { choicesOf } from './discover.js';
+// The start screen's state: the choices the engine's discovery found (src/target), and the one selected.
+import { choicesOf } from '../target/choices.js';
 import type { Store } from './store.js';
 import type { WizardEngine } from './wizard-engine.js';
 
-export async function discoverTargets(store: Store, engine: WizardEngine, signal: AbortSignal, preferLab?: string): Promise<void> {
+export async function loadChoices(store: Store, engine: WizardEngine, signal: AbortSignal, preferLab?: string): Promise<void> {
   store.set({ start: { loading: true, choices: [], selected: 0, problems: [], namespaces: 0 } });
   try {
     const d = await engine.discover(signal);

@@ -1,6 +1,6 @@
 // The wizard's state: one immutable snapshot the components render. WizardSession is its only writer.
 import type { CheckRecord, Fix, FixOutcome, RunReport, Target } from '../engine/types.js';
-import type { Choice } from './discover.js';
+import type { Choice } from '../target/choices.js';
 
 export interface RungPlan { id: string; title: string; rung: number; question?: string }
 

@@ -3,7 +3,7 @@
 import type { Fix, ProbeOutcome, RunEvent, RunReport, Target } from '../engine/types.js';
 import type { PlannedCheck } from '../engine/runner.js';
 import type { FixApplied } from '../engine/fix-flow.js';
-import type { Choice, Discovery } from './discover.js';
+import type { Choice, Discovery } from '../target/choices.js';
 
 export type { FixApplied };
 

@@ -20,6 +20,8 @@ export interface RunWizardOptions {
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
   engine?: WizardEngine;
+  /** What the start screen offers (src/target/discover.ts): the caller's, so no view loads the code that looks. */
+  discover: WizardEngine['discover'];
   /** Plugins that did not load, as report rows. */
   preRecords?: CheckRecord[];
   diagnose?(records: CheckRecord[], probe?: ProbeOutcome): DiagnosisEntry[];
@@ -29,7 +31,7 @@ export interface RunWizardOptions {
 
 export async function runWizard(o: RunWizardOptions): Promise<number> {
   const session = new WizardSession({
-    engine: o.engine ?? realEngine(o.args, o.tool, o.artifacts), checks: o.checks, tool: o.tool, target: o.target,
+    engine: o.engine ?? realEngine(o.args, o.tool, o.artifacts, o.discover), checks: o.checks, tool: o.tool, target: o.target,
     preferLab: o.args.labName, signal: o.signal, reportPath: o.args.report, preRecords: o.preRecords, diagnose: o.diagnose,
   });
   let code = 0;

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Check, CheckRecord, Fix, ProbeOutcome, RunReport, Target } from '../../src/engine/types.js';
 import type { PlannedCheck } from '../../src/engine/runner.js';
-import type { Discovery } from '../../src/ui/discover.js';
+import type { Discovery } from '../../src/target/choices.js';
 import type { ClimbOptions, FixApplied, WizardEngine } from '../../src/ui/wizard-engine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

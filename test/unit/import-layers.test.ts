@@ -1,6 +1,8 @@
 // The import graph of src/ and checks/ has no circle, and the bottom floor points down: src/tools runs commands
 // and parses their output for everyone above it, so it may not import the engine, the renderers, the views or
 // the rungs, and whatever it does import outside its folder imports nothing of ours.
+// The views do not look for targets: discovery (src/target/discover.ts) is handed to them, and in src/ui only the
+// real engine's wiring imports the process runner.
 // Relative imports only; every kind counts (`import type`, re-exports, `import()` in code or in a type).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,27 @@ const TOOLS = 'src/tools/';
 const ABOVE_THE_TOOLS = ['src/engine/', 'src/report/', 'src/ui/', 'checks/'];
 
 const same = (a: ModulePath[], b: ModulePath[]) => [...a].sort().join() === [...b].sort().join();
+
+const UI = 'src/ui/';
+/** Discovery runs commands to find targets (issue 25): the views get its findings, never the code. */
+const DISCOVERY = 'src/target/discover.ts';
+/** The ui modules that may import the process runner, each with why: it is the wiring of the real world. */
+const UI_EXEC_ALLOWED: Record<ModulePath, string> = {
+  'src/ui/engine.ts': 'the real engine behind the wizard: realExec for the ladder, fixes and probe, and the kill on Ctrl-C',
+};
+
+/** Every module `from` reaches through its imports, itself left out. */
+function reachable(g: ImportGraph, from: ModulePath): Set<ModulePath> {
+  const seen = new Set<ModulePath>();
+  const todo = [...(g.get(from) ?? [])];
+  while (todo.length) {
+    const m = todo.pop()!;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    todo.push(...(g.get(m) ?? []));
+  }
+  return seen;
+}
 
 describe('import graph of src/ and checks/', () => {
   it('reads every module and resolves every relative import', () => {
@@ -53,6 +76,23 @@ describe('import graph of src/ and checks/', () => {
       .filter(([, t]) => (graph.get(t) ?? []).length > 0)
       .map(([from, t]) => `${from} → ${t} → ${graph.get(t)!.join(', ')}`);
     expect(leaky).toEqual([]);
+  });
+});
+
+describe('the views do not look for targets', () => {
+  it('discovery lives in src/target, not src/ui', () => {
+    expect(graph.has(DISCOVERY)).toBe(true);
+    expect([...graph.keys()].filter((m) => m.startsWith(UI) && /discover/.test(m))).toEqual([]);
+  });
+
+  it('no src/ui module reaches src/target/discover.ts, through any chain of imports', () => {
+    const reaching = [...graph.keys()].filter((m) => m.startsWith(UI) && reachable(graph, m).has(DISCOVERY));
+    expect(reaching).toEqual([]);
+  });
+
+  it('only the real engine\'s wiring in src/ui imports src/tools/exec.ts', () => {
+    const importers = [...graph].filter(([from, to]) => from.startsWith(UI) && to.includes('src/tools/exec.ts')).map(([from]) => from);
+    expect(importers.sort()).toEqual(Object.keys(UI_EXEC_ALLOWED).sort());
   });
 });
 

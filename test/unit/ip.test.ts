@@ -154,6 +154,30 @@ describe('createIp over a fake Exec', () => {
   });
 });
 
+describe('the survey methods (discovery over many namespaces): a problem in words, never a throw', () => {
+  const LINKS = ['ip', '-j', '-d', 'link', 'show'];
+
+  it('surveyLinks: the links; a namespace nsenter cannot open is its last stderr line; output that is not JSON, the parser\'s words', async () => {
+    const exec = fakeExec([
+      { argv: LINKS, netns: 'lb', stdout: vethXdp },
+      { argv: LINKS, netns: 'ut-nope', exitCode: 1, stderr: recording('ip/nsenter-missing-netns-stderr.txt') },
+      { argv: LINKS, netns: 'odd', stdout: recording('ip/link-show-missing-dev-stderr.txt') },
+    ]);
+    const ip = createIp(exec);
+    expect(await ip.surveyLinks({ kind: 'name', name: 'lb' })).toEqual({ links: parseLinks(vethXdp) });
+    expect(await ip.surveyLinks({ kind: 'name', name: 'ut-nope' })).toEqual({ problem: 'nsenter: cannot open /run/netns/ut-nope: No such file or directory' });
+    expect(await ip.surveyLinks({ kind: 'name', name: 'odd' })).toEqual({ problem: expect.stringMatching(/^ip: unexpected output \(not JSON/) });
+  });
+
+  it('surveyNetns: the names; a failing ip is a problem; ip not installed is none (its missing `ip link` says so)', async () => {
+    const NETNS = ['ip', '-j', 'netns', 'list'];
+    expect(await createIp(fakeExec([{ argv: NETNS, stdout: recording('ip/netns-list.json') }])).surveyNetns()).toEqual({ names: ['ut-gw', 'ut-client'] });
+    expect(await createIp(fakeExec([{ argv: NETNS, exitCode: 1, stderr: 'ip: some failure\n' }])).surveyNetns())
+      .toEqual({ names: [], problem: 'ip netns list: ip: some failure' });
+    expect(await createIp(fakeExec([{ argv: NETNS, notFound: true }])).surveyNetns()).toEqual({ names: [] });
+  });
+});
+
 describe('parseAddrs', () => {
   it('the IPv4 addresses of an interface (ip -j addr show dev lo, recorded)', () => {
     expect(parseAddrs(recording('ip/addr-show-dev-lo.json'))).toEqual([{ ifname: 'lo', ipv4: ['127.0.0.1'] }]);
