@@ -7,14 +7,14 @@ import { execa, type ResultPromise } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reportOf, runCli } from './helpers/cli.js';
+import { recordArgs, reportOf, runCli } from './helpers/cli.js';
 import { ZOO_V6, zooDown, zooUp, type ZooSetup } from './helpers/zoo.js';
 
 const TAG = 'zc';
 let listener: ResultPromise | undefined;
 
 async function doctor(z: ZooSetup, probe: string) {
-  return reportOf(await runCli(['--iface', z.iface, '--netns', z.server, '--probe', probe, '--probe-netns', z.client, '--json', '--skip', 'trace-pipe']));
+  return reportOf(await runCli(['--iface', z.iface, '--netns', z.server, '--probe', probe, '--probe-netns', z.client, '--json', '--skip', 'trace-pipe', ...recordArgs(expect.getState().currentTestName)]));
 }
 
 /** A TCP listener in the server namespace (nc -l -k), stopped after the test. */

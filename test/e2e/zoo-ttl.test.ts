@@ -12,11 +12,11 @@
 //   at diagnosis[0], never "unexplained". Exit 1, no rung in error.
 // - the default TTL (64): 64 → 63, then 62 at the server; the replies come back: exit 0, nothing to diagnose.
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { reportOf, runCli } from './helpers/cli.js';
+import { recordArgs, reportOf, runCli } from './helpers/cli.js';
 import { routerArgs, routerDown, routerUp, type RouterSetup } from './helpers/zoo-router.js';
 
 const TAG = 't';
-const doctor = async (z: RouterSetup, probe: string) => reportOf(await runCli(routerArgs(z, ['--skip', 'trace-pipe'], probe)));
+const doctor = async (z: RouterSetup, probe: string) => reportOf(await runCli(routerArgs(z, ['--skip', 'trace-pipe', ...recordArgs(expect.getState().currentTestName)], probe)));
 const groups = (report: any) => report.packets.groups.map((g: any) => ({ action: g.action, kind: g.before.kind, changes: g.changes }));
 
 afterEach(async () => { await routerDown(TAG); });

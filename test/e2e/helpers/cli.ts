@@ -92,3 +92,14 @@ export function reportOf(r: CliResult): JsonRun {
   const said = top ? top.evidence.map((e: any) => `${e.check}: ${e.message}`).join('\n') : '';
   return { ...r, report, byId, errored, causes: report.diagnosis.map((d: any) => d.cause) as string[], said };
 }
+
+/**
+ * `--artifacts DIR/<test name>` when XDP_DOCTOR_RECORD_DIR is set: how a scenario's real tool output (pcaps, the
+ * bpftrace collectors' raw output) is gathered for test/recordings. Unset (CI), nothing is kept.
+ */
+export function recordArgs(testName: string | undefined): string[] {
+  const dir = process.env.XDP_DOCTOR_RECORD_DIR;
+  if (!dir || !testName) return [];
+  const slug = testName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  return ['--artifacts', join(dir, slug)];
+}
