@@ -222,6 +222,25 @@ describe('programs that change packets', () => {
     expect(byId['drop-reasons'].summary).toMatch(/NO_SOCKET ×\d+ at zs0/);
     expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv4', changes: [] });
   });
+
+  // The same NAT over IPv6, nat6_table never filled: the SYN to the VIP [fd00:111:61::100]:80 (on the server's lo,
+  // routed via the server: IPv6 answers neighbour solicitations only for addresses on the asking interface) passes
+  // untouched; tcp_v6_rcv finds no socket and answers with a RST. Expected, written before the run: the same story
+  // as over IPv4 — xdp-passed-unchanged first, the NO_SOCKET drop and the empty nat6_table joined. Exit 1.
+  test('the NAT with its IPv6 table empty: the SYN passes untouched to an IPv6 VIP where nothing listens', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_nat' });
+    await execa('ip', ['-n', z.server, '-6', 'addr', 'add', 'fd00:111:61::100/128', 'dev', 'lo']);
+    await execa('ip', ['-n', z.client, '-6', 'route', 'add', 'fd00:111:61::100/128', 'via', ZOO_V6.server]);
+    const { exitCode, report, errored, causes, said } = await doctor(z, 'nc -6 -z -w 2 fd00:111:61::100 80');
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('xdp-passed-unchanged');
+    expect(said).toMatch(/xdpdump: dnat \(id \d+\) returned XDP_PASS for all \d+ probe packet\(s\) to fd00:111:61::100 and left them unchanged/);
+    expect(said).toMatch(/drop-reasons: .*SKB_DROP_REASON_NO_SOCKET at zs0 .* in tcp_v6_rcv/);
+    expect(said).toMatch(/map-dump: nat6_table \(hash, up to 1024 entries\) is empty: every lookup in it misses/);
+    expect(causes).not.toContain('malformed-packet');
+    expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv6', changes: [] });
+  });
 });
 
 describe('neighbour resolution and IPv6', () => {

@@ -1,10 +1,12 @@
 // Zoo: a destination NAT. TCP segments whose (destination address, port) has an entry in nat_table leave with the
 // entry's address and port, the IPv4 and TCP checksums updated incrementally (RFC 1624); everything else passes
 // untouched. With the table empty (the operator's loader never filled it) every packet passes as it came: to a
-// VIP where nothing listens, the stack answers with a RST (NO_SOCKET).
+// VIP where nothing listens, the stack answers with a RST (NO_SOCKET). IPv6 the same from nat6_table (no IPv6
+// header checksum: only TCP's, whose pseudo-header holds the address).
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/in.h>
 #include <linux/tcp.h>
 #include <bpf/bpf_helpers.h>
@@ -23,6 +25,19 @@ struct {
 	__type(value, struct endpoint); /* the backend it goes to */
 } nat_table SEC(".maps");
 
+struct endpoint6 {
+	struct in6_addr addr;
+	__be16 port;
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct endpoint6);
+	__type(value, struct endpoint6);
+} nat6_table SEC(".maps");
+
 static __always_inline __u16 csum_replace(__u16 check, __u32 from, __u32 to)
 {
 	/* RFC 1624: HC' = ~(~HC + ~m + m'), over 16-bit words. */
@@ -35,11 +50,35 @@ static __always_inline __u16 csum_replace(__u16 check, __u32 from, __u32 to)
 	return (__u16)~sum;
 }
 
+static __always_inline int dnat6(void *data, void *end)
+{
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = (void *)(eth + 1);
+	struct tcphdr *tcp = (void *)(ip6 + 1);
+	struct endpoint6 key = {}, *to;
+
+	if ((void *)(tcp + 1) > end || ip6->nexthdr != IPPROTO_TCP)
+		return XDP_PASS;
+	key.addr = ip6->daddr;
+	key.port = tcp->dest;
+	to = bpf_map_lookup_elem(&nat6_table, &key);
+	if (!to)
+		return XDP_PASS;
+	for (int i = 0; i < 4; i++)
+		tcp->check = csum_replace(tcp->check, ip6->daddr.in6_u.u6_addr32[i], to->addr.in6_u.u6_addr32[i]);
+	tcp->check = csum_replace(tcp->check, tcp->dest, to->port);
+	ip6->daddr = to->addr;
+	tcp->dest = to->port;
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int dnat(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) <= end && eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return dnat6(data, end);
 	struct iphdr *ip = (void *)(eth + 1);
 	struct tcphdr *tcp = (void *)(ip + 1);
 	struct endpoint key = {}, *to;
