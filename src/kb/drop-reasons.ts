@@ -156,11 +156,21 @@ const IPV6_TOO_SMALL: DropReasonInfo = {
   source: 'net/ipv6/ip6_input.c ip6_rcv_core(): `if (pkt_len + sizeof(struct ipv6hdr) > skb->len) { __IP6_INC_STATS(..., IPSTATS_MIB_INTRUNCATEDPKTS); SKB_DR_SET(reason, PKT_TOO_SMALL); ...}`',
 };
 
+const IPV6_NOPROTO: DropReasonInfo = {
+  ...ROWS.find((r) => r.reason === 'IP_NOPROTO')!,
+  meaning: 'no protocol handler for the IPv6 next header: typically IPv6-in-IPv6 (41), IPv4-in-IPv6 (4) or GRE with no tunnel device to decapsulate it',
+  afterXdp: 'the program encapsulated towards a host that has no ip6tnl (or other tunnel) device, or decap program, for it',
+  fix: 'add the tunnel on the receiver (ip link add ip6tnl1 type ip6tnl mode any external; ip link set ip6tnl1 up), or decapsulate it there with XDP/tc',
+  source: 'net/ipv6/ip6_input.c ip6_protocol_deliver_rcu(): no inet6_protos handler → SKB_DROP_REASON_IP_NOPROTO',
+};
+
 const BY_LOCATION = new Map<string, DropReasonInfo>([
   ['IP_INHDR@ip_forward', { ...TIME_EXCEEDED, source: 'net/ipv4/ip_forward.c ip_forward(): `if (ip_hdr(skb)->ttl <= 1) goto too_many_hops;` → IP_INHDR' }],
   ['IP_INHDR@ip6_forward', { ...TIME_EXCEEDED, source: 'net/ipv6/ip6_output.c ip6_forward(): `if (hdr->hop_limit <= 1)` → ICMPv6 time exceeded, IP_INHDR' }],
   ['IP_INADDRERRORS@ip6_forward', IPV6_NOT_FORWARDING],
   ['PKT_TOO_SMALL@ip6_rcv_core', IPV6_TOO_SMALL],
+  ['IP_NOPROTO@ip6_input_finish', IPV6_NOPROTO],
+  ['IP_NOPROTO@ip6_protocol_deliver_rcu', IPV6_NOPROTO],
 ]);
 
 const BY_REASON = new Map(ROWS.map((r) => [r.reason, r]));

@@ -104,6 +104,34 @@ describe('first drops, printed live for the probe window', () => {
   });
 });
 
+// bpftrace output of dropReasonsProgram on the zoo scenarios of test/e2e/zoo-changes.test.ts and zoo-ttl.test.ts
+// (kept with --artifacts through XDP_DOCTOR_RECORD_DIR): the reason, the kernel function, the family and protocol,
+// and what the knowledge base makes of the reason where it was dropped.
+describe('drop recordings of the zoo scenarios', () => {
+  const names = parseDropReasonNames(format618);
+  const cases: [string, string, string, number, number, RegExp][] = [
+    ['zoo-ttl-v4-ip-inhdr', 'IP_INHDR', 'ip_forward', 0x0800, 1, /^the TTL \(IPv6: hop limit\) was 1 or less where the stack forwards the packet: time exceeded/],
+    ['zoo-gue-no-socket', 'NO_SOCKET', '__udp4_lib_rcv', 0x0800, 17, /^the packet arrived but no socket listens on its port$/],
+    ['zoo-ipip-noproto', 'IP_NOPROTO', 'ip_local_deliver_finish', 0x0800, 4, /^no protocol handler for the IPv4 protocol number: typically IPIP or GRE/],
+    ['zoo-ip6ip6-noproto', 'IP_NOPROTO', 'ip6_input_finish', 0x86dd, 41, /^no protocol handler for the IPv6 next header: typically IPv6-in-IPv6 \(41\)/],
+    ['zoo-nat-no-socket', 'NO_SOCKET', 'tcp_v4_rcv', 0x0800, 6, /^the packet arrived but no socket listens on its port$/],
+    ['zoo-nat-v6-no-socket', 'NO_SOCKET', 'tcp_v6_rcv', 0x86dd, 6, /^the packet arrived but no socket listens on its port$/],
+    // veth frees the program's XDP_DROP with no reason; the rung attributes it by the function (checks/drop-reasons.ts).
+    ['zoo-v6-filter-xdp-drop', 'NOT_SPECIFIED', 'veth_xdp_rcv_skb', 0x86dd, 58, /^the kernel dropped the packet with reason NOT_SPECIFIED$/],
+    ['zoo-vlan-push-v6-otherhost', 'OTHERHOST', 'ip6_rcv_core', 0x86dd, 58, /^the frame's destination MAC is not this host's/],
+  ];
+  for (const [file, reason, location, l3, proto, meaning] of cases) {
+    it(`${file}: ${reason} in ${location}`, () => {
+      const buckets = dropBuckets(parseBpftraceJson(recording(`drop-reasons/${file}.stdout.txt`)));
+      expect(buckets).toHaveLength(1);
+      const [b] = buckets;
+      expect({ reason: names.get(b!.reason), location: b!.location, l3: b!.l3, proto: b!.proto }).toEqual({ reason, location, l3, proto });
+      expect(b!.count).toBeGreaterThan(0);
+      expect(dropReasonInfo(reason, location).meaning).toMatch(meaning);
+    });
+  }
+});
+
 describe('dropReasonInfo: a reason the forwarding paths reuse', () => {
   it('IP_INHDR in ip_forward / ip6_forward is an expired TTL, not a broken header; elsewhere it stays malformed', () => {
     for (const fn of ['ip_forward', 'ip6_forward', 'ip6_forward+0x2a1/0x8c0']) {

@@ -50,6 +50,19 @@ describe('checkPacket', () => {
     ]);
   });
 
+  // Exit pcaps the replay wrote on zoo scenarios (XDP_DOCTOR_RECORD_DIR): encapsulations that are well formed (GUE,
+  // IPv6-in-IPv6: outer and inner payload lengths agree) and an IPv6 SYN whose checksum is still partial.
+  it('zoo exits: GUE and IPv6-in-IPv6 well formed; an IPv6 partial checksum after XDP_PASS only a warning', () => {
+    for (const name of ['zoo-gue-exit', 'zoo-ip6ip6-exit']) {
+      for (const p of packets(name)) expect(checkPacket(p, 'XDP_PASS'), `${name} #${p.number}`).toMatchObject({ problems: [], warnings: [] });
+    }
+    expect(packets('zoo-ip6ip6-exit')[1]!.ipv6.map((l) => l.nextHeader)).toEqual([41, 58]);
+    const syn = packets('zoo-nat-v6-exit')[1]!;
+    const v = checkPacket(syn, 'XDP_PASS');
+    expect(v.problems).toEqual([]);
+    expect(v.warnings).toEqual([expect.stringMatching(/^TCP checksum is 0xfe13, expected 0xf17c: 0xfe13 is only the pseudo-header sum.*XDP_PASS: the local stack may still accept it/)]);
+  });
+
   it('healthy exit packets have no problem', () => {
     for (const p of packets('healthy-exit')) expect(checkPacket(p, 'XDP_TX')).toMatchObject({ problems: [], warnings: [] });
   });
