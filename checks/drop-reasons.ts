@@ -18,7 +18,7 @@ export default defineCheck({
   question: 'Where on the route did the kernel drop the probe\'s packets after XDP, and why (skb drop reason)?',
   rung: 8.5,
   needs: ['bpftrace'],
-  after: ['preflight', 'inventory'],
+  after: ['preflight'],
   observes: true,
   timeoutMs: 45_000,
   async run(ctx) {
