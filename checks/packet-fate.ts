@@ -15,8 +15,11 @@ import { tagBesideFinding, tagBesideFrame } from './vlan-beside.js';
 const LEAVES = new Set(['XDP_PASS', 'XDP_TX', 'XDP_REDIRECT']);
 const DROPPED = new Set(['XDP_DROP', 'XDP_ABORTED']);
 
-/** A kernel drop joined to the change that explains it: why, in words, and what to do. */
-interface ChangeVerdict { change: PacketChange; why: string; fix: string }
+/**
+ * A kernel drop joined to the change that explains it: why, in words, and what to do; `malformed` when the change
+ * made a packet no receiver accepts (the drop then joins malformed-packet, the program's bug, not the receiver's setup).
+ */
+interface ChangeVerdict { change: PacketChange; why: string; fix: string; malformed?: boolean }
 
 /**
  * Which of the program's changes explains a kernel drop with this reason, or undefined when none does. Reasons
@@ -63,6 +66,15 @@ export function explainDrop(d: Pick<FlowDrop, 'reason' | 'where'> & { location?:
       // A UDP tunnel (VXLAN, GUE, Geneve) needs a socket on its port to be taken apart: a tunnel device or fou.
       const udp = find('encap');
       const tunnelPort = udp && arrival ? /\(UDP (\d+)/.exec(udp.after ?? '')?.[1] : undefined;
+      // Over IPv6 a zero UDP checksum takes __udp6_lib_rcv's checksum-error path even with nothing listening
+      // (Udp6InCsumErrors, no ICMP port unreachable); the reason stays NO_SOCKET, set before the check.
+      if (udp && tunnelPort && /^IPv6 .*, checksum 0\)/.test(udp.after ?? '')) {
+        return {
+          change: udp, malformed: true,
+          why: `its outer UDP checksum is 0, which IPv6 does not allow (RFC 8200 §8.1): the receiver counts a checksum error (Udp6InCsumErrors) and drops it without an ICMP port unreachable — a tunnel endpoint on UDP ${tunnelPort} would refuse it too unless it opted in to zero checksums (RFC 6936: udp6zerocsumrx); nor does anything listen on that port there`,
+          fix: 'compute the outer UDP checksum over IPv6 (the pseudo-header and the whole datagram, e.g. with bpf_csum_diff), and add the tunnel endpoint on the receiver',
+        };
+      }
       if (udp && tunnelPort) {
         return {
           change: udp,
@@ -170,7 +182,7 @@ export default defineCheck({
         const where = [...new Set(js.map((j) => `${j.d.reason} ×${j.d.count} at ${j.d.where}${j.d.onXdpIface ? ' (the XDP interface itself)' : ''} in ${j.d.location || '?'}`))].join('; ');
         const action = js[0]!.v.action;
         findings.push({
-          cause: 'xdp-change-dropped', iface, signal: `skb:kfree_skb ${[...new Set(js.map((j) => j.d.reason))].join(', ')}`,
+          cause: js[0]!.e.malformed ? 'malformed-packet' : 'xdp-change-dropped', iface, signal: `skb:kfree_skb ${[...new Set(js.map((j) => j.d.reason))].join(', ')}`,
           message: `the program ${changeVerb(js[0]!.e.change, change)} and returns ${action}; the kernel dropped ${total} packet(s) of the flow for it: ` +
             `${js[0]!.e.why} (${where})`,
           fixes: [{ title: js[0]!.e.fix, commands: [] }],

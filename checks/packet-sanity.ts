@@ -96,6 +96,17 @@ export function checkPacket(p: TsharkPacket, action?: string, checksum?: Checksu
 
   const explainedL4 = new Set<string>();
   for (const [k, t] of p.transport.entries()) {
+    // IPv6 has no "no checksum" for UDP (RFC 8200 §8.1): a zero is refused, where IPv4 takes it as none.
+    if (t.proto === 'udp' && t.checksum === 0 && !p.ipv4.length && p.ipv6.length) {
+      const name = `${p.ipv6.length > 1 ? 'outer ' : ''}UDP checksum`;
+      problems.push({
+        cause: 'malformed-packet', field: name, severity: 'critical',
+        message: `${name} is 0x0000 over IPv6: IPv6 requires a UDP checksum (RFC 8200 §8.1), so receivers drop it ` +
+          '(__udp6_lib_rcv, Udp6InCsumErrors) unless the socket opted in to zero checksums (RFC 6936)',
+      });
+      explainedL4.add(`udp#${p.transport.slice(0, k).filter((x) => x.proto === 'udp').length}`);
+      continue;
+    }
     if (t.checksumStatus !== 'bad') continue;
     // The innermost transport checksum is judged by the state it entered the program in (the xdpdump rung
     // decoded both frames): tshark computes a full checksum, which a partial one never is.

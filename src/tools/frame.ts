@@ -142,7 +142,8 @@ function decodeTransport(b: Uint8Array, h: IpHeader, out: DecodedFrame, depth: n
     const tunnel = UDP_TUNNELS[dport];
     // A UDP tunnel that carries an IP packet: VXLAN carries Ethernet after 8 bytes, GUE (variant 1) IP directly.
     if (tunnel && depth < 3) {
-      out.tunnels.push(`UDP ${dport} (${tunnel})`);
+      // A zero UDP checksum means "none" over IPv4 and is refused over IPv6 (RFC 8200 §8.1): say it where it counts.
+      out.tunnels.push(`UDP ${dport} (${tunnel}${checksum === 0 && h.family === 6 ? ', checksum 0' : ''})`);
       if (tunnel === 'VXLAN' || tunnel === 'Geneve') decodeInnerEthernet(b, o + 8 + (tunnel === 'Geneve' ? 8 + (b[o + 8]! & 0x3f) * 4 : 8), out, depth);
       else if (tunnel === 'GUE' && o + 8 < b.length) decodeIp(b, o + 8, b[o + 8]! >> 4 === 6 ? ETH_P_IPV6 : ETH_P_IP, out, depth + 1);
       if (out.ip.length > 1) return;

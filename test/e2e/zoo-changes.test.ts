@@ -202,6 +202,28 @@ describe('programs that change packets', () => {
     expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv4', changes: [{ field: 'encap', after: 'IPv4 10.111.60.1 > 10.111.60.2 (UDP 5555 (GUE))' }, { field: 'length', before: '98', after: '126' }] });
   });
 
+  // The same GUE encapsulator over IPv6 (echo requests only; neighbour discovery left alone), its UDP checksum left 0
+  // as over IPv4; both outer sources configured, as for a dual-stack encapsulator. Expected, written from the
+  // program and RFC 8200 before the run: IPv6 forbids a zero UDP checksum, so zs0 drops every packet as UDP_CSUM;
+  // diagnosis[0] malformed-packet, the zero checksum named by packet-sanity and the drop joined to it. The first run
+  // corrected the kernel part: __udp6_lib_rcv sets NO_SOCKET before it sees the zero checksum and keeps that reason
+  // on its checksum-error path (report_csum_error: Udp6InCsumErrors, no ICMP port unreachable). The answer is the
+  // same: the drop is joined to the malformed packet (packet-fate reads the zero checksum in the encapsulation),
+  // not to "nothing listens" alone. Exit 1.
+  test('GUE over IPv6 with the UDP checksum left 0: IPv6 refuses it, the program emits malformed packets', async () => {
+    const z = await zooUp(TAG, { program: 'zoo_gue_encap' });
+    await mapUpdate('encap_config', ['0', '0', '0', '0'], ['10', '111', '60', '1']);
+    await mapUpdate('encap6_config', ['0', '0', '0', '0'], ['0xfd', '0', '0x01', '0x11', '0', '0x60', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0x01']);
+    const { exitCode, report, errored, causes, said } = await doctor(z, `ping -6 -c 3 -i 0.2 -W 1 ${ZOO_V6.server}`);
+    expect(errored).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(causes[0]).toBe('malformed-packet');
+    expect(causes).not.toContain('map-params-unset');
+    expect(said).toMatch(/packet-sanity: UDP checksum is 0x0000 over IPv6: IPv6 requires a UDP checksum/);
+    expect(said).toMatch(/packet-fate: the program encapsulates the packets .* its outer UDP checksum is 0, which IPv6 does not allow .*\(NO_SOCKET ×3 at zs0 .* in __udp6_lib_rcv\)/);
+    expect(groups(report)).toContainEqual({ action: 'XDP_PASS', kind: 'ipv6', changes: [{ field: 'encap', after: 'IPv6 fd00:111:60::1 > fd00:111:60::2 (UDP 5555 (GUE, checksum 0))' }, { field: 'length', before: '118', after: '166' }] });
+  });
+
   // A destination NAT whose table the loader never filled: the SYN to the VIP 10.111.60.100:80 (on the server's lo)
   // finds no translation and passes untouched; nothing listens on 80, so the stack answers with a RST (NO_SOCKET).
   // Expected first: map-empty at diagnosis[0]. The run put the observed verdict first (xdp-passed-unchanged) with

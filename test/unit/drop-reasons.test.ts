@@ -118,6 +118,7 @@ describe('drop recordings of the zoo scenarios', () => {
     ['zoo-nat-v6-no-socket', 'NO_SOCKET', 'tcp_v6_rcv', 0x86dd, 6, /^the packet arrived but no socket listens on its port$/],
     // veth frees the program's XDP_DROP with no reason; the rung attributes it by the function (checks/drop-reasons.ts).
     ['zoo-v6-filter-xdp-drop', 'NOT_SPECIFIED', 'veth_xdp_rcv_skb', 0x86dd, 58, /^the kernel dropped the packet with reason NOT_SPECIFIED$/],
+    ['zoo-gue-v6-zero-csum', 'NO_SOCKET', '__udp6_lib_rcv', 0x86dd, 17, /^the packet arrived but no socket listens on its port$/],
     ['zoo-vlan-push-v6-otherhost', 'OTHERHOST', 'ip6_rcv_core', 0x86dd, 58, /^the frame's destination MAC is not this host's/],
   ];
   for (const [file, reason, location, l3, proto, meaning] of cases) {

@@ -38,6 +38,16 @@ describe('decodeFrame', () => {
     expect(ipip.ip.map((h) => `${h.src} > ${h.dst} proto ${h.proto}`)).toEqual(['10.111.60.2 > 10.111.60.2 proto 4', '10.111.60.1 > 10.111.60.2 proto 1']);
     expect(ipip.l4).toMatchObject({ proto: 'icmp', type: 8, checksumState: 'ok' });
   });
+  // exit pcaps of the replay: GUE over IPv4 (zero UDP checksum: none, allowed) and over IPv6 (zero: refused).
+  it('GUE: the inner packet read through UDP 5555; a zero checksum named over IPv6 only', () => {
+    const v4 = decodeFrame(frames('zoo-gue-exit.pcap').at(-1)!);
+    expect(v4.tunnels).toEqual(['UDP 5555 (GUE)']);
+    expect(v4.ip.map((h) => h.family)).toEqual([4, 4]);
+    const v6 = decodeFrame(frames('zoo-gue-v6-zero-csum-exit.pcap').at(-1)!);
+    expect(v6.tunnels).toEqual(['UDP 5555 (GUE, checksum 0)']);
+    expect(v6.ip.map((h) => `${h.src} > ${h.dst} proto ${h.proto}`)).toEqual(['fd00:111:60::1 > fd00:111:60::2 proto 17', 'fd00:111:60::1 > fd00:111:60::2 proto 58']);
+    expect(v6.l4).toMatchObject({ proto: 'icmpv6', type: 128 });
+  });
   it('IPv6 addresses in their canonical short form; runts decode to nothing', () => {
     expect(ip6(Uint8Array.from([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), 0)).toBe('fd00::1');
     expect(ip6(Uint8Array.from([0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]), 0)).toBe('1:2:3:4:5:6:7:8');

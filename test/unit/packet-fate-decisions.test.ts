@@ -110,6 +110,18 @@ describe('explainDrop: each reason against each change', () => {
     expect(explainDrop(drop({ reason: 'NO_SOCKET' }), [ch('encap', undefined, 'IPv4 10.111.60.2 > 10.111.60.2 (IPIP)')], 'zs0', true)).toBeUndefined();
   });
 
+  it('NO_SOCKET on a UDP tunnel over IPv6 with a zero checksum: the malformed packet, not only the missing endpoint', () => {
+    const gue6 = [ch('encap', undefined, 'IPv6 fd00:111:60::1 > fd00:111:60::2 (UDP 5555 (GUE, checksum 0))')];
+    const v = explainDrop(drop({ reason: 'NO_SOCKET', location: '__udp6_lib_rcv' }), gue6, 'zs0', true)!;
+    expect(v.malformed).toBe(true);
+    expect(v.change).toBe(gue6[0]);
+    expect(v.why).toMatch(/^its outer UDP checksum is 0, which IPv6 does not allow \(RFC 8200 §8\.1\): the receiver counts a checksum error \(Udp6InCsumErrors\).*UDP 5555 would refuse it too unless it opted in/);
+    expect(v.fix).toMatch(/^compute the outer UDP checksum over IPv6/);
+    // The same words over IPv4 (a zero checksum is "none" there) stay the plain missing endpoint.
+    const gue4 = [ch('encap', undefined, 'IPv4 10.111.60.1 > 10.111.60.2 (UDP 5555 (GUE, checksum 0))')];
+    expect(explainDrop(drop({ reason: 'NO_SOCKET' }), gue4, 'zs0', true)!.malformed).toBeUndefined();
+  });
+
   it('any other reason: a TTL of 1 (not 2), or a frame that grew past an MTU (only for MTU/TOO_BIG reasons)', () => {
     expect(explainDrop(drop({ reason: 'NOT_SPECIFIED' }), [ch('ip.ttl', '2', '1')], 'zs0', true)).toEqual({
       change: ch('ip.ttl', '2', '1'), why: 'a TTL/hop limit of 1 does not survive the next hop', fix: 'decrement the TTL only when forwarding, and drop (or answer ICMP time exceeded) at 1',

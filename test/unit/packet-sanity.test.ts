@@ -63,6 +63,19 @@ describe('checkPacket', () => {
     expect(v.warnings).toEqual([expect.stringMatching(/^TCP checksum is 0xfe13, expected 0xf17c: 0xfe13 is only the pseudo-header sum.*XDP_PASS: the local stack may still accept it/)]);
   });
 
+  it('GUE over IPv6 with the UDP checksum 0: refused by IPv6, one problem in our words, tshark\'s not repeated', () => {
+    const ps = packets('zoo-gue-v6-zero-csum-exit').filter((p) => p.transport.length);
+    expect(ps.length).toBeGreaterThan(0);
+    for (const p of ps) {
+      expect(checkPacket(p, 'XDP_PASS').problems).toEqual([{
+        cause: 'malformed-packet', field: 'UDP checksum', severity: 'critical',
+        message: 'UDP checksum is 0x0000 over IPv6: IPv6 requires a UDP checksum (RFC 8200 §8.1), so receivers drop it (__udp6_lib_rcv, Udp6InCsumErrors) unless the socket opted in to zero checksums (RFC 6936)',
+      }]);
+    }
+    // Over IPv4 the same zero means "no checksum": fine.
+    for (const p of packets('zoo-gue-exit')) expect(checkPacket(p, 'XDP_PASS').problems).toEqual([]);
+  });
+
   it('healthy exit packets have no problem', () => {
     for (const p of packets('healthy-exit')) expect(checkPacket(p, 'XDP_TX')).toMatchObject({ problems: [], warnings: [] });
   });
