@@ -5,7 +5,7 @@ import { realExec } from '../tools/exec.js';
 import { createIp } from '../tools/ip.js';
 import { labProbeSpec } from './probe.js';
 import { readState } from './state.js';
-import { LB_IFACE, NODES, VIP_PORT, allNamespaces, nsRef, validLabName } from './topology.js';
+import { LB_IFACE, NODES, VIP_PORT, allNamespaces, nsRef, validLabName, type LabNode } from './topology.js';
 
 const LAB_WINDOW_MS = 3000;
 
@@ -17,9 +17,15 @@ const LAB_CAPTURE_FILTER = ['tcp', 'port', String(VIP_PORT), 'or', 'ip', 'proto'
 /** `lab up --ipv6`: the LB's copy is IPv6-in-IPv6 (next header 41) between the LB and the real. */
 const LAB_CAPTURE_FILTER6 = [...LAB_CAPTURE_FILTER, 'or', 'ip6', 'proto', '41'];
 
+/**
+ * What every view calls each namespace on the route (the wizard's picture groups hops by it): its namespace is
+ * named `gw`, but people read "gateway".
+ */
+const NODE_LABEL: Record<LabNode, string> = { client: 'client', gw: 'gateway', lb: 'lb', real: 'real' };
+
 function labHops(prefix: string): Hop[] {
-  const hop = (label: string, node: (typeof NODES)[number], iface: string, xdp?: boolean): Hop => ({
-    label, iface, netns: nsRef(prefix, node), node, ...(xdp ? { xdp } : {}),
+  const hop = (label: string, node: LabNode, iface: string, xdp?: boolean): Hop => ({
+    label, iface, netns: nsRef(prefix, node), node: NODE_LABEL[node], ...(xdp ? { xdp } : {}),
   });
   return [
     hop('client c0', 'client', 'c0'),

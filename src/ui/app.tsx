@@ -12,6 +12,7 @@ import { FocusLine, NextRung, RunningRung, StaticRow } from './rungs.js';
 import type { WizardSession, WizardState } from './session.js';
 import { StartScreen } from './start-screen.js';
 import { Summary } from './summary.js';
+import { counts } from '../report/format.js';
 import { ThemeContext, makeTheme, useSize, useTheme, type Theme } from './theme.js';
 
 interface WizardProps {
@@ -95,12 +96,10 @@ function Body({ state, session }: { state: WizardState; session: WizardSession }
     const report = session.currentReport();
     return (
       <Box flexDirection="column">
-        <Summary
-          target={s.target} records={s.records} diagnosis={report?.diagnosis ?? session.diagnosis()}
-          route={report?.route} errnos={report?.errnos ?? []} packets={report?.packets}
-          probe={s.fix?.rerun?.probe ?? s.report?.probe} fix={s.fix} exitCode={s.interrupted ? 130 : report?.exitCode ?? session.verdict()}
-          columns={columns} maxLines={rows - 8}
-        />
+        {report
+          ? <Summary report={report} columns={columns} maxLines={rows - 8} />
+          // The climb crashed before the engine concluded: there is no diagnosis to show, only how it ended.
+          : <Text color={theme.color('bad')} wrap="truncate-end">no diagnosis: the run ended without a report · {counts(s.records.map((r) => r.status)) || 'no rung finished'} · exit {s.interrupted ? 130 : session.verdict()}</Text>}
         {s.phase === 'end' && (
           <Text color={theme.color('muted')} wrap="truncate-end">
             report file: {session.reportName('md')} (m) or .json (j)

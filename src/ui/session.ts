@@ -239,7 +239,8 @@ export class WizardSession {
 
   // ---- the end ----
   currentReport(): RunReport | undefined {
-    return currentReport(this.state, this.diagnosis(), this.verdict());
+    // Ctrl-C ends the run with 130 whatever the rungs found; the summary shows the exit the process will have.
+    return currentReport(this.state, this.diagnosis(), this.state.interrupted ? 130 : this.verdict());
   }
 
   /** The file `m`/`j` write, in the current directory: one name per run (decided when first asked). */

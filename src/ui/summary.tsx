@@ -3,38 +3,30 @@
 // Built as pre-wrapped lines with priorities, so it always fits the terminal: Ink clears the whole screen
 // (scrollback included) whenever the live region is as tall as the terminal.
 import { Box, Text } from 'ink';
-import type { CheckRecord, DiagnosisEntry, ErrnoExplanation, FixOutcome, PacketsObservation, ProbeOutcome, RouteReport, Target } from '../engine/types.js';
+import type { RunReport } from '../engine/types.js';
 import { fixArgv } from '../engine/fix-argv.js';
 import { counts, errnoContext, errnoHead, packetLines } from '../report/format.js';
 import { wrapCommand, wrapWords } from './text.js';
 import { STOP_MARK, routePicture, type StopState } from './route.js';
 import { useTheme, type Tone } from './theme.js';
 
-interface Line { text: string; tone?: Tone; bold?: boolean }
+/** A line of the summary; the route's stops line carries its stops, to be drawn with a colour per stop. */
+interface Line { text: string; tone?: Tone; bold?: boolean; stops?: { name: string; state: StopState }[] }
 interface Segment { lines: Line[]; priority: number }
 
 const STOP_TONE: Record<StopState, Tone> = { seen: 'good', xdp: 'accent', lost: 'bad', unseen: 'muted', unknown: 'muted' };
 
 interface SummaryProps {
-  target: Target;
-  records: CheckRecord[];
-  diagnosis: DiagnosisEntry[];
-  /** From the report: the route and the errnos explained (engine/route.ts, engine/errnos.ts). */
-  route?: RouteReport;
-  errnos: ErrnoExplanation[];
-  /** From the report: what the program did to the packets, before and after. */
-  packets?: PacketsObservation;
-  probe?: ProbeOutcome;
-  fix?: FixOutcome;
-  exitCode: number;
+  /** The run as the engine concluded it (the wizard's current report: re-runs and a fix included). */
+  report: RunReport;
   columns: number;
   /** Lines this summary may use. */
   maxLines: number;
 }
 
 /** The summary as lines in display order; lower priority numbers are kept longest. */
-export function summarySegments(p: Omit<SummaryProps, 'maxLines'>): Segment[] {
-  const w = p.columns - 1;
+export function summarySegments({ report: p, columns }: Omit<SummaryProps, 'maxLines'>): Segment[] {
+  const w = columns - 1;
   const seg = (priority: number, lines: Line[]): Segment => ({ priority, lines });
   const wrap = (text: string, tone?: Tone, indent = '   ', bold?: boolean, max = 99): Line[] => {
     const ls = wrapWords(text, w, indent);
@@ -68,11 +60,12 @@ export function summarySegments(p: Omit<SummaryProps, 'maxLines'>): Segment[] {
     const others = p.diagnosis.slice(1, 3).map((d, i) => wrap(`${i + 2}. ${d.title}  [${Math.round(d.confidence * 100)}%]`, 'muted', '', false, 1)[0]!);
     if (others.length) out.push(seg(3, others));
   }
-  const picture = routePicture(p.route, p.target.kind === 'lab');
+  const picture = routePicture(p.route);
   if (picture) {
     out.push(seg(0, [{ text: '' }]));
-    // The stops line is rendered with colours per stop; its text here is for measuring and tests.
-    out.push(seg(0, [{ text: `Route  ${picture.stops.map((s) => `${s.name} ${STOP_MARK[s.state]}`).join(' → ')}` }]));
+    // Drawn from its stops with a colour per stop; the text is the same line uncoloured (for measuring and tests).
+    const stops = picture.stops.map((s) => ({ name: s.name, state: s.state }));
+    out.push(seg(0, [{ text: `Route  ${stops.map((s) => `${s.name} ${STOP_MARK[s.state]}`).join(' → ')}`, stops }]));
     out.push(seg(1, wrap(picture.verdict, undefined, '       ', false, 2)));
     if (!picture.missing) out.push(seg(3, [{ text: '       ✓ seen · ◆ reached the XDP program · ✗ lost · · not reached', tone: 'muted' }]));
   }
@@ -80,8 +73,10 @@ export function summarySegments(p: Omit<SummaryProps, 'maxLines'>): Segment[] {
     const [head, ...rows] = packetLines(p.packets);
     out.push(seg(2, [{ text: '' }, { text: head!, bold: true }, ...rows.slice(0, 4).flatMap((r) => wrap(r.trim(), undefined, '   ', false, 1))]));
   }
-  const probe = p.probe ? (p.probe.ran ? `probe ${p.probe.ok ? 'passed' : 'FAILED'}` : `probe: ${p.probe.note ?? 'did not run'}`) : undefined;
-  const tail = [probe, counts(p.records.map((r) => r.status)), p.fix ? `fix ${p.fix.worked ? 'worked' : 'did not work'}` : undefined, `exit ${p.exitCode}`].filter(Boolean).join(' · ');
+  // After a fix, the probe that counts is the re-run's (the one the diagnosis was concluded with).
+  const last = p.fix?.rerun?.probe ?? p.probe;
+  const probe = last ? (last.ran ? `probe ${last.ok ? 'passed' : 'FAILED'}` : `probe: ${last.note ?? 'did not run'}`) : undefined;
+  const tail = [probe, counts(p.checks.map((r) => r.status)), p.fix ? `fix ${p.fix.worked ? 'worked' : 'did not work'}` : undefined, `exit ${p.exitCode}`].filter(Boolean).join(' · ');
   out.push(seg(0, [{ text: tail, tone: p.exitCode === 0 ? 'good' : 'bad' }]));
   return out;
 }
@@ -99,15 +94,14 @@ export function fitSegments(segments: Segment[], maxLines: number): Line[] {
 export function Summary(props: SummaryProps) {
   const theme = useTheme();
   const lines = fitSegments(summarySegments(props), props.maxLines);
-  const picture = routePicture(props.route, props.target.kind === 'lab');
   return (
     <Box flexDirection="column" marginTop={1}>
       {lines.map((l, i) => {
-        if (picture && l.text.startsWith('Route  ')) {
+        if (l.stops) {
           return (
             <Text key={i} wrap="truncate-end">
               <Text bold>Route  </Text>
-              {picture.stops.map((s, j) => (
+              {l.stops.map((s, j) => (
                 <Text key={j}>
                   {j > 0 && <Text color={theme.color('muted')}> → </Text>}
                   <Text color={theme.color(STOP_TONE[s.state])} bold={s.state === 'lost'}>{s.name} {STOP_MARK[s.state]}</Text>

@@ -58,16 +58,13 @@ describe('80x24', () => {
   });
 
   test('the summary fits 80x24 with room for the footer, keeping the errno and the fix command', () => {
-    const lines = fitSegments(summarySegments({
-      target: VETH_REPORT.target, records: VETH_REPORT.checks, diagnosis: diagnose(VETH_REPORT.checks),
-      route: VETH_REPORT.route, errnos: VETH_REPORT.errnos, probe: VETH_REPORT.probe, exitCode: 1, columns: 80,
-    }), 24 - 8);
+    const lines = fitSegments(summarySegments({ report: { ...VETH_REPORT, diagnosis: diagnose(VETH_REPORT.checks), exitCode: 1 }, columns: 80 }), 24 - 8);
     expect(lines.length).toBeLessThanOrEqual(16);
     for (const l of lines) expect(l.text.length).toBeLessThanOrEqual(80);
     const text = lines.map((l) => l.text).join('\n');
     expect(text).toContain('ENXIO (errno 6');
     expect(text).toMatch(/\$ nsenter --net=\/run\/netns\/wz-gw -- ip link set dev g1 xdpdrv obj/);
-    expect(text).toContain('Route  client ✓ → gateway ✓ → lb ◆ → gateway ✗ → real ·');
+    expect(text).toContain('Route  client ✓ → gw ✓ → lb ◆ → gw ✗ → real ·');
     expect(text).toMatch(/exit 1$/);
   });
 });

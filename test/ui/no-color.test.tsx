@@ -39,6 +39,6 @@ describe('NO_COLOR', () => {
     const f = await endFrame({ NO_COLOR: '1' }, false);
     expect(f).not.toMatch(COLOUR);
     expect(f).toContain('✗');
-    expect(plainOf(f)).toContain('Route  client ✓ → gateway ✓ → lb ◆ → gateway ✗ → real ·');
+    expect(plainOf(f)).toContain('Route  client ✓ → gw ✓ → lb ◆ → gw ✗ → real ·');
   });
 });

@@ -1,6 +1,8 @@
 // The route picture drawn from the report's route (engine/route.ts over the routing rung's data): the lab with the
 // veth-peer fault (lost after the LB's XDP_TX), the healthy lab, an --iface target, and a run where no rung
-// recorded the route. The picture groups hops into stops; it reads no evidence text and finds no rung by id.
+// recorded the route. The picture groups hops into stops by the node the report names them with (the recordings
+// predate the lab's "gateway" label, so they say gw); its verdict is the report's, word for word. It reads no
+// evidence text, finds no rung by id and takes no lab flag.
 import { describe, expect, test } from 'vitest';
 import type { CheckRecord, RouteObservation, Target } from '../../src/engine/types.js';
 import { concludeRoute } from '../../src/engine/route.js';
@@ -11,16 +13,22 @@ const marks = (p: ReturnType<typeof routePicture>) => p!.stops.map((s) => `${s.n
 
 describe('routePicture', () => {
   test('veth-peer: seen to the gateway, at the XDP program on lb, lost before the gateway again', () => {
-    const p = routePicture(VETH_REPORT.route, true)!;
-    expect(marks(p)).toBe('client:seen gateway:seen lb:xdp gateway:lost real:unseen');
+    const p = routePicture(VETH_REPORT.route)!;
+    expect(marks(p)).toBe('client:seen gw:seen lb:xdp gw:lost real:unseen');
     expect(p.stops.map((s) => s.hops.join('+'))).toEqual(['c0', 'g0+g1', 'l0', 'g2', 'r0']);
-    expect(p.verdict).toBe('the packets reached the XDP program on lb (l0) and were lost before gateway');
+    expect(p.verdict).toBe(VETH_REPORT.route!.verdict);
+    expect(p.verdict).toMatch(/^the packet reached lb l0 \(XDP load balancer\) \(XDP\) and was not seen after it/);
   });
 
   test('healthy: the whole route', () => {
-    const p = routePicture(HEALTHY_REPORT.route, true)!;
-    expect(marks(p)).toBe('client:seen gateway:seen lb:xdp gateway:seen real:seen');
-    expect(p.verdict).toBe('the packets travelled the whole route to real');
+    const p = routePicture(HEALTHY_REPORT.route)!;
+    expect(marks(p)).toBe('client:seen gw:seen lb:xdp gw:seen real:seen');
+    expect(p.verdict).toBe('packets travelled the route and replies came back');
+  });
+
+  test('stops are named by the node the target gave its hops (the lab\'s "gateway" comes from src/lab/target.ts)', () => {
+    const route = { ...VETH_REPORT.route!, hops: VETH_REPORT.route!.hops.map((h) => (h.node === 'gw' ? { ...h, node: 'gateway' } : h)) };
+    expect(marks(routePicture(route))).toBe('client:seen gateway:seen lb:xdp gateway:lost real:unseen');
   });
 
   test('the report route is the one the routing record carries, found by its data, whatever the rung is called', () => {
@@ -49,17 +57,17 @@ describe('routePicture', () => {
     const routing: CheckRecord = {
       id: 'routing', title: 'Route', rung: 2, durationMs: 1, source: 'built-in', commands: [], status: 'pass', summary: '', findings: [], evidence: [], route,
     };
-    expect(marks(routePicture(concludeRoute(target, [routing]), false))).toBe('g1:seen l0:xdp');
+    expect(marks(routePicture(concludeRoute(target, [routing])))).toBe('g1:seen l0:xdp');
   });
 
   test('no rung recorded the route: every stop unknown and the reason said', () => {
     const skipped = VETH_REPORT.checks.map((c) => (c.id === 'routing' ? { ...c, status: 'skip' as const, summary: 'needs tcpdump', evidence: [], route: undefined } : c));
     const route = concludeRoute(VETH_REPORT.target, skipped)!;
-    const p = routePicture(route, true)!;
+    const p = routePicture(route)!;
     expect(p.stops.every((s) => s.state === 'unknown')).toBe(true);
     expect(p.missing).toMatch(/^no rung recorded the route in this run/);
     expect(concludeRoute(VETH_REPORT.target, [])!.missing).toBe(p.missing);
     expect(concludeRoute({ ...VETH_REPORT.target, hops: [] }, skipped)).toBeUndefined();
-    expect(routePicture(undefined, true)).toBeUndefined();
+    expect(routePicture(undefined)).toBeUndefined();
   });
 });

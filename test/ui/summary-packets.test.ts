@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarySegments } from '../../src/ui/summary.js';
 import type { PacketsObservation } from '../../src/engine/types.js';
+import { HEALTHY_REPORT } from './fake-engine.js';
 
 const packets: PacketsObservation = {
   source: 'replay',
@@ -15,10 +16,10 @@ const packets: PacketsObservation = {
 
 describe('summary: what the program did', () => {
   it('one line per group, with the change in words', () => {
-    const base = { target: { kind: 'iface' as const, iface: 'zs0', hops: [], windowMs: 1000, expect: [] }, records: [], diagnosis: [], errnos: [], exitCode: 0, columns: 100 };
-    const text = summarySegments({ ...base, packets }).flatMap((s) => s.lines.map((l) => l.text));
+    const { packets: _recorded, ...base } = HEALTHY_REPORT;
+    const text = summarySegments({ report: { ...base, packets: { ...packets, check: 'xdpdump' } }, columns: 100 }).flatMap((s) => s.lines.map((l) => l.text));
     expect(text).toContain('What the program did to the packets (replayed through BPF_PROG_TEST_RUN):');
     expect(text).toContain('   TCP 10.111.60.1:40000 > 10.111.60.2:8081 ×2 XDP_PASS: destination port 8081 → 8080');
-    expect(summarySegments(base).flatMap((s) => s.lines.map((l) => l.text)).some((t) => t.startsWith('What the program did'))).toBe(false);
+    expect(summarySegments({ report: base, columns: 100 }).flatMap((s) => s.lines.map((l) => l.text)).some((t) => t.startsWith('What the program did'))).toBe(false);
   });
 });

@@ -279,8 +279,9 @@ describe('the end', () => {
     expect(end).toContain('fix: attach a dummy XDP_PASS program to the veth peer g1');
     // Wrapped between arguments with a trailing backslash: still one command when pasted into a shell.
     expect(end).toMatch(/\$ nsenter --net=\/run\/netns\/wz-gw -- ip link set dev g1 xdpdrv obj( \\\n\s+)?\S*xdp_pass\.o sec xdp/);
-    expect(end).toContain('Route  client ✓ → gateway ✓ → lb ◆ → gateway ✗ → real ·');
-    expect(end).toContain('the packets reached the XDP program on lb (l0) and were lost before gateway');
+    expect(end).toContain('Route  client ✓ → gw ✓ → lb ◆ → gw ✗ → real ·');
+    // The route's verdict is the report's (the routing rung's), as the text report says it, wrapped under the stops.
+    expect(end).toMatch(/the packet reached lb l0 \(XDP load balancer\) \(XDP\) and was not seen after it/);
     expect(end).toMatch(/probe FAILED · 3 failed, 4 warning\(s\), 3 passed · exit 1/);
     expect(end).toContain('f apply fix · m Markdown report · j JSON report · d details · r rerun · q quit');
   });
