@@ -111,7 +111,7 @@ describe('lab lifecycle', () => {
     const t = await labTarget(LAB);
     if ('error' in t) throw new Error(t.error);
     expect(t).toMatchObject({ kind: 'lab', iface: 'l0', labName: LAB, netns: { kind: 'name', name: `${LAB}-lb` }, windowMs: 3000, expect: [] });
-    expect(t.hops.map((h) => `${h.node} ${h.iface}`)).toEqual(['client c0', 'gw g0', 'gw g1', 'lb l0', 'gw g2', 'real r0']);
+    expect(t.hops.map((h) => `${h.node} ${h.iface}`)).toEqual(['client c0', 'gateway g0', 'gateway g1', 'lb l0', 'gateway g2', 'real r0']);
     expect(t.hops.filter((h) => h.xdp).map((h) => h.iface)).toEqual(['l0']);
     expect(t.hops.every((h) => h.netns?.kind === 'name' && h.netns.name === `${LAB}-${h.node}`)).toBe(true);
     expect(t.nstatNodes?.map((n) => n.node)).toEqual(['client', 'gw', 'lb', 'real']);
