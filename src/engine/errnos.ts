@@ -46,9 +46,11 @@ function explain(value: number, name: string | undefined, causes: string[], trac
   if (!e.errno) return { value, name: name || `errno ${value}`, observed, ...(tp ? { tracepoint: tp } : {}), causes };
   // An attach refusal's or a verifier rejection's errno is explained by the row that raised it, before any
   // tracepoint row that shares the number (ENOSPC is veth's queue refusal here, not AF_XDP's chunk size).
+  // A verifier rejection's EINVAL (a GPL-only or unknown helper, a CO-RE relocation) is the verifier's, not
+  // xdp_redirect_err's bad redirect target.
   const refusal = ATTACH_REFUSALS.find((r) => r.errno === value && causes.includes(r.cause));
-  const best = refusal ? undefined : e.rows[0];
-  const rule = best || refusal ? undefined : VERIFIER_RULES.find((r) => causes.includes(r.cause));
+  const rule = refusal ? undefined : VERIFIER_RULES.find((r) => causes.includes(r.cause));
+  const best = refusal || rule ? undefined : e.rows[0];
   if (refusal || rule) {
     return {
       value: e.errno.value, name: e.errno.name, message: e.errno.message, observed, causes,
