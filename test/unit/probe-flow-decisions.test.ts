@@ -8,7 +8,7 @@ const flow = (cmd: string) => flowOfProbe(cmd.split(' '));
 
 describe('addresses and ports', () => {
   it('IPv4: each octet 0–255, four of them, nothing around them', () => {
-    for (const ip of ['0.0.0.0', '255.255.255.255', '249.250.199.9', '10.0.0.1']) expect(flow(`ping ${ip}`), ip).toEqual({ ip, proto: 'icmp' });
+    for (const ip of ['0.0.0.0', '255.255.255.255', '249.250.199.9', '10.249.0.1', '10.0.0.1']) expect(flow(`ping ${ip}`), ip).toEqual({ ip, proto: 'icmp' });
     for (const ip of ['256.0.0.1', '10.0.0.256', '10.0.0', '10.0.0.1.2', '1000.0.0.1', 'x10.0.0.1', '10.0.0.1x', '10.0.0.-1', '10..0.1'])
       expect(flow(`ping ${ip}`), ip).toBeUndefined();
   });
@@ -16,7 +16,7 @@ describe('addresses and ports', () => {
   it('a port is 1–65535 in at most five digits; anything else is no port', () => {
     expect(flow('nc 10.0.0.1 65535')).toEqual({ ip: '10.0.0.1', proto: 'tcp', port: 65535 });
     expect(flow('nc 10.0.0.1 1')).toEqual({ ip: '10.0.0.1', proto: 'tcp', port: 1 });
-    for (const p of ['0', '65536', '99999', '123456', 'http', '8o', '-1']) expect(flow(`nc 10.0.0.1 ${p}`), p).toEqual({ ip: '10.0.0.1', proto: 'tcp' });
+    for (const p of ['0', '65536', '99999', '123456', 'http', '8o', '+80', '0x50', '1e3']) expect(flow(`nc 10.0.0.1 ${p}`), p).toEqual({ ip: '10.0.0.1', proto: 'tcp' });
     expect(flow('nc 10.0.0.1')).toEqual({ ip: '10.0.0.1', proto: 'tcp' });
   });
 
