@@ -96,3 +96,20 @@ describe('map-dump: the summary of a configuration map and the notes it counts',
     expect(result.summary).toBe('2 map(s) read; xdp_params_arra: dst_mac=02:42:0a:6f:dd:0c daddr=10.111.222.11 saddr=10.111.221.11 vip=192.168.10.1; 1 table(s) that cannot answer a lookup (see notes)');
   });
 });
+
+describe('map-dump: what each map\'s evidence and progress say', () => {
+  it('the bpftool command of each dump, its progress line, and an unreadable map labelled like a read one', async () => {
+    const hash = map('hash');
+    const lru = map('lru_hash');
+    const { result, progress } = await run([hash, lru], [
+      dumpOf(hash.id, 'map-dump-hash.json'),
+      // exit and stderr as recorded for a missing id (bpftool/xlated-missing-stderr.txt), for a map here
+      { argv: ['bpftool', '-j', 'map', 'dump', 'id', String(lru.id)], exitCode: 255, stderr: `Error: get by id (${lru.id}): No such file or directory\n` },
+    ]);
+    expect(progress).toEqual(['dumping big_table', 'dumping flows_lru']);
+    expect(result.evidence.map((e) => [e.label, e.command])).toEqual([
+      ['big_table (id 835, hash)', ['bpftool', '-j', 'map', 'dump', 'id', '835']],
+      ['flows_lru (id 834, lru_hash)', ['bpftool', '-j', 'map', 'dump', 'id', '834']],
+    ]);
+  });
+});
