@@ -6,11 +6,21 @@ import { ipv6Text, ipv6Words } from './tools/addresses.js';
 
 export interface ProbeFlow { ip: string; port?: number; proto: 'icmp' | 'tcp' | 'udp' }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-/** A literal IPv6 address (no zone, no brackets). */
-export const isIpv6Literal = (s: string): boolean => s.includes(':') && ipv6Words(s) !== undefined;
-const isIp = (s: string) => IPV4.test(s) || isIpv6Literal(s);
-const portOf = (s: string | undefined) => (s && /^\d{1,5}$/.test(s) && Number(s) > 0 && Number(s) < 65536 ? Number(s) : undefined);
+// Functions, not module-level constants: what they decide is then measured by mutation testing per test (a
+// mutant of a module-level constant is fixed when the module loads, and no test can switch it).
+function isIpv4(s: string): boolean {
+  return /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(s);
+}
+/** A literal IPv6 address (no zone, no brackets). Eight words need a colon: a dotted IPv4 address is not one. */
+export function isIpv6Literal(s: string): boolean {
+  return ipv6Words(s) !== undefined;
+}
+function isIp(s: string): boolean {
+  return isIpv4(s) || isIpv6Literal(s);
+}
+function portOf(s: string | undefined): number | undefined {
+  return s && /^\d{1,5}$/.test(s) && Number(s) > 0 && Number(s) < 65536 ? Number(s) : undefined;
+}
 
 /** Positional words, skipping the options that take a value. */
 function positionals(args: string[], withValue: Set<string>): string[] {
@@ -23,18 +33,25 @@ function positionals(args: string[], withValue: Set<string>): string[] {
   return out;
 }
 
-const NC_VALUE = new Set(['-p', '-s', '-w', '-i', '-q', '-X', '-x', '-I', '-O', '-T', '-V', '-W', '-M', '-m', '-P']);
-const PING_VALUE = new Set(['-c', '-i', '-W', '-w', '-s', '-t', '-I', '-l', '-p', '-Q', '-S', '-M', '-m', '-F', '-T']);
-const HPING_VALUE = new Set(['-c', '-i', '-p', '-s', '-t', '-d', '-I', '-a', '-w', '-o', '-N', '-H', '-g', '-m', '-E', '-e', '-k', '-M', '-L', '-O', '-Q', '-W', '-b']);
+function ncValue(): Set<string> {
+  return new Set(['-p', '-s', '-w', '-i', '-q', '-X', '-x', '-I', '-O', '-T', '-V', '-W', '-M', '-m', '-P']);
+}
+function pingValue(): Set<string> {
+  return new Set(['-c', '-i', '-W', '-w', '-s', '-t', '-I', '-l', '-p', '-Q', '-S', '-M', '-m', '-F', '-T']);
+}
+function hpingValue(): Set<string> {
+  return new Set(['-c', '-i', '-p', '-s', '-t', '-d', '-I', '-a', '-w', '-o', '-N', '-H', '-g', '-m', '-E', '-e', '-k', '-M', '-L', '-O', '-Q', '-W', '-b']);
+}
 
 function fromUrl(url: string): ProbeFlow | undefined {
   const m = /^(https?|ftp):\/\/(\[[0-9a-fA-F:.]+\]|[^/:]+)(?::(\d+))?/.exec(url);
   const host = m?.[2]?.replace(/^\[(.*)\]$/, '$1');
   if (!m || !host || !isIp(host)) return undefined;
-  return { ip: host.toLowerCase(), proto: 'tcp', port: portOf(m[3]) ?? (m[1] === 'https' ? 443 : m[1] === 'ftp' ? 21 : 80) };
+  return { ip: host, proto: 'tcp', port: portOf(m[3]) ?? (m[1] === 'https' ? 443 : m[1] === 'ftp' ? 21 : 80) };
 }
 
-/** The flow of a probe command, its address in canonical lower case (IPv6 as the kernel prints it). */
+/** The flow of a probe command, its address in canonical lower case (IPv6 as the kernel prints it; the probes'
+ * parsers below leave that to this one place). */
 export function flowOfProbe(argv: string[]): ProbeFlow | undefined {
   const f = flowOfArgv(argv);
   return f ? { ...f, ip: canonicalIp(f.ip) } : undefined;
@@ -42,7 +59,7 @@ export function flowOfProbe(argv: string[]): ProbeFlow | undefined {
 
 /** IPv6 in its RFC 5952 form (lower case, longest zero run as ::), so captures and decoded frames compare equal. */
 export function canonicalIp(ip: string): string {
-  const words = ip.includes(':') ? ipv6Words(ip) : undefined;
+  const words = ipv6Words(ip);
   return words ? ipv6Text(words) : ip;
 }
 
@@ -50,11 +67,11 @@ function flowOfArgv(argv: string[]): ProbeFlow | undefined {
   const [cmd0, ...args] = argv;
   const cmd = (cmd0 ?? '').split('/').pop()!;
   if (/^(ping|ping4|ping6|fping|fping6|arping)$/.test(cmd)) {
-    const ip = positionals(args, PING_VALUE).find(isIp);
+    const ip = positionals(args, pingValue()).find(isIp);
     return ip ? { ip, proto: 'icmp' } : undefined;
   }
   if (/^(nc|ncat|netcat|nc\.openbsd|nc\.traditional)$/.test(cmd)) {
-    const [host, port] = positionals(args, NC_VALUE);
+    const [host, port] = positionals(args, ncValue());
     if (!host || !isIp(host)) return undefined;
     return { ip: host, proto: args.includes('-u') ? 'udp' : 'tcp', ...(portOf(port) ? { port: portOf(port) } : {}) };
   }
@@ -66,7 +83,7 @@ function flowOfArgv(argv: string[]): ProbeFlow | undefined {
     for (const a of args) {
       const m = /^(TCP[46]?|UDP[46]?|TCP-CONNECT|UDP-SENDTO|UDP-CONNECT|TCP[46]-CONNECT|UDP[46]-SENDTO|UDP[46]-CONNECT):(\[[0-9a-fA-F:.]+\]|[\d.]+):(\d+)/i.exec(a);
       const host = m?.[2]?.replace(/^\[(.*)\]$/, '$1');
-      if (m && host && isIp(host)) return { ip: host.toLowerCase(), proto: /^udp/i.test(m[1]!) ? 'udp' : 'tcp', port: portOf(m[3]) };
+      if (m && host && isIp(host)) return { ip: host, proto: /^udp/i.test(m[1]!) ? 'udp' : 'tcp', port: portOf(m[3]) };
     }
     return undefined;
   }
@@ -77,7 +94,7 @@ function flowOfArgv(argv: string[]): ProbeFlow | undefined {
     return { ip: at.slice(1), proto: args.includes('+tcp') ? 'tcp' : 'udp', port: (p >= 0 ? portOf(args[p + 1]) : undefined) ?? 53 };
   }
   if (cmd === 'hping3' || cmd === 'hping') {
-    const ip = positionals(args, HPING_VALUE).find(isIp);
+    const ip = positionals(args, hpingValue()).find(isIp);
     if (!ip) return undefined;
     if (args.includes('-1') || args.includes('--icmp')) return { ip, proto: 'icmp' };
     const p = args.indexOf('-p');

@@ -10,7 +10,10 @@ import { VERIFIER_RULES } from '../kb/verifier-rules.js';
 
 interface Seen { value: number; name: string; cause: string; observed: boolean; tracepoint?: string; iface?: string }
 
-const tracepointOf = (signal?: string) => signal?.replace(/^xdp:/, '') || undefined;
+// A function, not an arrow constant: a mutant of a module-level constant is never switched on per test.
+function tracepointOf(signal?: string): string | undefined {
+  return signal?.replace(/^xdp:/, '') || undefined;
+}
 
 export function concludeErrnos(diagnosis: DiagnosisEntry[], records: CheckRecord[]): ErrnoExplanation[] {
   // Findings first (they carry the tracepoint and interface), in diagnosis order, then the diagnosis' own errnos.
@@ -46,9 +49,10 @@ function explain(value: number, name: string | undefined, causes: string[], trac
   if (!e.errno) return { value, name: name || `errno ${value}`, observed, ...(tp ? { tracepoint: tp } : {}), causes };
   // An attach refusal's or a verifier rejection's errno is explained by the row that raised it, before any
   // tracepoint row that shares the number (ENOSPC is veth's queue refusal here, not AF_XDP's chunk size).
+  // A verifier rejection's EINVAL (a GPL-only or unknown helper, a CO-RE relocation) is the verifier's, not
+  // xdp_redirect_err's bad redirect target.
   const refusal = ATTACH_REFUSALS.find((r) => r.errno === value && causes.includes(r.cause));
-  const best = refusal ? undefined : e.rows[0];
-  const rule = best || refusal ? undefined : VERIFIER_RULES.find((r) => causes.includes(r.cause));
+  const rule = VERIFIER_RULES.find((r) => causes.includes(r.cause));
   if (refusal || rule) {
     return {
       value: e.errno.value, name: e.errno.name, message: e.errno.message, observed, causes,
@@ -56,6 +60,7 @@ function explain(value: number, name: string | undefined, causes: string[], trac
       source: refusal?.source ?? rule!.source,
     };
   }
+  const best = e.rows[0];
   return {
     value: e.errno.value, name: e.errno.name, message: e.errno.message, observed,
     ...(best ? { tracepoint: best.tracepoint } : tp ? { tracepoint: tp } : {}),

@@ -27,7 +27,9 @@ export async function processNamespaces(files: Pick<Files, 'list' | 'read' | 're
   return [...seen.values()];
 }
 
-export const pidNetnsLabel = (p: Pick<NetnsOfProcess, 'pid' | 'comm'>) => `netns of pid ${p.pid}${p.comm ? ` (${p.comm})` : ''}`;
+export function pidNetnsLabel(p: Pick<NetnsOfProcess, 'pid' | 'comm'>): string {
+  return `netns of pid ${p.pid}${p.comm ? ` (${p.comm})` : ''}`;
+}
 
 export async function findVethPeer(ip: IpTool, files: Files, link: LinkInfo, netns?: NetnsRef): Promise<VethPeer | undefined> {
   if (link.kind !== 'veth') return undefined;

@@ -140,6 +140,21 @@ describe('attach run on recorded output', () => {
 });
 
 describe('errno explained for an attach', () => {
+  test('a verifier rejection\'s EINVAL (helper_not_allowed, recorded: libbpf "failed to load: -22") is the verifier\'s rule, not a redirect error', async () => {
+    const req: AttachRequest = { object: OBJ('verifier/helper_not_allowed.o'), iface: 'xm0', netns: NS, mode: 'generic' };
+    const { report } = await run(req, [
+      { argv: ['ip', '-j', '-d', 'link', 'show', 'dev', 'xm0'], stdout: rec('macvlan.ip-link-show') },
+      { argv: ['ethtool', '-i', 'xm0'], stdout: rec('macvlan.ethtool-i') },
+      { argv: ['ip', 'link', 'set', 'dev', 'xm0', 'xdpgeneric', 'obj', req.object, 'sec', 'xdp'], stderrLines: lines(recording('verifier/helper_not_allowed.ip-stderr')), exitCode: 255 },
+    ]);
+    expect(report.diagnosis[0]).toMatchObject({ cause: 'verifier-helper-not-allowed', errno: { value: 22, name: 'EINVAL' } });
+    expect(report.errnos).toHaveLength(1);
+    expect(report.errnos[0]).toMatchObject({ value: 22, name: 'EINVAL', observed: true, causes: ['verifier-helper-not-allowed'] });
+    expect(report.errnos[0]!.meaning).toBe('the verifier\'s rule: a helper that XDP programs may not call (the program type\'s get_func_proto() does not offer it)');
+    expect(report.errnos[0]!.tracepoint).toBeUndefined();
+  });
+
+
   test('the refusal row gives the meaning and the kernel source', async () => {
     const { concludeErrnos } = await import('../../src/engine/errnos.js');
     const [e] = concludeErrnos([{ cause: 'attach-veth-queues', title: '', confidence: 0.97, evidence: [], errno: { value: 28, name: 'ENOSPC' }, fixes: [] }], []);
