@@ -113,7 +113,8 @@ describe('lab lifecycle', () => {
     expect(t).toMatchObject({ kind: 'lab', iface: 'l0', labName: LAB, netns: { kind: 'name', name: `${LAB}-lb` }, windowMs: 3000, expect: [] });
     expect(t.hops.map((h) => `${h.node} ${h.iface}`)).toEqual(['client c0', 'gateway g0', 'gateway g1', 'lb l0', 'gateway g2', 'real r0']);
     expect(t.hops.filter((h) => h.xdp).map((h) => h.iface)).toEqual(['l0']);
-    expect(t.hops.every((h) => h.netns?.kind === 'name' && h.netns.name === `${LAB}-${h.node}`)).toBe(true);
+    // The node is named for people (gateway); the namespace keeps the lab's own name (LAB-gw).
+    expect(t.hops.map((h) => (h.netns?.kind === 'name' ? h.netns.name : '?'))).toEqual(['client', 'gw', 'gw', 'lb', 'gw', 'real'].map((n) => `${LAB}-${n}`));
     expect(t.nstatNodes?.map((n) => n.node)).toEqual(['client', 'gw', 'lb', 'real']);
     const p = t.probe!;
     const r = await realExec.run(p.argv, { netns: p.netns, input: p.input, timeoutMs: p.timeoutMs });
