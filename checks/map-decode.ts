@@ -1,6 +1,6 @@
 // Turns bpftool's BTF-formatted map values into what an operator reads: IPs as dotted quads, MACs as
 // aa:bb:.., and flags fields a program needs that are zero. Pure; tested on recorded dumps.
-import { ipv4Octets, ipv6Text, macOf } from '../src/plugins/api.js';
+import { ipv4Octets, ipv6FromBytes, macOf } from '../src/plugins/api.js';
 
 export interface DecodedField { path: string; raw: unknown; shown: string; kind: 'ip' | 'mac' | 'number' | 'other'; zero: boolean }
 
@@ -46,8 +46,7 @@ export function decodeValue(value: unknown, prefix = ''): DecodedField[] {
       out.push({ path, raw, shown: String(raw), kind: 'number', zero: raw === 0 });
     } else if (in6Bytes(raw)) {
       const b = in6Bytes(raw)!;
-      const text = ipv6Text(Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!));
-      out.push({ path, raw: b, shown: text, kind: 'ip', zero: b.every((x) => x === 0) });
+      out.push({ path, raw: b, shown: ipv6FromBytes(b), kind: 'ip', zero: b.every((x) => x === 0) });
     } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
       out.push(...decodeValue(raw, path));
     } else {

@@ -31,6 +31,8 @@ export default defineCheck({
     const risks: Finding[] = [];
     // Entries a lookup for the probe's flow would meet (its address or port), in any map.
     const mentions: string[] = [];
+    const flow = followedFlow(ctx.target);
+    const flowIp = flow?.ip;
     for (const map of userMaps) {
       ctx.progress(`dumping ${map.name}`);
       const command = ['bpftool', '-j', 'map', 'dump', 'id', String(map.id)];
@@ -45,19 +47,18 @@ export default defineCheck({
       }
       headlines.push(mapHeadline(map, dump));
       evidence.push({ label: `${map.name} (id ${map.id}, ${map.type})`, command, data: describeDump(map, dump) });
-      mentions.push(...flowMentions(map, dump, followedFlow(ctx.target)));
+      mentions.push(...flowMentions(map, dump, flow));
       risks.push(...dependencyRisks(map, dump, inv.progId, { xskSockets }));
       const [first] = dump.entries;
       // A single-entry array is the configuration-map idiom (Katran's ctl_array, the blog's parameters map).
       if (map.type === 'array' && map.maxEntries === 1 && first?.value) {
         const fields = first.formatted ? decodeValue(first.formatted.value) : [];
         decodedByMap.set(map.name, fields);
-        risks.push(...byteOrderRisks(map.name, fields, followedFlow(ctx.target)?.ip, inv.progId));
+        risks.push(...byteOrderRisks(map.name, fields, flowIp, inv.progId));
         const unset = unsetFields(fields);
         const allZero = first.value.every((b) => b === 0);
         // A map of the other address family configures traffic this run does not follow (the IPv6 half of a
         // dual-stack load balancer, probed over IPv4): its zeros are a note, never the cause of this flow's loss.
-        const flowIp = followedFlow(ctx.target)?.ip;
         const family = addressFamily(fields);
         const otherFamily = flowIp !== undefined && family !== undefined && family !== (flowIp.includes(':') ? 6 : 4);
         if (allZero || unset.length) {

@@ -1,7 +1,7 @@
 // `lab status`: what exists right now, read from the kernel (namespaces, interfaces, attached XDP programs,
 // the LB's params entry) plus the state file's record of active faults and the echo server.
 import { existsSync } from 'node:fs';
-import { ipv6Text, macOf, u32ToIpv4 } from '../tools/addresses.js';
+import { ipv6FromBytes, macOf, u32ToIpv4 } from '../tools/addresses.js';
 import type { MapEntry } from '../tools/bpftool.js';
 import type { Exec } from '../tools/exec.js';
 import { createTools, type Tools } from '../tools/index.js';
@@ -43,8 +43,7 @@ export function paramsOf(dump: MapEntry[]): LabStatus['params'] {
 export function params6Of(dump: MapEntry[]): LabStatus['params6'] {
   const v = dump[0]?.value;
   if (!v || v.length < 56) return null;
-  const addr = (at: number) => ipv6Text(Array.from({ length: 8 }, (_, i) => (v[at + 2 * i]! << 8) | v[at + 2 * i + 1]!));
-  return { dst_mac: macOf(v.slice(0, 6)), daddr: addr(8), saddr: addr(24), vip: addr(40) };
+  return { dst_mac: macOf(v.slice(0, 6)), daddr: ipv6FromBytes(v, 8), saddr: ipv6FromBytes(v, 24), vip: ipv6FromBytes(v, 40) };
 }
 
 async function readParams(tools: Tools, prefix: string): Promise<LabStatus['params']> {

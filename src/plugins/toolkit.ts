@@ -26,7 +26,7 @@ export { neighbourValid, parseRouteGet } from '../tools/ip.js';
 export type { Neighbour, RouteGet } from '../tools/ip.js';
 export { helperName, parseXlatedJson, programCalls } from '../tools/bpftool-xlated.js';
 export type { HelperUse, ProgramCalls, XlatedInsn } from '../tools/bpftool-xlated.js';
-export { ipv4Octets, ipv4ToU32, ipv6Bytes, ipv6Text, ipv6Words, macOf, u32ToIpv4 } from '../tools/addresses.js';
+export { ipv4Octets, ipv4ToU32, ipv6Bytes, ipv6FromBytes, ipv6Text, ipv6Words, macOf, u32ToIpv4 } from '../tools/addresses.js';
 export { mountedAs, mountOptions } from '../tools/mounts.js';
 
 // tcpdump, nstat, ethtool -S.

@@ -62,5 +62,10 @@ export function ipv6Text(words: number[]): string {
   return best < 0 ? hex.join(':') : `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
 
+/** The IPv6 address in 16 bytes (network order) at `offset`, in the canonical short form. */
+export function ipv6FromBytes(bytes: ArrayLike<number>, offset = 0): string {
+  return ipv6Text(Array.from({ length: 8 }, (_, i) => (bytes[offset + 2 * i]! << 8) | bytes[offset + 2 * i + 1]!));
+}
+
 /** An IPv6 address as its 16 bytes, network order. */
 export const ipv6Bytes = (words: number[]): number[] => words.flatMap((w) => [w >> 8, w & 255]);

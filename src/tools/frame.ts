@@ -4,7 +4,7 @@
 // right, wrong, or the pseudo-header sum alone (CHECKSUM_PARTIAL: the sender's checksum offload left it for the
 // device to finish). Pure: bytes in, data out. The xdpdump rung compares the frame before and after the program.
 
-import { ipv6Text } from './addresses.js';
+import { ipv6FromBytes } from './addresses.js';
 
 export type ChecksumState = 'ok' | 'bad' | 'partial' | 'none';
 
@@ -59,7 +59,7 @@ const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
 const ip4 = (b: Uint8Array, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 
 /** An IPv6 address in its canonical short form (RFC 5952): fd00:111:60::2. */
-export const ip6 = (b: Uint8Array, o: number): string => ipv6Text(Array.from({ length: 8 }, (_, i) => u16(b, o + 2 * i)));
+export const ip6 = (b: Uint8Array, o: number): string => ipv6FromBytes(b, o);
 
 const ETH_P_IP = 0x0800, ETH_P_IPV6 = 0x86dd, ETH_P_ARP = 0x0806, ETH_P_TEB = 0x6558;
 const EXT_HEADERS = new Set([0, 43, 60]); // hop-by-hop, routing, destination options
