@@ -44,6 +44,7 @@ export { formatToRegex, parseTraceLine, splitAtMarker, tracefsRoot } from '../to
 export { attachTimeoutMs } from '../tools/attach-timeout.js';
 
 // Facts that cannot change within a boot (tool versions, fentry), cached per boot_id and revalidated by a stat.
+export { readSkbOffsets, type SkbOffsets, type SkbOffsetsRead } from '../tools/btf-offsets.js';
 export { binFingerprint, BOOT_ID_PATH, bootCachePath, parseBootFacts, reusableVersions, type BootFacts } from '../tools/boot-cache.js';
 
 // bpftrace: the xdp:* program and its buckets; skb:kfree_skb drop reasons.

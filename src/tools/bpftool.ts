@@ -70,6 +70,9 @@ export function printkFormats(rodataDump: MapEntry[]): string[] {
   return formats;
 }
 
+/** Where the kernel exposes its own BTF (CONFIG_DEBUG_INFO_BTF). */
+export const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
+
 export function createBpftool(exec: Exec) {
   const json = async (argv: string[], netns?: NetnsRef) => {
     const r = await exec.run(['bpftool', '-j', ...argv], { netns, timeoutMs: 10_000 });
@@ -105,6 +108,13 @@ export function createBpftool(exec: Exec) {
     netShow: async (netns?: NetnsRef) => parseNetShow(await json(['net', 'show'], netns)),
     /** The helpers a loaded program calls and the maps it hands them, from its instructions after verification. */
     calls: async (id: number): Promise<ProgramCalls> => programCalls(parseXlatedJson(await json(['prog', 'dump', 'xlated', 'id', String(id)]))),
+    /** The running kernel's BTF as bpftool's raw text (~12 MB here): type layouts read without clang. */
+    vmlinuxBtfRaw: async () => {
+      const argv = ['bpftool', 'btf', 'dump', 'file', VMLINUX_BTF, 'format', 'raw'];
+      const r = await exec.run(argv, { timeoutMs: 30_000 });
+      if (!r.ok) throw new ToolOutputError('bpftool', r.stderr.trim() || `exit ${r.exitCode}`, excerpt(r.stderr));
+      return { text: r.stdout, argv };
+    },
     /** Instructions after verification: tells whether the program calls bpf_trace_printk at all. */
     xlated: async (id: number) => {
       const r = await exec.run(['bpftool', 'prog', 'dump', 'xlated', 'id', String(id)], { timeoutMs: 10_000 });

@@ -12,15 +12,15 @@ export const RESULTS = process.env.XDP_DOCTOR_KERNEL_RESULTS ?? '/results';
 
 /**
  * What each kernel of the matrix can do, measured (docs/kernels.md): whether fentry programs load (xdpdump attaches)
- * and whether libxdp's dispatcher loads under `xdp-loader load`. A kernel must be in the table: a test that found
- * no expectation would have to accept either outcome.
+ * and whether libxdp's dispatcher loads under `xdp-loader load`; whether skb:kfree_skb carries a drop reason (5.17
+ * and later). A kernel must be in the table: a test that found no expectation would have to accept either outcome.
  */
-const CAN: Record<string, { fentry: boolean; dispatcher: boolean }> = {
-  '5.10': { fentry: true, dispatcher: true },
-  '6.1': { fentry: true, dispatcher: true },
-  '6.12': { fentry: true, dispatcher: true },
+const CAN: Record<string, { fentry: boolean; dispatcher: boolean; dropReasons: boolean }> = {
+  '5.10': { fentry: true, dispatcher: true, dropReasons: false },
+  '6.1': { fentry: true, dispatcher: true, dropReasons: true },
+  '6.12': { fentry: true, dispatcher: true, dropReasons: true },
 };
-export function kernelCan(): { fentry: boolean; dispatcher: boolean } {
+export function kernelCan(): { fentry: boolean; dispatcher: boolean; dropReasons: boolean } {
   const can = CAN[KERNEL];
   if (!can) throw new Error(`kernel "${KERNEL}" has no row in test/kernels/helpers.ts CAN: measure it and add one (docs/kernels.md)`);
   return can;

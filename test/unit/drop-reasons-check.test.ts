@@ -10,6 +10,8 @@ import { DROPS, INVENTORY, PROBE_OUTCOME, type DropFacts } from '../../src/plugi
 import { runCheck, type Recording } from '../../src/plugins/testing.js';
 import { dropReasonInfo } from '../../src/kb/drop-reasons.js';
 import { recording } from './helpers/recordings.js';
+import { BOOT_ID_PATH } from '../../src/tools/boot-cache.js';
+import { skbOffsetsCachePath } from '../../src/tools/btf-offsets.js';
 
 const FORMAT = '/sys/kernel/tracing/events/skb/kfree_skb/format';
 const SERVER = { kind: 'name', name: 'srv' } as const;
@@ -27,11 +29,12 @@ function bpftraceLines(drops?: Record<string, number>): string[] {
   return lines.map((l) => (l.includes('@xdp_doctor_drops') ? JSON.stringify({ type: 'map', data: { '@xdp_doctor_drops': drops } }) : l));
 }
 
-interface Setup { lines?: string[]; flow?: { ip: string; proto: 'icmp' | 'tcp'; port?: number }; probe?: { ran: boolean; ok: boolean }; extra?: Recording[]; hops?: unknown[]; bpftrace?: Partial<Recording> }
+interface Setup { btf?: Partial<Recording>; files?: Record<string, string>; lines?: string[]; flow?: { ip: string; proto: 'icmp' | 'tcp'; port?: number }; probe?: { ran: boolean; ok: boolean }; extra?: Recording[]; hops?: unknown[]; bpftrace?: Partial<Recording> }
 
 function run(s: Setup = {}) {
   const exec: Recording[] = [
     ...(s.extra ?? []),
+    { argv: (a) => a[0] === 'bpftool' && a[1] === 'btf', stdout: recording('bpftool/btf-vmlinux-skb-excerpt-6.18.txt'), ...s.btf },
     { argv: (a) => a[0] === 'bpftrace', lines: s.lines ?? bpftraceLines(), ...s.bpftrace },
     { argv: ['readlink', '/proc/self/ns/net'], netns: 'srv', stdout: `net:[${SRV_INODE}]\n` },
     { argv: ['readlink', '/proc/self/ns/net'], netns: 'cli', stdout: `net:[${CLI_INODE}]\n` },
@@ -41,10 +44,46 @@ function run(s: Setup = {}) {
   return runCheck(dropReasons, {
     target: { iface: 'zs0', netns: SERVER, flow: s.flow ?? V4, probe: { argv: ['ping', (s.flow ?? V4).ip], netns: CLIENT }, hops: (s.hops ?? []) as never },
     exec, probe: s.probe ?? { ran: true, ok: false },
-    files: { [FORMAT]: recording('drop-reasons/kfree_skb-format-6.18.txt') },
+    files: { [FORMAT]: recording('drop-reasons/kfree_skb-format-6.18.txt'), ...s.files },
     facts: { [INVENTORY]: inventory },
   });
 }
+
+describe('drop-reasons: the skb read at this kernel\'s offsets', () => {
+  const bpftraceArgv = (commands: string[][]) => commands.find((c) => c[0] === 'bpftrace')!.join(' ');
+
+  it('offsets from the kernel\'s BTF (recorded excerpt): no struct casts, the layout named in the evidence, cached for the boot', async () => {
+    const { result, commands, writes } = await run({ files: { [BOOT_ID_PATH]: 'b0a7-1d\n' } });
+    const program = bpftraceArgv(commands);
+    expect(program).not.toContain('struct sk_buff');
+    expect(program).toContain('$l3 = *(uint64 *)($skb + 192) + *(uint16 *)($skb + 180);');
+    expect(program).toContain('$ino = *(uint32 *)(*(uint64 *)(*(uint64 *)($skb + 16) + 264) + 176);');
+    expect(result.evidence.find((e) => e.label === 'skb layout')?.data).toBe("fields read at this kernel's offsets, from bpftool btf dump file /sys/kernel/btf/vmlinux format raw");
+    expect(writes.filter(([p]) => p === skbOffsetsCachePath()).map(([, d]) => JSON.parse(d))).toEqual([{ bootId: 'b0a7-1d', offsets: { head: 192, networkHeader: 180, dev: 16, ifindex: 224, devNet: 264, netInum: 176 } }]);
+  });
+
+  it('this boot\'s cached offsets: bpftool is not asked', async () => {
+    const cached = JSON.stringify({ bootId: 'b0a7-1d', offsets: { head: 200, networkHeader: 188, dev: 16, ifindex: 232, devNet: 272, netInum: 184 } });
+    const { result, commands } = await run({ files: { [BOOT_ID_PATH]: 'b0a7-1d\n', [skbOffsetsCachePath()]: cached } });
+    expect(commands.some((c) => c[0] === 'bpftool')).toBe(false);
+    expect(bpftraceArgv(commands)).toContain('*(uint64 *)($skb + 200) + *(uint16 *)($skb + 188)');
+    expect(result.evidence.find((e) => e.label === 'skb layout')?.data).toBe(`fields read at this kernel's offsets, from this boot's cache (${skbOffsetsCachePath()})`);
+  });
+
+  it('another boot\'s cache is not used', async () => {
+    const cached = JSON.stringify({ bootId: 'other', offsets: { head: 200, networkHeader: 188, dev: 16, ifindex: 232, devNet: 272, netInum: 184 } });
+    const { commands } = await run({ files: { [BOOT_ID_PATH]: 'b0a7-1d\n', [skbOffsetsCachePath()]: cached } });
+    expect(commands.some((c) => c[0] === 'bpftool')).toBe(true);
+    expect(bpftraceArgv(commands)).toContain('($skb + 192)');
+  });
+
+  it('no BTF to read: struct casts, as before, and the evidence says why', async () => {
+    const { result, commands } = await run({ btf: { stdout: '', stderr: 'Error: failed to load BTF from /sys/kernel/btf/vmlinux: No such file or directory\n', exitCode: 255 } });
+    expect(bpftraceArgv(commands)).toContain('$skb = (struct sk_buff *)args->skbaddr;');
+    expect(result.evidence.find((e) => e.label === 'skb layout')?.data).toBe('struct casts (the kernel\'s BTF could not be read: bpftool: Error: failed to load BTF from /sys/kernel/btf/vmlinux: No such file or directory)');
+    expect(result.status).toBe('fail');
+  });
+});
 
 describe('drop-reasons: when it cannot look', () => {
   it('no flow to follow: skip, saying what to give', async () => {

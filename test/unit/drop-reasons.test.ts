@@ -48,7 +48,9 @@ describe('the program and its counts', () => {
     const p = dropReasonsProgram(['10.111.60.2']);
     expect(p).toContain('tracepoint:skb:kfree_skb');
     expect(p).toContain('if ($ip->daddr == 0x023c6f0a || $ip->saddr == 0x023c6f0a || ($ip->protocol == 4 && ($inner == 0x023c6f0a))) {');
-    expect(p).toContain('@xdp_doctor_drops[$reason, $skb->dev->ifindex, $skb->dev->nd_net.net->ns.inum, 2048, $ip->protocol, ksym(args->location)] = count();');
+    expect(p).toContain('$ifx = $skb->dev->ifindex;');
+    expect(p).toContain('$ino = $skb->dev->nd_net.net->ns.inum;');
+    expect(p).toContain('@xdp_doctor_drops[$reason, $ifx, $ino, 2048, $ip->protocol, ksym(args->location)] = count();');
     expect(p).toContain('if (*(uint32 *)($arp + 24) == 0x023c6f0a || *(uint32 *)($arp + 14) == 0x023c6f0a) {');
     expect(p).not.toContain('0x86DD');
     expect(p).toMatch(/printf\("xdp-doctor: probes attached\\n"\)/);
@@ -63,9 +65,35 @@ describe('the program and its counts', () => {
     expect(p).toContain('($ip6->daddr.in6_u.u6_addr32[0] == 0x110100fd && $ip6->daddr.in6_u.u6_addr32[1] == 0x00006000 && $ip6->daddr.in6_u.u6_addr32[2] == 0x00000000 && $ip6->daddr.in6_u.u6_addr32[3] == 0x02000000)');
     expect(p).toContain('34525, $ip6->nexthdr, ksym(args->location)] = count();');
     // IPv6-in-IPv6 (the `lab up --ipv6` load balancer) by the inner header's destination, 40 bytes in.
-    expect(p).toContain('$inner6 = (struct ipv6hdr *)($skb->head + $skb->network_header + 40);');
+    expect(p).toContain('$l3 = $skb->head + $skb->network_header;');
+    expect(p).toContain('$inner6 = (struct ipv6hdr *)($l3 + 40);');
     expect(p).toContain('|| ($ip6->nexthdr == 41 && (($inner6->daddr.in6_u.u6_addr32[0] == 0x110100fd && ');
     expect(p).not.toContain('0x0800');
+  });
+
+  // The offsets of this machine's 6.18 kernel (test/unit/btf-offsets.test.ts reads them from its recorded BTF).
+  const OFFSETS_618 = { head: 192, networkHeader: 180, dev: 16, ifindex: 224, devNet: 264, netInum: 176 };
+
+  it('at this kernel\'s offsets: the same fields without a struct cast, IPv4 header fields at their RFC 791 places', () => {
+    const p = dropReasonsProgram(['10.111.60.2'], OFFSETS_618);
+    expect(p).not.toMatch(/struct |->(?!skbaddr|protocol|reason|location)/);
+    expect(p).toContain('$skb = args->skbaddr;');
+    expect(p).toContain('$l3 = *(uint64 *)($skb + 192) + *(uint16 *)($skb + 180);');
+    expect(p).toContain('$inner = *(uint32 *)($l3 + 36);');
+    expect(p).toContain('if (*(uint32 *)($ip + 16) == 0x023c6f0a || *(uint32 *)($ip + 12) == 0x023c6f0a || (*(uint8 *)($ip + 9) == 4 && ($inner == 0x023c6f0a))) {');
+    expect(p).toContain('$ifx = *(int32 *)(*(uint64 *)($skb + 16) + 224);');
+    expect(p).toContain('$ino = *(uint32 *)(*(uint64 *)(*(uint64 *)($skb + 16) + 264) + 176);');
+    expect(p).toContain('@xdp_doctor_drops[$reason, $ifx, $ino, 2048, *(uint8 *)($ip + 9), ksym(args->location)] = count();');
+  });
+
+  it('at this kernel\'s offsets over IPv6: saddr 8 and daddr 24 bytes in, next header at 6, the inner header 40 bytes on', () => {
+    const p = dropReasonsProgram(['fd00:111:60::2'], OFFSETS_618);
+    expect(p).not.toContain('struct ');
+    expect(p).toContain('(*(uint32 *)($ip6 + 24) == 0x110100fd && *(uint32 *)($ip6 + 28) == 0x00006000 && *(uint32 *)($ip6 + 32) == 0x00000000 && *(uint32 *)($ip6 + 36) == 0x02000000)');
+    expect(p).toContain('(*(uint32 *)($ip6 + 8) == 0x110100fd && ');
+    expect(p).toContain('$inner6 = $l3 + 40;');
+    expect(p).toContain('|| (*(uint8 *)($ip6 + 6) == 41 && ((*(uint32 *)($inner6 + 24) == 0x110100fd && ');
+    expect(p).toContain('34525, *(uint8 *)($ip6 + 6), ksym(args->location)] = count();');
   });
 
   it('reads the six-field keys of a real IPv6 run: NO_SOCKET in tcp_v6_rcv on both ends of the port rewrite', () => {
