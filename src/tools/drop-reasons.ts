@@ -58,7 +58,8 @@ function skbAccess(o: SkbOffsets | undefined) {
   }
   const dev = at('uint64', '$skb', o.dev);
   return {
-    skb: 'args->skbaddr', l3: `${at('uint64', '$skb', o.head)} + ${at('uint16', '$skb', o.networkHeader)}`,
+    // An integer, not args->skbaddr's `void *`: bpftrace 0.17 scales arithmetic on a void pointer by 0 ($skb + 16 == $skb).
+    skb: '(uint64)args->skbaddr', l3: `${at('uint64', '$skb', o.head)} + ${at('uint16', '$skb', o.networkHeader)}`,
     ifindex: at('int32', dev, o.ifindex), netns: at('uint32', at('uint64', dev, o.devNet), o.netInum),
     ip: '$l3', daddr: at('uint32', '$ip', 16), saddr: at('uint32', '$ip', 12), protocol: at('uint8', '$ip', 9), innerDaddr: at('uint32', '$l3', 36),
     ip6: '$l3', inner6: '$l3 + 40', nexthdr: at('uint8', '$ip6', 6),
