@@ -7,11 +7,11 @@ import { CLI, probesSentSoFar } from './lib/lab.mjs';
 import { watchRss } from './lib/rss.mjs';
 import { EXPECTED, judgeRun, scenarioOf } from './lib/expect.mjs';
 
-export async function ladderRun({ lab = 'bench', faults = ['veth-peer'] } = {}) {
+export async function ladderRun({ lab = 'bench', faults = ['veth-peer'], cli = CLI } = {}) {
   let watcher;
   // Probes sent, counted outside the timed run as for the wizard (wizard-all.mjs): TcpActiveOpens in the client netns.
   const before = await probesSentSoFar(lab);
-  const r = await run(['node', CLI, '--lab', '--lab-name', lab, '--non-interactive', '--json'], {
+  const r = await run(['node', cli, '--lab', '--lab-name', lab, '--non-interactive', '--json'], {
     timeoutMs: 180_000,
     onSpawn: (child) => { watcher = watchRss(child.pid); },
   });
@@ -37,6 +37,8 @@ export async function ladderRun({ lab = 'bench', faults = ['veth-peer'] } = {}) 
     /** From the ladder's start to the probe firing: preflight, inventory and the slowest collector's attach. */
     toProbeMs: firstProbeAt,
     probeMs: probe,
+    /** After the probe window: the drain, the collectors' stop, the rungs that read what was kept (tshark…). */
+    afterProbeMs: probe !== undefined && firstProbeAt !== undefined ? report.durationMs - firstProbeAt - probe : undefined,
     checks: Object.fromEntries(report.checks.map((c) => [c.id, { status: c.status, ms: c.durationMs }])),
     topCause,
     probes,

@@ -2,6 +2,7 @@
 // should change in one shared window, send the probe once more on its own, and say whether it worked. It
 // emits FixEvents on the way; callers render them. Consent is the caller's job (--fix or a y/n).
 import type { CheckRecord, CheckStatus, DiagnosisEntry, Fix, FixOutcome, ProbeOutcome, RunEvent, RunReport } from './types.js';
+import { dependsOn } from './types.js';
 import type { PlannedCheck } from './runner.js';
 import { applyFix } from './apply-fix.js';
 import type { FixState } from './fix-log.js';
@@ -57,7 +58,7 @@ export function rerunPlan(planned: PlannedCheck[], failedIds: string[]): Planned
   const add = (id: string) => {
     if (want.has(id) || !byId.has(id)) return;
     want.add(id);
-    for (const dep of byId.get(id)!.check.after ?? []) add(dep);
+    for (const dep of dependsOn(byId.get(id)!.check)) add(dep);
   };
   failedIds.forEach(add);
   return planned.filter((p) => want.has(p.check.id));

@@ -4,6 +4,7 @@
 import type {
   Check, CheckContext, CheckRecord, CheckResult, Facts, ProbeOutcome, RunEvent, Target, ToolName,
 } from './types.js';
+import { dependsOn } from './types.js';
 import type { Exec } from '../tools/exec.js';
 import type { Files } from '../tools/files.js';
 import { createTools } from '../tools/index.js';
@@ -70,7 +71,7 @@ export function planWindows(checks: Check[]): Map<string, number> {
     if (stack.has(c.id)) return -1; // a cycle is reported by the plan; do not loop here
     stack.add(c.id);
     let n = -1;
-    for (const depId of c.after ?? []) {
+    for (const depId of dependsOn(c)) {
       const dep = byId.get(depId);
       if (!dep) continue;
       const dn = visit(dep, stack);
@@ -94,12 +95,14 @@ export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult
 
   const finished = new Map<string, Promise<CheckRecord>>();
   const records: CheckRecord[] = [];
+  // Looked up when asked, not when the asking check starts: a readsLater dependency starts before it is awaited.
+  const finishedOf = async (id: string) => { await finished.get(id); };
 
   const start = (p: PlannedCheck, o: RunChecksOptions, shared: SharedWindow | undefined) => {
     const deps = (p.check.after ?? []).filter((d) => ids.has(d));
     const promise = (async () => {
       await Promise.all(deps.map((d) => finished.get(d)));
-      const record = await runOne(p, o, missingTools.get(p.check.id) ?? [], shared);
+      const record = await runOne(p, o, missingTools.get(p.check.id) ?? [], shared, finishedOf);
       records.push(record);
       opts.emit({ type: 'check-end', record });
       return record;
@@ -135,10 +138,11 @@ async function runStepped(
   const generations = planWindows(planned.map((p) => p.check));
   const observing = new Set(planned.filter((p) => p.check.observes).map((p) => p.check.id));
   const ungated = { ...opts, gate: undefined };
-  const depsDone = (p: PlannedCheck) => (p.check.after ?? []).every((d) => !planned.some((q) => q.check.id === d) || finished.has(d) || observing.has(d));
+  // At the wizard's pace a readsLater dependency is waited for like `after`: one rung at a time gains nothing.
+  const depsDone = (p: PlannedCheck) => dependsOn(p.check).every((d) => !planned.some((q) => q.check.id === d) || finished.has(d) || observing.has(d));
   for (const p of planned) {
     if (finished.has(p.check.id)) { await finished.get(p.check.id); continue; }
-    await Promise.all((p.check.after ?? []).map((d) => finished.get(d)));
+    await Promise.all(dependsOn(p.check).map((d) => finished.get(d)));
     if (!p.check.observes) { await start(p, opts, undefined); continue; }
     if (opts.gate && !opts.signal.aborted && (await opts.gate(p.check.id)) === 'skip') {
       await start(p, { ...ungated, gate: async () => 'skip' as const }, undefined);
@@ -152,7 +156,7 @@ async function runStepped(
   }
 }
 
-/** Rung order, except that a check always comes after the checks it waits for (`after`), whatever their rung. */
+/** Rung order, except that a check always comes after the checks it waits for (`after`, `readsLater`), whatever their rung. */
 function dependencyOrder(checks: PlannedCheck[]): PlannedCheck[] {
   const byRung = [...checks].sort((a, b) => a.check.rung - b.check.rung);
   const byId = new Map(byRung.map((p) => [p.check.id, p]));
@@ -161,7 +165,7 @@ function dependencyOrder(checks: PlannedCheck[]): PlannedCheck[] {
   const place = (p: PlannedCheck, stack: Set<string>) => {
     if (placed.has(p.check.id) || stack.has(p.check.id)) return;
     stack.add(p.check.id);
-    for (const d of p.check.after ?? []) { const dep = byId.get(d); if (dep) place(dep, stack); }
+    for (const d of dependsOn(p.check)) { const dep = byId.get(d); if (dep) place(dep, stack); }
     placed.add(p.check.id);
     out.push(p);
   };
@@ -214,6 +218,7 @@ function makeWindowFactory(
 async function runOne(
   p: PlannedCheck, opts: RunChecksOptions,
   missing: { tool: ToolName; install: string }[], shared: SharedWindow | undefined,
+  finishedOf: (id: string) => Promise<void>,
 ): Promise<CheckRecord> {
   const { check } = p;
   const started = Date.now();
@@ -257,6 +262,7 @@ async function runOne(
     progress: (message) => opts.emit({ type: 'check-progress', id: check.id, message }),
     live: (line) => opts.emit({ type: 'check-live', id: check.id, line }),
     options: p.options ?? {},
+    finished: finishedOf,
   };
 
   // An observing rung waits for the shared window, which opens once every collector has attached or the attach

@@ -248,7 +248,12 @@ export interface CheckContext {
   /** Live evidence lines (tcpdump lines, counters) for the interactive UI. */
   live(line: string): void;
   options: Record<string, unknown>;
+  /** Resolves once that check of the plan has ended (at once when it is not in the plan): see Check.readsLater. */
+  finished(checkId: string): Promise<void>;
 }
+
+/** Everything a check waits for, before it starts (after) or while it runs (readsLater). */
+export const dependsOn = (c: Pick<Check, 'after' | 'readsLater'>): string[] => [...(c.after ?? []), ...(c.readsLater ?? [])];
 
 export interface Check {
   id: string;
@@ -260,6 +265,11 @@ export interface Check {
   needs?: ToolName[];
   /** Checks whose facts this one reads: it waits for them. */
   after?: string[];
+  /**
+   * Checks whose facts this one reads only once its collectors are attached: it starts without waiting for them
+   * (its slow attach overlaps theirs) and calls `ctx.finished(id)` before it reads. Planned after them, like `after`.
+   */
+  readsLater?: string[];
   /** Observes traffic: joins the probe window. */
   observes?: boolean;
   timeoutMs?: number;

@@ -61,7 +61,7 @@ function listing(catalog: Catalog): CheckListing[] {
     .sort((a, b) => a.check.rung - b.check.rung)
     .map(({ check: c, source }) => ({
       id: c.id, title: c.title, rung: c.rung, source,
-      needs: [...(c.needs ?? [])], after: [...(c.after ?? [])], observes: Boolean(c.observes),
+      needs: [...(c.needs ?? [])], after: [...(c.after ?? [])], readsLater: [...(c.readsLater ?? [])], observes: Boolean(c.observes),
       ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
       ...(c.question ? { question: c.question } : {}),
       disabled: catalog.disabled.has(c.id),

@@ -337,9 +337,11 @@ export function checkProblem(c: unknown): string | undefined {
       if (typeof t !== 'string' || !TOOLS.has(t)) return `.needs[${i}] ${kind(t)} is not a tool xdp-doctor knows (${[...TOOLS].join(', ')})`;
     }
   }
-  if (o.after !== undefined) {
-    if (!Array.isArray(o.after)) return '.after must be an array of check ids';
-    for (const [i, a] of o.after.entries()) if (typeof a !== 'string' || !CHECK_ID.test(a)) return `.after[${i}] must be a check id (got ${kind(a)})`;
+  for (const key of ['after', 'readsLater'] as const) {
+    const ids = o[key];
+    if (ids === undefined) continue;
+    if (!Array.isArray(ids)) return `.${key} must be an array of check ids`;
+    for (const [i, a] of ids.entries()) if (typeof a !== 'string' || !CHECK_ID.test(a)) return `.${key}[${i}] must be a check id (got ${kind(a)})`;
   }
   if (o.observes !== undefined && typeof o.observes !== 'boolean') return '.observes must be true or false';
   if (o.timeoutMs !== undefined && (typeof o.timeoutMs !== 'number' || !(o.timeoutMs > 0) || o.timeoutMs > MAX_TIMEOUT_MS)) {

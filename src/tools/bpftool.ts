@@ -71,7 +71,7 @@ export function printkFormats(rodataDump: MapEntry[]): string[] {
 }
 
 /** Where the kernel exposes its own BTF (CONFIG_DEBUG_INFO_BTF). */
-export const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
+const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
 
 export function createBpftool(exec: Exec) {
   const json = async (argv: string[], netns?: NetnsRef) => {

@@ -103,7 +103,7 @@ const isPtr = (t: BtfType) => t.kind === 'PTR';
 const isInt = (size: number) => (t: BtfType) => t.kind === 'INT' && t.size === size;
 
 /** The offsets, or undefined when this kernel's BTF lacks a field or lays it out otherwise (the caller falls back). */
-export function skbOffsets(types: Map<number, BtfType>): SkbOffsets | undefined {
+function skbOffsets(types: Map<number, BtfType>): SkbOffsets | undefined {
   const find = (owner: string, path: string[], ok: (t: BtfType) => boolean): number | undefined => {
     let t = struct(types, owner);
     let offset = 0;

@@ -9,7 +9,7 @@ import dropReasons from '../../checks/drop-reasons.js';
 import { DROPS, INVENTORY, PROBE_OUTCOME, type DropFacts } from '../../src/plugins/facts.js';
 import { runCheck, type Recording } from '../../src/plugins/testing.js';
 import { dropReasonInfo } from '../../src/kb/drop-reasons.js';
-import { recording } from './helpers/recordings.js';
+import { recording, vmlinuxBtf } from './helpers/recordings.js';
 import { BOOT_ID_PATH } from '../../src/tools/boot-cache.js';
 import { skbOffsetsCachePath } from '../../src/tools/btf-offsets.js';
 
@@ -34,7 +34,7 @@ interface Setup { btf?: Partial<Recording>; files?: Record<string, string>; line
 function run(s: Setup = {}) {
   const exec: Recording[] = [
     ...(s.extra ?? []),
-    { argv: (a) => a[0] === 'bpftool' && a[1] === 'btf', stdout: recording('bpftool/btf-vmlinux-skb-excerpt-6.18.txt'), ...s.btf },
+    { ...vmlinuxBtf, ...s.btf },
     { argv: (a) => a[0] === 'bpftrace', lines: s.lines ?? bpftraceLines(), ...s.bpftrace },
     { argv: ['readlink', '/proc/self/ns/net'], netns: 'srv', stdout: `net:[${SRV_INODE}]\n` },
     { argv: ['readlink', '/proc/self/ns/net'], netns: 'cli', stdout: `net:[${CLI_INODE}]\n` },

@@ -5,7 +5,7 @@ import dropReasons from '../../checks/drop-reasons.js';
 import { runCheck, type Recording } from '../../src/plugins/testing.js';
 import { INVENTORY, PREFLIGHT } from '../../src/plugins/facts.js';
 import type { NetnsRef, Target } from '../../src/engine/types.js';
-import { recording } from './helpers/recordings.js';
+import { recording, vmlinuxBtf } from './helpers/recordings.js';
 
 const GW: NetnsRef = { kind: 'name', name: 'spd-gw' };
 const LB: NetnsRef = { kind: 'name', name: 'spd-lb' };
@@ -23,6 +23,7 @@ const exec = (gwInode: string): Recording[] => [
   { argv: ['readlink', '/proc/self/ns/net'], netns: 'spd-lb', stdout: 'net:[4026532300]\n' },
   { argv: ['ip', '-j', 'link', 'show'], netns: 'spd-gw', stdout: recording('ip/lab-gw-links-peer-no-xdp.json') },
   { argv: ['ip', '-j', 'link', 'show'], stdout: '[]' },
+  vmlinuxBtf,
   { argv: (a) => a[0] === 'bpftrace', lines: recording('drop-reasons/lab-bad-iphdr-first-drop.stdout.txt').split('\n') },
 ];
 const files = { '/sys/kernel/tracing/events/skb/kfree_skb/format': recording('drop-reasons/kfree_skb-format-6.18.txt') };

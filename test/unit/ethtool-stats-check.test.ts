@@ -24,6 +24,7 @@ function context(inv: InventoryFacts | undefined, answers: Record<string, Omit<R
     window: { ready: async (): Promise<ProbeOutcome> => ({ ran: true, ok: false, startedAt: 0, endedAt: 1 }) },
     facts: { get: <T>(k: string) => facts.get(k) as T | undefined, set: (k, v) => { facts.set(k, v); } },
     signal: new AbortController().signal, progress: () => undefined, live: () => undefined, options: {},
+    finished: async () => undefined,
   };
   return { ctx, facts };
 }

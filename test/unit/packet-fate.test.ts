@@ -10,7 +10,7 @@ import { verdictOf } from '../../checks/xdpdump-verdicts.js';
 import { DROPS, INVENTORY, PROBE_OUTCOME, XDPDUMP, type DropFacts, type FlowDrop, type XdpdumpFacts } from '../../src/plugins/facts.js';
 import { runCheck, type Recording } from '../../src/plugins/testing.js';
 import { readPcap } from '../../src/tools/pcap.js';
-import { recording } from './helpers/recordings.js';
+import { recording, vmlinuxBtf } from './helpers/recordings.js';
 
 const pcap = (name: string) => readPcap(readFileSync(fileURLToPath(new URL(`../recordings/pcap/${name}`, import.meta.url)))).packets.map((p) => p.data);
 
@@ -128,6 +128,7 @@ describe('packet-fate rung', () => {
 async function dropRun(stdout: string, flow: { ip: string; proto: 'icmp' | 'tcp'; port?: number }, probeOk = false) {
   const links = (ifname: string) => JSON.stringify([{ ifindex: 1, ifname: 'lo', flags: ['UP'] }, { ifindex: 2, ifname, flags: ['UP', 'LOWER_UP'] }]);
   const exec: Recording[] = [
+    vmlinuxBtf,
     { argv: (a) => a[0] === 'bpftrace', lines: stdout.split('\n').filter(Boolean) },
     { argv: ['readlink', '/proc/self/ns/net'], netns: 'srv', stdout: 'net:[4026532247]\n' },
     { argv: ['readlink', '/proc/self/ns/net'], netns: 'cli', stdout: 'net:[4026532178]\n' },
@@ -163,7 +164,7 @@ describe('drop-reasons rung: whose drop it is', () => {
     const { result } = await dropRun(recording('drop-reasons/zoo-port-rewrite-v6-no-socket.stdout.txt'), { ip: 'fd00:111:60::2', proto: 'tcp', port: 8081 });
     expect(result.findings.map((f) => [f.cause, f.iface])).toEqual([['no-socket', 'zs0'], ['no-socket', 'zc0']]);
     expect(result.evidence[0]).toMatchObject({ label: 'flow', data: 'IPv6 to or from fd00:111:60::2 (and IPv6-in-IPv6 with that inner destination)' });
-    expect(result.evidence[0]!.command!.join(' ')).toContain('$ip6->daddr.in6_u.u6_addr32[0] == 0x110100fd');
+    expect(result.evidence[0]!.command!.join(' ')).toContain('*(uint32 *)($ip6 + 24) == 0x110100fd'); // daddr's first word, at this kernel's offsets
   });
 
   it('IP_LOCAL_SOURCE after the encapsulation; a passing probe turns drops into evidence only', async () => {

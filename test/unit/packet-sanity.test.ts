@@ -134,6 +134,7 @@ function ctxWith(facts: Record<string, unknown>, tsharkJson?: string): { ctx: Ch
     progress: () => undefined,
     live: () => undefined,
     options: {},
+    finished: async () => undefined,
   };
   return { ctx, calls: exec.calls };
 }

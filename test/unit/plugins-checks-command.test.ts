@@ -50,7 +50,7 @@ describe('xdp-doctor checks', () => {
     const doc = JSON.parse(out.stdout);
     expect(doc.config).toBeNull();
     expect(doc.checks.find((c: { id: string }) => c.id === 'fx-hang/sleep')).toEqual({
-      id: 'fx-hang/sleep', title: 'Hangs on a child (fixture)', rung: 6, source: 'fx-hang@0.0.1', needs: [], after: [], observes: false, timeoutMs: 1500, disabled: false,
+      id: 'fx-hang/sleep', title: 'Hangs on a child (fixture)', rung: 6, source: 'fx-hang@0.0.1', needs: [], after: [], readsLater: [], observes: false, timeoutMs: 1500, disabled: false,
     });
     expect(doc.checks.find((c: { id: string }) => c.id === 'inventory')).toMatchObject({ source: 'built-in', needs: ['ip', 'bpftool'] });
     expect(doc.plugins).toEqual([{ name: 'fx-hang', version: '0.0.1', from: join(FIXTURES, 'hang.mjs'), checks: ['fx-hang/sleep', 'fx-hang/witness'] }]);

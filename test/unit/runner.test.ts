@@ -168,6 +168,35 @@ describe('ordering', () => {
     expect(records.map((r) => [r.id, r.summary])).toEqual([['reader', '137'], ['inventory', 'ok']]);
   });
 
+  it('`readsLater`: the check starts at once, and ctx.finished waits for the dependency (planned first, even from a lower rung)', async () => {
+    const log: string[] = [];
+    const o = options([
+      builtIn(check('attacher', 1, async (ctx) => {
+        log.push('attach');
+        await ctx.finished('inventory');
+        log.push(`read ${String(ctx.facts.get('prog'))}`);
+        await ctx.finished('not-in-plan'); // a dependency the plan does not hold: nothing to wait for
+        return pass();
+      }, { readsLater: ['inventory'] })),
+      builtIn(check('inventory', 2, async (ctx) => { await sleep(30); log.push('inventory'); ctx.facts.set('prog', 137); return pass(); })),
+    ]);
+    await runChecks(o);
+    expect(log).toEqual(['attach', 'inventory', 'read 137']);
+    const ev = trackEvents(o.events);
+    expect(ev.indexOf('start inventory')).toBeLessThan(ev.indexOf('start attacher')); // planned after what it reads
+    expect(ev.indexOf('start attacher')).toBeLessThan(ev.indexOf('end inventory'));
+  });
+
+  it('`readsLater` at the wizard\'s pace (stepped): waited for before the start, like `after`', async () => {
+    const log: string[] = [];
+    const o = options([
+      builtIn(check('inventory', 1, async (ctx) => { await sleep(20); log.push('inventory'); ctx.facts.set('prog', 137); return pass(); })),
+      builtIn(check('attacher', 2, async (ctx) => { log.push('attach'); await ctx.finished('inventory'); log.push('read'); return pass(); }, { readsLater: ['inventory'] })),
+    ], { windowMode: 'stepped', gate: async () => 'run' as const });
+    await runChecks(o);
+    expect(log).toEqual(['inventory', 'attach', 'read']);
+  });
+
   it('per-check mode runs the rungs one after another', async () => {
     const log: string[] = [];
     const mk = (id: string, rung: number) => builtIn(check(id, rung, async () => { log.push(`+${id}`); await sleep(10); log.push(`-${id}`); return pass(); }));

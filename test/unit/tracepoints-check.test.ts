@@ -55,6 +55,7 @@ function scenario(s: Scenario) {
     facts: { get: <T>(k: string) => facts.get(k) as T | undefined, set: (k, v) => { facts.set(k, v); } },
     signal: new AbortController().signal,
     progress: () => undefined, live: () => undefined, options: {},
+    finished: async () => undefined,
   };
   return { ctx, facts, windowCalls: () => windowCalls };
 }

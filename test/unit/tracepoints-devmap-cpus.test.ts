@@ -55,6 +55,7 @@ async function run(stdout: string[]) {
     window: { ready: async (): Promise<ProbeOutcome> => ({ ran: true, ok: false, startedAt: 0, endedAt: 1 }) },
     facts: { get: <T>(k: string) => facts.get(k) as T | undefined, set: (k, v) => { facts.set(k, v); } },
     signal: new AbortController().signal, progress: () => undefined, live: () => undefined, options: {},
+    finished: async () => undefined,
   };
   const result = await tracepoints.run(ctx);
   return { result, readCpus: fs.reads.includes(CPU_ONLINE) };

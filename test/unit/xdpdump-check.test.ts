@@ -78,6 +78,7 @@ function context(s: Script, facts: Record<string, unknown> = { [PREFLIGHT]: PRE,
     progress: () => undefined,
     live: () => undefined,
     options: {},
+    finished: async () => undefined,
   };
   return { ctx, ...t, store, windowCalls: () => windowCalls };
 }

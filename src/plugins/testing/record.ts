@@ -70,6 +70,8 @@ export async function recordCheck(check: Check, setup: RecordSetup): Promise<{ r
   const sightings: Sighting[] = [];
   let probe: ProbeOutcome | undefined;
   const ctx: CheckContext = {
+    // The facts a check reads are given up front: every check it waits for has ended.
+    finished: async () => undefined,
     target: setup.target,
     tools: createTools(logged, { files: realFiles }),
     window: {

@@ -61,6 +61,8 @@ export async function runCheck(check: Check, setup: CheckSetup = {}): Promise<Ch
   const outcome = (): ProbeOutcome => ({ ran: true, ok: true, startedAt: started, endedAt: Date.now(), exitCode: 0, ...setup.probe });
 
   const ctx: CheckContext = {
+    // The facts a check reads are given up front: every check it waits for has ended.
+    finished: async () => undefined,
     target: { ...DEFAULT_TARGET, ...setup.target },
     tools: createTools(exec, { dryRun: setup.dryRun, files }),
     window: {

@@ -15,3 +15,10 @@ export function toolVersionSections(): Map<string, string> {
   }
   return out;
 }
+
+/** The recorded excerpt of this kernel's BTF, as `bpftool btf dump file /sys/kernel/btf/vmlinux format raw` answers
+ * the drop-reasons rung (it reads the sk_buff layout from it). A Recording for runCheck's exec. */
+export const vmlinuxBtf = {
+  argv: (a: string[]) => a[0] === 'bpftool' && a[1] === 'btf',
+  stdout: recording('bpftool/btf-vmlinux-skb-excerpt-6.18.txt'),
+};

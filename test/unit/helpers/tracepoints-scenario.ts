@@ -53,6 +53,7 @@ export function scenario(s: Scenario): CheckContext {
     window: { ready: async (): Promise<ProbeOutcome> => ({ ran: s.probeRan ?? true, ok: false, startedAt: 0, endedAt: 1 }) },
     facts: { get: <T>(k: string) => facts.get(k) as T | undefined, set: (k, v) => { facts.set(k, v); } },
     signal: new AbortController().signal, progress: () => undefined, live: () => undefined, options: {},
+    finished: async () => undefined,
   };
 }
 

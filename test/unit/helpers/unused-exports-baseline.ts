@@ -3,7 +3,6 @@
 export const NOT_YET_REVIEWED: string[] = [
   "src/kb/causes.ts: allCauses",
   "src/tools/bpf-objects.ts: EnsureOptions",
-  "src/tools/bpftool.ts: BpftoolTool",
   "src/tools/bpftool.ts: XdpAttachment",
   "src/tools/bpftrace.ts: BpftraceTool",
   "src/tools/ethtool-channels.ts: Channels",
