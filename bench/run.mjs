@@ -26,7 +26,7 @@ import { measureFloor } from './floor.mjs';
 import { importAudit, tmuxSockets, versionSample, wizardSample } from './startup.mjs';
 import { stopWizards, wizardAllRun, wizardSockets } from './wizard-all.mjs';
 
-const USAGE = 'usage: node bench/run.mjs [--reps N] [--json FILE] [--lab-name NAME] [--no-audit]';
+const USAGE = 'usage: node bench/run.mjs [--reps N] [--json FILE] [--lab-name NAME] [--no-audit] [--scenario-reps N | --no-scenarios]';
 let values;
 try {
   ({ values } = parseArgs({
@@ -35,6 +35,8 @@ try {
       json: { type: 'string' },
       'lab-name': { type: 'string', default: 'bench' },
       'no-audit': { type: 'boolean', default: false },
+      'scenario-reps': { type: 'string', default: '3' },
+      'no-scenarios': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -47,6 +49,8 @@ if (values.help) { process.stdout.write(`${USAGE}\n`); process.exit(0); }
 const reps = Number(values.reps);
 const lab = values['lab-name'];
 if (!Number.isInteger(reps) || reps < 1 || reps > 100) { process.stderr.write(`bench: --reps must be 1..100\n${USAGE}\n`); process.exit(2); }
+const scenarioReps = Number(values['scenario-reps']);
+if (!Number.isInteger(scenarioReps) || scenarioReps < 1 || scenarioReps > 50) { process.stderr.write(`bench: --scenario-reps must be 1..50\n${USAGE}\n`); process.exit(2); }
 if (!/^[a-z0-9-]{1,10}$/.test(lab)) { process.stderr.write(`bench: --lab-name must be 1-10 of a-z, 0-9, -\n`); process.exit(2); }
 
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
@@ -164,7 +168,14 @@ async function main() {
   }
 
   const audit = values['no-audit'] ? undefined : (log('import audit'), await importAudit(lab));
-  const result = summarize({ samples, audit, started });
+  // Per lab scenario (issue 22): the same lab, its fault fixed, then each fault broken in turn (bench/faults.mjs).
+  let scenarios;
+  if (!values['no-scenarios']) {
+    log(`per scenario, ${scenarioReps} reps: the ladder against the probe alone`);
+    await mustRun(['node', CLI, 'lab', 'fix', '--lab-name', lab, ...FAULTS], { timeoutMs: 60_000 });
+    scenarios = await measureFaults({ lab, reps: scenarioReps });
+  }
+  const result = { ...summarize({ samples, audit, started }), ...(scenarios ? { scenarios } : {}) };
   const distAtEnd = distStamp();
   result.distChangedDuringRun = distAtEnd.newest !== distAtStart.newest || distAtEnd.files !== distAtStart.files;
   if (result.distChangedDuringRun) log('WARNING: dist/ was rebuilt during the run (someone else built the shared tree): the figures mix two builds');
@@ -354,6 +365,7 @@ function render(r) {
     '',
     table(manualRows, ['manual ladder steps, medians', '']),
     '',
+    r.scenarios ? `per lab scenario (${Object.values(r.scenarios)[0]?.counted ?? 0}+ reps): the ladder against the probe alone, medians\n${faultsTable(r.scenarios)}\n` : '',
     r.imports ? table(Object.entries(r.imports).map(([k, v]) => [k, String(v.modules), v.loadsInkOrReact ? 'YES' : 'no']), ['imports', 'modules', 'Ink/React']) : '',
     '',
   ].join('\n');

@@ -6,7 +6,7 @@
 // IPv6 has no header checksum; its payload length is judged as ipv6_rcv judges it (more than the frame holds:
 // dropped as truncated; less: the rest trimmed, not an error), through IPv6-in-IPv6 too.
 import {
-  defineCheck, XDPDUMP, type ChecksumTrip, type Evidence, type ExpertItem, type Finding, type Ipv4Layer, type Ipv6Layer, type Severity,
+  defineCheck, XDPDUMP, type CheckResult, type ChecksumTrip, type Evidence, type ExpertItem, type Finding, type Ipv4Layer, type Ipv6Layer, type Severity,
   type TsharkPacket, type XdpdumpFacts, ipv6Words,
 } from '../src/plugins/api.js';
 
@@ -249,71 +249,92 @@ export default defineCheck({
   question: 'Are the packets the program sends on well formed (lengths, checksums, the inner packet of IPIP)?',
   rung: 6,
   needs: ['tshark'],
-  after: ['xdpdump'],
+  // tshark starts with the run and waits on stdin for the exit pcap: its ~0.2 s of start-up overlaps the window.
+  readsLater: ['xdpdump'],
   timeoutMs: 30_000,
   async run(ctx) {
-    const xd = ctx.facts.get<XdpdumpFacts>(XDPDUMP);
-    if (!xd) return { status: 'skip', summary: 'no exit packets: the xdpdump rung captured none (see its reason)', evidence: [], findings: [] };
-    if (!xd.exitPcap) return { status: 'skip', summary: 'the xdpdump rung wrote no exit pcap', evidence: [], findings: [] };
-    const leaving = xd.verdicts.filter((v) => LEAVES.has(v.action));
-    if (!leaving.length) {
-      return { status: 'skip', summary: `no packet left the program (${[...new Set(xd.verdicts.map((v) => v.action))].join(', ')}): nothing to dissect`, evidence: [], findings: [] };
-    }
-
-    ctx.progress(`dissecting ${xd.exitPcap} with tshark`);
-    const r = await ctx.tools.tshark.dissect(xd.exitPcap, { signal: ctx.signal });
-    if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: tshark not run', evidence: [], findings: [] };
-    const source = xd.mode === 'replay' ? 'replayed through BPF_PROG_TEST_RUN' : 'captured by xdpdump at exit';
-    const evidence: Evidence[] = [{ label: 'exit pcap', data: `${xd.exitPcap} (${r.packets.length} packet(s), ${source})`, command: r.argv }];
-    if (r.stderr) evidence.push({ label: 'tshark stderr', data: r.stderr });
-
-    const checked: (PacketVerdict & { pkt: TsharkPacket })[] = [];
-    for (const pkt of r.packets) {
-      // Frame N of the exit pcap is verdict N (both rungs write them in the same order).
-      const action = xd.verdicts[pkt.number - 1]?.action;
-      if (action && !LEAVES.has(action)) continue;
-      checked.push({ ...checkPacket(pkt, action, xd.verdicts[pkt.number - 1]?.trip?.checksum), action, pkt });
-    }
-    const lines = checked.slice(0, 12).map((c) =>
-      `#${c.number} ${c.action ?? ''} ${c.pkt.frameLen} bytes ${c.pkt.protocols}: ` +
-      (c.pkt.ipv4.length ? c.pkt.ipv4.map(describeIp).join(' | ') : c.pkt.ipv6.length ? c.pkt.ipv6.map(describeIp6).join(' | ') : 'no IP') +
-      (c.problems.length ? `  ✗ ${c.problems.map((p) => p.field).join(', ')}` : '  ✓'));
-    evidence.push({ label: 'dissection', data: lines.join('\n') + (checked.length > 12 ? `\n... ${checked.length - 12} more` : '') });
-    const warnings = [...new Set(checked.flatMap((c) => c.warnings))];
-    if (warnings.length) evidence.push({ label: 'tshark warnings', data: warnings.slice(0, 10).join('\n') });
-
-    // One finding per problem (cause and field), with how many packets show it. Values may differ per packet
-    // (a checksum covers the timestamps); the first packet's message stands for the group.
-    const groups = new Map<string, { p: PacketProblem; packets: number[] }>();
-    for (const c of checked) {
-      for (const p of c.problems) {
-        const key = `${p.cause}|${p.field}`;
-        const g = groups.get(key) ?? { p, packets: [] };
-        g.packets.push(c.number);
-        groups.set(key, g);
-      }
-    }
-    const ranked = [...groups.values()].sort((a, b) => RANK[a.p.severity] - RANK[b.p.severity]);
-    const findings: Finding[] = ranked.map(({ p, packets }) => ({
-      cause: p.cause, fixes: [],
-      message: `${p.message} (${packets.length} of ${checked.length} exit packet(s)` +
-        `${packets.length < checked.length || packets.length > 1 ? `: #${packets.slice(0, 8).join(', #')}${packets.length > 8 ? ', ...' : ''}` : ''})`,
-    }));
-    if (!checked.length) return { status: 'skip', summary: 'tshark found no packet that leaves the program in the exit pcap', evidence, findings: [] };
-    if (findings.length) {
-      const bad = checked.filter((c) => c.problems.length).length;
-      const worst = ranked[0]!.p;
-      const more = groups.size > 1 ? ` (+${groups.size - 1} more problem(s))` : '';
-      const what = findings.every((f) => f.cause === 'tx-checksum-partial') ? 'carry an unfinished checksum' : 'malformed';
-      return { status: 'fail', summary: `${bad} of ${checked.length} exit packet(s) ${what}: ${worst.message}${more}`, evidence, findings };
-    }
-    const encap = checked.some((c) => c.pkt.ipv4.length > 1) ? ' (outer and inner IPv4)' : checked.some((c) => c.pkt.ipv6.length > 1) ? ' (outer and inner IPv6)' : '';
-    return {
-      status: 'pass',
-      summary: `${checked.length} exit packet(s) well formed${encap}: lengths match the frames, header checksums correct, no tshark errors`,
-      evidence, findings,
+    let capture: (bytes: Uint8Array | undefined) => void = () => undefined;
+    const early = new AbortController();
+    const cancel = () => early.abort(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', cancel, { once: true });
+    const tshark = ctx.tools.tshark.dissectLater(new Promise((resolve) => { capture = resolve; }), { signal: early.signal });
+    tshark.catch(() => undefined); // awaited below, or abandoned on a skip
+    const skip = (summary: string) => {
+      early.abort(new Error('nothing to dissect'));
+      return { status: 'skip' as const, summary, evidence: [], findings: [] };
     };
+    try {
+      await ctx.finished('xdpdump');
+      const xd = ctx.facts.get<XdpdumpFacts>(XDPDUMP);
+      if (!xd) return skip('no exit packets: the xdpdump rung captured none (see its reason)');
+      if (!xd.exitPcap) return skip('the xdpdump rung wrote no exit pcap');
+      const leaving = xd.verdicts.filter((v) => LEAVES.has(v.action));
+      if (!leaving.length) return skip(`no packet left the program (${[...new Set(xd.verdicts.map((v) => v.action))].join(', ')}): nothing to dissect`);
+      ctx.progress(`dissecting ${xd.exitPcap} with tshark`);
+      const bytes = ctx.tools.dryRun ? undefined : await ctx.tools.files.readBytes(xd.exitPcap);
+      if (!ctx.tools.dryRun && !bytes) return skip(`the exit pcap ${xd.exitPcap} could not be read`);
+      capture(bytes);
+      const r = await tshark;
+      if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: tshark not run', evidence: [], findings: [] };
+      return judge(xd, r);
+    } finally {
+      ctx.signal.removeEventListener('abort', cancel);
+    }
   },
 });
+
+/** The exit packets against what the program meant to send, one finding per problem. */
+function judge(xd: XdpdumpFacts, r: { argv: string[]; packets: TsharkPacket[]; stderr: string }): CheckResult {
+  const source = xd.mode === 'replay' ? 'replayed through BPF_PROG_TEST_RUN' : 'captured by xdpdump at exit';
+  const evidence: Evidence[] = [{ label: 'exit pcap', data: `${xd.exitPcap} (${r.packets.length} packet(s), ${source}; on tshark's stdin)`, command: r.argv }];
+  if (r.stderr) evidence.push({ label: 'tshark stderr', data: r.stderr });
+
+  const checked: (PacketVerdict & { pkt: TsharkPacket })[] = [];
+  for (const pkt of r.packets) {
+    // Frame N of the exit pcap is verdict N (both rungs write them in the same order).
+    const action = xd.verdicts[pkt.number - 1]?.action;
+    if (action && !LEAVES.has(action)) continue;
+    checked.push({ ...checkPacket(pkt, action, xd.verdicts[pkt.number - 1]?.trip?.checksum), action, pkt });
+  }
+  const lines = checked.slice(0, 12).map((c) =>
+    `#${c.number} ${c.action ?? ''} ${c.pkt.frameLen} bytes ${c.pkt.protocols}: ` +
+    (c.pkt.ipv4.length ? c.pkt.ipv4.map(describeIp).join(' | ') : c.pkt.ipv6.length ? c.pkt.ipv6.map(describeIp6).join(' | ') : 'no IP') +
+    (c.problems.length ? `  ✗ ${c.problems.map((p) => p.field).join(', ')}` : '  ✓'));
+  evidence.push({ label: 'dissection', data: lines.join('\n') + (checked.length > 12 ? `\n... ${checked.length - 12} more` : '') });
+  const warnings = [...new Set(checked.flatMap((c) => c.warnings))];
+  if (warnings.length) evidence.push({ label: 'tshark warnings', data: warnings.slice(0, 10).join('\n') });
+
+  // One finding per problem (cause and field), with how many packets show it. Values may differ per packet
+  // (a checksum covers the timestamps); the first packet's message stands for the group.
+  const groups = new Map<string, { p: PacketProblem; packets: number[] }>();
+  for (const c of checked) {
+    for (const p of c.problems) {
+      const key = `${p.cause}|${p.field}`;
+      const g = groups.get(key) ?? { p, packets: [] };
+      g.packets.push(c.number);
+      groups.set(key, g);
+    }
+  }
+  const ranked = [...groups.values()].sort((a, b) => RANK[a.p.severity] - RANK[b.p.severity]);
+  const findings: Finding[] = ranked.map(({ p, packets }) => ({
+    cause: p.cause, fixes: [],
+    message: `${p.message} (${packets.length} of ${checked.length} exit packet(s)` +
+      `${packets.length < checked.length || packets.length > 1 ? `: #${packets.slice(0, 8).join(', #')}${packets.length > 8 ? ', ...' : ''}` : ''})`,
+  }));
+  if (!checked.length) return { status: 'skip', summary: 'tshark found no packet that leaves the program in the exit pcap', evidence, findings: [] };
+  if (findings.length) {
+    const bad = checked.filter((c) => c.problems.length).length;
+    const worst = ranked[0]!.p;
+    const more = groups.size > 1 ? ` (+${groups.size - 1} more problem(s))` : '';
+    const what = findings.every((f) => f.cause === 'tx-checksum-partial') ? 'carry an unfinished checksum' : 'malformed';
+    return { status: 'fail', summary: `${bad} of ${checked.length} exit packet(s) ${what}: ${worst.message}${more}`, evidence, findings };
+  }
+  const encap = checked.some((c) => c.pkt.ipv4.length > 1) ? ' (outer and inner IPv4)' : checked.some((c) => c.pkt.ipv6.length > 1) ? ' (outer and inner IPv6)' : '';
+  return {
+    status: 'pass',
+    summary: `${checked.length} exit packet(s) well formed${encap}: lengths match the frames, header checksums correct, no tshark errors`,
+    evidence, findings,
+  };
+}
 
 const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };

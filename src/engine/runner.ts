@@ -262,14 +262,24 @@ async function runOne(
     progress: (message) => opts.emit({ type: 'check-progress', id: check.id, message }),
     live: (line) => opts.emit({ type: 'check-live', id: check.id, line }),
     options: p.options ?? {},
-    finished: finishedOf,
+    // The wait for a dependency is not the rung's own time (as with `after`, whose wait precedes the timer): the
+    // timer stops while it waits and starts again, whole, once the dependency has ended.
+    finished: async (id) => {
+      clearTimeout(timer);
+      try { await finishedOf(id); } finally { arm(); }
+    },
   };
 
   // An observing rung waits for the shared window, which opens once every collector has attached or the attach
   // timeout passed (XDP_DOCTOR_ATTACH_TIMEOUT_MS: 90 s in the TCG kernel VMs): that wait is not the rung's own time.
   const timeoutMs = (check.timeoutMs ?? opts.defaultTimeoutMs ?? 30_000) + (check.observes ? attachTimeoutMs() : 0);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+  let expire: (v: 'timeout') => void = () => undefined;
+  const timeout = new Promise<'timeout'>((resolve) => { expire = resolve; });
+  let settled = false;
+  // Never re-armed once the rung has ended: a dependency that ends later must not keep the process alive.
+  const arm = () => { clearTimeout(timer); if (!settled) timer = setTimeout(() => expire('timeout'), timeoutMs); };
+  arm();
   try {
     const outcome = await Promise.race([Promise.resolve().then(() => check.run(ctx)), timeout]);
     if (outcome === 'timeout') {
@@ -292,6 +302,7 @@ async function runOne(
       findings: [],
     });
   } finally {
+    settled = true;
     clearTimeout(timer);
     // Whatever the check left running dies with it.
     controller.abort(new Error('check finished'));

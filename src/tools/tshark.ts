@@ -11,7 +11,7 @@
 // for the IPv4 header and for TCP/UDP, whose bad checksum after XDP_TX is the lab's csum-offload fault.
 // -n: no name resolution (no DNS, deterministic output). tshark prints 'Running as user "root" and group "root".
 // This could be dangerous.' on stderr as root; that line is not an error.
-import type { Exec } from './exec.js';
+import type { Exec, RunResult } from './exec.js';
 import { excerpt, ToolOutputError } from './json.js';
 
 /** Wireshark's expert severities (epan/proto.h PI_*). */
@@ -90,10 +90,14 @@ export function tsharkStderr(stderr: string): string {
   return stderr.split('\n').filter((l) => l.trim() && !TSHARK_ROOT_WARNING.test(l)).join('\n');
 }
 
-export function tsharkArgv(file: string): string[] {
-  if (!file || file.startsWith('-') || file.includes('\0')) throw new Error(`invalid capture file for tshark: ${JSON.stringify(file)}`);
+/** The capture on tshark's stdin (`-r -`). */
+const STDIN = Symbol('stdin');
+
+/** tshark's argv for a capture file, or for one it reads on stdin (`STDIN`). */
+export function tsharkArgv(file: string | typeof STDIN): string[] {
+  if (file !== STDIN && (!file || file.startsWith('-') || file.includes('\0'))) throw new Error(`invalid capture file for tshark: ${JSON.stringify(file)}`);
   return [
-    'tshark', '-r', file, '-n',
+    'tshark', '-r', file === STDIN ? '-' : file, '-n',
     '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE',
     '-T', 'json', '--no-duplicate-keys',
   ];
@@ -241,15 +245,25 @@ export interface TsharkResult {
 }
 
 export function createTshark(exec: Exec) {
+  const finish = (argv: string[], r: RunResult): TsharkResult => {
+    const stderr = tsharkStderr(r.stderr);
+    if (!r.ok) {
+      throw new Error(`${argv.join(' ')}: ${r.timedOut ? 'timed out' : stderr || `exit code ${r.exitCode ?? '?'}`}`);
+    }
+    return { argv, packets: parseTsharkJson(r.stdout), stderr, durationMs: r.durationMs };
+  };
   return {
     async dissect(file: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TsharkResult> {
       const argv = tsharkArgv(file);
-      const r = await exec.run(argv, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal });
-      const stderr = tsharkStderr(r.stderr);
-      if (!r.ok) {
-        throw new Error(`${argv.join(' ')}: ${r.timedOut ? 'timed out' : stderr || `exit code ${r.exitCode ?? '?'}`}`);
-      }
-      return { argv, packets: parseTsharkJson(r.stdout), stderr, durationMs: r.durationMs };
+      return finish(argv, await exec.run(argv, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal }));
+    },
+    /**
+     * tshark started now, reading the capture on stdin once `capture` resolves (its bytes): its ~0.2 s of
+     * start-up overlaps the rung that is still writing the file. Abort `signal` when there is nothing to read.
+     */
+    async dissectLater(capture: Promise<Uint8Array | undefined>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TsharkResult> {
+      const argv = tsharkArgv(STDIN);
+      return finish(argv, await exec.run(argv, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal, inputLater: capture }));
     },
   };
 }

@@ -146,7 +146,9 @@ describe('packet-sanity rung', () => {
   it('bad-iphdr: fail with a malformed-packet finding naming the field', async () => {
     const { ctx, calls } = ctxWith(facts([{ index: 1, inLen: 74, outLen: 94, action: 'XDP_TX' }]), recording('tshark/bad-iphdr-exit.json'));
     const r = await packetSanity.run(ctx);
-    expect(calls[0]!.argv.slice(0, 3)).toEqual(['tshark', '-r', pcapPath('g1-in-bad-iphdr-nano.pcap')]);
+    // tshark started before the pcap was known, fed the exit pcap on stdin once the xdpdump rung ended.
+    expect(calls[0]!.argv.slice(0, 3)).toEqual(['tshark', '-r', '-']);
+    expect(Buffer.from(calls[0]!.stdin!)).toEqual(readFileSync(pcapPath('g1-in-bad-iphdr-nano.pcap')));
     expect(r.status).toBe('fail');
     expect(r.findings).toEqual([{
       cause: 'malformed-packet', fixes: [],
@@ -216,5 +218,16 @@ describe('packet-sanity rung', () => {
     expect((await packetSanity.run(ctxWith({}).ctx)).status).toBe('skip');
     const dropped = await packetSanity.run(ctxWith(facts([{ index: 1, inLen: 74, outLen: 74, action: 'XDP_DROP' }])).ctx);
     expect(dropped).toMatchObject({ status: 'skip', summary: 'no packet left the program (XDP_DROP): nothing to dissect' });
+  });
+
+  it('the tshark started early is stopped when there is nothing to dissect, or the exit pcap is gone', async () => {
+    const { ctx, calls } = ctxWith({});
+    await packetSanity.run(ctx);
+    const tshark = calls[0]!.opts!.signal!;
+    expect(tshark.aborted).toBe(true);
+    expect(calls[0]!.stdin).toBeUndefined(); // nothing was written to it
+    const gone = ctxWith(facts([{ index: 1, inLen: 74, outLen: 94, action: 'XDP_TX' }], '/nonexistent/exit.pcap'));
+    expect(await packetSanity.run(gone.ctx)).toMatchObject({ status: 'skip', summary: 'the exit pcap /nonexistent/exit.pcap could not be read' });
+    expect(gone.calls[0]!.opts!.signal!.aborted).toBe(true);
   });
 });
