@@ -7,8 +7,10 @@
 // scenario's expected ones (bench/lib/expect.mjs); the others are listed as failed. The wizard's start-up figure is
 // Ink's first real frame; the splash line painted before Ink loads is reported beside it. The wizard's `a` is timed
 // against the non-interactive ladder, spawn to the diagnosis on screen, with the probes it sent (wizard-all.mjs).
+// Then, per lab scenario (healthy and each fault, --scenario-reps times), the ladder against its probe alone with
+// the phases from the report's own timings (faults.mjs).
 //
-//   node bench/run.mjs [--reps N] [--json FILE] [--lab-name NAME] [--no-audit]
+//   node bench/run.mjs [--reps N] [--json FILE] [--lab-name NAME] [--no-audit] [--scenario-reps N | --no-scenarios]
 //
 // JSON goes to stdout (the table to stderr) unless --json FILE is given (then the table goes to stdout).
 import { execFileSync } from 'node:child_process';
@@ -16,8 +18,9 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, release } from 'node:os';
 import { parseArgs } from 'node:util';
-import { killAll, removeTmuxSocket, run } from './lib/proc.mjs';
-import { ROOT, labDown, labUp } from './lib/lab.mjs';
+import { killAll, mustRun, removeTmuxSocket, run } from './lib/proc.mjs';
+import { CLI, ROOT, labDown, labUp } from './lib/lab.mjs';
+import { faultsTable, measureFaults } from './faults.mjs';
 import { median, mb, ms, ratio, round, summary, table } from './lib/stats.mjs';
 import { ladderRun } from './ladder.mjs';
 import { EXPECTED, judgeFloor, judgeManual, scenarioOf } from './lib/expect.mjs';
@@ -172,14 +175,32 @@ async function main() {
   let scenarios;
   if (!values['no-scenarios']) {
     log(`per scenario, ${scenarioReps} reps: the ladder against the probe alone`);
-    await mustRun(['node', CLI, 'lab', 'fix', '--lab-name', lab, ...FAULTS], { timeoutMs: 60_000 });
+    for (const f of FAULTS) await mustRun(['node', CLI, 'lab', 'fix', '--lab-name', lab, f], { timeoutMs: 60_000 });
     scenarios = await measureFaults({ lab, reps: scenarioReps });
   }
-  const result = { ...summarize({ samples, audit, started }), ...(scenarios ? { scenarios } : {}) };
+  const result = summarize({ samples, audit, started });
+  if (scenarios) {
+    result.scenarios = scenarios;
+    result.targets.push(...scenarioTargets(scenarios, result.breakdown.floor.attachMs.bpftrace));
+  }
   const distAtEnd = distStamp();
   result.distChangedDuringRun = distAtEnd.newest !== distAtStart.newest || distAtEnd.files !== distAtStart.files;
   if (result.distChangedDuringRun) log('WARNING: dist/ was rebuilt during the run (someone else built the shared tree): the figures mix two builds');
   return result;
+}
+
+/**
+ * Issue 22's targets: on each fault the ladder within 0.5× the failing probe alone; on the healthy lab within 1.2×
+ * the passing probe plus one bpftrace attach (the floor series' median). A scenario with no counted run fails.
+ */
+function scenarioTargets(scenarios, bpftraceAttachMs) {
+  return Object.entries(scenarios).map(([name, r]) => {
+    const healthy = name === 'healthy';
+    const value = healthy ? ratio(r.ladderMs, typeof bpftraceAttachMs === 'number' ? r.probeMs + bpftraceAttachMs : undefined) : r.ratio;
+    const limit = healthy ? 1.2 : 0.5;
+    const what = healthy ? 'healthy lab: ladder / (probe + one bpftrace attach)' : `${name}: ladder / failing probe alone`;
+    return { name: what, value, limit, ok: r.counted > 0 && typeof value === 'number' ? value <= limit : false };
+  });
 }
 
 function summarize({ samples, audit, started }) {
@@ -365,7 +386,7 @@ function render(r) {
     '',
     table(manualRows, ['manual ladder steps, medians', '']),
     '',
-    r.scenarios ? `per lab scenario (${Object.values(r.scenarios)[0]?.counted ?? 0}+ reps): the ladder against the probe alone, medians\n${faultsTable(r.scenarios)}\n` : '',
+    r.scenarios ? `per lab scenario (${scenarioReps} reps each): the ladder against the probe alone, medians\n${faultsTable(r.scenarios)}\n` : '',
     r.imports ? table(Object.entries(r.imports).map(([k, v]) => [k, String(v.modules), v.loadsInkOrReact ? 'YES' : 'no']), ['imports', 'modules', 'Ink/React']) : '',
     '',
   ].join('\n');
@@ -391,6 +412,9 @@ try {
   if (!result.breakdown.wizardAll.countedRuns) {
     log(`no run of the wizard's a reached the expected conclusion (${JSON.stringify(result.lab.expected)}): it was not measured`);
     code = 1;
+  }
+  for (const [name, sc] of Object.entries(result.scenarios ?? {})) {
+    if (!sc.counted) { log(`scenario ${name}: no ladder run reached the expected conclusion (${sc.notCounted.join('; ')})`); code = 1; }
   }
   if (values.json) {
     writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -249,7 +249,7 @@ export default defineCheck({
   question: 'Are the packets the program sends on well formed (lengths, checksums, the inner packet of IPIP)?',
   rung: 6,
   needs: ['tshark'],
-  // tshark starts with the run and waits on stdin for the exit pcap: its ~0.2 s of start-up overlaps the window.
+  // tshark starts with the run and waits on a FIFO for the exit pcap: its ~0.2 s of start-up overlaps the window.
   readsLater: ['xdpdump'],
   timeoutMs: 30_000,
   async run(ctx) {
@@ -261,6 +261,7 @@ export default defineCheck({
     tshark.catch(() => undefined); // awaited below, or abandoned on a skip
     const skip = (summary: string) => {
       early.abort(new Error('nothing to dissect'));
+      capture(undefined);
       return { status: 'skip' as const, summary, evidence: [], findings: [] };
     };
     try {
@@ -286,7 +287,7 @@ export default defineCheck({
 /** The exit packets against what the program meant to send, one finding per problem. */
 function judge(xd: XdpdumpFacts, r: { argv: string[]; packets: TsharkPacket[]; stderr: string }): CheckResult {
   const source = xd.mode === 'replay' ? 'replayed through BPF_PROG_TEST_RUN' : 'captured by xdpdump at exit';
-  const evidence: Evidence[] = [{ label: 'exit pcap', data: `${xd.exitPcap} (${r.packets.length} packet(s), ${source}; on tshark's stdin)`, command: r.argv }];
+  const evidence: Evidence[] = [{ label: 'exit pcap', data: `${xd.exitPcap} (${r.packets.length} packet(s), ${source}, fed to tshark through a FIFO)`, command: r.argv }];
   if (r.stderr) evidence.push({ label: 'tshark stderr', data: r.stderr });
 
   const checked: (PacketVerdict & { pkt: TsharkPacket })[] = [];

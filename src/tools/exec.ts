@@ -14,11 +14,6 @@ export interface RunOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   input?: string;
-  /**
-   * run(): stdin written when this resolves, then closed (closed empty on undefined). The command starts at once,
-   * so its start-up overlaps whatever is still producing its input (tshark initialises for ~0.2 s).
-   */
-  inputLater?: Promise<Uint8Array | undefined>;
   env?: Record<string, string>;
   /** run(): stdout kept at most this many bytes; the command is ended there and the result says `truncated`. */
   maxBytes?: number;
@@ -149,19 +144,13 @@ export const realExec: Exec = {
       timeout: opts.timeoutMs ?? 30_000,
       cancelSignal: link.signal,
       input: opts.input,
-      stdin: opts.inputLater ? 'pipe' : opts.input === undefined ? 'ignore' : undefined,
+      stdin: opts.input === undefined ? 'ignore' : undefined,
       env: { ...CHILD_ENV, ...opts.env },
       forceKillAfterDelay: 1000,
       maxBuffer: opts.maxBytes ?? 64 * 1024 * 1024,
       stripFinalNewline: false,
     });
     track(child);
-    if (opts.inputLater && child.stdin) {
-      const stdin = child.stdin;
-      // A command that ended first (killed, failed) closed its end: the write's EPIPE is not ours to report.
-      stdin.on('error', () => undefined);
-      opts.inputLater.then((data) => stdin.end(data ?? new Uint8Array()), () => stdin.end());
-    }
     const r = await child.finally(link.release);
     return toResult(full, r, started);
   },

@@ -11,6 +11,10 @@
 // for the IPv4 header and for TCP/UDP, whose bad checksum after XDP_TX is the lab's csum-offload fault.
 // -n: no name resolution (no DNS, deterministic output). tshark prints 'Running as user "root" and group "root".
 // This could be dangerous.' on stderr as root; that line is not an error.
+import { constants } from 'node:fs';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Exec, RunResult } from './exec.js';
 import { excerpt, ToolOutputError } from './json.js';
 
@@ -90,14 +94,10 @@ export function tsharkStderr(stderr: string): string {
   return stderr.split('\n').filter((l) => l.trim() && !TSHARK_ROOT_WARNING.test(l)).join('\n');
 }
 
-/** The capture on tshark's stdin (`-r -`). */
-const STDIN = Symbol('stdin');
-
-/** tshark's argv for a capture file, or for one it reads on stdin (`STDIN`). */
-export function tsharkArgv(file: string | typeof STDIN): string[] {
-  if (file !== STDIN && (!file || file.startsWith('-') || file.includes('\0'))) throw new Error(`invalid capture file for tshark: ${JSON.stringify(file)}`);
+export function tsharkArgv(file: string): string[] {
+  if (!file || file.startsWith('-') || file.includes('\0')) throw new Error(`invalid capture file for tshark: ${JSON.stringify(file)}`);
   return [
-    'tshark', '-r', file === STDIN ? '-' : file, '-n',
+    'tshark', '-r', file, '-n',
     '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE',
     '-T', 'json', '--no-duplicate-keys',
   ];
@@ -258,13 +258,58 @@ export function createTshark(exec: Exec) {
       return finish(argv, await exec.run(argv, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal }));
     },
     /**
-     * tshark started now, reading the capture on stdin once `capture` resolves (its bytes): its ~0.2 s of
-     * start-up overlaps the rung that is still writing the file. Abort `signal` when there is nothing to read.
+     * tshark started now on a FIFO, fed the capture's bytes once `capture` resolves: its ~0.2 s of start-up
+     * (libwireshark registering every dissector) overlaps the rung still writing the file. A FIFO, not stdin: Node
+     * gives a child a socket for stdin, and tshark refuses to read a capture from a socket. When there is nothing
+     * to read, abort `signal` (tshark is killed) and resolve `capture` with undefined.
      */
     async dissectLater(capture: Promise<Uint8Array | undefined>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TsharkResult> {
-      const argv = tsharkArgv(STDIN);
-      return finish(argv, await exec.run(argv, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal, inputLater: capture }));
+      const dir = await mkdtemp(join(tmpdir(), 'xdp-doctor-tshark-'));
+      const fifo = join(dir, 'capture.fifo');
+      try {
+        const made = await exec.run(['mkfifo', '-m', '600', fifo], { timeoutMs: 5000, signal: opts.signal });
+        if (!made.ok) throw new Error(`mkfifo ${fifo}: ${made.stderr.trim() || `exit ${made.exitCode ?? '?'}`}`);
+        const argv = tsharkArgv(fifo);
+        const running = exec.run(argv, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal });
+        const fed = feedFifo(fifo, capture, running);
+        const r = await running;
+        // Fed, or never to be (aborted: a capture that comes later finds the FIFO gone and is dropped).
+        await Promise.race([fed.catch(() => undefined), untilAborted(opts.signal)]);
+        return finish(argv, r);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }
 export type TsharkTool = ReturnType<typeof createTshark>;
+
+function untilAborted(signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise(() => undefined);
+  return signal.aborted ? Promise.resolve() : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/**
+ * Writes the bytes into the FIFO once tshark has opened it: the open for writing waits for the reader (a writer
+ * that came and went before tshark opened would leave it nothing, and it would wait for another). A tshark that
+ * ended first is stood in for by a reader of our own, so the open returns; closing the only writer gives tshark
+ * its end of file. A write into a reader that is gone fails (EPIPE) and is left at that.
+ */
+async function feedFifo(fifo: string, capture: Promise<Uint8Array | undefined>, ended: Promise<unknown>): Promise<void> {
+  const bytes = await capture;
+  if (!bytes) return;
+  let writer: FileHandle | undefined;
+  let done = false;
+  void ended.finally(async () => {
+    if (writer || done) return;
+    const standIn = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
+    await standIn?.close();
+  });
+  try {
+    writer = await open(fifo, constants.O_WRONLY);
+    await writer.write(bytes);
+  } finally {
+    done = true;
+    await writer?.close();
+  }
+}

@@ -123,7 +123,10 @@ describe('checkPacket', () => {
 });
 
 function ctxWith(facts: Record<string, unknown>, tsharkJson?: string): { ctx: CheckContext; calls: ExecCall[] } {
-  const exec = fakeExec([{ argv: (argv) => argv[0] === 'tshark', stdout: tsharkJson ?? '[]', stderr: recording('tshark/stderr-root.txt') }]);
+  const exec = fakeExec([
+    { argv: (argv) => argv[0] === 'mkfifo', stdout: '' },
+    { argv: (argv) => argv[0] === 'tshark', stdout: tsharkJson ?? '[]', stderr: recording('tshark/stderr-root.txt') },
+  ]);
   const store = new Map(Object.entries(facts));
   const ctx: CheckContext = {
     target: { kind: 'lab', iface: 'l0', hops: [], windowMs: 3000, expect: [] },
@@ -146,9 +149,10 @@ describe('packet-sanity rung', () => {
   it('bad-iphdr: fail with a malformed-packet finding naming the field', async () => {
     const { ctx, calls } = ctxWith(facts([{ index: 1, inLen: 74, outLen: 94, action: 'XDP_TX' }]), recording('tshark/bad-iphdr-exit.json'));
     const r = await packetSanity.run(ctx);
-    // tshark started before the pcap was known, fed the exit pcap on stdin once the xdpdump rung ended.
-    expect(calls[0]!.argv.slice(0, 3)).toEqual(['tshark', '-r', '-']);
-    expect(Buffer.from(calls[0]!.stdin!)).toEqual(readFileSync(pcapPath('g1-in-bad-iphdr-nano.pcap')));
+    // tshark started before the pcap was known, on a FIFO the exit pcap is written into once the xdpdump rung ended.
+    const [mkfifo, tshark] = calls;
+    expect(mkfifo!.argv).toEqual(['mkfifo', '-m', '600', expect.stringMatching(/\/xdp-doctor-tshark-[^/]+\/capture\.fifo$/)]);
+    expect(tshark!.argv.slice(0, 3)).toEqual(['tshark', '-r', mkfifo!.argv[3]]);
     expect(r.status).toBe('fail');
     expect(r.findings).toEqual([{
       cause: 'malformed-packet', fixes: [],
@@ -222,12 +226,13 @@ describe('packet-sanity rung', () => {
 
   it('the tshark started early is stopped when there is nothing to dissect, or the exit pcap is gone', async () => {
     const { ctx, calls } = ctxWith({});
-    await packetSanity.run(ctx);
-    const tshark = calls[0]!.opts!.signal!;
-    expect(tshark.aborted).toBe(true);
-    expect(calls[0]!.stdin).toBeUndefined(); // nothing was written to it
+    expect(await packetSanity.run(ctx)).toMatchObject({ status: 'skip' });
+    // Aborted before it started (the skip came first) or while it waited: none is left running.
+    const stillRunning = (c: ExecCall[]) => c.filter((x) => x.argv[0] !== 'mkfifo' && !x.opts?.signal?.aborted);
+    expect(stillRunning(calls)).toEqual([]);
     const gone = ctxWith(facts([{ index: 1, inLen: 74, outLen: 94, action: 'XDP_TX' }], '/nonexistent/exit.pcap'));
     expect(await packetSanity.run(gone.ctx)).toMatchObject({ status: 'skip', summary: 'the exit pcap /nonexistent/exit.pcap could not be read' });
-    expect(gone.calls[0]!.opts!.signal!.aborted).toBe(true);
+    expect(gone.calls.some((x) => x.argv[0] === 'tshark')).toBe(true);
+    expect(stillRunning(gone.calls)).toEqual([]);
   });
 });

@@ -59,8 +59,6 @@ export interface ExecCall {
   /** argv as it would run: nsenter --net=... -- argv */
   full: string[];
   input?: string;
-  /** What `inputLater` wrote to stdin (run() waits for it, as the real command would, or for the abort). */
-  stdin?: Uint8Array;
   /** The options as the caller passed them (timeout, signal; a collector's readyWhen and onLine). */
   opts?: SpawnOptions;
   recording?: Recording;
@@ -113,14 +111,8 @@ export function fakeExec(recordings: Recording[]): FakeExec {
       const call = record('run', argv, opts);
       const r = call.recording;
       if (!r) throw new NoRecordingError(call, recordings);
-      const canceled = { ...result(call.full, r), exitCode: undefined, ok: false, stderr: 'canceled (AbortSignal)' };
-      if (opts.inputLater) {
-        const fed = await stdinOrAbort(opts.inputLater, opts.signal);
-        if (fed === 'aborted') return canceled;
-        call.stdin = fed ?? new Uint8Array();
-      }
       const aborted = await wait(r, opts.signal);
-      if (aborted) return canceled;
+      if (aborted) return { ...result(call.full, r), exitCode: undefined, ok: false, stderr: 'canceled (AbortSignal)' };
       r.effect?.(call.argv);
       return result(call.full, r);
     },
@@ -132,16 +124,6 @@ export function fakeExec(recordings: Recording[]): FakeExec {
       return fakeCollector(call, r, opts, pending);
     },
   };
-}
-
-/** The bytes a command's stdin gets later, or 'aborted' when its signal fires first. */
-function stdinOrAbort(input: Promise<Uint8Array | undefined>, signal?: AbortSignal): Promise<Uint8Array | undefined | 'aborted'> {
-  if (signal?.aborted) return Promise.resolve('aborted');
-  return new Promise((resolve) => {
-    const onAbort = () => resolve('aborted');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    input.then((v) => { signal?.removeEventListener('abort', onAbort); resolve(v); }, () => resolve(undefined));
-  });
 }
 
 function result(full: string[], r: Recording): RunResult {
