@@ -296,15 +296,18 @@ function untilAborted(signal?: AbortSignal): Promise<void> {
  * its end of file. A write into a reader that is gone fails (EPIPE) and is left at that.
  */
 async function feedFifo(fifo: string, capture: Promise<Uint8Array | undefined>, ended: Promise<unknown>): Promise<void> {
-  const bytes = await capture;
-  if (!bytes) return;
   let writer: FileHandle | undefined;
   let done = false;
+  let tsharkEnded = false;
   void ended.finally(async () => {
+    tsharkEnded = true;
     if (writer || done) return;
     const standIn = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
     await standIn?.close();
   });
+  const bytes = await capture;
+  // No reader will come: an open for writing now would wait for ever.
+  if (!bytes || tsharkEnded) { done = true; return; }
   try {
     writer = await open(fifo, constants.O_WRONLY);
     await writer.write(bytes);
