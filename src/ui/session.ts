@@ -122,6 +122,7 @@ export class WizardSession {
       (report) => this.onMainEnd(report),
       (err) => {
         this.store.push({ kind: 'note', tone: 'bad', text: `the ladder stopped: ${(err as Error).message}` });
+        this.store.set({ climbFailed: (err as Error).message });
         this.onMainEnd(undefined);
       },
     );
@@ -260,9 +261,9 @@ export class WizardSession {
     }
   }
 
-  /** 1 while a rung fails or errors (a fix that worked re-ran them), else 0. */
+  /** 1 while a rung fails or errors (a fix that worked re-ran them) or the climb itself failed, else 0. */
   verdict(): number {
-    return this.state.records.some(bad) || this.diagnosis().some((d) => d.cause === 'probe-failed-unexplained') ? 1 : 0;
+    return this.state.climbFailed !== undefined || this.state.records.some(bad) || this.diagnosis().some((d) => d.cause === 'probe-failed-unexplained') ? 1 : 0;
   }
 
   quit(): void {

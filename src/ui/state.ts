@@ -58,4 +58,6 @@ export interface WizardState {
   notice?: Notice;
   exitCode?: number;
   interrupted?: boolean;
+  /** The climb itself failed (an engine error, not a rung's): the run has no report, and exits 1 as the CLI would. */
+  climbFailed?: string;
 }

@@ -94,7 +94,10 @@ describe('Summary renders the report', () => {
     r = renderTui(<Wizard session={session} theme={makeTheme({ NO_COLOR: '1' })} />);
     const f = await waitForText(r, 'no diagnosis: the run ended without a report');
     expect(f).toContain('the ladder stopped: the engine fell over');
-    expect(f).toMatch(/no diagnosis: the run ended without a report · no rung finished · exit \d+/);
+    // No rung failed, yet the run did not finish: exit 1, as the CLI's internal error, never 0.
+    expect(f).toMatch(/no diagnosis: the run ended without a report · no rung finished · exit 1/);
     expect(f).not.toContain('Diagnosis');
+    session.quit();
+    expect(session.getState()).toMatchObject({ phase: 'done', exitCode: 1 });
   });
 });
