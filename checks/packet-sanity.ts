@@ -259,9 +259,11 @@ export default defineCheck({
     ctx.signal.addEventListener('abort', cancel, { once: true });
     const tshark = ctx.tools.tshark.dissectLater(new Promise((resolve) => { capture = resolve; }), { signal: early.signal });
     tshark.catch(() => undefined); // awaited below, or abandoned on a skip
-    const skip = (summary: string) => {
+    // Nothing to dissect: tshark is stopped, and gone before the rung ends.
+    const skip = async (summary: string) => {
       early.abort(new Error('nothing to dissect'));
       capture(undefined);
+      await tshark.catch(() => undefined);
       return { status: 'skip' as const, summary, evidence: [], findings: [] };
     };
     try {

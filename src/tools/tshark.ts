@@ -270,12 +270,27 @@ export function createTshark(exec: Exec) {
         const made = await exec.run(['mkfifo', '-m', '600', fifo], { timeoutMs: 5000, signal: opts.signal });
         if (!made.ok) throw new Error(`mkfifo ${fifo}: ${made.stderr.trim() || `exit ${made.exitCode ?? '?'}`}`);
         const argv = tsharkArgv(fifo);
-        const running = exec.run(argv, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal });
-        const fed = feedFifo(fifo, capture, running);
-        const r = await running;
-        // Fed, or never to be (aborted: a capture that comes later finds the FIFO gone and is dropped).
-        await Promise.race([fed.catch(() => undefined), untilAborted(opts.signal)]);
-        return finish(argv, r);
+        // The wait for the capture is not tshark's time (a window under qemu can last a minute): its timeout
+        // starts once the bytes are in the FIFO. Until then the caller's signal (its rung's timer) bounds it.
+        const budget = new AbortController();
+        const relay = () => budget.abort(opts.signal?.reason);
+        if (opts.signal?.aborted) relay(); else opts.signal?.addEventListener('abort', relay, { once: true });
+        const timeoutMs = opts.timeoutMs ?? 30_000;
+        let timedOut = false;
+        let timer: NodeJS.Timeout | undefined;
+        const running = exec.run(argv, { timeoutMs: WAIT_CAP_MS + timeoutMs, signal: budget.signal });
+        const fed = feedFifo(fifo, capture, running, () => {
+          timer = setTimeout(() => { timedOut = true; budget.abort(new Error('timeout')); }, timeoutMs);
+        });
+        try {
+          const r = await running;
+          // Fed, or never to be (aborted: a capture that comes later finds the FIFO gone and is dropped).
+          await Promise.race([fed.catch(() => undefined), untilAborted(budget.signal)]);
+          return finish(argv, timedOut ? { ...r, timedOut: true, ok: false } : r);
+        } finally {
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', relay);
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -283,6 +298,9 @@ export function createTshark(exec: Exec) {
   };
 }
 export type TsharkTool = ReturnType<typeof createTshark>;
+
+/** How long tshark may wait for its capture beyond its own timeout; the caller's signal normally ends it first. */
+const WAIT_CAP_MS = 15 * 60_000;
 
 function untilAborted(signal?: AbortSignal): Promise<void> {
   if (!signal) return new Promise(() => undefined);
@@ -295,7 +313,7 @@ function untilAborted(signal?: AbortSignal): Promise<void> {
  * ended first is stood in for by a reader of our own, so the open returns; closing the only writer gives tshark
  * its end of file. A write into a reader that is gone fails (EPIPE) and is left at that.
  */
-async function feedFifo(fifo: string, capture: Promise<Uint8Array | undefined>, ended: Promise<unknown>): Promise<void> {
+async function feedFifo(fifo: string, capture: Promise<Uint8Array | undefined>, ended: Promise<unknown>, onBytes: () => void): Promise<void> {
   let writer: FileHandle | undefined;
   let done = false;
   let tsharkEnded = false;
@@ -308,6 +326,7 @@ async function feedFifo(fifo: string, capture: Promise<Uint8Array | undefined>, 
   const bytes = await capture;
   // No reader will come: an open for writing now would wait for ever.
   if (!bytes || tsharkEnded) { done = true; return; }
+  onBytes();
   try {
     writer = await open(fifo, constants.O_WRONLY);
     await writer.write(bytes);

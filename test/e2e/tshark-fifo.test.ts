@@ -38,8 +38,10 @@ describe('tshark on a FIFO', () => {
     expect(leftovers()).toEqual([]);
   });
 
-  test('tshark gone (its timeout) before the bytes come: the call ends instead of waiting on the FIFO', async () => {
-    await expect(tshark.dissectLater(later(800, pcap), { timeoutMs: 50 })).rejects.toThrow(/timed out/);
+  test('its timeout starts when the bytes are in: a long wait is not tshark\'s time; a short budget after them ends it', async () => {
+    const waited = await tshark.dissectLater(later(800, pcap), { timeoutMs: 5000 });
+    expect(waited.packets).toHaveLength(4);
+    await expect(tshark.dissectLater(later(300, pcap), { timeoutMs: 1 })).rejects.toThrow(/: timed out$/);
     expect(leftovers()).toEqual([]);
   });
 });
