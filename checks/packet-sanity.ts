@@ -254,35 +254,27 @@ export default defineCheck({
   timeoutMs: 30_000,
   async run(ctx) {
     let capture: (bytes: Uint8Array | undefined) => void = () => undefined;
-    const early = new AbortController();
-    const cancel = () => early.abort(ctx.signal.reason);
-    ctx.signal.addEventListener('abort', cancel, { once: true });
-    const tshark = ctx.tools.tshark.dissectLater(new Promise((resolve) => { capture = resolve; }), { signal: early.signal });
-    tshark.catch(() => undefined); // awaited below, or abandoned on a skip
-    // Nothing to dissect: tshark is stopped, and gone before the rung ends.
+    const tshark = ctx.tools.tshark.dissectLater(new Promise((resolve) => { capture = resolve; }), { signal: ctx.signal });
+    tshark.catch(() => undefined); // awaited below, or stopped on a skip
+    // Nothing to dissect: tshark is stopped (no capture), and gone before the rung ends.
     const skip = async (summary: string) => {
-      early.abort(new Error('nothing to dissect'));
       capture(undefined);
       await tshark.catch(() => undefined);
       return { status: 'skip' as const, summary, evidence: [], findings: [] };
     };
-    try {
-      await ctx.finished('xdpdump');
-      const xd = ctx.facts.get<XdpdumpFacts>(XDPDUMP);
-      if (!xd) return skip('no exit packets: the xdpdump rung captured none (see its reason)');
-      if (!xd.exitPcap) return skip('the xdpdump rung wrote no exit pcap');
-      const leaving = xd.verdicts.filter((v) => LEAVES.has(v.action));
-      if (!leaving.length) return skip(`no packet left the program (${[...new Set(xd.verdicts.map((v) => v.action))].join(', ')}): nothing to dissect`);
-      ctx.progress(`dissecting ${xd.exitPcap} with tshark`);
-      const bytes = ctx.tools.dryRun ? undefined : await ctx.tools.files.readBytes(xd.exitPcap);
-      if (!ctx.tools.dryRun && !bytes) return skip(`the exit pcap ${xd.exitPcap} could not be read`);
-      capture(bytes);
-      const r = await tshark;
-      if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: tshark not run', evidence: [], findings: [] };
-      return judge(xd, r);
-    } finally {
-      ctx.signal.removeEventListener('abort', cancel);
-    }
+    await ctx.finished('xdpdump');
+    const xd = ctx.facts.get<XdpdumpFacts>(XDPDUMP);
+    if (!xd) return skip('no exit packets: the xdpdump rung captured none (see its reason)');
+    if (!xd.exitPcap) return skip('the xdpdump rung wrote no exit pcap');
+    const leaving = xd.verdicts.filter((v) => LEAVES.has(v.action));
+    if (!leaving.length) return skip(`no packet left the program (${[...new Set(xd.verdicts.map((v) => v.action))].join(', ')}): nothing to dissect`);
+    ctx.progress(`dissecting ${xd.exitPcap} with tshark`);
+    const bytes = ctx.tools.dryRun ? undefined : await ctx.tools.files.readBytes(xd.exitPcap);
+    if (!ctx.tools.dryRun && !bytes) return skip(`the exit pcap ${xd.exitPcap} could not be read`);
+    capture(bytes);
+    const r = await tshark;
+    if (ctx.tools.dryRun) return { status: 'skip', summary: 'dry run: tshark not run', evidence: [], findings: [] };
+    return judge(xd, r);
   },
 });
 

@@ -260,38 +260,36 @@ export function createTshark(exec: Exec) {
     /**
      * tshark started now on a FIFO, fed the capture's bytes once `capture` resolves: its ~0.2 s of start-up
      * (libwireshark registering every dissector) overlaps the rung still writing the file. A FIFO, not stdin: Node
-     * gives a child a socket for stdin, and tshark refuses to read a capture from a socket. When there is nothing
-     * to read, abort `signal` (tshark is killed) and resolve `capture` with undefined.
+     * gives a child a socket for stdin, and tshark refuses to read a capture from a socket. `capture` resolving
+     * with undefined (nothing to read) stops tshark, as `signal` does.
      */
     async dissectLater(capture: Promise<Uint8Array | undefined>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TsharkResult> {
+      // Aborted by the caller's signal, by nothing to read, or by tshark's own timeout. That timeout starts once the
+      // bytes are in the FIFO: the wait for the capture is not tshark's time (a window under qemu lasts a minute).
+      const budget = new AbortController();
+      const relay = () => budget.abort(opts.signal?.reason);
+      if (opts.signal?.aborted) relay(); else opts.signal?.addEventListener('abort', relay, { once: true });
+      void capture.then((bytes) => { if (!bytes) budget.abort(new Error('nothing to read')); }, () => budget.abort(new Error('no capture')));
+      const timeoutMs = opts.timeoutMs ?? 30_000;
+      let timer: NodeJS.Timeout | undefined;
       const dir = await mkdtemp(join(tmpdir(), 'xdp-doctor-tshark-'));
-      const fifo = join(dir, 'capture.fifo');
       try {
-        const made = await exec.run(['mkfifo', '-m', '600', fifo], { timeoutMs: 5000, signal: opts.signal });
+        const fifo = join(dir, 'capture.fifo');
+        const made = await exec.run(['mkfifo', '-m', '600', fifo], { timeoutMs: 5000, signal: budget.signal });
         if (!made.ok) throw new Error(`mkfifo ${fifo}: ${made.stderr.trim() || `exit ${made.exitCode ?? '?'}`}`);
         const argv = tsharkArgv(fifo);
-        // The wait for the capture is not tshark's time (a window under qemu can last a minute): its timeout
-        // starts once the bytes are in the FIFO. Until then the caller's signal (its rung's timer) bounds it.
-        const budget = new AbortController();
-        const relay = () => budget.abort(opts.signal?.reason);
-        if (opts.signal?.aborted) relay(); else opts.signal?.addEventListener('abort', relay, { once: true });
-        const timeoutMs = opts.timeoutMs ?? 30_000;
         let timedOut = false;
-        let timer: NodeJS.Timeout | undefined;
         const running = exec.run(argv, { timeoutMs: WAIT_CAP_MS + timeoutMs, signal: budget.signal });
         const fed = feedFifo(fifo, capture, running, () => {
           timer = setTimeout(() => { timedOut = true; budget.abort(new Error('timeout')); }, timeoutMs);
         });
-        try {
-          const r = await running;
-          // Fed, or never to be (aborted: a capture that comes later finds the FIFO gone and is dropped).
-          await Promise.race([fed.catch(() => undefined), untilAborted(budget.signal)]);
-          return finish(argv, timedOut ? { ...r, timedOut: true, ok: false } : r);
-        } finally {
-          clearTimeout(timer);
-          opts.signal?.removeEventListener('abort', relay);
-        }
+        const r = await running;
+        // Fed, or never to be (aborted: a capture that comes later finds the FIFO gone and is dropped).
+        await Promise.race([fed.catch(() => undefined), untilAborted(budget.signal)]);
+        return finish(argv, timedOut ? { ...r, timedOut: true, ok: false } : r);
       } finally {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', relay);
         await rm(dir, { recursive: true, force: true });
       }
     },

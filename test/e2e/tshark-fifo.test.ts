@@ -38,6 +38,11 @@ describe('tshark on a FIFO', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  test('nothing to read (the capture resolves undefined): tshark is stopped, nothing left behind', async () => {
+    await expect(tshark.dissectLater(later(300, undefined))).rejects.toThrow(/^tshark -r /);
+    expect(leftovers()).toEqual([]);
+  });
+
   test('its timeout starts when the bytes are in: a long wait is not tshark\'s time; a short budget after them ends it', async () => {
     const waited = await tshark.dissectLater(later(800, pcap), { timeoutMs: 5000 });
     expect(waited.packets).toHaveLength(4);
