@@ -14,6 +14,7 @@ export function recordingExec(inner: Exec, commands: string[][], signal: AbortSi
       return inner.spawn(argv, { ...opts, signal: opts.signal ?? signal });
     },
     ...(inner.lastOutputAt ? { lastOutputAt: () => inner.lastOutputAt!() } : {}),
+    ...(inner.real ? { real: true } : {}),
   };
 }
 

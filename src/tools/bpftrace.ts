@@ -16,6 +16,7 @@
 import type { Collector, CollectorResult, Exec, SpawnOptions } from './exec.js';
 import type { Files } from './files.js';
 import { excerpt, isObj, num, parseJson, str, ToolOutputError } from './json.js';
+import { deferredCollector, openEventsView } from './events-view.js';
 
 /** How one tracepoint is counted: key expressions after the fixed [ifindex, errno, act], and summed fields. */
 export interface XdpTracepointSpec {
@@ -323,19 +324,32 @@ export function createBpftrace(exec: Exec, files: Files) {
       const r = await exec.run(['bpftrace', '-l', 'tracepoint:xdp:*'], { timeoutMs: 15_000 });
       return { names: r.ok ? parseProbeList(r.stdout) : [], source: "bpftrace -l 'tracepoint:xdp:*'" };
     },
-    /** Starts a program built by xdpTraceProgram; `ready` resolves on its marker. stop() returns its maps (see Stopping above). */
+    /**
+     * Starts a program built by xdpTraceProgram; `ready` resolves on its marker. stop() returns its maps (see
+     * Stopping above). On the machine's own processes it runs in an events view (tools/events-view.ts).
+     */
     start(program: string, opts: Pick<SpawnOptions, 'maxLines' | 'timeoutMs' | 'onLine'> = {}): Collector {
-      let onDumpEnd: (() => void) | undefined;
-      const inner = exec.spawn(bpftraceArgv(program), {
-        maxLines: opts.maxLines ?? 2000,
-        timeoutMs: opts.timeoutMs ?? 120_000,
-        onLine: (line, stream) => {
-          opts.onLine?.(line, stream);
-          if (stream === 'stdout' && onDumpEnd && isDumpEndLine(line)) onDumpEnd();
-        },
-        readyWhen: (line, stream) => stream === 'stdout' && isReadyLine(line),
+      const spawnWith = (prefix: string[]): Collector => {
+        let onDumpEnd: (() => void) | undefined;
+        const inner = exec.spawn([...prefix, ...bpftraceArgv(program)], {
+          maxLines: opts.maxLines ?? 2000,
+          timeoutMs: opts.timeoutMs ?? 120_000,
+          onLine: (line, stream) => {
+            opts.onLine?.(line, stream);
+            if (stream === 'stdout' && onDumpEnd && isDumpEndLine(line)) onDumpEnd();
+          },
+          readyWhen: (line, stream) => stream === 'stdout' && isReadyLine(line),
+        });
+        return { ...inner, stop: (graceMs) => stopAfterDump(inner, graceMs, (f) => { onDumpEnd = f; }) };
+      };
+      if (!exec.real) return spawnWith([]);
+      const started = openEventsView(exec, files, program).catch(() => undefined).then((view) => {
+        const collector = spawnWith(view?.argvPrefix ?? []);
+        // Attached (or ended): bpftrace has long entered the namespace and read the list.
+        if (view) void collector.ready.then(view.close, view.close);
+        return collector;
       });
-      return { ...inner, stop: (graceMs) => stopAfterDump(inner, graceMs, (f) => { onDumpEnd = f; }) };
+      return deferredCollector(started, bpftraceArgv(program));
     },
   };
 }

@@ -65,6 +65,8 @@ export interface Collector {
    * before it ends and whose end is slow (bpftrace's probes take ~0.5 s to detach in the kernel). Absent on fakes.
    */
   abandon?(): CollectorResult;
+  /** The process's id once spawned (its /proc entry names its namespaces). Absent on fakes. */
+  pid?: number;
 }
 
 /** Everything that can execute commands. Checks reach it only through ctx.tools, so tests inject fakes. */
@@ -76,6 +78,11 @@ export interface Exec {
    * ends its drain once collectors have gone quiet; an Exec without it gets the fixed drain.
    */
   lastOutputAt?(): number | undefined;
+  /**
+   * The machine's own processes (not a fake, not a dry run): a tool may then prepare the ground its process
+   * needs with further processes (bpftrace's events view, tools/events-view.ts). Absent on fakes.
+   */
+  real?: boolean;
 }
 
 // C locale: parsers read English tool output. XDP_DOCTOR_RUN marks every process a run starts (it survives
@@ -134,6 +141,7 @@ function toResult(argv: string[], r: any, started: number): RunResult {
 
 export const realExec: Exec = {
   lastOutputAt: () => lastLineAt,
+  real: true,
 
   async run(argv, opts = {}) {
     const full = inNetns(argv, opts.netns);
@@ -232,6 +240,7 @@ export const realExec: Exec = {
     const running = () => child.exitCode === null && child.signalCode === null;
     return {
       argv: full,
+      pid: child.pid,
       ready,
       done,
       sendSignal(signal) {
