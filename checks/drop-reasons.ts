@@ -19,6 +19,8 @@ export default defineCheck({
   rung: 8.5,
   needs: ['bpftrace'],
   after: ['preflight'],
+  // The route's namespaces come from the inventory: read while bpftrace compiles, which needs only the flow.
+  readsLater: ['inventory'],
   observes: true,
   timeoutMs: 45_000,
   async run(ctx) {
@@ -42,6 +44,9 @@ export default defineCheck({
       timeoutMs: 120_000,
       onLine: (line, stream) => { if (stream === 'stdout' && live) reportDrop(ctx, parseDropLine(line), live, names); },
     });
+    // Looked up while bpftrace compiles: the last collector to attach holds the probe back.
+    const placesRead = ctx.finished('inventory').then(() => routePlaces(ctx));
+    placesRead.catch(() => undefined); // awaited once attached
     try {
       await collector.ready;
     } catch (e) {
@@ -50,7 +55,7 @@ export default defineCheck({
       const why = parseBpftraceStderr(r.stderr).errors[0] ?? (e as Error).message;
       return { status: 'error', summary: `bpftrace could not attach to skb:kfree_skb: ${why}`, evidence: [{ label: 'program', data: program, command: collector.argv }], findings: [] };
     }
-    const places = await routePlaces(ctx);
+    const places = await placesRead;
     live = places;
     const outcome = await ctx.window.ready();
     ctx.facts.set(PROBE_OUTCOME, { ran: outcome.ran, ok: outcome.ok });
@@ -146,15 +151,13 @@ async function routePlaces(ctx: CheckContext): Promise<Map<number, Place>> {
     ...ctx.target.hops.map((h) => ({ netns: h.netns, label: h.node ?? labelOf(h.netns) })),
     ...(ctx.target.probe ? [{ netns: ctx.target.probe.netns, label: labelOf(ctx.target.probe.netns) }] : []),
   ];
-  const out = new Map<number, Place>();
-  for (const r of refs) {
-    // /run/netns/NAME is a bind mount, not a link: ask a process inside the namespace which one it is.
-    const seen = await ctx.tools.exec.run(['readlink', '/proc/self/ns/net'], { netns: r.netns, timeoutMs: 5000 }).catch(() => undefined);
-    const inode = /^net:\[(\d+)\]/.exec(seen?.stdout.trim() ?? '')?.[1];
-    if (!inode || out.has(Number(inode))) continue;
-    out.set(Number(inode), { netns: r.netns, label: r.label, links: await ctx.tools.ip.links(r.netns).catch(() => []) });
-  }
-  return out;
+  // Asked of every namespace at once; the first ref of a namespace names it (the target before a hop).
+  const seen = await Promise.all(refs.map((r) => ctx.tools.netnsInode(r.netns)));
+  const first = new Map<number, (typeof refs)[number]>();
+  refs.forEach((r, i) => { const inode = seen[i]; if (inode && !first.has(Number(inode))) first.set(Number(inode), r); });
+  const places = await Promise.all([...first].map(async ([inode, r]) =>
+    [inode, { netns: r.netns, label: r.label, links: await ctx.tools.ip.links(r.netns).catch(() => []) }] as const));
+  return new Map(places);
 }
 
 const labelOf = (ns?: NetnsRef) => (ns ? `netns ${nsLabel(ns)}` : 'the host namespace');

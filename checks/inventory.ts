@@ -26,17 +26,23 @@ export default defineCheck({
       progId, progName: link.xdp?.progName, tag: link.xdp?.tag, btfId: link.xdp?.btfId, maps: [], kind: link.kind, mtu: link.mtu,
     };
 
-    if (link.kind === 'veth') {
-      ctx.progress('looking up the veth peer');
-      facts.peer = await vethPeer(ctx, link);
-    } else {
-      // A NIC that strips VLAN tags on receive hands XDP untagged frames (the tag waits in the skb's metadata).
-      const own = await ctx.tools.ethtool.features(link.ifname, target.netns).catch(() => undefined);
-      const rx = own?.get('rx-vlan-offload');
-      if (rx) facts.rxVlanOffload = rx.on;
-    }
+    // The device's side (veth peer, offloads) and the program's side read at once: each is a few commands, and
+    // every rung that attaches a collector waits for this one.
+    const deviceSide = (async () => {
+      if (link.kind === 'veth') {
+        ctx.progress('looking up the veth peer');
+        facts.peer = await vethPeer(ctx, link);
+      } else {
+        // A NIC that strips VLAN tags on receive hands XDP untagged frames (the tag waits in the skb's metadata).
+        const own = await ctx.tools.ethtool.features(link.ifname, target.netns).catch(() => undefined);
+        const rx = own?.get('rx-vlan-offload');
+        if (rx) facts.rxVlanOffload = rx.on;
+      }
+    })();
+    deviceSide.catch(() => undefined); // awaited below; a failure on the program's side first must not leave it unhandled
 
     if (!progId) {
+      await deviceSide;
       ctx.facts.set(INVENTORY, facts);
       findings.push({
         cause: 'no-xdp-program', iface: link.ifname, fixes: [],
@@ -68,21 +74,23 @@ export default defineCheck({
     facts.progName = prog.name ?? facts.progName;
     facts.tag = prog.tag;
     facts.btfId = prog.btfId;
-    facts.maps = await Promise.all(prog.mapIds.map((id) => bpftool.map(id)));
     // What it calls: a fact for the rungs that check each helper's preconditions on this host. A program whose
     // instructions cannot be read (an old bpftool, a permission) is still inventoried; the gap is said.
+    // bpftool's xlated dump loads the kernel's BTF (~0.2 s): it runs beside the maps and the link lookup.
     let callsNote: string | undefined;
-    try {
-      facts.calls = await bpftool.calls(prog.id);
-    } catch (e) {
-      callsNote = `its helper calls could not be read (${e instanceof Error ? e.message : String(e)})`;
-    }
+    const calls = bpftool.calls(prog.id).then(
+      (c) => { facts.calls = c; },
+      (e) => { callsNote = `its helper calls could not be read (${e instanceof Error ? e.message : String(e)})`; },
+    );
+    const maps = Promise.all(prog.mapIds.map((id) => bpftool.map(id))).then((m) => { facts.maps = m; });
+    const owner = (async () => {
+      const [found] = await ctx.tools.links.ofXdpProgram(progId);
+      if (!found) return;
+      ctx.progress(`finding the process that holds bpf_link ${found.id}`);
+      facts.link = { id: found.id, holders: (await ctx.tools.links.holders(found.id)).map(({ pid, comm }) => ({ pid, comm })) };
+    })();
     if ((link.attachments?.length ?? 0) > 1) facts.attachments = link.attachments!.map((a) => ({ mode: a.mode, progId: a.progId, progName: a.progName }));
-    const [owner] = await ctx.tools.links.ofXdpProgram(progId);
-    if (owner) {
-      ctx.progress(`finding the process that holds bpf_link ${owner.id}`);
-      facts.link = { id: owner.id, holders: (await ctx.tools.links.holders(owner.id)).map(({ pid, comm }) => ({ pid, comm })) };
-    }
+    await Promise.all([calls, maps, owner, deviceSide]);
     ctx.facts.set(INVENTORY, facts);
 
     evidence.push(

@@ -47,6 +47,13 @@ export default defineCheck({
       timeoutMs: 120_000,
       onLine: (line, stream) => { if (stream === 'stdout' && live) reportError(ctx, parseErrorLine(line), live, inv); },
     });
+    // The interfaces and their counters before the probe are read while bpftrace compiles (the last collector
+    // to attach holds the probe back); the inventory has ended by then more often than not.
+    const sidesRead = ctx.finished('inventory').then(async () => {
+      const sides = await describeSides(ctx, ctx.facts.get<InventoryFacts>(INVENTORY));
+      return { sides, before: await ctx.tools.ethtool.statsOfAll(sides) };
+    });
+    sidesRead.catch(() => undefined); // awaited once attached
     try {
       await collector.ready;
     } catch (e) {
@@ -75,11 +82,8 @@ export default defineCheck({
     }
     const attachMs = Date.now() - started;
     ctx.live(`bpftrace: ${specs.length} xdp tracepoints attached in ${attachMs} ms`);
-    await ctx.finished('inventory');
     const inv = ctx.facts.get<InventoryFacts>(INVENTORY);
-
-    const sides = await describeSides(ctx, inv);
-    const before = await ctx.tools.ethtool.statsOfAll(sides);
+    const { sides, before } = await sidesRead;
     live = sides;
 
     const outcome = await ctx.window.ready();

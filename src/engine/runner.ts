@@ -92,6 +92,9 @@ export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult
   const ids = new Set(planned.map((p) => p.check.id));
   const missingTools = new Map(planned.map((p) => [p.check.id, missingNeeds(p.check, opts.toolStatus)]));
   const probes: ProbeOutcome[] = [];
+  let markOpened!: () => void;
+  const opened = new Promise<void>((resolve) => { markOpened = resolve; });
+  const runOpts = { ...opts, emit: openedOnProbeStart(opts.emit, () => markOpened()) };
 
   const finished = new Map<string, Promise<CheckRecord>>();
   const records: CheckRecord[] = [];
@@ -102,7 +105,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult
     const deps = (p.check.after ?? []).filter((d) => ids.has(d));
     const promise = (async () => {
       await Promise.all(deps.map((d) => finished.get(d)));
-      const record = await runOne(p, o, missingTools.get(p.check.id) ?? [], shared, finishedOf);
+      const record = await runOne(p, o, missingTools.get(p.check.id) ?? [], shared, finishedOf, opened);
       records.push(record);
       opts.emit({ type: 'check-end', record });
       return record;
@@ -110,12 +113,14 @@ export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult
     finished.set(p.check.id, promise);
     return promise;
   };
+  // No rung that attaches a collector: no window will open.
+  if (!planned.some((p) => p.check.observes && (missingTools.get(p.check.id)?.length ?? 0) === 0)) markOpened();
   if (opts.windowMode === 'stepped') {
-    await runStepped(planned, opts, missingTools, probes, finished, start);
+    await runStepped(planned, runOpts, missingTools, probes, finished, start);
   } else {
-    const windowFor = makeWindowFactory(opts, planned, missingTools, probes);
+    const windowFor = makeWindowFactory(runOpts, planned, missingTools, probes);
     for (const p of planned) {
-      const promise = start(p, opts, windowFor(p.check));
+      const promise = start(p, runOpts, windowFor(p.check));
       // In per-check mode rungs run one after another.
       if (opts.windowMode === 'per-check') await promise;
     }
@@ -215,10 +220,26 @@ function makeWindowFactory(
   return (check) => (check.observes ? windows.get(generations.get(check.id) ?? 0) : undefined);
 }
 
+/** Resolves when the signal aborts (a rung waiting on the run must not outlive its own end). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** The run's emit, which also marks the first window opened when a probe starts. */
+function openedOnProbeStart(emit: RunChecksOptions['emit'], mark: () => void): RunChecksOptions['emit'] {
+  return (event) => {
+    if (event.type === 'probe-start') mark();
+    emit(event);
+  };
+}
+
 async function runOne(
   p: PlannedCheck, opts: RunChecksOptions,
   missing: { tool: ToolName; install: string }[], shared: SharedWindow | undefined,
-  finishedOf: (id: string) => Promise<void>,
+  finishedOf: (id: string) => Promise<void>, opened: Promise<void>,
 ): Promise<CheckRecord> {
   const { check } = p;
   const started = Date.now();
@@ -256,6 +277,7 @@ async function runOne(
         return shared.window.ready();
       },
       saw: (s) => shared?.saw(s),
+      opened: () => paused(Promise.race([opened, aborted(controller.signal)])),
     },
     facts: opts.facts,
     signal: controller.signal,
@@ -264,11 +286,13 @@ async function runOne(
     options: p.options ?? {},
     // The wait for a dependency is not the rung's own time (as with `after`, whose wait precedes the timer): the
     // timer stops while it waits and starts again, whole, once the dependency has ended.
-    finished: async (id) => {
-      clearTimeout(timer);
-      try { await finishedOf(id); } finally { arm(); }
-    },
+    finished: (id) => paused(finishedOf(id)),
   };
+  /** Waits with the rung's timer stopped, then starts it again, whole. */
+  async function paused(wait: Promise<void>): Promise<void> {
+    clearTimeout(timer);
+    try { await wait; } finally { arm(); }
+  }
 
   // An observing rung waits for the shared window, which opens once every collector has attached or the attach
   // timeout passed (XDP_DOCTOR_ATTACH_TIMEOUT_MS: 90 s in the TCG kernel VMs): that wait is not the rung's own time.

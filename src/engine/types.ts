@@ -230,6 +230,13 @@ export interface ProbeWindow {
    * cannot end early on its account.
    */
   saw?(s: Sighting): void;
+  /**
+   * Resolves once the run's first probe window has fired (every collector attached, or the attach timeout passed),
+   * at once when the run has no window. For work a rung can start early but that would slow the collectors' attach
+   * by competing for the CPU (tshark's start-up): it starts then, during the window. Any rung may wait for it; the
+   * wait is not the rung's own time. Absent outside a run (test harnesses).
+   */
+  opened?(): Promise<void>;
 }
 
 /** Facts one check publishes for later ones (inventory → program id, maps, peer). */

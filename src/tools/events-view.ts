@@ -21,7 +21,7 @@ const HOLDER_WAIT_MS = 1000;
 /** The holder ends by itself if nothing stops it: bpftrace needs it only until it has entered the namespace. */
 const HOLDER_LIFETIME_S = 120;
 
-export interface EventsView {
+interface EventsView {
   /** Put before bpftrace's argv: `nsenter --mount=/proc/PID/ns/mnt --`. */
   argvPrefix: string[];
   /** Once bpftrace is in the namespace (attached, or ended): stops the holder and removes the list's file. */

@@ -16,6 +16,7 @@ import { createXdpLoader } from './xdp-loader.js';
 import { progRun, type ProgRef, type ProgRunOptions } from './bpftool-prog-run.js';
 import { linkHolders, xdpLinksOf } from './bpf-links.js';
 import { findVethPeer } from './veth-peer.js';
+import { netnsInode } from './netns-inode.js';
 import { toolVersions, type ToolName } from './versions.js';
 import { BpfBuildError, ensureBpfObjects, type BpfObjectName } from './bpf-objects.js';
 import type { NetnsRef } from './netns.js';
@@ -43,6 +44,8 @@ export interface Tools {
   progRun(prog: ProgRef, input: Buffer, opts?: ProgRunOptions): ReturnType<typeof progRun>;
   /** bpf_links: the XDP links holding a program, and the processes holding a link open (/proc/PID/fdinfo). */
   links: { ofXdpProgram(progId: number): ReturnType<typeof xdpLinksOf>; holders(linkId: number): ReturnType<typeof linkHolders> };
+  /** A network namespace's nsfs inode (the host's own when netns is absent): see tools/netns-inode.ts. */
+  netnsInode(netns?: NetnsRef): Promise<string | undefined>;
   /** The other end of a veth: in the same namespace, a named one, or one only a process holds. */
   vethPeer(link: LinkInfo, netns?: NetnsRef): ReturnType<typeof findVethPeer>;
   /** Each tool's version, null when it is not installed. */
@@ -73,6 +76,7 @@ export function createTools(exec: Exec, opts: { dryRun?: boolean; files?: Files 
     xdpLoader: createXdpLoader(exec),
     progRun: (prog, input, o) => progRun(exec, prog, input, o),
     links: { ofXdpProgram: (progId) => xdpLinksOf(exec, progId), holders: (linkId) => linkHolders(files, linkId) },
+    netnsInode: (netns) => netnsInode(exec, netns),
     vethPeer: (link, netns) => findVethPeer(ip, files, link, netns),
     versions: (tools) => toolVersions(exec, tools),
     bpfObject: async (name, signal) => {

@@ -197,6 +197,29 @@ describe('ordering', () => {
     expect(log).toEqual(['inventory', 'attach', 'read']);
   });
 
+  it('ctx.window.opened: a rung that is no observer starts its CPU-heavy work once the collectors are attached and the probe fires', async () => {
+    const log: string[] = [];
+    const fireProbe = vi.fn(async () => { log.push('probe'); await sleep(20); return outcomeAt(1); });
+    const o = options([
+      builtIn(check('collector', 1, async (ctx) => { await sleep(30); log.push('attached'); await ctx.window.ready(); return pass(); }, { observes: true })),
+      builtIn(check('dissector', 2, async (ctx) => { log.push('dissector starts'); await ctx.window.opened!(); log.push('opened'); return pass(); })),
+    ], { fireProbe });
+    await runChecks(o);
+    expect(log).toEqual(['dissector starts', 'attached', 'probe', 'opened']);
+  });
+
+  it('ctx.window.opened resolves at once when no rung attaches a collector (no window will open), and while its wait lasts the rung\'s timer stops', async () => {
+    const { records } = await runChecks(options([
+      builtIn(check('alone', 1, async (ctx) => { await ctx.window.opened!(); return pass('went on'); })),
+    ]));
+    expect(records.map((r) => [r.status, r.summary])).toEqual([['pass', 'went on']]);
+    const slowAttach = await runChecks(options([
+      builtIn(check('collector', 1, async (ctx) => { await sleep(120); await ctx.window.ready(); return pass(); }, { observes: true })),
+      builtIn(check('waiter', 2, async (ctx) => { await ctx.window.opened!(); return pass('waited'); }, { timeoutMs: 60 })),
+    ], { fireProbe: async () => outcomeAt(1) }));
+    expect(slowAttach.records.find((r) => r.id === 'waiter')).toMatchObject({ status: 'pass', summary: 'waited' });
+  });
+
   it('per-check mode runs the rungs one after another', async () => {
     const log: string[] = [];
     const mk = (id: string, rung: number) => builtIn(check(id, rung, async () => { log.push(`+${id}`); await sleep(10); log.push(`-${id}`); return pass(); }));
