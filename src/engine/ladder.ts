@@ -4,7 +4,7 @@ import { release } from 'node:os';
 import type { Facts, RunEvent, RunReport, Target, ToolName } from './types.js';
 import type { Exec } from '../tools/exec.js';
 import type { Files } from '../tools/files.js';
-import { runChecks, type PlannedCheck } from './runner.js';
+import { runChecks, type GateAnswer, type PlannedCheck } from './runner.js';
 import { conclude, type CauseText } from './diagnosis.js';
 import { concludeRoute } from './route.js';
 import { concludeErrnos } from './errnos.js';
@@ -26,7 +26,7 @@ export interface LadderOptions {
   toolStatus: Partial<Record<ToolName, { present: boolean; install: string }>>;
   tool: { name: string; version: string };
   facts?: Facts;
-  gate?(checkId: string): Promise<'run' | 'skip'>;
+  gate?(checkId: string): Promise<GateAnswer>;
   /**
    * Let every probe run its course (--full-window, --window): no early end once the evidence is in. Also off for
    * a dry run, where nothing is seen.

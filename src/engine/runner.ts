@@ -50,7 +50,7 @@ export interface RunChecksOptions {
   defaultTimeoutMs?: number;
   drainMs?: number;
   /** Set by the caller to hold a check until the user moves on (wizard); resolves immediately otherwise. */
-  gate?(checkId: string): Promise<'run' | 'skip'>;
+  gate?(checkId: string): Promise<GateAnswer>;
 }
 
 interface RunChecksResult {
@@ -87,6 +87,12 @@ export function planWindows(checks: Check[]): Map<string, number> {
   return gen;
 }
 
+/**
+ * The operator's answer before a rung at the wizard's pace: run it, skip it, or run it and every rung after it
+ * without asking (`a`), which hands the rest of the run to the CLI's scheduler (rungs overlap, one shared probe).
+ */
+export type GateAnswer = 'run' | 'skip' | 'all';
+
 export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult> {
   const planned = dependencyOrder(opts.checks);
   const ids = new Set(planned.map((p) => p.check.id));
@@ -115,16 +121,16 @@ export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult
   };
   // No rung that attaches a collector: no window will open.
   if (!planned.some((p) => p.check.observes && (missingTools.get(p.check.id)?.length ?? 0) === 0)) markOpened();
-  if (opts.windowMode === 'stepped') {
-    await runStepped(planned, runOpts, missingTools, probes, finished, start);
-  } else {
-    const windowFor = makeWindowFactory(runOpts, planned, missingTools, probes);
-    for (const p of planned) {
-      const promise = start(p, runOpts, windowFor(p.check));
+  const concurrently = async (rest: PlannedCheck[], o: RunChecksOptions) => {
+    const windowFor = makeWindowFactory(o, rest, missingTools, probes);
+    for (const p of rest) {
+      const promise = start(p, o, windowFor(p.check));
       // In per-check mode rungs run one after another.
-      if (opts.windowMode === 'per-check') await promise;
+      if (o.windowMode === 'per-check') await promise;
     }
-  }
+  };
+  if (opts.windowMode === 'stepped') await runStepped(planned, runOpts, missingTools, probes, finished, start, concurrently);
+  else await concurrently(planned, runOpts);
   await Promise.all(finished.values());
   records.sort((a, b) => a.rung - b.rung || planned.findIndex((p) => p.check.id === a.id) - planned.findIndex((p) => p.check.id === b.id));
   return { records, probes };
@@ -133,26 +139,30 @@ export async function runChecks(opts: RunChecksOptions): Promise<RunChecksResult
 /**
  * The wizard's pace: each rung waits for the gate (Enter), one after another. When the gate lets an observing rung
  * through, every observing rung of its window whose other prerequisites are done starts with it, without asking,
- * and they share one probe: the climb the CLI does, revealed as it goes.
+ * and they share one probe: the climb the CLI does, revealed as it goes. Once the operator answers `all`, the
+ * rungs not yet started run as the CLI runs them (concurrently: collectors attach while the inventory runs).
  */
 async function runStepped(
   planned: PlannedCheck[], opts: RunChecksOptions, missing: Map<string, unknown[]>, probes: ProbeOutcome[],
   finished: Map<string, Promise<CheckRecord>>,
   start: (p: PlannedCheck, o: RunChecksOptions, shared: SharedWindow | undefined) => Promise<CheckRecord>,
+  concurrently: (rest: PlannedCheck[], o: RunChecksOptions) => Promise<void>,
 ): Promise<void> {
   const generations = planWindows(planned.map((p) => p.check));
   const observing = new Set(planned.filter((p) => p.check.observes).map((p) => p.check.id));
   const ungated = { ...opts, gate: undefined };
   // At the wizard's pace a readsLater dependency is waited for like `after`: one rung at a time gains nothing.
   const depsDone = (p: PlannedCheck) => dependsOn(p.check).every((d) => !planned.some((q) => q.check.id === d) || finished.has(d) || observing.has(d));
-  for (const p of planned) {
+  for (const [i, p] of planned.entries()) {
     if (finished.has(p.check.id)) { await finished.get(p.check.id); continue; }
     await Promise.all(dependsOn(p.check).map((d) => finished.get(d)));
-    if (!p.check.observes) { await start(p, opts, undefined); continue; }
-    if (opts.gate && !opts.signal.aborted && (await opts.gate(p.check.id)) === 'skip') {
+    const answer = opts.gate && !opts.signal.aborted ? await opts.gate(p.check.id) : 'run';
+    if (answer === 'all') return concurrently(planned.slice(i).filter((q) => !finished.has(q.check.id)), { ...ungated, windowMode: 'shared' });
+    if (answer === 'skip') {
       await start(p, { ...ungated, gate: async () => 'skip' as const }, undefined);
       continue;
     }
+    if (!p.check.observes) { await start(p, ungated, undefined); continue; }
     const g = generations.get(p.check.id) ?? 0;
     const group = [p, ...planned.filter((q) => q !== p && q.check.observes && !finished.has(q.check.id) && (generations.get(q.check.id) ?? 0) === g && depsDone(q))];
     const participants = group.filter((q) => (missing.get(q.check.id)?.length ?? 0) === 0).length;

@@ -133,7 +133,7 @@ export class WizardSession {
   runAll(): void {
     if (this.state.phase !== 'ladder') return;
     this.store.set({ auto: true });
-    this.gate.answer('run');
+    this.gate.answer('all');
   }
 
   private onMainEnd(report: RunReport | undefined): void {

@@ -1,7 +1,7 @@
 // Everything the wizard needs from the outside world, as one interface: the real one is in engine.ts (the
 // same runLadder, fix flow and probe the plain path uses); tests pass fakes. No component imports it.
 import type { Fix, ProbeOutcome, RunEvent, RunReport, Target } from '../engine/types.js';
-import type { PlannedCheck } from '../engine/runner.js';
+import type { GateAnswer, PlannedCheck } from '../engine/runner.js';
 import type { FixApplied } from '../engine/fix-flow.js';
 import type { Choice, Discovery } from '../target/choices.js';
 
@@ -12,7 +12,7 @@ export interface ClimbOptions {
   checks: PlannedCheck[];
   emit(e: RunEvent): void;
   signal: AbortSignal;
-  gate?(checkId: string): Promise<'run' | 'skip'>;
+  gate?(checkId: string): Promise<GateAnswer>;
   /** stepped: the wizard's pace, the observing rungs of a window sharing its probe; per-check: `r`, one rung with a fresh probe; shared: re-runs after a fix. */
   windowMode: 'stepped' | 'per-check' | 'shared';
 }

@@ -220,6 +220,30 @@ describe('ordering', () => {
     expect(slowAttach.records.find((r) => r.id === 'waiter')).toMatchObject({ status: 'pass', summary: 'waited' });
   });
 
+  it('stepped, then `all` (the wizard\'s a): the rungs not yet started run as the CLI runs them, readsLater overlapping, one probe', async () => {
+    const log: string[] = [];
+    const asked: string[] = [];
+    const fireProbe = vi.fn(async () => outcomeAt(1));
+    const o = options([
+      builtIn(check('preflight', 0, async () => { log.push('preflight'); return pass(); })),
+      builtIn(check('inventory', 1, async (ctx) => { log.push('inventory starts'); await sleep(30); log.push('inventory ends'); ctx.facts.set('prog', 7); return pass(); }, { after: ['preflight'] })),
+      builtIn(check('attacher', 2, async (ctx) => {
+        log.push('attacher starts');
+        await ctx.finished('inventory');
+        await ctx.window.ready();
+        return pass(String(ctx.facts.get('prog')));
+      }, { after: ['preflight'], readsLater: ['inventory'], observes: true })),
+      builtIn(check('other', 3, async (ctx) => { await ctx.window.ready(); return pass(); }, { after: ['inventory'], observes: true })),
+    ], { windowMode: 'stepped', fireProbe, gate: async (id) => { asked.push(id); return id === 'preflight' ? 'run' : 'all'; } });
+    const { records } = await runChecks(o);
+    expect(asked).toEqual(['preflight', 'inventory']); // never asked again
+    expect(log.indexOf('attacher starts')).toBeLessThan(log.indexOf('inventory ends')); // overlaps, as in the CLI
+    expect(fireProbe).toHaveBeenCalledTimes(1);
+    expect(records.map((r) => [r.id, r.status, r.summary])).toEqual([
+      ['preflight', 'pass', 'ok'], ['inventory', 'pass', 'ok'], ['attacher', 'pass', '7'], ['other', 'pass', 'ok'],
+    ]);
+  });
+
   it('per-check mode runs the rungs one after another', async () => {
     const log: string[] = [];
     const mk = (id: string, rung: number) => builtIn(check(id, rung, async () => { log.push(`+${id}`); await sleep(10); log.push(`-${id}`); return pass(); }));
