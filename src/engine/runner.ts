@@ -298,10 +298,16 @@ async function runOne(
     // timer stops while it waits and starts again, whole, once the dependency has ended.
     finished: (id) => paused(finishedOf(id)),
   };
-  /** Waits with the rung's timer stopped, then starts it again, whole. */
+  /**
+   * Waits with the rung's timer stopped, then starts it again, whole, once no wait is left: a rung may wait for two
+   * things at once (packet-sanity: the window's opening and xdpdump's end), and the first to come must not restart
+   * the timer while the other, which can last a whole window, is still pending.
+   */
+  let waits = 0;
   async function paused(wait: Promise<void>): Promise<void> {
+    waits++;
     clearTimeout(timer);
-    try { await wait; } finally { arm(); }
+    try { await wait; } finally { if (--waits === 0) arm(); }
   }
 
   // An observing rung waits for the shared window, which opens once every collector has attached or the attach

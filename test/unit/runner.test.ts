@@ -244,6 +244,21 @@ describe('ordering', () => {
     ]);
   });
 
+  it('two waits at once: the timer stays stopped until the last of them is over', async () => {
+    const { records } = await runChecks(options([
+      builtIn(check('collector', 1, async (ctx) => { await ctx.window.ready(); return pass(); }, { observes: true })),
+      builtIn(check('slow', 2, async () => { await sleep(150); return pass(); })),
+      builtIn(check('waiter', 3, async (ctx) => {
+        const opened = ctx.window.opened!();
+        const slow = ctx.finished('slow');
+        await opened; // at once (the probe fires first); slow ends 150 ms later, past this rung's own 60 ms
+        await slow;
+        return pass('waited for both');
+      }, { timeoutMs: 60, readsLater: ['slow'] })),
+    ], { fireProbe: async () => outcomeAt(1) }));
+    expect(records.find((r) => r.id === 'waiter')).toMatchObject({ status: 'pass', summary: 'waited for both' });
+  });
+
   it('per-check mode runs the rungs one after another', async () => {
     const log: string[] = [];
     const mk = (id: string, rung: number) => builtIn(check(id, rung, async () => { log.push(`+${id}`); await sleep(10); log.push(`-${id}`); return pass(); }));
